@@ -1,0 +1,976 @@
+/* sql/flp--0.1.0.sql: install script of flp, field-level permissions */
+
+\echo Use "CREATE EXTENSION flp" to load this file. \quit
+
+/*
+ * Load the library first: its _PG_init refuses to run unless flp is in
+ * shared_preload_libraries, so CREATE EXTENSION fails with a hint in a
+ * server that does not preload it, even with check_function_bodies off.
+ */
+CREATE FUNCTION flp._loaded() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_loaded' LANGUAGE C STRICT;
+SELECT flp._loaded();
+
+/*
+ * The role whose members are super admins.  Roles are global objects, so it
+ * may exist from an earlier install in another database; it is never dropped
+ * by DROP EXTENSION.
+ */
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'flp_admin') THEN
+		CREATE ROLE flp_admin NOLOGIN;
+		COMMENT ON ROLE flp_admin IS
+			'flp super admins: members bypass every field restriction and may change the flp catalog';
+	END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA flp TO PUBLIC;
+
+/* ---------------------------------------------------------------- types */
+
+CREATE TYPE flp.permission AS ENUM ('hide', 'read', 'edit');
+COMMENT ON TYPE flp.permission IS
+	'permission of a field for a role, ordered: hide < read < edit';
+
+CREATE TYPE flp.license AS ENUM ('viewer', 'viewer_analytics', 'full');
+COMMENT ON TYPE flp.license IS
+	'license type of a registered user; viewer licenses cap every field at read';
+
+CREATE TYPE flp.bundle_kind AS ENUM ('internal', 'partner');
+COMMENT ON TYPE flp.bundle_kind IS
+	'internal bundles apply to internal users, partner bundles to partner users';
+
+/* -------------------------------------------------------------- catalog */
+
+/*
+ * Text keys use the "C" collation so that the C evaluator's index scans (which
+ * compare with the C collation) agree with the indexes.
+ */
+
+CREATE TABLE flp.governed_table (
+	tbl regclass PRIMARY KEY,
+	default_permission flp.permission NOT NULL DEFAULT 'hide'
+);
+COMMENT ON TABLE flp.governed_table IS
+	'tables whose fields flp governs (flp.protect); every other table is untouched';
+COMMENT ON COLUMN flp.governed_table.tbl IS 'the governed table';
+COMMENT ON COLUMN flp.governed_table.default_permission IS
+	'permission of every non-excluded field for a role that no applicable bundle grants the table';
+
+CREATE TABLE flp.excluded_field (
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	field name NOT NULL,
+	PRIMARY KEY (tbl, field)
+);
+COMMENT ON TABLE flp.excluded_field IS
+	'fields never restricted (keys, audit columns): edit for everyone (flp.exclude_field)';
+COMMENT ON COLUMN flp.excluded_field.tbl IS 'the governed table';
+COMMENT ON COLUMN flp.excluded_field.field IS 'the excluded column';
+
+CREATE TABLE flp.field_mask (
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	field name NOT NULL,
+	mask regprocedure NOT NULL,
+	PRIMARY KEY (tbl, field)
+);
+COMMENT ON TABLE flp.field_mask IS
+	'mask functions that replace the default mask of hidden fields (flp.set_mask)';
+COMMENT ON COLUMN flp.field_mask.tbl IS 'the governed table';
+COMMENT ON COLUMN flp.field_mask.field IS 'the masked column';
+COMMENT ON COLUMN flp.field_mask.mask IS
+	'function f(value) returning the same type, shown instead of a hidden value';
+
+CREATE TABLE flp.inherited_field (
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	field name NOT NULL,
+	from_tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	from_field name NOT NULL,
+	PRIMARY KEY (tbl, field),
+	CHECK ((tbl, field) IS DISTINCT FROM (from_tbl, from_field))
+);
+CREATE INDEX ON flp.inherited_field (from_tbl, from_field);
+COMMENT ON TABLE flp.inherited_field IS
+	'fields that mirror another field and never get more than it (flp.inherit_field)';
+COMMENT ON COLUMN flp.inherited_field.tbl IS 'table of the inheriting field';
+COMMENT ON COLUMN flp.inherited_field.field IS 'the inheriting column';
+COMMENT ON COLUMN flp.inherited_field.from_tbl IS 'table of the source field';
+COMMENT ON COLUMN flp.inherited_field.from_field IS 'the source column';
+
+CREATE TABLE flp.partner (
+	name text COLLATE "C" PRIMARY KEY CHECK (name <> ''),
+	company_key text
+);
+COMMENT ON TABLE flp.partner IS
+	'partner companies whose users work inside this database (flp.add_partner)';
+COMMENT ON COLUMN flp.partner.name IS 'name of the partner';
+COMMENT ON COLUMN flp.partner.company_key IS
+	'key of the company record that represents the partner, if any';
+
+CREATE TABLE flp.bundle (
+	name text COLLATE "C" PRIMARY KEY CHECK (name <> '' AND name = btrim(name)),
+	kind flp.bundle_kind NOT NULL DEFAULT 'internal',
+	license flp.license NOT NULL DEFAULT 'full',
+	description text,
+	system boolean NOT NULL DEFAULT false,
+	CHECK (kind = 'internal' OR license = 'full')
+);
+COMMENT ON TABLE flp.bundle IS
+	'permission bundles: sets of table- and field-level permissions given to roles';
+COMMENT ON COLUMN flp.bundle.name IS 'unique name of the bundle';
+COMMENT ON COLUMN flp.bundle.kind IS
+	'internal bundles apply to internal users of the same license, partner bundles to partner users';
+COMMENT ON COLUMN flp.bundle.license IS
+	'license type of the users the bundle applies to (partner bundles: full)';
+COMMENT ON COLUMN flp.bundle.description IS 'free text for administrators';
+COMMENT ON COLUMN flp.bundle.system IS
+	'created by flp itself (Default_Partner_Bundle); cannot be edited or dropped';
+
+CREATE TABLE flp.table_permission (
+	bundle text COLLATE "C" NOT NULL
+		REFERENCES flp.bundle ON DELETE CASCADE ON UPDATE CASCADE,
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	permission flp.permission NOT NULL,
+	PRIMARY KEY (bundle, tbl)
+);
+COMMENT ON TABLE flp.table_permission IS
+	'table-level permissions: a bundle grants a table, and caps each of its fields at this level';
+COMMENT ON COLUMN flp.table_permission.bundle IS 'the bundle';
+COMMENT ON COLUMN flp.table_permission.tbl IS 'the governed table granted';
+COMMENT ON COLUMN flp.table_permission.permission IS
+	'permission of fields without a field-level setting, and the cap of those with one';
+
+CREATE TABLE flp.field_permission (
+	bundle text COLLATE "C" NOT NULL,
+	tbl regclass NOT NULL,
+	field name NOT NULL,
+	permission flp.permission NOT NULL,
+	PRIMARY KEY (bundle, tbl, field),
+	FOREIGN KEY (bundle, tbl) REFERENCES flp.table_permission
+		ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX ON flp.field_permission (tbl, field);
+COMMENT ON TABLE flp.field_permission IS
+	'field-level permissions of a bundle on a table it grants (never above the table level)';
+COMMENT ON COLUMN flp.field_permission.bundle IS 'the bundle';
+COMMENT ON COLUMN flp.field_permission.tbl IS 'the governed table';
+COMMENT ON COLUMN flp.field_permission.field IS 'the column';
+COMMENT ON COLUMN flp.field_permission.permission IS 'permission of the field in this bundle';
+
+CREATE TABLE flp.assignment (
+	bundle text COLLATE "C" NOT NULL
+		REFERENCES flp.bundle ON DELETE CASCADE ON UPDATE CASCADE,
+	role regrole NOT NULL,
+	PRIMARY KEY (bundle, role)
+);
+CREATE INDEX ON flp.assignment (role);
+COMMENT ON TABLE flp.assignment IS
+	'manual assignments of bundles to roles (flp.assign); a group role counts for all its members';
+COMMENT ON COLUMN flp.assignment.bundle IS 'the bundle';
+COMMENT ON COLUMN flp.assignment.role IS 'the role (or group role) it is assigned to';
+
+CREATE TABLE flp.rule (
+	id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	bundle text COLLATE "C" NOT NULL
+		REFERENCES flp.bundle ON DELETE CASCADE ON UPDATE CASCADE,
+	criteria jsonb NOT NULL CHECK (jsonb_typeof(criteria) = 'object')
+);
+CREATE INDEX ON flp.rule (bundle);
+COMMENT ON TABLE flp.rule IS
+	'criteria rules: a bundle applies to every registered user whose attributes contain the criteria';
+COMMENT ON COLUMN flp.rule.id IS 'rule number, returned by flp.add_rule';
+COMMENT ON COLUMN flp.rule.bundle IS 'the bundle';
+COMMENT ON COLUMN flp.rule.criteria IS
+	'a JSON object; the rule matches when attributes @> criteria';
+
+CREATE TABLE flp.registered_user (
+	role regrole PRIMARY KEY,
+	license flp.license NOT NULL DEFAULT 'full',
+	attributes jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(attributes) = 'object'),
+	partner text COLLATE "C" REFERENCES flp.partner ON UPDATE CASCADE,
+	CHECK (partner IS NULL OR license = 'full')
+);
+CREATE INDEX ON flp.registered_user (license);
+CREATE INDEX ON flp.registered_user (partner);
+COMMENT ON TABLE flp.registered_user IS
+	'users registered with a license, attributes and optionally a partner; unregistered roles are internal full users without attributes';
+COMMENT ON COLUMN flp.registered_user.role IS 'the role';
+COMMENT ON COLUMN flp.registered_user.license IS 'its license type (consumes a seat)';
+COMMENT ON COLUMN flp.registered_user.attributes IS
+	'a JSON object matched by criteria rules and read by flp.attribute()';
+COMMENT ON COLUMN flp.registered_user.partner IS
+	'the partner the user works for; NULL for internal users';
+
+CREATE TABLE flp.license_seats (
+	license flp.license PRIMARY KEY,
+	seats integer NOT NULL CHECK (seats >= 0)
+);
+COMMENT ON TABLE flp.license_seats IS
+	'purchased seats per license type; a license without a row here is unlimited (flp.set_seats)';
+COMMENT ON COLUMN flp.license_seats.license IS 'the license type';
+COMMENT ON COLUMN flp.license_seats.seats IS 'how many users may hold it';
+
+CREATE TABLE flp.partner_bundle (
+	partner text COLLATE "C" PRIMARY KEY
+		REFERENCES flp.partner ON DELETE CASCADE ON UPDATE CASCADE,
+	bundle text COLLATE "C" NOT NULL
+		REFERENCES flp.bundle ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX ON flp.partner_bundle (bundle);
+COMMENT ON TABLE flp.partner_bundle IS
+	'the partner bundle that replaces Default_Partner_Bundle for one partner''s users';
+COMMENT ON COLUMN flp.partner_bundle.partner IS 'the partner';
+COMMENT ON COLUMN flp.partner_bundle.bundle IS 'its partner bundle';
+
+INSERT INTO flp.bundle (name, kind, license, description, system)
+VALUES ('Default_Partner_Bundle', 'partner', 'full',
+		'Edit on every table of the partner areas; used by partners without a bundle of their own',
+		true);
+
+SELECT pg_catalog.pg_extension_config_dump('flp.governed_table', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.excluded_field', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.field_mask', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.inherited_field', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.partner', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.bundle', 'WHERE NOT system');
+SELECT pg_catalog.pg_extension_config_dump('flp.table_permission', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.field_permission', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.assignment', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.rule', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.rule_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.registered_user', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.license_seats', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.partner_bundle', '');
+
+/*
+ * Readable by DBAs (super admins), writable only by super admins.  The
+ * management functions below are the supported way to write; direct DML by a
+ * super admin is allowed, is checked by the constraints, and is seen by every
+ * session like a function call (the invalidation triggers below).
+ */
+REVOKE ALL ON ALL TABLES IN SCHEMA flp FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA flp TO flp_admin;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA flp TO flp_admin;
+
+/* ------------------------------------------------ invalidation triggers */
+
+CREATE FUNCTION flp._catalog_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_catalog_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp._catalog_changed() IS
+	'trigger: at commit, tells every session (and hot standbys) that the flp catalog changed';
+REVOKE ALL ON FUNCTION flp._catalog_changed() FROM PUBLIC;
+
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['governed_table', 'excluded_field', 'field_mask',
+							 'inherited_field', 'partner', 'bundle',
+							 'table_permission', 'field_permission', 'assignment',
+							 'rule', 'registered_user', 'license_seats',
+							 'partner_bundle']
+	LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+			'ON flp.%I FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed()', t);
+	END LOOP;
+END
+$$;
+
+/* Row trigger on governed tables: plans of a table that becomes (or stops
+ * being) governed must be replanned too. */
+CREATE FUNCTION flp._governed_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_governed_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp._governed_changed() IS
+	'trigger: invalidates the plans of a table that starts or stops being governed';
+REVOKE ALL ON FUNCTION flp._governed_changed() FROM PUBLIC;
+CREATE TRIGGER flp_governed_changed AFTER INSERT OR UPDATE OR DELETE
+	ON flp.governed_table FOR EACH ROW EXECUTE FUNCTION flp._governed_changed();
+
+/* ------------------------------------------------------- basic helpers */
+
+CREATE FUNCTION flp.is_super_admin(role regrole DEFAULT current_user::regrole)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_is_super_admin_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.is_super_admin(regrole) IS
+	'true when the role is a superuser or a member of flp_admin (nothing is restricted for it)';
+
+/* Raise 42501 unless the caller may change the catalog. */
+CREATE FUNCTION flp._require_super_admin(action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF NOT flp.is_super_admin(current_user::regrole) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Role "%s" is not a super admin.', current_user),
+				  HINT = 'Only superusers and members of role "flp_admin" may change flp''s catalog.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_super_admin(text) IS
+	'internal: raises 42501 unless the current user is a super admin';
+
+/* The governed table, or a clear error. */
+CREATE FUNCTION flp._require_governed(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION 'table must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl = $1) THEN
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Govern it first with flp.protect(%L).', tbl::text);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governed(regclass) IS
+	'internal: raises an error unless the table is governed';
+
+/* The field exists in the table, or a clear error (42703). */
+CREATE FUNCTION flp._require_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF field IS NULL THEN
+		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+				   WHERE a.attrelid = tbl AND a.attname = field
+					 AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'field "%" of table "%" does not exist', field, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_field(regclass, name) IS
+	'internal: raises 42703 unless the table has the column';
+
+/* The bundle, or a clear error; optionally refuse system bundles. */
+CREATE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true)
+	RETURNS flp.bundle
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	IF bundle IS NULL THEN
+		RAISE EXCEPTION 'bundle must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" does not exist', bundle
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'See the bundles in table flp.bundle.';
+	END IF;
+	IF editable AND b.system THEN
+		RAISE EXCEPTION 'bundle "%" is a system bundle and cannot be changed', bundle
+			USING ERRCODE = 'insufficient_privilege',
+				  HINT = 'Create a partner bundle of your own and assign it with flp.assign_partner_bundle().';
+	END IF;
+	RETURN b;
+END
+$$;
+COMMENT ON FUNCTION flp._require_bundle(text, boolean) IS
+	'internal: returns the bundle or raises 42704 (and 42501 for system bundles when editing)';
+
+CREATE FUNCTION flp._require_role(role regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF role::oid = 0 OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = role) THEN
+		RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_role(regrole) IS
+	'internal: raises 42704 unless the role exists';
+
+/* ------------------------------------------------------ governed tables */
+
+CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide')
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	kind "char";
+	parent regclass;
+BEGIN
+	PERFORM flp._require_super_admin('govern a table');
+	IF tbl IS NULL OR default_permission IS NULL THEN
+		RAISE EXCEPTION 'table and default permission must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
+	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
+				  HINT = 'Govern the tables a view reads from: the view is then masked for whoever reads it.';
+	END IF;
+	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
+		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	SELECT g.tbl INTO parent
+	  FROM pg_catalog.pg_partition_ancestors(tbl) a(relid)
+	  JOIN flp.governed_table g ON g.tbl = a.relid
+	 WHERE a.relid <> tbl
+	 LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition of governed table "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Partitions are governed by the rules of their governed parent.';
+	END IF;
+	INSERT INTO flp.governed_table AS g (tbl, default_permission)
+	VALUES (tbl, default_permission)
+	ON CONFLICT ON CONSTRAINT governed_table_pkey
+	DO UPDATE SET default_permission = EXCLUDED.default_permission;
+END
+$$;
+COMMENT ON FUNCTION flp.protect(regclass, flp.permission) IS
+	'governs a table: its fields follow the bundles; fields no applicable bundle grants get the default permission (again: changes the default)';
+
+CREATE FUNCTION flp.unprotect(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('stop governing a table');
+	PERFORM flp._require_governed(tbl);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1) THEN
+		RAISE EXCEPTION 'fields of other tables inherit from fields of table "%"', tbl
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = (SELECT format('Inherited: %s.',
+										  string_agg(format('%s.%I', i.tbl, i.field), ', '
+													 ORDER BY i.tbl::text, i.field))
+							  FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1),
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
+END
+$$;
+COMMENT ON FUNCTION flp.unprotect(regclass) IS
+	'stops governing a table and forgets every setting of it (excluded fields, masks, permissions)';
+
+CREATE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	n bigint;
+BEGIN
+	PERFORM flp._require_super_admin('exclude a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2) THEN
+		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
+	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
+	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
+
+CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('include a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.include_field(regclass, name) IS
+	'undoes flp.exclude_field: the field follows the bundles again';
+
+CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	coltype oid;
+	p pg_proc;
+BEGIN
+	PERFORM flp._require_super_admin('set a mask');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF mask IS NULL THEN
+		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2;
+		RETURN;
+	END IF;
+	SELECT a.atttypid INTO coltype FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = field;
+	SELECT * INTO p FROM pg_proc x WHERE x.oid = mask;
+	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
+	   OR p.prorettype <> coltype OR p.proargtypes[0] <> coltype THEN
+		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', mask, field, tbl
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
+								  format_type(coltype, NULL));
+	END IF;
+	IF p.provolatile = 'v' THEN
+		RAISE EXCEPTION 'mask function % must not be volatile', mask
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Declare it IMMUTABLE or STABLE.';
+	END IF;
+	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
+	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
+END
+$$;
+COMMENT ON FUNCTION flp.set_mask(regclass, name, regprocedure) IS
+	'sets the function whose result replaces a hidden value of the field (NULL: back to the default mask)';
+
+CREATE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, from_field name)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	chain text;
+BEGIN
+	PERFORM flp._require_super_admin('inherit a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF from_tbl IS NULL AND from_field IS NULL THEN
+		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2;
+		RETURN;
+	END IF;
+	PERFORM flp._require_governed(from_tbl);
+	PERFORM flp._require_field(from_tbl, from_field);
+	IF (tbl, field) = (from_tbl, from_field) THEN
+		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
+			USING ERRCODE = 'invalid_recursion';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2) THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded and cannot inherit a permission', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	/* Walk up from the source: reaching (tbl, field) again would be a cycle. */
+	WITH RECURSIVE up(t, f, path) AS (
+		SELECT from_tbl, from_field, ARRAY[format('%s.%I', tbl, field), format('%s.%I', from_tbl, from_field)]
+	  UNION ALL
+		SELECT i.from_tbl, i.from_field, up.path || format('%s.%I', i.from_tbl, i.from_field)
+		  FROM up JOIN flp.inherited_field i ON i.tbl = up.t AND i.field = up.f
+		 WHERE cardinality(up.path) < 1000
+	)
+	SELECT array_to_string(path, ' -> ') INTO chain
+	  FROM up WHERE up.t = $1 AND up.f = $2 LIMIT 1;
+	IF chain IS NOT NULL THEN
+		RAISE EXCEPTION 'inheriting field "%" of table "%" from "%"."%" would make a cycle',
+			field, tbl, from_tbl, from_field
+			USING ERRCODE = 'invalid_recursion',
+				  DETAIL = format('The chain would be %s.', chain);
+	END IF;
+	INSERT INTO flp.inherited_field AS i VALUES (tbl, field, from_tbl, from_field)
+	ON CONFLICT ON CONSTRAINT inherited_field_pkey
+	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
+END
+$$;
+COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS
+	'makes a field never more visible than the field it mirrors (both NULL: removes the inheritance)';
+
+/* ---------------------------------------------------------------- users */
+
+CREATE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',
+								  attributes jsonb DEFAULT '{}', partner text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	cap integer;
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('register a user');
+	PERFORM flp._require_role(role);
+	IF license IS NULL THEN
+		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF attributes IS NULL OR jsonb_typeof(attributes) <> 'object' THEN
+		RAISE EXCEPTION 'attributes must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}''.';
+	END IF;
+	IF flp.is_super_admin(role) THEN
+		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
+	END IF;
+	IF partner IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $4) THEN
+			RAISE EXCEPTION 'partner "%" does not exist', partner
+				USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+		END IF;
+		IF license <> 'full' THEN
+			RAISE EXCEPTION 'partner user "%" needs a full license', role
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('License "%s" was given.', license);
+		END IF;
+	END IF;
+	/* Serialise registrations so that two sessions cannot both take the last seat. */
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT s.seats INTO cap FROM flp.license_seats s WHERE s.license = $2;
+	IF cap IS NOT NULL THEN
+		SELECT count(*) INTO used FROM flp.registered_user u
+		 WHERE u.license = $2 AND u.role <> $1;
+		IF used >= cap THEN
+			RAISE EXCEPTION 'no free seat for license "%"', license
+				USING ERRCODE = 'program_limit_exceeded',
+					  DETAIL = format('All %s seats are taken.', cap),
+					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
+		END IF;
+	END IF;
+	INSERT INTO flp.registered_user AS u (role, license, attributes, partner)
+	VALUES (role, license, attributes, partner)
+	ON CONFLICT ON CONSTRAINT registered_user_pkey
+	DO UPDATE SET license = EXCLUDED.license, attributes = EXCLUDED.attributes,
+				  partner = EXCLUDED.partner;
+END
+$$;
+COMMENT ON FUNCTION flp.register_user(regrole, flp.license, jsonb, text) IS
+	'registers a user with a license, attributes and optionally a partner (again: replaces them)';
+
+CREATE FUNCTION flp.unregister_user(role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unregister a user');
+	DELETE FROM flp.registered_user u WHERE u.role = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%" is not a registered user', role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unregister_user(regrole) IS
+	'forgets a registered user: it becomes an internal full user without attributes and frees its seat';
+
+CREATE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('set license seats');
+	IF license IS NULL THEN
+		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF seats IS NULL THEN
+		DELETE FROM flp.license_seats s WHERE s.license = $1;
+		RETURN;
+	END IF;
+	IF seats < 0 THEN
+		RAISE EXCEPTION 'seats must not be negative' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT count(*) INTO used FROM flp.registered_user u WHERE u.license = $1;
+	IF used > seats THEN
+		RAISE EXCEPTION 'license "%" is held by % users, more than % seats', license, used, seats
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Unregister users first with flp.unregister_user().';
+	END IF;
+	INSERT INTO flp.license_seats AS s VALUES (license, seats)
+	ON CONFLICT ON CONSTRAINT license_seats_pkey DO UPDATE SET seats = EXCLUDED.seats;
+END
+$$;
+COMMENT ON FUNCTION flp.set_seats(flp.license, integer) IS
+	'sets how many users may hold a license (NULL: unlimited)';
+
+CREATE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('add a partner');
+	IF name IS NULL OR btrim(name) = '' THEN
+		RAISE EXCEPTION 'partner name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	INSERT INTO flp.partner AS p VALUES (name, company_key)
+	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
+END
+$$;
+COMMENT ON FUNCTION flp.add_partner(text, text) IS
+	'adds a partner company (again: changes its company key)';
+
+/* -------------------------------------------------------------- bundles */
+
+CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
+								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('create a bundle');
+	IF name IS NULL OR name = '' OR name <> btrim(name) THEN
+		RAISE EXCEPTION 'invalid bundle name "%"', name
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = 'A bundle name is not empty and has no leading or trailing spaces.';
+	END IF;
+	IF kind IS NULL OR license IS NULL THEN
+		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF kind = 'partner' AND license <> 'full' THEN
+		RAISE EXCEPTION 'a partner bundle must have license "full"'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Partner users always hold a full license.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1) THEN
+		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
+	END IF;
+	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
+END
+$$;
+COMMENT ON FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text) IS
+	'creates an empty permission bundle for users of one kind and license';
+
+CREATE FUNCTION flp.drop_bundle(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a bundle');
+	PERFORM flp._require_bundle(name);
+	DELETE FROM flp.bundle b WHERE b.name = $1;
+END
+$$;
+COMMENT ON FUNCTION flp.drop_bundle(text) IS
+	'drops a bundle with its permissions, assignments and rules';
+
+CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('set a permission');
+	b := flp._require_bundle(bundle);
+	PERFORM flp._require_governed(tbl);
+	IF permission IS NULL THEN
+		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Use flp.clear_permission() to remove a permission.';
+	END IF;
+	IF field IS NULL THEN
+		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
+		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+		RETURN;
+	END IF;
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3) THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Excluded fields are never restricted.',
+				  HINT = 'Use flp.include_field() first if the field must be restricted.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+		RAISE EXCEPTION 'bundle "%" does not grant table "%"', bundle, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A field-level permission needs a table-level permission of the same bundle, which caps it.',
+				  HINT = format('Grant the table first, e.g. flp.set_permission(%L, %L, NULL, %L).',
+								bundle, tbl::text, permission);
+	END IF;
+	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
+	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
+			USING DETAIL = 'A field-level permission is never above the table-level one.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
+	'sets a bundle''s permission on a table (field NULL) or on one field of it';
+
+CREATE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('clear a permission');
+	PERFORM flp._require_bundle(bundle);
+	PERFORM flp._require_governed(tbl);
+	IF field IS NULL THEN
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2;
+	ELSE
+		PERFORM flp._require_field(tbl, field);
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 AND p.tbl = $2 AND p.field = $3;
+	END IF;
+	IF NOT FOUND THEN
+		RAISE NOTICE 'bundle "%" had no such permission', bundle;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
+	'removes a bundle''s permission on a table (with all its field settings) or on one field';
+
+CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('assign a bundle');
+	b := flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be assigned to a role', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION flp.assign(text, regrole) IS
+	'assigns a bundle to a role; a group role counts for all its members';
+
+CREATE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unassign a bundle');
+	PERFORM flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	DELETE FROM flp.assignment a WHERE a.bundle = $1 AND a.role = $2;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unassign(text, regrole) IS 'removes a manual assignment';
+
+CREATE FUNCTION flp.add_rule(bundle text, criteria jsonb) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+	id bigint;
+BEGIN
+	PERFORM flp._require_super_admin('add a rule');
+	b := flp._require_bundle(bundle);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be given by a criteria rule', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	IF criteria IS NULL OR jsonb_typeof(criteria) <> 'object' THEN
+		RAISE EXCEPTION 'criteria must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}'' matches users whose attributes contain it.';
+	END IF;
+	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION flp.add_rule(text, jsonb) IS
+	'gives a bundle to every registered user whose attributes contain the criteria; returns the rule id';
+
+CREATE FUNCTION flp.drop_rule(id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a rule');
+	DELETE FROM flp.rule r WHERE r.id = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.drop_rule(bigint) IS 'drops a criteria rule';
+
+/* -------------------------------------------------------- introspection */
+
+CREATE FUNCTION flp.effective(tbl regclass, field name, role regrole DEFAULT current_user::regrole)
+	RETURNS flp.permission
+	AS 'MODULE_PATHNAME', 'flp_effective' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.effective(regclass, name, regrole) IS
+	'the effective permission of a field for a role (default: the current user)';
+
+CREATE FUNCTION flp.explain(tbl regclass, field name, role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (step int, source text, detail text, permission flp.permission)
+	AS 'MODULE_PATHNAME', 'flp_explain' LANGUAGE C STABLE STRICT ROWS 10;
+COMMENT ON FUNCTION flp.explain(regclass, name, regrole) IS
+	'how the effective permission of a field for a role is reached, one row per step';
+
+CREATE FUNCTION flp.effective_permissions(role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (tbl regclass, field name, permission flp.permission)
+	AS 'MODULE_PATHNAME', 'flp_effective_permissions' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.effective_permissions(regrole) IS
+	'the effective permission of every field of every governed table for a role';
+
+CREATE FUNCTION flp.bundles(role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (bundle text, source text)
+	AS 'MODULE_PATHNAME', 'flp_bundles' LANGUAGE C STABLE STRICT ROWS 5;
+COMMENT ON FUNCTION flp.bundles(regrole) IS
+	'the bundles that apply to a role now, and why each applies';
+
+CREATE FUNCTION flp.preview(bundle text) RETURNS SETOF regrole
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('preview a bundle');
+	PERFORM flp._require_bundle(bundle, false);
+	RETURN QUERY
+		SELECT r.oid::regrole
+		  FROM pg_roles r
+		 WHERE r.rolname !~ '^pg_'
+		   AND NOT flp.is_super_admin(r.oid::regrole)
+		   AND EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) b WHERE b.bundle = $1)
+		 ORDER BY r.rolname;
+END
+$$;
+COMMENT ON FUNCTION flp.preview(text) IS
+	'the roles (super admins and predefined pg_ roles aside) a bundle applies to now';
+
+CREATE FUNCTION flp.attribute(key text) RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_attribute' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.attribute(text) IS
+	'the current user''s registered attribute (NULL when absent), for use in data-rule predicates';
+
+/* ------------------------------------------------------ DDL following */
+
+/*
+ * Dropped tables and columns take their catalog rows with them.  Renames of
+ * tables need nothing (rows hold OIDs); renames of columns are followed by the
+ * library's ProcessUtility hook, which knows the old name.
+ */
+CREATE FUNCTION flp._on_sql_drop() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	obj record;
+BEGIN
+	FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects()
+			   WHERE object_type IN ('table', 'table column')
+	LOOP
+		IF obj.object_type = 'table' THEN
+			DELETE FROM flp.inherited_field i WHERE i.from_tbl::oid = obj.objid;
+			DELETE FROM flp.governed_table g WHERE g.tbl::oid = obj.objid;
+		ELSIF EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl::oid = obj.objid) THEN
+			DELETE FROM flp.inherited_field i
+			 WHERE i.from_tbl::oid = obj.objid AND i.from_field = obj.address_names[3];
+			DELETE FROM flp.excluded_field e
+			 WHERE e.tbl::oid = obj.objid AND e.field = obj.address_names[3];
+			DELETE FROM flp.field_mask m
+			 WHERE m.tbl::oid = obj.objid AND m.field = obj.address_names[3];
+			DELETE FROM flp.inherited_field i
+			 WHERE i.tbl::oid = obj.objid AND i.field = obj.address_names[3];
+			DELETE FROM flp.field_permission p
+			 WHERE p.tbl::oid = obj.objid AND p.field = obj.address_names[3];
+		END IF;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._on_sql_drop() IS
+	'event trigger: removes the catalog rows of dropped governed tables and columns';
+REVOKE ALL ON FUNCTION flp._on_sql_drop() FROM PUBLIC;
+
+CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp._on_sql_drop();

@@ -1,0 +1,878 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Reading flp's catalog tables, and knowing when they changed.
+ *
+ * flp's catalog is a set of ordinary tables in schema flp.  This file finds
+ * them (their OIDs differ per database, and they may be absent), reads them
+ * with index scans (never SPI, so that the planner is not re-entered), keeps
+ * the backend-local set of governed tables, and listens to PostgreSQL's
+ * invalidation machinery:
+ *
+ * - Every change of the catalog fires a statement trigger that sends a
+ *   relcache invalidation of flp.governed_table, the "sentinel".  The message
+ *   is transactional: other backends (and hot standbys, which replay it) see
+ *   it after commit, never after a rollback; the changing backend sees it at
+ *   its next command.
+ * - A table that starts or stops being governed also gets a relcache
+ *   invalidation of its own, so that plans of it are rebuilt.
+ * - Role changes (GRANT role, REVOKE role, ALTER ROLE, DROP ROLE) arrive as
+ *   syscache invalidations of pg_auth_members and pg_authid.
+ *
+ * Each of them bumps a generation counter; caches built under an older
+ * generation are thrown away before their next use (evaluate.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_enum.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+
+PG_FUNCTION_INFO_V1(flp_catalog_changed);
+PG_FUNCTION_INFO_V1(flp_governed_changed);
+
+/* The catalog's OIDs, valid while catalog_valid. */
+static FlpCatalog catalog;
+static bool catalog_valid = false;
+static bool catalog_present = false;
+
+/* The last known OID of flp.governed_table, kept while the lookup is redone */
+static Oid	sentinel_relid = InvalidOid;
+
+/* Bumped by every invalidation that may change a permission. */
+static uint64 generation = 1;
+
+/* The set of governed tables: relid -> default permission. */
+typedef struct GovernedEntry
+{
+	Oid			relid;
+	FlpPermission default_permission;
+} GovernedEntry;
+
+static MemoryContext GovernedContext = NULL;
+static HTAB *governed = NULL;
+static uint64 governed_generation = 0;
+
+static void invalidate_all(void);
+static void relcache_callback(Datum arg, Oid relid);
+static void syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
+static void catalog_lookup(void);
+static void governed_build(void);
+
+/*
+ * Register the invalidation callbacks; called once from _PG_init.
+ */
+void
+flp_catalog_init(void)
+{
+	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELNAMENSP, syscache_callback, (Datum) 0);
+}
+
+/*
+ * Forget everything cached: the catalog's OIDs, the governed set and every
+ * evaluated permission.
+ */
+static void
+invalidate_all(void)
+{
+	generation++;
+	catalog_valid = false;
+}
+
+/*
+ * Relcache invalidation: InvalidOid means "everything"; the sentinel means
+ * "flp's catalog changed"; a governed table may have changed shape.
+ */
+static void
+relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == sentinel_relid)
+	{
+		invalidate_all();
+		return;
+	}
+	if (governed != NULL && governed_generation == generation &&
+		hash_search(governed, &relid, HASH_FIND, NULL) != NULL)
+		generation++;
+}
+
+/*
+ * Syscache invalidation.  Role membership and role attributes change who is
+ * a super admin and which bundles apply; cached plans cannot know that, so
+ * they are reset too.  Schema and relation name changes may create or drop
+ * flp's own catalog (CREATE/DROP EXTENSION).
+ */
+static void
+syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	switch (cacheid)
+	{
+		case AUTHMEMROLEMEM:
+		case AUTHOID:
+			invalidate_all();
+			ResetPlanCache();
+			break;
+		case NAMESPACEOID:
+			invalidate_all();
+			break;
+		case RELNAMENSP:
+			/* only an absent catalog can be created by a new relation */
+			if (catalog_valid && !catalog_present)
+				catalog_valid = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/* The current generation; a cache built under another one is stale. */
+uint64
+flp_cache_generation(void)
+{
+	return generation;
+}
+
+/* Throw away every cached permission (used by tests of the cache). */
+void
+flp_flush_caches(void)
+{
+	invalidate_all();
+}
+
+/*
+ * Look up an OID of flp's schema by relation name, or fail the lookup.
+ */
+static bool
+lookup_rel(const char *relname, Oid *oid)
+{
+	*oid = get_relname_relid(relname, catalog.namespace);
+	return OidIsValid(*oid);
+}
+
+/*
+ * Look up the OID of a label of one of flp's enums.
+ */
+static bool
+lookup_label(Oid typid, const char *label, Oid *oid)
+{
+	*oid = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+						   ObjectIdGetDatum(typid), CStringGetDatum(label));
+	return OidIsValid(*oid);
+}
+
+/*
+ * Find flp's catalog in the current database.  Sets catalog_present.
+ */
+static void
+catalog_lookup(void)
+{
+	FlpCatalog	c;
+	Oid			license_type;
+	Oid			kind_type;
+	bool		ok;
+	uint64		start = generation;
+
+	memset(&c, 0, sizeof(c));
+	catalog_present = false;
+	c.namespace = get_namespace_oid("flp", true);
+	ok = OidIsValid(c.namespace) && OidIsValid(get_extension_oid("flp", true));
+	if (ok)
+	{
+		catalog.namespace = c.namespace;
+		ok = lookup_rel("governed_table", &c.governed_table) &&
+			lookup_rel("excluded_field", &c.excluded_field) &&
+			lookup_rel("excluded_field_pkey", &c.excluded_field_pkey) &&
+			lookup_rel("inherited_field", &c.inherited_field) &&
+			lookup_rel("inherited_field_pkey", &c.inherited_field_pkey) &&
+			lookup_rel("bundle", &c.bundle) &&
+			lookup_rel("bundle_pkey", &c.bundle_pkey) &&
+			lookup_rel("table_permission", &c.table_permission) &&
+			lookup_rel("table_permission_pkey", &c.table_permission_pkey) &&
+			lookup_rel("field_permission", &c.field_permission) &&
+			lookup_rel("field_permission_pkey", &c.field_permission_pkey) &&
+			lookup_rel("assignment", &c.assignment) &&
+			lookup_rel("assignment_role_idx", &c.assignment_role_idx) &&
+			lookup_rel("rule", &c.rule) &&
+			lookup_rel("registered_user", &c.registered_user) &&
+			lookup_rel("registered_user_pkey", &c.registered_user_pkey) &&
+			lookup_rel("partner_bundle", &c.partner_bundle) &&
+			lookup_rel("partner_bundle_pkey", &c.partner_bundle_pkey);
+	}
+	if (ok)
+	{
+		c.permission_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+											CStringGetDatum("permission"),
+											ObjectIdGetDatum(c.namespace));
+		license_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum("license"),
+									   ObjectIdGetDatum(c.namespace));
+		kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									CStringGetDatum("bundle_kind"),
+									ObjectIdGetDatum(c.namespace));
+		ok = lookup_label(c.permission_type, "hide", &c.permission_label[FLP_HIDE]) &&
+			lookup_label(c.permission_type, "read", &c.permission_label[FLP_READ]) &&
+			lookup_label(c.permission_type, "edit", &c.permission_label[FLP_EDIT]) &&
+			lookup_label(license_type, "viewer", &c.license_label[FLP_VIEWER]) &&
+			lookup_label(license_type, "viewer_analytics",
+						 &c.license_label[FLP_VIEWER_ANALYTICS]) &&
+			lookup_label(license_type, "full", &c.license_label[FLP_FULL]) &&
+			lookup_label(kind_type, "internal", &c.kind_label[FLP_INTERNAL]) &&
+			lookup_label(kind_type, "partner", &c.kind_label[FLP_PARTNER]);
+	}
+	if (ok)
+		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
+
+	catalog = c;
+	catalog_present = ok;
+	if (ok)
+		sentinel_relid = c.governed_table;
+	/* an invalidation that arrived meanwhile makes us look again next time */
+	catalog_valid = (start == generation);
+}
+
+/*
+ * flp's catalog in the current database, or NULL when flp is not installed
+ * here (or is being installed by this very transaction, not yet complete).
+ */
+const FlpCatalog *
+flp_catalog(void)
+{
+	if (!catalog_valid)
+		catalog_lookup();
+	return catalog_present ? &catalog : NULL;
+}
+
+/*
+ * Translate enum label OIDs read from the catalog.  An unknown label cannot
+ * happen (the enums are the extension's own); treat it as the most
+ * restrictive value rather than failing open.
+ */
+static FlpPermission
+permission_of(Oid label)
+{
+	if (label == catalog.permission_label[FLP_EDIT])
+		return FLP_EDIT;
+	if (label == catalog.permission_label[FLP_READ])
+		return FLP_READ;
+	return FLP_HIDE;
+}
+
+static FlpLicense
+license_of(Oid label)
+{
+	if (label == catalog.license_label[FLP_FULL])
+		return FLP_FULL;
+	if (label == catalog.license_label[FLP_VIEWER_ANALYTICS])
+		return FLP_VIEWER_ANALYTICS;
+	return FLP_VIEWER;
+}
+
+/* The number of attributes of a relation (dropped ones included). */
+int
+flp_relnatts(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	int			natts;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	natts = ((Form_pg_class) GETSTRUCT(tuple))->relnatts;
+	ReleaseSysCache(tuple);
+	return natts;
+}
+
+/* The SQL value of a permission, for functions returning flp.permission. */
+Datum
+flp_permission_datum(FlpPermission permission)
+{
+	const FlpCatalog *c = flp_catalog();
+
+	if (c == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"flp\" is not installed in this database")));
+	return ObjectIdGetDatum(c->permission_label[permission]);
+}
+
+const char *
+flp_permission_name(FlpPermission permission)
+{
+	switch (permission)
+	{
+		case FLP_EDIT:
+			return "edit";
+		case FLP_READ:
+			return "read";
+		default:
+			return "hide";
+	}
+}
+
+const char *
+flp_license_name(FlpLicense license)
+{
+	switch (license)
+	{
+		case FLP_FULL:
+			return "full";
+		case FLP_VIEWER_ANALYTICS:
+			return "viewer_analytics";
+		default:
+			return "viewer";
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Scanning helpers
+ * ---------------------------------------------------------------------
+ */
+
+/* An open index scan of one of flp's tables, with its own snapshot. */
+typedef struct CatalogScan
+{
+	Relation	rel;
+	SysScanDesc scan;
+	Snapshot	snapshot;
+} CatalogScan;
+
+/*
+ * Begin a scan of relid through index indexid (InvalidOid: a heap scan).
+ *
+ * The latest snapshot is used rather than the transaction's: a permission
+ * change committed by another session must hold from the next statement on,
+ * also in REPEATABLE READ transactions, as for PostgreSQL's own catalogs.
+ */
+static void
+scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
+{
+	cs->rel = table_open(relid, AccessShareLock);
+	cs->snapshot = RegisterSnapshot(GetLatestSnapshot());
+	cs->scan = systable_beginscan(cs->rel, indexid, OidIsValid(indexid),
+								  cs->snapshot, nkeys, keys);
+}
+
+static HeapTuple
+scan_next(CatalogScan *cs)
+{
+	return systable_getnext(cs->scan);
+}
+
+static void
+scan_end(CatalogScan *cs)
+{
+	systable_endscan(cs->scan);
+	UnregisterSnapshot(cs->snapshot);
+	table_close(cs->rel, AccessShareLock);
+}
+
+/* Scan keys: equality on an OID, a name, or a "C"-collated text. */
+static void
+key_oid(ScanKey key, AttrNumber attno, Oid value)
+{
+	ScanKeyInit(key, attno, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(value));
+}
+
+static void
+key_text(ScanKey key, AttrNumber attno, const char *value)
+{
+	ScanKeyEntryInitialize(key, 0, attno, BTEqualStrategyNumber, InvalidOid,
+						   C_COLLATION_OID, F_TEXTEQ,
+						   CStringGetTextDatum(value));
+}
+
+/* Column accessors; catalog columns are NOT NULL unless noted. */
+static Datum
+column(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, bool *isnull)
+{
+	return heap_getattr(tuple, attno, RelationGetDescr(cs->rel), isnull);
+}
+
+static Oid
+column_oid(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+{
+	bool		isnull;
+	Datum		d = column(cs, tuple, attno, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+static char *
+column_text(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+{
+	bool		isnull;
+	Datum		d = column(cs, tuple, attno, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+static char *
+column_name(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+{
+	bool		isnull;
+	Datum		d = column(cs, tuple, attno, &isnull);
+
+	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+}
+
+static Jsonb *
+column_jsonb(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+{
+	bool		isnull;
+	Datum		d = column(cs, tuple, attno, &isnull);
+
+	return isnull ? NULL : DatumGetJsonbPCopy(d);
+}
+
+/* ---------------------------------------------------------------------
+ * The governed set
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * (Re)build the set of governed tables from flp.governed_table.  Retried
+ * while invalidations arrive during the scan, so that it is never built from
+ * a catalog state older than the last message.
+ */
+static void
+governed_build(void)
+{
+	const FlpCatalog *c;
+
+	for (;;)
+	{
+		uint64		start;
+		HASHCTL		ctl;
+		CatalogScan cs;
+		HeapTuple	tuple;
+
+		c = flp_catalog();
+		start = generation;
+
+		if (GovernedContext == NULL)
+			GovernedContext = AllocSetContextCreate(CacheMemoryContext,
+													"flp governed tables",
+													ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(GovernedContext);
+		governed = NULL;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(GovernedEntry);
+		ctl.hcxt = GovernedContext;
+		governed = hash_create("flp governed tables", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+		if (c != NULL)
+		{
+			scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
+			while ((tuple = scan_next(&cs)) != NULL)
+			{
+				Oid			relid = column_oid(&cs, tuple, Anum_governed_table_tbl);
+				GovernedEntry *entry;
+
+				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
+				entry->default_permission =
+					permission_of(column_oid(&cs, tuple,
+											 Anum_governed_table_default_permission));
+			}
+			scan_end(&cs);
+		}
+
+		if (start == generation)
+		{
+			governed_generation = start;
+			return;
+		}
+	}
+}
+
+/*
+ * Is relid a governed table?  A hash probe once the set is built; the
+ * planner's fast path for the many queries that touch no governed table.
+ */
+bool
+flp_is_governed(Oid relid, FlpPermission *default_permission)
+{
+	GovernedEntry *entry;
+
+	if (governed == NULL || governed_generation != generation)
+		governed_build();
+	entry = hash_search(governed, &relid, HASH_FIND, NULL);
+	if (entry == NULL)
+		return false;
+	if (default_permission)
+		*default_permission = entry->default_permission;
+	return true;
+}
+
+/* Every governed table, ordered by OID. */
+List *
+flp_governed_tables(void)
+{
+	List	   *result = NIL;
+	HASH_SEQ_STATUS status;
+	GovernedEntry *entry;
+
+	if (governed == NULL || governed_generation != generation)
+		governed_build();
+	hash_seq_init(&status, governed);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		result = lappend_oid(result, entry->relid);
+	list_sort(result, list_oid_cmp);
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Readers.  Each returns palloc'd data in the caller's memory context.
+ * ---------------------------------------------------------------------
+ */
+
+/* The registration of a role; not registered: internal, full, no attributes. */
+FlpUser
+flp_read_user(Oid roleid)
+{
+	const FlpCatalog *c = flp_catalog();
+	FlpUser		user = {false, FLP_FULL, NULL, NULL};
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return user;
+	key_oid(&key, Anum_registered_user_role, roleid);
+	scan_begin(&cs, c->registered_user, c->registered_user_pkey, 1, &key);
+	if ((tuple = scan_next(&cs)) != NULL)
+	{
+		user.registered = true;
+		user.license = license_of(column_oid(&cs, tuple, Anum_registered_user_license));
+		user.attributes = column_jsonb(&cs, tuple, Anum_registered_user_attributes);
+		user.partner = column_text(&cs, tuple, Anum_registered_user_partner);
+	}
+	scan_end(&cs);
+	return user;
+}
+
+/* Order C strings, for stable output. */
+static int
+cstring_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/* Names of the bundles assigned directly to roleid. */
+List *
+flp_read_assignments(Oid roleid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	key_oid(&key, Anum_assignment_role, roleid);
+	scan_begin(&cs, c->assignment, c->assignment_role_idx, 1, &key);
+	while ((tuple = scan_next(&cs)) != NULL)
+		result = lappend(result, column_text(&cs, tuple, Anum_assignment_bundle));
+	scan_end(&cs);
+	list_sort(result, cstring_cmp);
+	return result;
+}
+
+/* Order rules by id so that explanations are stable. */
+static int
+rule_cmp(const ListCell *a, const ListCell *b)
+{
+	int64		x = ((FlpRule *) lfirst(a))->id;
+	int64		y = ((FlpRule *) lfirst(b))->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Every criteria rule. */
+List *
+flp_read_rules(void)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	scan_begin(&cs, c->rule, InvalidOid, 0, NULL);
+	while ((tuple = scan_next(&cs)) != NULL)
+	{
+		FlpRule    *rule = palloc(sizeof(FlpRule));
+		bool		isnull;
+
+		rule->id = DatumGetInt64(column(&cs, tuple, Anum_rule_id, &isnull));
+		rule->bundle = column_text(&cs, tuple, Anum_rule_bundle);
+		rule->criteria = column_jsonb(&cs, tuple, Anum_rule_criteria);
+		result = lappend(result, rule);
+	}
+	scan_end(&cs);
+	list_sort(result, rule_cmp);
+	return result;
+}
+
+/* A bundle by name; false when it does not exist. */
+bool
+flp_read_bundle(const char *name, FlpBundle *bundle)
+{
+	const FlpCatalog *c = flp_catalog();
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	if (c == NULL)
+		return false;
+	key_text(&key, Anum_bundle_name, name);
+	scan_begin(&cs, c->bundle, c->bundle_pkey, 1, &key);
+	if ((tuple = scan_next(&cs)) != NULL)
+	{
+		bool		isnull;
+
+		found = true;
+		bundle->name = column_text(&cs, tuple, Anum_bundle_name);
+		bundle->kind = column_oid(&cs, tuple, Anum_bundle_kind) ==
+			c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
+		bundle->license = license_of(column_oid(&cs, tuple, Anum_bundle_license));
+		bundle->system = DatumGetBool(column(&cs, tuple, Anum_bundle_system, &isnull));
+	}
+	scan_end(&cs);
+	return found;
+}
+
+/* The partner bundle assigned to a partner, or NULL. */
+char *
+flp_read_partner_bundle(const char *partner)
+{
+	const FlpCatalog *c = flp_catalog();
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	char	   *result = NULL;
+
+	if (c == NULL)
+		return NULL;
+	key_text(&key, Anum_partner_bundle_partner, partner);
+	scan_begin(&cs, c->partner_bundle, c->partner_bundle_pkey, 1, &key);
+	if ((tuple = scan_next(&cs)) != NULL)
+		result = column_text(&cs, tuple, Anum_partner_bundle_bundle);
+	scan_end(&cs);
+	return result;
+}
+
+/* The table-level permission of a bundle; false when it does not grant it. */
+bool
+flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permission)
+{
+	const FlpCatalog *c = flp_catalog();
+	CatalogScan cs;
+	ScanKeyData keys[2];
+	HeapTuple	tuple;
+	bool		found = false;
+
+	if (c == NULL)
+		return false;
+	key_text(&keys[0], Anum_table_permission_bundle, bundle);
+	key_oid(&keys[1], Anum_table_permission_tbl, relid);
+	scan_begin(&cs, c->table_permission, c->table_permission_pkey, 2, keys);
+	if ((tuple = scan_next(&cs)) != NULL)
+	{
+		found = true;
+		*permission = permission_of(column_oid(&cs, tuple,
+											   Anum_table_permission_permission));
+	}
+	scan_end(&cs);
+	return found;
+}
+
+/* The field-level settings of a bundle on a table. */
+List *
+flp_read_field_permissions(const char *bundle, Oid relid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData keys[2];
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	key_text(&keys[0], Anum_field_permission_bundle, bundle);
+	key_oid(&keys[1], Anum_field_permission_tbl, relid);
+	scan_begin(&cs, c->field_permission, c->field_permission_pkey, 2, keys);
+	while ((tuple = scan_next(&cs)) != NULL)
+	{
+		FlpFieldSetting *s = palloc(sizeof(FlpFieldSetting));
+
+		s->field = column_name(&cs, tuple, Anum_field_permission_field);
+		s->permission = permission_of(column_oid(&cs, tuple,
+												 Anum_field_permission_permission));
+		result = lappend(result, s);
+	}
+	scan_end(&cs);
+	return result;
+}
+
+/* Names of the excluded fields of a table. */
+List *
+flp_read_excluded_fields(Oid relid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	key_oid(&key, Anum_excluded_field_tbl, relid);
+	scan_begin(&cs, c->excluded_field, c->excluded_field_pkey, 1, &key);
+	while ((tuple = scan_next(&cs)) != NULL)
+		result = lappend(result, column_name(&cs, tuple, Anum_excluded_field_field));
+	scan_end(&cs);
+	return result;
+}
+
+/* The inherited fields of a table. */
+List *
+flp_read_inheritances(Oid relid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	key_oid(&key, Anum_inherited_field_tbl, relid);
+	scan_begin(&cs, c->inherited_field, c->inherited_field_pkey, 1, &key);
+	while ((tuple = scan_next(&cs)) != NULL)
+	{
+		FlpInheritance *i = palloc(sizeof(FlpInheritance));
+
+		i->field = column_name(&cs, tuple, Anum_inherited_field_field);
+		i->from_tbl = column_oid(&cs, tuple, Anum_inherited_field_from_tbl);
+		i->from_field = column_name(&cs, tuple, Anum_inherited_field_from_field);
+		result = lappend(result, i);
+	}
+	scan_end(&cs);
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Invalidation triggers on the catalog tables
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Statement trigger on every catalog table: tell every backend, at commit,
+ * that the catalog changed.  Also runs for direct DML by super admins and for
+ * the data pg_restore loads.
+ */
+Datum
+flp_catalog_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Oid			sentinel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"flp._catalog_changed\" must be called as a trigger")));
+
+	sentinel = get_relname_relid("governed_table",
+								 RelationGetNamespace(trigdata->tg_relation));
+	if (OidIsValid(sentinel))
+		CacheInvalidateRelcacheByRelid(sentinel);
+	PG_RETURN_POINTER(NULL);
+}
+
+/* Invalidate a table and its partitions/children, if it still exists. */
+static void
+invalidate_table_tree(Oid relid)
+{
+	List	   *tree;
+	ListCell   *lc;
+
+	if (!OidIsValid(relid) || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;
+	tree = find_all_inheritors(relid, NoLock, NULL);
+	foreach(lc, tree)
+	{
+		Oid			child = lfirst_oid(lc);
+
+		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(child)))
+			CacheInvalidateRelcacheByRelid(child);
+	}
+}
+
+/*
+ * Row trigger on flp.governed_table: plans of a table that starts or stops
+ * being governed (and of its partitions) must be rebuilt everywhere.
+ */
+Datum
+flp_governed_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"flp._governed_changed\" must be called as a row trigger")));
+
+	desc = RelationGetDescr(trigdata->tg_relation);
+	if (trigdata->tg_trigtuple)
+	{
+		d = heap_getattr(trigdata->tg_trigtuple, Anum_governed_table_tbl, desc, &isnull);
+		if (!isnull)
+			invalidate_table_tree(DatumGetObjectId(d));
+	}
+	if (trigdata->tg_newtuple)
+	{
+		d = heap_getattr(trigdata->tg_newtuple, Anum_governed_table_tbl, desc, &isnull);
+		if (!isnull)
+			invalidate_table_tree(DatumGetObjectId(d));
+	}
+	PG_RETURN_POINTER(NULL);
+}

@@ -1,0 +1,863 @@
+/*-------------------------------------------------------------------------
+ *
+ * evaluate.c
+ *	  The effective permission of (role, table, field), and its cache.
+ *
+ * The rules are those of DESIGN.md section 2.2:
+ *	 1. super admin, or excluded field: edit;
+ *	 2. the applicable bundles of the role: assigned to it or to a role whose
+ *		privileges it inherits, or given by a criteria rule over its
+ *		registered attributes; internal users get internal bundles of their
+ *		own license, partner users their partner's bundle (or
+ *		Default_Partner_Bundle);
+ *	 3. per bundle that grants the table: the field setting, capped by the
+ *		table-level permission; the union over bundles is the maximum;
+ *	 4. no bundle grants the table: the table's default;
+ *	 5. viewer licenses are capped at read;
+ *	 6. an inherited field gets the minimum of its own result and its
+ *		source's.
+ *
+ * One function computes all of it, for a whole table at once, optionally
+ * recording the steps for one field (flp.explain).  Results are cached per
+ * backend by (role, table) as an array indexed by attribute number, and
+ * per role as the list of applicable bundles.  The caches are thrown away
+ * when catalog.c's generation moves; a warm lookup is one hash probe.
+ *
+ * Invalidations can arrive in the middle of a computation (any lock taken on
+ * a catalog table accepts them).  A result computed across an invalidation
+ * is used once but never cached, and the outermost lookup starts over, so a
+ * change is never missed.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_auth_members.h"
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+
+/* What explain collects: the steps that concern one field. */
+typedef struct Trace
+{
+	AttrNumber	attnum;
+	List	   *steps;			/* FlpTraceStep * */
+} Trace;
+
+/* A bundle considered for a role: applied, or ignored with a reason. */
+typedef struct Candidate
+{
+	char	   *name;
+	char	   *source;			/* why it was considered */
+	char	   *ignored;		/* why it does not apply, or NULL */
+} Candidate;
+
+/* What is known of a role, before looking at any table. */
+typedef struct RoleInfo
+{
+	Oid			roleid;
+	bool		super_admin;
+	FlpLicense	license;
+	List	   *candidates;		/* Candidate * */
+} RoleInfo;
+
+/* Cached role: the applicable bundles only. */
+typedef struct RoleEntry
+{
+	Oid			roleid;			/* hash key */
+	bool		super_admin;
+	FlpLicense	license;
+	int			nbundles;
+	char	  **bundles;
+} RoleEntry;
+
+typedef struct TableKey
+{
+	Oid			roleid;
+	Oid			relid;
+} TableKey;
+
+typedef struct TableEntry
+{
+	TableKey	key;			/* hash key */
+	FlpTablePermissions perms;
+} TableEntry;
+
+static MemoryContext EvalContext = NULL;
+static HTAB *role_cache = NULL;
+static HTAB *table_cache = NULL;
+static List *rule_cache = NIL;
+static bool rule_cache_valid = false;
+static uint64 eval_generation = 0;
+static int	eval_depth = 0;
+
+static void trace_step(Trace *t, int permission, const char *source,
+					   const char *fmt,...) pg_attribute_printf(4, 5);
+
+/* ---------------------------------------------------------------------
+ * Cache management
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Make the caches current: if the generation moved since they were built,
+ * start afresh.  Only the outermost lookup does this, so that pointers held
+ * by a computation in progress stay valid.
+ */
+static void
+cache_prepare(void)
+{
+	HASHCTL		ctl;
+
+	if (eval_depth > 0)
+		return;
+	if (EvalContext != NULL && eval_generation == flp_cache_generation())
+		return;
+
+	if (EvalContext == NULL)
+		EvalContext = AllocSetContextCreate(CacheMemoryContext,
+											"flp permission cache",
+											ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(EvalContext);
+	rule_cache = NIL;
+	rule_cache_valid = false;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(RoleEntry);
+	ctl.hcxt = EvalContext;
+	role_cache = hash_create("flp role cache", 256, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(TableKey);
+	ctl.entrysize = sizeof(TableEntry);
+	ctl.hcxt = EvalContext;
+	table_cache = hash_create("flp table permission cache", 1024, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	eval_generation = flp_cache_generation();
+}
+
+/* May results computed now be cached? */
+static bool
+cache_current(void)
+{
+	return EvalContext != NULL && eval_generation == flp_cache_generation();
+}
+
+/* ---------------------------------------------------------------------
+ * Tracing
+ * ---------------------------------------------------------------------
+ */
+
+static void
+trace_step(Trace *t, int permission, const char *source, const char *fmt,...)
+{
+	FlpTraceStep *step;
+	StringInfoData buf;
+	va_list		args;
+
+	if (t == NULL)
+		return;
+	initStringInfo(&buf);
+	for (;;)
+	{
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	step = palloc(sizeof(FlpTraceStep));
+	step->source = pstrdup(source);
+	step->detail = buf.data;
+	step->permission = permission;
+	t->steps = lappend(t->steps, step);
+}
+
+static const char *
+role_name(Oid roleid)
+{
+	char	   *name = GetUserNameFromId(roleid, true);
+
+	return name ? psprintf("\"%s\"", name) : psprintf("%u", roleid);
+}
+
+/* ---------------------------------------------------------------------
+ * Roles
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Is the role a super admin: a superuser, or a role that has the privileges
+ * of flp_admin (a member inheriting them; a NOINHERIT member becomes one
+ * after SET ROLE flp_admin, as with any privilege)?
+ */
+bool
+flp_is_super_admin(Oid roleid)
+{
+	const FlpCatalog *c;
+
+	if (superuser_arg(roleid))
+		return true;
+	c = flp_catalog();
+	return c != NULL && OidIsValid(c->admin_role) &&
+		has_privs_of_role(roleid, c->admin_role);
+}
+
+/* Does the role inherit the privileges of the roles it is a member of? */
+static bool
+role_inherits(Oid roleid)
+{
+	HeapTuple	tuple;
+	bool		result = false;
+
+	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(roleid));
+	if (HeapTupleIsValid(tuple))
+	{
+		result = ((Form_pg_authid) GETSTRUCT(tuple))->rolinherit;
+		ReleaseSysCache(tuple);
+	}
+	return result;
+}
+
+/*
+ * The role itself and every role whose privileges it has, in breadth-first
+ * order: a bundle assigned to any of them applies, as a privilege granted
+ * to it would.
+ */
+static List *
+role_memberships(Oid roleid)
+{
+	List	   *roles = list_make1_oid(roleid);
+	ListCell   *lc;
+
+	foreach(lc, roles)
+	{
+		Oid			member = lfirst_oid(lc);
+		CatCList   *memlist;
+		int			i;
+
+		if (!role_inherits(member))
+			continue;
+		memlist = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(member));
+		for (i = 0; i < memlist->n_members; i++)
+		{
+			HeapTuple	tup = &memlist->members[i]->tuple;
+
+			roles = list_append_unique_oid(roles,
+										   ((Form_pg_auth_members) GETSTRUCT(tup))->roleid);
+		}
+		ReleaseSysCacheList(memlist);
+	}
+	return roles;
+}
+
+/* The criteria rules, read once per generation. */
+static List *
+rules(void)
+{
+	MemoryContext old;
+
+	if (!cache_current())
+		return flp_read_rules();
+	if (!rule_cache_valid)
+	{
+		old = MemoryContextSwitchTo(EvalContext);
+		rule_cache = flp_read_rules();
+		MemoryContextSwitchTo(old);
+		rule_cache_valid = cache_current();
+	}
+	return rule_cache;
+}
+
+static Candidate *
+candidate_find(List *candidates, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, candidates)
+	{
+		Candidate  *c = lfirst(lc);
+
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* Add a bundle to the candidates (once: the first reason is kept). */
+static List *
+candidate_add(List *candidates, const char *name, char *source)
+{
+	Candidate  *c;
+
+	if (candidate_find(candidates, name) != NULL)
+		return candidates;
+	c = palloc0(sizeof(Candidate));
+	c->name = pstrdup(name);
+	c->source = source;
+	return lappend(candidates, c);
+}
+
+/*
+ * Decide, for each candidate, whether it applies: it must exist, and be an
+ * internal bundle of the user's license (internal user) or a partner bundle
+ * (partner user).
+ */
+static void
+candidates_filter(List *candidates, const FlpUser *user)
+{
+	ListCell   *lc;
+
+	foreach(lc, candidates)
+	{
+		Candidate  *c = lfirst(lc);
+		FlpBundle	b;
+
+		if (!flp_read_bundle(c->name, &b))
+			c->ignored = pstrdup("the bundle does not exist");
+		else if (user->partner != NULL && b.kind != FLP_PARTNER)
+			c->ignored = pstrdup("an internal bundle, and the role is a partner user");
+		else if (user->partner == NULL && b.kind != FLP_INTERNAL)
+			c->ignored = pstrdup("a partner bundle, and the role is an internal user");
+		else if (user->partner == NULL && b.license != user->license)
+			c->ignored = psprintf("a bundle for license %s, and the role has license %s",
+								  flp_license_name(b.license),
+								  flp_license_name(user->license));
+	}
+}
+
+/*
+ * Everything about a role that does not depend on a table: super admin,
+ * license, and the bundles considered, each applied or ignored.
+ */
+static RoleInfo *
+role_resolve(Oid roleid, Trace *t)
+{
+	RoleInfo   *ri = palloc0(sizeof(RoleInfo));
+	FlpUser		user;
+	ListCell   *lc;
+
+	ri->roleid = roleid;
+	if (superuser_arg(roleid))
+	{
+		ri->super_admin = true;
+		trace_step(t, FLP_EDIT, "super admin",
+				   "role %s is a superuser: nothing is restricted", role_name(roleid));
+		return ri;
+	}
+	if (flp_is_super_admin(roleid))
+	{
+		ri->super_admin = true;
+		trace_step(t, FLP_EDIT, "super admin",
+				   "role %s has the privileges of role \"%s\": nothing is restricted",
+				   role_name(roleid), FLP_ADMIN_ROLE);
+		return ri;
+	}
+
+	user = flp_read_user(roleid);
+	ri->license = user.license;
+
+	if (user.partner != NULL)
+	{
+		char	   *own = flp_read_partner_bundle(user.partner);
+
+		trace_step(t, FLP_NO_PERMISSION, "role",
+				   "%s is a partner user of partner \"%s\" with license full",
+				   role_name(roleid), user.partner);
+		if (own != NULL)
+			ri->candidates = candidate_add(ri->candidates, own,
+										   psprintf("assigned to partner \"%s\"", user.partner));
+		else
+			ri->candidates = candidate_add(ri->candidates, FLP_DEFAULT_PARTNER_BUNDLE,
+										   psprintf("partner \"%s\" has no bundle of its own",
+													user.partner));
+	}
+	else
+	{
+		List	   *roles = role_memberships(roleid);
+		Jsonb	   *attributes = user.attributes;
+
+		if (user.registered)
+			trace_step(t, FLP_NO_PERMISSION, "role",
+					   "%s is a registered internal user with license %s",
+					   role_name(roleid), flp_license_name(user.license));
+		else
+			trace_step(t, FLP_NO_PERMISSION, "role",
+					   "%s is not registered: an internal user with license full and no attributes",
+					   role_name(roleid));
+
+		foreach(lc, roles)
+		{
+			Oid			r = lfirst_oid(lc);
+			List	   *assigned = flp_read_assignments(r);
+			ListCell   *lc2;
+
+			foreach(lc2, assigned)
+			{
+				char	   *source = (r == roleid) ?
+				psprintf("assigned to role %s", role_name(r)) :
+				psprintf("assigned to role %s, whose privileges %s has",
+						 role_name(r), role_name(roleid));
+
+				ri->candidates = candidate_add(ri->candidates, lfirst(lc2), source);
+			}
+		}
+
+		if (attributes == NULL)
+			attributes = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+		foreach(lc, rules())
+		{
+			FlpRule    *rule = lfirst(lc);
+
+			if (DatumGetBool(DirectFunctionCall2(jsonb_contains,
+												 JsonbPGetDatum(attributes),
+												 JsonbPGetDatum(rule->criteria))))
+				ri->candidates =
+					candidate_add(ri->candidates, rule->bundle,
+								  psprintf("criteria rule %lld matches: %s",
+										   (long long) rule->id,
+										   JsonbToCString(NULL, &rule->criteria->root,
+														  VARSIZE(rule->criteria))));
+		}
+	}
+	candidates_filter(ri->candidates, &user);
+	return ri;
+}
+
+/*
+ * The role's cached entry, computing it when needed.  The entry stays valid
+ * until the next outermost lookup.
+ */
+static RoleInfo *
+role_lookup(Oid roleid)
+{
+	RoleEntry  *entry;
+	RoleInfo   *ri;
+	bool		found;
+	ListCell   *lc;
+	int			n = 0;
+
+	if (cache_current())
+	{
+		entry = hash_search(role_cache, &roleid, HASH_FIND, &found);
+		if (found)
+		{
+			int			i;
+
+			ri = palloc0(sizeof(RoleInfo));
+			ri->roleid = roleid;
+			ri->super_admin = entry->super_admin;
+			ri->license = entry->license;
+			for (i = 0; i < entry->nbundles; i++)
+			{
+				Candidate  *c = palloc0(sizeof(Candidate));
+
+				c->name = entry->bundles[i];
+				ri->candidates = lappend(ri->candidates, c);
+			}
+			return ri;
+		}
+	}
+
+	ri = role_resolve(roleid, NULL);
+	if (!cache_current())
+		return ri;
+
+	entry = hash_search(role_cache, &roleid, HASH_ENTER, &found);
+	entry->super_admin = ri->super_admin;
+	entry->license = ri->license;
+	entry->bundles = MemoryContextAllocZero(EvalContext,
+											sizeof(char *) * (list_length(ri->candidates) + 1));
+	foreach(lc, ri->candidates)
+	{
+		Candidate  *c = lfirst(lc);
+
+		if (c->ignored == NULL)
+			entry->bundles[n++] = MemoryContextStrdup(EvalContext, c->name);
+	}
+	entry->nbundles = n;
+	return ri;
+}
+
+/* ---------------------------------------------------------------------
+ * Tables
+ * ---------------------------------------------------------------------
+ */
+
+/* The attribute number of a live column, or InvalidAttrNumber. */
+static AttrNumber
+field_attnum(Oid relid, const char *field)
+{
+	AttrNumber	attnum = get_attnum(relid, field);
+
+	return attnum > 0 ? attnum : InvalidAttrNumber;
+}
+
+/*
+ * Steps 2 to 5 for every field of a table: the union of the applicable
+ * bundles that grant it (or the table default), capped by the license.
+ * perm has natts + 1 entries, by attribute number.
+ */
+static void
+bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
+{
+	FlpPermission default_permission = FLP_HIDE;
+	int			granting = 0;
+	AttrNumber	att;
+	ListCell   *lc;
+
+	(void) flp_is_governed(relid, &default_permission);
+	for (att = 1; att <= natts; att++)
+		perm[att] = FLP_HIDE;
+
+	foreach(lc, ri->candidates)
+	{
+		Candidate  *c = lfirst(lc);
+		FlpPermission table_level;
+		char	   *field_setting = NULL;
+		int			traced = FLP_NO_PERMISSION;
+		ListCell   *lc2;
+		uint8	   *own;
+
+		if (c->ignored != NULL)
+		{
+			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; ignored: %s", c->source, c->ignored);
+			continue;
+		}
+		if (!flp_read_table_permission(c->name, relid, &table_level))
+		{
+			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; does not grant the table", c->source);
+			continue;
+		}
+
+		granting++;
+		own = palloc(natts + 1);
+		for (att = 1; att <= natts; att++)
+			own[att] = table_level;
+		foreach(lc2, flp_read_field_permissions(c->name, relid))
+		{
+			FlpFieldSetting *s = lfirst(lc2);
+
+			att = field_attnum(relid, s->field);
+			if (att == InvalidAttrNumber || att > natts)
+				continue;
+			own[att] = Min(s->permission, table_level);
+			if (t != NULL && att == t->attnum)
+				field_setting = psprintf("; field-level %s%s",
+										 flp_permission_name(s->permission),
+										 s->permission > table_level ?
+										 ", capped by the table level" : "");
+		}
+		for (att = 1; att <= natts; att++)
+			perm[att] = Max(perm[att], own[att]);
+		if (t != NULL)
+			traced = own[t->attnum];
+		trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+				   "%s; grants the table at %s%s",
+				   c->source, flp_permission_name(table_level),
+				   field_setting ? field_setting : "");
+	}
+
+	if (granting == 0)
+	{
+		for (att = 1; att <= natts; att++)
+			perm[att] = default_permission;
+		trace_step(t, default_permission, "table default",
+				   "no applicable bundle grants the table: its default permission %s applies",
+				   flp_permission_name(default_permission));
+	}
+	else if (t != NULL)
+		trace_step(t, perm[t->attnum], "union",
+				   "the least restrictive of %d granting bundle%s",
+				   granting, granting == 1 ? "" : "s");
+
+	if (ri->license != FLP_FULL)
+	{
+		bool		capped = false;
+
+		for (att = 1; att <= natts; att++)
+			if (perm[att] > FLP_READ)
+			{
+				perm[att] = FLP_READ;
+				if (t != NULL && att == t->attnum)
+					capped = true;
+			}
+		trace_step(t, t ? perm[t->attnum] : 0, "license cap",
+				   "license %s allows at most read%s",
+				   flp_license_name(ri->license), capped ? ": capped" : "");
+	}
+}
+
+/* Is field among the excluded field names? */
+static bool
+is_excluded(List *excluded, const char *field)
+{
+	ListCell   *lc;
+
+	foreach(lc, excluded)
+		if (strcmp(lfirst(lc), field) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Step 6: follow a field's chain of inherited fields and return the most
+ * restrictive base permission on it.  Declared cycles are refused by
+ * flp.inherit_field; one found here anyway ends the walk and hides the
+ * field (fail closed).
+ */
+static FlpPermission
+inheritance_resolve(RoleInfo *ri, Oid relid, const char *field,
+					FlpPermission own, Trace *t, List **visited)
+{
+	List	   *inheritances = flp_read_inheritances(relid);
+	ListCell   *lc;
+
+	check_stack_depth();
+	foreach(lc, inheritances)
+	{
+		FlpInheritance *inh = lfirst(lc);
+		AttrNumber	from_att;
+		int			from_natts;
+		uint8	   *from_perm;
+		FlpPermission source;
+		char	   *key;
+		ListCell   *lc2;
+
+		if (strcmp(inh->field, field) != 0)
+			continue;
+
+		key = psprintf("%u.%s", inh->from_tbl, inh->from_field);
+		foreach(lc2, *visited)
+		{
+			if (strcmp(lfirst(lc2), key) == 0)
+			{
+				trace_step(t, FLP_HIDE, "inheritance",
+						   "a cycle of inherited fields reaches field \"%s\" of table \"%s\" again: hidden",
+						   inh->from_field, get_rel_name(inh->from_tbl));
+				return FLP_HIDE;
+			}
+		}
+		*visited = lappend(*visited, key);
+
+		from_att = field_attnum(inh->from_tbl, inh->from_field);
+		if (from_att == InvalidAttrNumber || !flp_is_governed(inh->from_tbl, NULL))
+			return own;
+
+		from_natts = flp_relnatts(inh->from_tbl);
+		from_perm = palloc0(from_natts + 1);
+		if (is_excluded(flp_read_excluded_fields(inh->from_tbl), inh->from_field))
+			source = FLP_EDIT;
+		else
+		{
+			bundles_resolve(ri, inh->from_tbl, from_natts, from_perm, NULL);
+			source = inheritance_resolve(ri, inh->from_tbl, inh->from_field,
+										 from_perm[from_att], NULL, visited);
+		}
+		trace_step(t, Min(own, source), "inheritance",
+				   "inherits from field \"%s\" of table \"%s\", which is %s for the role",
+				   inh->from_field, get_rel_name(inh->from_tbl),
+				   flp_permission_name(source));
+		return Min(own, source);
+	}
+	return own;
+}
+
+/*
+ * The effective permission of every field of a governed table for a role.
+ * perm has natts + 1 entries.  Returns true when nothing is restricted.
+ */
+static bool
+table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
+{
+	List	   *excluded;
+	AttrNumber	att;
+
+	if (ri->super_admin)
+	{
+		for (att = 1; att <= natts; att++)
+			perm[att] = FLP_EDIT;
+		return true;
+	}
+
+	excluded = flp_read_excluded_fields(relid);
+	if (t != NULL && is_excluded(excluded, get_attname(relid, t->attnum, false)))
+	{
+		trace_step(t, FLP_EDIT, "excluded field",
+				   "the field is excluded from field-level permissions: never restricted");
+		t = NULL;
+	}
+
+	bundles_resolve(ri, relid, natts, perm, t);
+
+	for (att = 1; att <= natts; att++)
+	{
+		char	   *field = get_attname(relid, att, true);
+		List	   *visited = NIL;
+
+		if (field == NULL)
+			continue;			/* dropped column */
+		if (is_excluded(excluded, field))
+		{
+			perm[att] = FLP_EDIT;
+			continue;
+		}
+		perm[att] = inheritance_resolve(ri, relid, field, perm[att],
+										(t && t->attnum == att) ? t : NULL,
+										&visited);
+	}
+	return false;
+}
+
+/*
+ * The effective permissions of a role on a governed table, from the cache
+ * or computed.  The result stays valid until the next lookup.
+ */
+const FlpTablePermissions *
+flp_table_permissions(Oid roleid, Oid relid)
+{
+	TableKey	key;
+	TableEntry *entry;
+	FlpTablePermissions *result;
+	bool		found;
+
+	cache_prepare();
+	key.roleid = roleid;
+	key.relid = relid;
+	if (cache_current())
+	{
+		entry = hash_search(table_cache, &key, HASH_FIND, &found);
+		if (found)
+			return &entry->perms;
+	}
+
+	for (;;)
+	{
+		uint64		start = flp_cache_generation();
+		int			natts = flp_relnatts(relid);
+		uint8	   *perm = palloc0(natts + 1);
+		bool		all_edit;
+
+		eval_depth++;
+		PG_TRY();
+		{
+			RoleInfo   *ri = role_lookup(roleid);
+
+			all_edit = table_resolve(ri, relid, natts, perm, NULL);
+		}
+		PG_FINALLY();
+		{
+			eval_depth--;
+		}
+		PG_END_TRY();
+
+		if (start != flp_cache_generation() || !cache_current())
+		{
+			if (eval_depth == 0)
+			{
+				/* something changed meanwhile: start over from a fresh cache */
+				cache_prepare();
+				continue;
+			}
+			/* nested: use this result once, uncached */
+			result = palloc0(sizeof(FlpTablePermissions));
+			result->roleid = roleid;
+			result->relid = relid;
+			result->natts = natts;
+			result->all_edit = all_edit;
+			result->permission = perm;
+			return result;
+		}
+
+		entry = hash_search(table_cache, &key, HASH_ENTER, &found);
+		entry->perms.roleid = roleid;
+		entry->perms.relid = relid;
+		entry->perms.natts = natts;
+		entry->perms.all_edit = all_edit;
+		entry->perms.permission = MemoryContextAlloc(EvalContext, natts + 1);
+		memcpy(entry->perms.permission, perm, natts + 1);
+		pfree(perm);
+		return &entry->perms;
+	}
+}
+
+/* The effective permission of one field of a governed table. */
+FlpPermission
+flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum)
+{
+	const FlpTablePermissions *p = flp_table_permissions(roleid, relid);
+
+	if (p->all_edit)
+		return FLP_EDIT;
+	if (attnum < 1 || attnum > p->natts)
+		return FLP_HIDE;
+	return (FlpPermission) p->permission[attnum];
+}
+
+/*
+ * The steps by which a role gets its permission on one field of a governed
+ * table, the last one being the result (FlpTraceStep *).  Computed afresh,
+ * without the cache.
+ */
+List *
+flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
+{
+	Trace		t;
+	RoleInfo   *ri;
+	int			natts = flp_relnatts(relid);
+	uint8	   *perm = palloc0(natts + 1);
+
+	t.attnum = attnum;
+	t.steps = NIL;
+	ri = role_resolve(roleid, &t);
+	(void) table_resolve(ri, relid, natts, perm, &t);
+	if (ri->super_admin)
+		perm[attnum] = FLP_EDIT;
+
+	trace_step(&t, perm[attnum], "result", "field \"%s\" is %s for role %s",
+			   get_attname(relid, attnum, false),
+			   flp_permission_name(perm[attnum]), role_name(roleid));
+	return t.steps;
+}
+
+/* The bundles that apply to a role now (FlpAppliedBundle *). */
+List *
+flp_applicable_bundles(Oid roleid)
+{
+	RoleInfo   *ri = role_resolve(roleid, NULL);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, ri->candidates)
+	{
+		Candidate  *c = lfirst(lc);
+		FlpAppliedBundle *b;
+
+		if (c->ignored != NULL)
+			continue;
+		b = palloc(sizeof(FlpAppliedBundle));
+		b->name = c->name;
+		b->source = c->source;
+		result = lappend(result, b);
+	}
+	return result;
+}

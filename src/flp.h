@@ -1,0 +1,213 @@
+/*-------------------------------------------------------------------------
+ *
+ * flp.h
+ *	  Internal declarations of flp, field-level permissions for PostgreSQL.
+ *
+ * One header for the whole library; its externs are grouped by the source
+ * file that defines them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FLP_H
+#define FLP_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+#include "compat.h"
+
+/* Permission of a field: ordered, so that max() is the union. */
+typedef enum FlpPermission
+{
+	FLP_HIDE = 0,
+	FLP_READ = 1,
+	FLP_EDIT = 2
+} FlpPermission;
+
+#define FLP_NO_PERMISSION (-1)	/* "no permission at this step" in a trace */
+
+typedef enum FlpLicense
+{
+	FLP_VIEWER = 0,
+	FLP_VIEWER_ANALYTICS = 1,
+	FLP_FULL = 2
+} FlpLicense;
+
+typedef enum FlpBundleKind
+{
+	FLP_INTERNAL = 0,
+	FLP_PARTNER = 1
+} FlpBundleKind;
+
+#define FLP_DEFAULT_PARTNER_BUNDLE "Default_Partner_Bundle"
+#define FLP_ADMIN_ROLE "flp_admin"
+
+/*
+ * Attribute numbers of flp's catalog tables, in the order of the install
+ * script (sql/flp--*.sql).  Keep both in step.
+ */
+#define Anum_governed_table_tbl 1
+#define Anum_governed_table_default_permission 2
+#define Anum_excluded_field_tbl 1
+#define Anum_excluded_field_field 2
+#define Anum_inherited_field_tbl 1
+#define Anum_inherited_field_field 2
+#define Anum_inherited_field_from_tbl 3
+#define Anum_inherited_field_from_field 4
+#define Anum_bundle_name 1
+#define Anum_bundle_kind 2
+#define Anum_bundle_license 3
+#define Anum_bundle_system 5
+#define Anum_table_permission_bundle 1
+#define Anum_table_permission_tbl 2
+#define Anum_table_permission_permission 3
+#define Anum_field_permission_bundle 1
+#define Anum_field_permission_tbl 2
+#define Anum_field_permission_field 3
+#define Anum_field_permission_permission 4
+#define Anum_assignment_bundle 1
+#define Anum_assignment_role 2
+#define Anum_rule_id 1
+#define Anum_rule_bundle 2
+#define Anum_rule_criteria 3
+#define Anum_registered_user_role 1
+#define Anum_registered_user_license 2
+#define Anum_registered_user_attributes 3
+#define Anum_registered_user_partner 4
+#define Anum_partner_bundle_partner 1
+#define Anum_partner_bundle_bundle 2
+
+/* OIDs of flp's catalog in the current database. */
+typedef struct FlpCatalog
+{
+	Oid			namespace;
+	Oid			governed_table;	/* also the "catalog changed" sentinel */
+	Oid			excluded_field;
+	Oid			excluded_field_pkey;
+	Oid			inherited_field;
+	Oid			inherited_field_pkey;
+	Oid			bundle;
+	Oid			bundle_pkey;
+	Oid			table_permission;
+	Oid			table_permission_pkey;
+	Oid			field_permission;
+	Oid			field_permission_pkey;
+	Oid			assignment;
+	Oid			assignment_role_idx;
+	Oid			rule;
+	Oid			registered_user;
+	Oid			registered_user_pkey;
+	Oid			partner_bundle;
+	Oid			partner_bundle_pkey;
+	Oid			permission_type;
+	Oid			permission_label[3];	/* by FlpPermission */
+	Oid			license_label[3];	/* by FlpLicense */
+	Oid			kind_label[2];	/* by FlpBundleKind */
+	Oid			admin_role;		/* flp_admin, or InvalidOid */
+} FlpCatalog;
+
+/* A registered user, as read from flp.registered_user. */
+typedef struct FlpUser
+{
+	bool		registered;
+	FlpLicense	license;
+	Jsonb	   *attributes;		/* NULL when not registered */
+	char	   *partner;		/* NULL for internal users */
+} FlpUser;
+
+/* A bundle, as read from flp.bundle. */
+typedef struct FlpBundle
+{
+	char	   *name;
+	FlpBundleKind kind;
+	FlpLicense	license;
+	bool		system;
+} FlpBundle;
+
+/* A criteria rule, as read from flp.rule. */
+typedef struct FlpRule
+{
+	int64		id;
+	char	   *bundle;
+	Jsonb	   *criteria;
+} FlpRule;
+
+/* A field-level setting, or an excluded field. */
+typedef struct FlpFieldSetting
+{
+	char	   *field;
+	FlpPermission permission;
+} FlpFieldSetting;
+
+/* An inherited field. */
+typedef struct FlpInheritance
+{
+	char	   *field;
+	Oid			from_tbl;
+	char	   *from_field;
+} FlpInheritance;
+
+/* flp.c */
+extern void _PG_init(void);
+
+/* catalog.c */
+extern void flp_catalog_init(void);
+extern const FlpCatalog *flp_catalog(void);
+extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
+extern List *flp_governed_tables(void);
+extern void flp_flush_caches(void);
+extern uint64 flp_cache_generation(void);
+extern FlpUser flp_read_user(Oid roleid);
+extern List *flp_read_assignments(Oid roleid);
+extern List *flp_read_rules(void);
+extern bool flp_read_bundle(const char *name, FlpBundle *bundle);
+extern char *flp_read_partner_bundle(const char *partner);
+extern bool flp_read_table_permission(const char *bundle, Oid relid,
+									  FlpPermission *permission);
+extern List *flp_read_field_permissions(const char *bundle, Oid relid);
+extern List *flp_read_excluded_fields(Oid relid);
+extern List *flp_read_inheritances(Oid relid);
+extern int	flp_relnatts(Oid relid);
+extern Datum flp_permission_datum(FlpPermission permission);
+extern const char *flp_permission_name(FlpPermission permission);
+extern const char *flp_license_name(FlpLicense license);
+
+/* evaluate.c */
+
+/* One step of flp.explain(). */
+typedef struct FlpTraceStep
+{
+	char	   *source;
+	char	   *detail;
+	int			permission;		/* FlpPermission or FLP_NO_PERMISSION */
+} FlpTraceStep;
+
+/* The effective permissions of one role on one governed table. */
+typedef struct FlpTablePermissions
+{
+	Oid			roleid;
+	Oid			relid;
+	int			natts;
+	bool		all_edit;		/* nothing restricted: super admin */
+	uint8	   *permission;		/* [1..natts], by attribute number */
+} FlpTablePermissions;
+
+/* A bundle that applies to a role, and why. */
+typedef struct FlpAppliedBundle
+{
+	char	   *name;
+	char	   *source;
+} FlpAppliedBundle;
+
+extern bool flp_is_super_admin(Oid roleid);
+extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
+extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
+extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
+extern List *flp_applicable_bundles(Oid roleid);
+
+/* utility.c */
+extern void flp_utility_init(void);
+
+#endif							/* FLP_H */

@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# test/run-tests.sh -- THE command that runs every flp test.
+#
+#   bash test/run-tests.sh [NAME...]
+#
+# Installs missing build/test packages (test/lib/deps.sh), builds and installs
+# the extension with PGXS, starts a throwaway cluster with
+# shared_preload_libraries = 'flp' (test/lib/cluster.sh), then runs
+#   1. the pg_regress tests      (REGRESS in the Makefile, test/sql/*.sql)
+#   2. the isolation tests       (ISOLATION in the Makefile, test/specs/*.spec)
+#   3. every executable test/shell/*.sh, in sorted order
+# and prints a one-line summary. Exits non-zero if anything failed.
+#
+# NAME arguments restrict the run to the regress tests, isolation specs or
+# shell scripts of that base name (e.g. `bash test/run-tests.sh 10-no-preload`).
+#
+# Environment knobs: FLP_SKIP_DEPS=1 (no package check), FLP_SKIP_BUILD=1 (no
+# make clean/make/make install), FLP_KEEP_CLUSTER=1 (keep the cluster dir with
+# its logs after the run), FLP_TEST_TIMEOUT (seconds per shell test, def. 300).
+set -euo pipefail
+
+FLP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$FLP_ROOT"
+export FLP_ROOT
+# shellcheck source=test/lib/deps.sh
+source test/lib/deps.sh
+# shellcheck source=test/lib/cluster.sh
+source test/lib/cluster.sh
+export FLP_PG_BIN
+
+PG_CONFIG="pg_config"
+MAKE=()
+SELECTED=("$@")
+REGRESS_STATUS="none"
+ISOLATION_STATUS="none"
+SHELL_PASSED=0
+SHELL_TOTAL=0
+SHELL_FAILED_NAMES=()
+FAILED=0
+
+say() {
+	echo "=== $*"
+}
+
+# Pick pg_config (after the packages are installed) and the make command line.
+setup_make() {
+	[[ -x "$FLP_PG_BIN/pg_config" ]] && PG_CONFIG="$FLP_PG_BIN/pg_config"
+	MAKE=(make -s --no-print-directory "PG_CONFIG=$PG_CONFIG")
+}
+
+# Print the value of a variable of the Makefile (e.g. REGRESS).
+make_var() {
+	# shellcheck disable=SC2016 # $($*) is for make, not for bash
+	"${MAKE[@]}" --eval='flp-print-%: ; @echo $($*)' "flp-print-$1"
+}
+
+# Base name of a test given as a name or a path: test/sql/foo.sql -> foo.
+test_name() {
+	local name="${1##*/}"
+	echo "${name%.*}"
+}
+
+# Fail when a NAME given on the command line matches no test at all.
+check_selection() {
+	local known=" $1 " sel script
+	for script in test/shell/*.sh; do
+		known+=" $(test_name "$script") "
+	done
+	for sel in "${SELECTED[@]}"; do
+		if [[ "$known" != *" $(test_name "$sel") "* ]]; then
+			echo "run-tests.sh: no test named '$sel'" >&2
+			exit 2
+		fi
+	done
+}
+
+# Keep the words of $@ that were selected on the command line (all if none).
+filter_selected() {
+	local name sel
+	for name in "$@"; do
+		if [[ ${#SELECTED[@]} -eq 0 ]]; then
+			echo "$name"
+			continue
+		fi
+		for sel in "${SELECTED[@]}"; do
+			[[ "$name" == "$(test_name "$sel")" ]] && echo "$name"
+		done
+	done
+	return 0
+}
+
+# Remove what earlier runs of pg_regress / pg_isolation_regress left behind.
+clean_test_output() {
+	rm -rf results/ regression.diffs regression.out output_iso/ tmp_check/ \
+		tmp_check_iso/ log/
+}
+
+# make clean && make && make install.
+build() {
+	say "build ($PG_CONFIG)"
+	clean_test_output
+	"${MAKE[@]}" clean &&
+		"${MAKE[@]}" -j "$(nproc 2>/dev/null || echo 2)" &&
+		"${MAKE[@]}" install
+}
+
+# Check that we (maybe root) can talk to the cluster as the postgres DB user.
+check_connection() {
+	local who
+	who="$("$FLP_PG_BIN/psql" -X -Atc 'SELECT current_user' 2>&1)" || {
+		echo "cannot connect to the test cluster: $who" >&2
+		return 1
+	}
+	[[ "$who" == postgres ]] || {
+		echo "connected as '$who', expected 'postgres'" >&2
+		return 1
+	}
+}
+
+# Print FILE (a regression.diffs) if it exists.
+show_diffs() {
+	[[ -s "$1" ]] || return 0
+	echo "----- $1 -----"
+	cat "$1"
+	echo "----- end of $1 -----"
+}
+
+# Run the pg_regress tests $@ through `make installcheck`.
+run_regress() {
+	[[ $# -gt 0 ]] || return 0
+	say "regress: $*"
+	if "${MAKE[@]}" installcheck REGRESS="$*" ISOLATION=; then
+		REGRESS_STATUS="ok"
+	else
+		REGRESS_STATUS="FAILED"
+		FAILED=1
+		show_diffs regression.diffs
+		flp_cluster_log "" 50
+	fi
+}
+
+# Run the isolation specs $@ through `make installcheck`.
+run_isolation() {
+	[[ $# -gt 0 ]] || return 0
+	say "isolation: $*"
+	if "${MAKE[@]}" installcheck REGRESS= ISOLATION="$*"; then
+		ISOLATION_STATUS="ok"
+	else
+		ISOLATION_STATUS="FAILED"
+		FAILED=1
+		show_diffs output_iso/regression.diffs
+		flp_cluster_log "" 50
+	fi
+}
+
+# After a shell test: make sure the main cluster is up and preloads flp again
+# (a test may have restarted it without the library, or even removed it).
+restore_main_cluster() {
+	local libs
+	libs="$("$FLP_PG_BIN/psql" -X -Atc 'SHOW shared_preload_libraries' 2>/dev/null)" &&
+		[[ "$libs" == flp ]] && return 0
+	echo "run-tests.sh: main cluster not in its initial state; restoring it" >&2
+	if [[ -d "${FLP_CLUSTER_DIR:-}/data" ]]; then
+		flp_cluster_restart flp && return 0
+	fi
+	flp_cluster_stop
+	flp_cluster_start "" flp
+}
+
+# Run one shell test script.
+run_shell_test() {
+	local script="$1" name rc=0
+	name="$(test_name "$script")"
+	SHELL_TOTAL=$((SHELL_TOTAL + 1))
+	say "shell: $name"
+	timeout "${FLP_TEST_TIMEOUT:-300}" "$script" </dev/null || rc=$?
+	if [[ $rc -eq 0 ]]; then
+		SHELL_PASSED=$((SHELL_PASSED + 1))
+		echo "ok: $name"
+	else
+		[[ $rc -eq 124 ]] && echo "timed out after ${FLP_TEST_TIMEOUT:-300}s"
+		echo "FAILED: $name (exit $rc)"
+		SHELL_FAILED_NAMES+=("$name")
+		FAILED=1
+	fi
+	if ! restore_main_cluster; then
+		summary
+		echo "run-tests.sh: cannot restore the main cluster; giving up" >&2
+		exit 1
+	fi
+}
+
+# Run every selected executable test/shell/*.sh in sorted order.
+run_shell_tests() {
+	local script name
+	for script in test/shell/*.sh; do
+		[[ -e "$script" ]] || continue
+		name="$(test_name "$script")"
+		[[ -n "$(filter_selected "$name")" ]] || continue
+		if [[ ! -x "$script" ]]; then
+			echo "WARNING: $script is not executable; skipped (chmod +x it)" >&2
+			continue
+		fi
+		run_shell_test "$FLP_ROOT/$script"
+	done
+}
+
+summary() {
+	local line="flp tests: regress $REGRESS_STATUS, isolation $ISOLATION_STATUS"
+	line+=", shell $SHELL_PASSED/$SHELL_TOTAL passed"
+	[[ ${#SHELL_FAILED_NAMES[@]} -eq 0 ]] || line+=" (failed: ${SHELL_FAILED_NAMES[*]})"
+	echo "$line"
+}
+
+# Status word for a suite: none (no tests), skipped (deselected) or pending.
+initial_status() {
+	if [[ -z "$1" ]]; then
+		echo none
+	elif [[ -z "$2" ]]; then
+		echo skipped
+	else
+		echo pending
+	fi
+}
+
+main() {
+	local regress isolation all_regress all_isolation
+	[[ -n "${FLP_SKIP_DEPS:-}" ]] || flp_deps_install
+	setup_make
+	all_regress="$(make_var REGRESS)"
+	all_isolation="$(make_var ISOLATION)"
+	check_selection "$all_regress $all_isolation"
+	# shellcheck disable=SC2086 # word lists on purpose
+	regress="$(filter_selected $all_regress)"
+	# shellcheck disable=SC2086
+	isolation="$(filter_selected $all_isolation)"
+	REGRESS_STATUS="$(initial_status "$all_regress" "$regress")"
+	ISOLATION_STATUS="$(initial_status "$all_isolation" "$isolation")"
+
+	if [[ -z "${FLP_SKIP_BUILD:-}" ]] && ! build; then
+		echo "flp tests: build FAILED"
+		exit 1
+	fi
+	clean_test_output
+
+	trap flp_cluster_stop EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	say "starting a throwaway cluster (shared_preload_libraries = 'flp')"
+	if ! flp_cluster_start "" flp || ! check_connection; then
+		echo "flp tests: cluster start FAILED"
+		exit 1
+	fi
+
+	# shellcheck disable=SC2086
+	run_regress $regress
+	# shellcheck disable=SC2086
+	run_isolation $isolation
+	run_shell_tests
+
+	summary
+	exit "$FAILED"
+}
+
+main
