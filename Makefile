@@ -13,11 +13,18 @@ OBJS = \
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+# install must run first: it creates the extension and the test helpers
+REGRESS = \
+	install \
+	catalog \
+	evaluate \
+	introspection \
+	ddl \
+	cache
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
-ISOLATION_OPTS = --inputdir=test --load-extension=flp
+ISOLATION_OPTS = --inputdir=test --outputdir=. --load-extension=flp
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers

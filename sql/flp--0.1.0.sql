@@ -9,6 +9,8 @@
  */
 CREATE FUNCTION flp._loaded() RETURNS boolean
 	AS 'MODULE_PATHNAME', 'flp_loaded' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._loaded() IS
+	'internal: true; calling it loads the library, which refuses unless preloaded';
 SELECT flp._loaded();
 
 /*
@@ -627,7 +629,7 @@ BEGIN
 		IF used >= cap THEN
 			RAISE EXCEPTION 'no free seat for license "%"', license
 				USING ERRCODE = 'program_limit_exceeded',
-					  DETAIL = format('All %s seats are taken.', cap),
+					  DETAIL = format('All seats of the license are taken (%s).', cap),
 					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
 		END IF;
 	END IF;
@@ -676,8 +678,9 @@ BEGIN
 	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
 	SELECT count(*) INTO used FROM flp.registered_user u WHERE u.license = $1;
 	IF used > seats THEN
-		RAISE EXCEPTION 'license "%" is held by % users, more than % seats', license, used, seats
+		RAISE EXCEPTION 'cannot set % seats for license "%"', seats, license
 			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('%s registered users hold the license.', used),
 				  HINT = 'Unregister users first with flp.unregister_user().';
 	END IF;
 	INSERT INTO flp.license_seats AS s VALUES (license, seats)
@@ -947,6 +950,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	obj record;
+	used text;
 BEGIN
 	FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects()
 			   WHERE object_type IN ('table', 'table column')
@@ -967,6 +971,18 @@ BEGIN
 			 WHERE p.tbl::oid = obj.objid AND p.field = obj.address_names[3];
 		END IF;
 	END LOOP;
+	/* A mask function still in use by a remaining field cannot go. */
+	SELECT string_agg(format('%s.%I', m.tbl, m.field), ', ' ORDER BY m.tbl::text, m.field)
+	  INTO used
+	  FROM flp.field_mask m
+	  JOIN pg_event_trigger_dropped_objects() d
+		ON d.object_type = 'function' AND d.objid = m.mask::oid;
+	IF used IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot drop a function that masks fields'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('It is the mask of %s.', used),
+				  HINT = 'Reset the masks first with flp.set_mask(tbl, field, NULL).';
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION flp._on_sql_drop() IS

@@ -526,6 +526,7 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 {
 	GovernedEntry *entry;
 
+	AcceptInvalidationMessages();
 	if (governed == NULL || governed_generation != generation)
 		governed_build();
 	entry = hash_search(governed, &relid, HASH_FIND, NULL);
@@ -544,6 +545,7 @@ flp_governed_tables(void)
 	HASH_SEQ_STATUS status;
 	GovernedEntry *entry;
 
+	AcceptInvalidationMessages();
 	if (governed == NULL || governed_generation != generation)
 		governed_build();
 	hash_seq_init(&status, governed);

@@ -40,6 +40,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -122,6 +123,14 @@ cache_prepare(void)
 
 	if (eval_depth > 0)
 		return;
+
+	/*
+	 * Read pending invalidations: within a transaction that already holds
+	 * its locks nothing else would, and a change committed elsewhere must
+	 * hold from the next statement on.  Cheap when there is nothing to read.
+	 */
+	AcceptInvalidationMessages();
+
 	if (EvalContext != NULL && eval_generation == flp_cache_generation())
 		return;
 

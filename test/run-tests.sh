@@ -148,7 +148,7 @@ run_isolation() {
 	else
 		ISOLATION_STATUS="FAILED"
 		FAILED=1
-		show_diffs output_iso/regression.diffs
+		show_diffs regression.diffs
 		flp_cluster_log "" 50
 	fi
 }

@@ -1,0 +1,88 @@
+-- install: CREATE EXTENSION, the catalog's shape, privileges and comments,
+-- and the helpers the other tests use.
+
+CREATE EXTENSION flp;
+
+-- the library is preloaded (the server of this test run preloads it)
+SELECT flp._loaded();
+
+-- the catalog tells the story
+\dt flp.*
+
+-- the fixed SQL API of DESIGN §3 (this issue's part) exists with its signatures
+SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
+  FROM pg_proc p
+ WHERE p.pronamespace = 'flp'::regnamespace AND p.proname !~ '^_'
+ ORDER BY p.oid::regprocedure::text;
+
+SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
+  FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+ WHERE t.typnamespace = 'flp'::regnamespace
+ GROUP BY t.typname ORDER BY t.typname;
+
+-- the role of super admins exists
+SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'flp_admin';
+
+-- everything is commented: tables, columns, functions, types
+SELECT c.relname AS uncommented_table
+  FROM pg_class c
+ WHERE c.relnamespace = 'flp'::regnamespace AND c.relkind = 'r'
+   AND obj_description(c.oid, 'pg_class') IS NULL;
+SELECT c.relname, a.attname AS uncommented_column
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'flp'::regnamespace AND c.relkind = 'r'
+   AND a.attnum > 0 AND NOT a.attisdropped
+   AND col_description(c.oid, a.attnum) IS NULL;
+SELECT p.oid::regprocedure AS uncommented_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'flp'::regnamespace
+   AND obj_description(p.oid, 'pg_proc') IS NULL;
+SELECT t.typname AS uncommented_type
+  FROM pg_type t
+ WHERE t.typnamespace = 'flp'::regnamespace AND t.typtype = 'e'
+   AND obj_description(t.oid, 'pg_type') IS NULL;
+
+-- pg_dump keeps the rules: every catalog table is extension configuration
+SELECT c.relname, e.filter
+  FROM pg_extension x,
+       unnest(x.extconfig, x.extcondition) AS e(relid, filter)
+  JOIN pg_class c ON c.oid = e.relid
+ WHERE x.extname = 'flp'
+ ORDER BY c.relname;
+
+-- the system bundle exists from install
+SELECT name, kind, license, system FROM flp.bundle;
+
+-- catalog privileges: readable and writable by flp_admin, nothing for PUBLIC
+SELECT c.relname,
+       has_table_privilege('flp_admin', c.oid, 'SELECT') AS admin_select,
+       has_table_privilege('flp_admin', c.oid, 'INSERT') AS admin_insert,
+       has_table_privilege('public', c.oid, 'SELECT') AS public_select,
+       has_table_privilege('public', c.oid, 'INSERT') AS public_insert
+  FROM pg_class c
+ WHERE c.relnamespace = 'flp'::regnamespace AND c.relkind = 'r'
+ ORDER BY c.relname;
+
+-- Test helper used by every suite: run a statement, report its SQLSTATE and
+-- message instead of failing (the statement's changes are rolled back).
+CREATE SCHEMA regress;
+GRANT USAGE ON SCHEMA regress TO PUBLIC;
+CREATE FUNCTION regress.try(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE stmt;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+GRANT EXECUTE ON FUNCTION regress.try(text) TO PUBLIC;
+
+-- a role that does not preload... is tested by test/shell/10-no-preload.sh;
+-- here: the extension cannot be installed twice, and can be dropped and
+-- created again.
+SELECT regress.try('CREATE EXTENSION flp');
+DROP EXTENSION flp;
+SELECT count(*) AS flp_tables_left FROM pg_class WHERE relnamespace = 'flp'::regnamespace;
+CREATE EXTENSION flp;
+SELECT count(*) AS bundles FROM flp.bundle;
