@@ -31,6 +31,7 @@
 #include "access/skey.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
@@ -309,6 +310,25 @@ flp_relnatts(Oid relid)
 	natts = ((Form_pg_class) GETSTRUCT(tuple))->relnatts;
 	ReleaseSysCache(tuple);
 	return natts;
+}
+
+/* The name of a live (not dropped) column, or NULL. */
+char *
+flp_attname(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tuple;
+	char	   *result = NULL;
+
+	tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tuple);
+
+		if (!att->attisdropped)
+			result = pstrdup(NameStr(att->attname));
+		ReleaseSysCache(tuple);
+	}
+	return result;
 }
 
 /* The SQL value of a permission, for functions returning flp.permission. */

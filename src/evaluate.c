@@ -720,7 +720,7 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 
 	for (att = 1; att <= natts; att++)
 	{
-		char	   *field = get_attname(relid, att, true);
+		char	   *field = flp_attname(relid, att);
 		List	   *visited = NIL;
 
 		if (field == NULL)

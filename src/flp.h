@@ -170,6 +170,7 @@ extern List *flp_read_field_permissions(const char *bundle, Oid relid);
 extern List *flp_read_excluded_fields(Oid relid);
 extern List *flp_read_inheritances(Oid relid);
 extern int	flp_relnatts(Oid relid);
+extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern Datum flp_permission_datum(FlpPermission permission);
 extern const char *flp_permission_name(FlpPermission permission);
 extern const char *flp_license_name(FlpLicense license);

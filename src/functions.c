@@ -187,7 +187,7 @@ flp_effective_permissions(PG_FUNCTION_ARGS)
 
 		for (att = 1; att <= natts; att++)
 		{
-			char	   *name = get_attname(relid, att, true);
+			char	   *name = flp_attname(relid, att);
 			Datum		values[3];
 			bool		nulls[3] = {false, false, false};
 

@@ -83,6 +83,7 @@ ALTER TABLE sales.companies DROP COLUMN contact_email;
 ALTER TABLE sales.companies DROP COLUMN company_id;
 ALTER TABLE sales.companies DROP COLUMN tax_id;
 SELECT * FROM regress.catalog_rows ORDER BY 1, 2, 3, 4;
+SELECT * FROM flp.effective_permissions('regress_anna') ORDER BY tbl::text, field;
 -- a column added later under an old name does not inherit old settings
 ALTER TABLE sales.companies ADD COLUMN tax_id text;
 SELECT flp.effective('sales.companies', 'tax_id', 'regress_anna');
