@@ -474,6 +474,20 @@ column_jsonb(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 	return isnull ? NULL : DatumGetJsonbPCopy(d);
 }
 
+/* A hash table with blob keys in a memory context of flp's caches. */
+HTAB *
+flp_hash_create(const char *name, long nelem, Size keysize, Size entrysize,
+				MemoryContext cxt)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = keysize;
+	ctl.entrysize = entrysize;
+	ctl.hcxt = cxt;
+	return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 /* ---------------------------------------------------------------------
  * The governed set
  * ---------------------------------------------------------------------
@@ -492,7 +506,6 @@ governed_build(void)
 	for (;;)
 	{
 		uint64		start;
-		HASHCTL		ctl;
 		CatalogScan cs;
 		HeapTuple	tuple;
 
@@ -506,12 +519,8 @@ governed_build(void)
 		MemoryContextReset(GovernedContext);
 		governed = NULL;
 
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(GovernedEntry);
-		ctl.hcxt = GovernedContext;
-		governed = hash_create("flp governed tables", 64, &ctl,
-							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		governed = flp_hash_create("flp governed tables", 64, sizeof(Oid),
+								   sizeof(GovernedEntry), GovernedContext);
 
 		if (c != NULL)
 		{

@@ -119,8 +119,6 @@ static void trace_step(Trace *t, int permission, const char *source,
 static void
 cache_prepare(void)
 {
-	HASHCTL		ctl;
-
 	if (eval_depth > 0)
 		return;
 
@@ -142,19 +140,10 @@ cache_prepare(void)
 	rule_cache = NIL;
 	rule_cache_valid = false;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(RoleEntry);
-	ctl.hcxt = EvalContext;
-	role_cache = hash_create("flp role cache", 256, &ctl,
-							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(TableKey);
-	ctl.entrysize = sizeof(TableEntry);
-	ctl.hcxt = EvalContext;
-	table_cache = hash_create("flp table permission cache", 1024, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	role_cache = flp_hash_create("flp role cache", 256, sizeof(Oid),
+								 sizeof(RoleEntry), EvalContext);
+	table_cache = flp_hash_create("flp table permission cache", 1024,
+								  sizeof(TableKey), sizeof(TableEntry), EvalContext);
 
 	eval_generation = flp_cache_generation();
 }

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "nodes/pg_list.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 
 #include "compat.h"
@@ -154,6 +155,8 @@ extern void _PG_init(void);
 
 /* catalog.c */
 extern void flp_catalog_init(void);
+extern HTAB *flp_hash_create(const char *name, long nelem, Size keysize,
+							 Size entrysize, MemoryContext cxt);
 extern const FlpCatalog *flp_catalog(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern List *flp_governed_tables(void);
