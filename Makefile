@@ -9,6 +9,7 @@ OBJS = \
 	src/evaluate.o \
 	src/flp.o \
 	src/functions.o \
+	src/rewrite.o \
 	src/utility.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql

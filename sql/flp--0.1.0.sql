@@ -44,6 +44,20 @@ CREATE TYPE flp.bundle_kind AS ENUM ('internal', 'partner');
 COMMENT ON TYPE flp.bundle_kind IS
 	'internal bundles apply to internal users, partner bundles to partner users';
 
+/* ------------------------------------------------------------ fail closed */
+
+/*
+ * The guard of every governed table: a restrictive row-level security policy
+ * USING (flp.guard()).  flp's planner hook removes it from every query, so it
+ * costs nothing; in a backend where flp's hooks are not active (the library
+ * was removed from shared_preload_libraries), calling it loads the library,
+ * whose _PG_init refuses: the query fails instead of answering unmasked.
+ */
+CREATE FUNCTION flp.guard() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_guard' LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.guard() IS
+	'fail-closed guard of governed tables: true where flp is active, an error where it is not';
+
 /* -------------------------------------------------------------- catalog */
 
 /*
@@ -60,6 +74,19 @@ COMMENT ON TABLE flp.governed_table IS
 COMMENT ON COLUMN flp.governed_table.tbl IS 'the governed table';
 COMMENT ON COLUMN flp.governed_table.default_permission IS
 	'permission of every non-excluded field for a role that no applicable bundle grants the table';
+
+CREATE TABLE flp.guarded_relation (
+	relid regclass PRIMARY KEY,
+	rls_before boolean NOT NULL,
+	force_before boolean NOT NULL
+);
+COMMENT ON TABLE flp.guarded_relation IS
+	'governed tables and their partitions/children carrying flp''s row-level security guard';
+COMMENT ON COLUMN flp.guarded_relation.relid IS 'the table';
+COMMENT ON COLUMN flp.guarded_relation.rls_before IS
+	'whether row-level security was enabled before flp guarded it (restored by flp.unprotect)';
+COMMENT ON COLUMN flp.guarded_relation.force_before IS
+	'whether row-level security was forced before flp guarded it (restored by flp.unprotect)';
 
 CREATE TABLE flp.excluded_field (
 	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
@@ -231,6 +258,7 @@ VALUES ('Default_Partner_Bundle', 'partner', 'full',
 		true);
 
 SELECT pg_catalog.pg_extension_config_dump('flp.governed_table', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.guarded_relation', '');
 SELECT pg_catalog.pg_extension_config_dump('flp.excluded_field', '');
 SELECT pg_catalog.pg_extension_config_dump('flp.field_mask', '');
 SELECT pg_catalog.pg_extension_config_dump('flp.inherited_field', '');
@@ -254,6 +282,8 @@ SELECT pg_catalog.pg_extension_config_dump('flp.partner_bundle', '');
 REVOKE ALL ON ALL TABLES IN SCHEMA flp FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA flp TO flp_admin;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA flp TO flp_admin;
+/* bookkeeping of the guard: written by flp itself only */
+REVOKE INSERT, UPDATE, DELETE ON flp.guarded_relation FROM flp_admin;
 
 /* ------------------------------------------------ invalidation triggers */
 
@@ -394,6 +424,116 @@ $$;
 COMMENT ON FUNCTION flp._require_role(regrole) IS
 	'internal: raises 42704 unless the role exists';
 
+/* ------------------------------------------------ guarding with RLS */
+
+/* A table and all its partitions and inheritance children. */
+CREATE FUNCTION flp._tree(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE tree(relid) AS (
+		SELECT $1::oid
+	  UNION
+		SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid
+	)
+	SELECT relid::regclass FROM tree
+$$;
+COMMENT ON FUNCTION flp._tree(regclass) IS
+	'internal: a table and all its partitions and inheritance children';
+
+/* The ancestors of a table (partition parents and inheritance parents). */
+CREATE FUNCTION flp._ancestors(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE up(relid) AS (
+		SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = $1
+	  UNION
+		SELECT i.inhparent FROM pg_inherits i JOIN up u ON i.inhrelid = u.relid
+	)
+	SELECT relid::regclass FROM up
+$$;
+COMMENT ON FUNCTION flp._ancestors(regclass) IS
+	'internal: the partition and inheritance ancestors of a table';
+
+/*
+ * Put flp's guard on a governed table and every partition/child of it that
+ * does not have it yet: row-level security enabled and forced, a restrictive
+ * policy flp_guard, and (when row-level security was off before) a
+ * permissive policy flp_open that lets every row through, so that rows are
+ * filtered only by the policies a DBA writes.  Runs as the extension's owner:
+ * a super admin need not own the table.
+ */
+CREATE FUNCTION flp._guard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	rel regclass;
+	rls boolean;
+	force boolean;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g
+				   WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl))) THEN
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	FOR rel IN SELECT flp._tree(tbl) LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM flp.guarded_relation r WHERE r.relid = rel);
+		SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls, force
+		  FROM pg_class c WHERE c.oid = rel;
+		INSERT INTO flp.guarded_relation VALUES (rel, rls, force);
+		EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', rel);
+		EXECUTE format('CREATE POLICY flp_guard ON %s AS RESTRICTIVE FOR ALL TO PUBLIC '
+					   'USING (flp.guard()) WITH CHECK (flp.guard())', rel);
+		IF NOT rls THEN
+			EXECUTE format('CREATE POLICY flp_open ON %s AS PERMISSIVE FOR ALL TO PUBLIC '
+						   'USING (true) WITH CHECK (true)', rel);
+		END IF;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._guard(regclass) IS
+	'internal: puts the fail-closed row-level security guard on a governed table and its children';
+
+/* Take the guard off a table and its children that are no longer governed. */
+CREATE FUNCTION flp._unguard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	r flp.guarded_relation;
+BEGIN
+	FOR r IN SELECT g.* FROM flp.guarded_relation g
+			  WHERE g.relid IN (SELECT flp._tree(tbl))
+				AND NOT EXISTS (SELECT 1 FROM flp.governed_table t
+								 WHERE t.tbl = g.relid
+									OR t.tbl IN (SELECT flp._ancestors(g.relid)))
+	LOOP
+		EXECUTE format('DROP POLICY IF EXISTS flp_guard ON %s', r.relid);
+		EXECUTE format('DROP POLICY IF EXISTS flp_open ON %s', r.relid);
+		EXECUTE format('ALTER TABLE %s %s ROW LEVEL SECURITY, %s ROW LEVEL SECURITY', r.relid,
+					   CASE WHEN r.rls_before THEN 'ENABLE' ELSE 'DISABLE' END,
+					   CASE WHEN r.force_before THEN 'FORCE' ELSE 'NO FORCE' END);
+		DELETE FROM flp.guarded_relation g WHERE g.relid = r.relid;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._unguard(regclass) IS
+	'internal: takes the guard off a table and its children that are no longer governed';
+
+/* Take every guard off (DROP EXTENSION runs this first). */
+CREATE FUNCTION flp._unguard_all() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	g regclass;
+BEGIN
+	DELETE FROM flp.governed_table;
+	FOR g IN SELECT r.relid FROM flp.guarded_relation r LOOP
+		PERFORM flp._unguard(g);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._unguard_all() IS
+	'internal: takes every guard off, before DROP EXTENSION';
+
+REVOKE ALL ON FUNCTION flp._guard(regclass), flp._unguard(regclass), flp._unguard_all() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._guard(regclass), flp._unguard(regclass) TO flp_admin;
+
 /* ------------------------------------------------------ governed tables */
 
 CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide')
@@ -421,19 +561,33 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
 	SELECT g.tbl INTO parent
-	  FROM pg_catalog.pg_partition_ancestors(tbl) a(relid)
-	  JOIN flp.governed_table g ON g.tbl = a.relid
-	 WHERE a.relid <> tbl
-	 LIMIT 1;
+	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
 	IF parent IS NOT NULL THEN
-		RAISE EXCEPTION 'table "%" is a partition of governed table "%"', tbl, parent
+		RAISE EXCEPTION 'table "%" is a partition or child of governed table "%"', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-				  DETAIL = 'Partitions are governed by the rules of their governed parent.';
+				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
+	END IF;
+	SELECT g.tbl INTO parent
+	  FROM flp.governed_table g
+	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" has a governed partition or child "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Unprotect the partition or child first: its parent''s rules will apply to it.';
 	END IF;
 	INSERT INTO flp.governed_table AS g (tbl, default_permission)
 	VALUES (tbl, default_permission)
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
 	DO UPDATE SET default_permission = EXCLUDED.default_permission;
+	PERFORM flp._guard(tbl);
+	IF EXISTS (SELECT 1 FROM pg_class c
+				WHERE c.oid = tbl AND c.relowner IN
+					  (SELECT r.oid FROM pg_roles r WHERE NOT flp.is_super_admin(r.oid::regrole))) THEN
+		RAISE WARNING 'table "%" is owned by role "%", which is not a super admin', tbl,
+			(SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = tbl)
+			USING DETAIL = 'A table''s owner can change or drop it, its policies and its triggers.',
+				  HINT = 'Give governed tables to an administrator role with ALTER TABLE ... OWNER TO.';
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION flp.protect(regclass, flp.permission) IS
@@ -455,6 +609,7 @@ BEGIN
 				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
 	END IF;
 	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
+	PERFORM flp._unguard(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unprotect(regclass) IS
@@ -502,6 +657,70 @@ $$;
 COMMENT ON FUNCTION flp.include_field(regclass, name) IS
 	'undoes flp.exclude_field: the field follows the bundles again';
 
+/* Are two types the same, or both string types (domains over them too)? */
+CREATE FUNCTION flp._same_kind(a oid, b oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT a = b OR (
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = a) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = a) ELSE a END) = 'S'
+		AND
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = b) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = b) ELSE b END) = 'S')
+$$;
+COMMENT ON FUNCTION flp._same_kind(oid, oid) IS
+	'internal: whether a mask function''s type fits a field''s type';
+
+/* ---------------------------------------------------------- built-in masks */
+
+CREATE FUNCTION flp.mask_email(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN strpos(value, '@') > 1
+			THEN left(value, 1) || '***' || substr(value, strpos(value, '@'))
+			ELSE '****' END;
+COMMENT ON FUNCTION flp.mask_email(text) IS
+	'mask: keeps the first letter and the domain of an e-mail address (j***@example.com)';
+
+CREATE FUNCTION flp.mask_last4(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN length(value) > 4 THEN '****' || right(value, 4) ELSE '****' END;
+COMMENT ON FUNCTION flp.mask_last4(text) IS
+	'mask: keeps the last four characters (****6789)';
+
+CREATE TABLE flp.mask_secret (
+	onerow boolean PRIMARY KEY DEFAULT true CHECK (onerow),
+	secret text NOT NULL
+);
+COMMENT ON TABLE flp.mask_secret IS
+	'the key of flp.mask_hash, made at install; readable by superusers only';
+COMMENT ON COLUMN flp.mask_secret.onerow IS 'there is one row';
+COMMENT ON COLUMN flp.mask_secret.secret IS 'the key';
+INSERT INTO flp.mask_secret (secret)
+SELECT string_agg(gen_random_uuid()::text, '') FROM generate_series(1, 4);
+REVOKE ALL ON flp.mask_secret FROM PUBLIC;
+/* pg_dump keeps the key, so hashes stay stable across dump and restore: the
+ * restored row replaces the one made by CREATE EXTENSION. */
+SELECT pg_catalog.pg_extension_config_dump('flp.mask_secret', '');
+CREATE FUNCTION flp._replace_secret() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM flp.mask_secret;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._replace_secret() IS
+	'internal trigger: a new key replaces the old one (pg_restore loads the dumped key)';
+CREATE TRIGGER flp_replace_secret BEFORE INSERT ON flp.mask_secret
+	FOR EACH ROW EXECUTE FUNCTION flp._replace_secret();
+
+CREATE FUNCTION flp.mask_hash(value text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN (SELECT encode(sha256(convert_to(s.secret || value, 'UTF8')), 'hex')
+		  FROM flp.mask_secret s);
+COMMENT ON FUNCTION flp.mask_hash(text) IS
+	'mask: a stable keyed hash (the same value gives the same hash), for joining pseudonymised data';
+
 CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -518,8 +737,9 @@ BEGIN
 	END IF;
 	SELECT a.atttypid INTO coltype FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = field;
 	SELECT * INTO p FROM pg_proc x WHERE x.oid = mask;
+	/* the same type, or two string types (text masks serve varchar columns) */
 	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
-	   OR p.prorettype <> coltype OR p.proargtypes[0] <> coltype THEN
+	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
 		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', mask, field, tbl
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
@@ -956,6 +1176,7 @@ BEGIN
 			   WHERE object_type IN ('table', 'table column')
 	LOOP
 		IF obj.object_type = 'table' THEN
+			DELETE FROM flp.guarded_relation r WHERE r.relid::oid = obj.objid;
 			DELETE FROM flp.inherited_field i WHERE i.from_tbl::oid = obj.objid;
 			DELETE FROM flp.governed_table g WHERE g.tbl::oid = obj.objid;
 		ELSIF EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl::oid = obj.objid) THEN

@@ -31,6 +31,8 @@
 #include "access/skey.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
@@ -72,7 +74,8 @@ static uint64 generation = 1;
 /* The set of governed tables: relid -> default permission. */
 typedef struct GovernedEntry
 {
-	Oid			relid;
+	Oid			relid;			/* a governed table, or a partition/child of one */
+	Oid			root;			/* the governed table whose rules apply */
 	FlpPermission default_permission;
 } GovernedEntry;
 
@@ -163,7 +166,17 @@ flp_cache_generation(void)
 	return generation;
 }
 
-/* Throw away every cached permission (used by tests of the cache). */
+/* Tell every session, at commit, that governance changed (e.g. a new partition). */
+void
+flp_catalog_touch(void)
+{
+	const FlpCatalog *c = flp_catalog();
+
+	if (c != NULL)
+		CacheInvalidateRelcacheByRelid(c->governed_table);
+}
+
+/* Throw away every cached permission. */
 void
 flp_flush_caches(void)
 {
@@ -213,6 +226,8 @@ catalog_lookup(void)
 		ok = lookup_rel("governed_table", &c.governed_table) &&
 			lookup_rel("excluded_field", &c.excluded_field) &&
 			lookup_rel("excluded_field_pkey", &c.excluded_field_pkey) &&
+			lookup_rel("field_mask", &c.field_mask) &&
+			lookup_rel("field_mask_pkey", &c.field_mask_pkey) &&
 			lookup_rel("inherited_field", &c.inherited_field) &&
 			lookup_rel("inherited_field_pkey", &c.inherited_field_pkey) &&
 			lookup_rel("bundle", &c.bundle) &&
@@ -251,7 +266,12 @@ catalog_lookup(void)
 			lookup_label(kind_type, "partner", &c.kind_label[FLP_PARTNER]);
 	}
 	if (ok)
+	{
 		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
+		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),
+										  0, NULL, true);
+		ok = OidIsValid(c.guard_function);
+	}
 
 	catalog = c;
 	catalog_present = ok;
@@ -524,6 +544,9 @@ governed_build(void)
 
 		if (c != NULL)
 		{
+			List	   *roots = NIL;
+			ListCell   *lc;
+
 			scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
 			while ((tuple = scan_next(&cs)) != NULL)
 			{
@@ -531,11 +554,37 @@ governed_build(void)
 				GovernedEntry *entry;
 
 				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
+				entry->root = relid;
 				entry->default_permission =
 					permission_of(column_oid(&cs, tuple,
 											 Anum_governed_table_default_permission));
+				roots = lappend_oid(roots, relid);
 			}
 			scan_end(&cs);
+
+			/* partitions and inheritance children follow their governed parent */
+			foreach(lc, roots)
+			{
+				Oid			root = lfirst_oid(lc);
+				GovernedEntry *parent = hash_search(governed, &root, HASH_FIND, NULL);
+				FlpPermission def = parent->default_permission;
+				ListCell   *lc2;
+
+				if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)))
+					continue;
+				foreach(lc2, find_all_inheritors(root, NoLock, NULL))
+				{
+					Oid			child = lfirst_oid(lc2);
+					bool		found;
+					GovernedEntry *entry;
+
+					entry = hash_search(governed, &child, HASH_ENTER, &found);
+					if (found)
+						continue;	/* the root itself, or governed on its own */
+					entry->root = root;
+					entry->default_permission = def;
+				}
+			}
 		}
 
 		if (start == generation)
@@ -547,8 +596,9 @@ governed_build(void)
 }
 
 /*
- * Is relid a governed table?  A hash probe once the set is built; the
- * planner's fast path for the many queries that touch no governed table.
+ * Is relid a governed table, or a partition or child of one?  A hash probe
+ * once the set is built: the planner's fast path for the many queries that
+ * touch no governed table.
  */
 bool
 flp_is_governed(Oid relid, FlpPermission *default_permission)
@@ -566,7 +616,23 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 	return true;
 }
 
-/* Every governed table, ordered by OID. */
+/*
+ * The governed table whose rules apply to relid: relid itself, the governed
+ * ancestor of a partition or inheritance child, or InvalidOid.
+ */
+Oid
+flp_governed_root(Oid relid)
+{
+	GovernedEntry *entry;
+
+	AcceptInvalidationMessages();
+	if (governed == NULL || governed_generation != generation)
+		governed_build();
+	entry = hash_search(governed, &relid, HASH_FIND, NULL);
+	return entry ? entry->root : InvalidOid;
+}
+
+/* Every governed table (not their children), ordered by OID. */
 List *
 flp_governed_tables(void)
 {
@@ -579,7 +645,8 @@ flp_governed_tables(void)
 		governed_build();
 	hash_seq_init(&status, governed);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		result = lappend_oid(result, entry->relid);
+		if (entry->root == entry->relid)
+			result = lappend_oid(result, entry->relid);
 	list_sort(result, list_oid_cmp);
 	return result;
 }
@@ -797,6 +864,32 @@ flp_read_excluded_fields(Oid relid)
 	scan_begin(&cs, c->excluded_field, c->excluded_field_pkey, 1, &key);
 	while ((tuple = scan_next(&cs)) != NULL)
 		result = lappend(result, column_name(&cs, tuple, Anum_excluded_field_field));
+	scan_end(&cs);
+	return result;
+}
+
+/* The mask functions of a table's fields. */
+List *
+flp_read_masks(Oid relid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData key;
+	HeapTuple	tuple;
+
+	if (c == NULL)
+		return NIL;
+	key_oid(&key, Anum_field_mask_tbl, relid);
+	scan_begin(&cs, c->field_mask, c->field_mask_pkey, 1, &key);
+	while ((tuple = scan_next(&cs)) != NULL)
+	{
+		FlpMask    *m = palloc(sizeof(FlpMask));
+
+		m->field = column_name(&cs, tuple, Anum_field_mask_field);
+		m->mask = column_oid(&cs, tuple, Anum_field_mask_mask);
+		result = lappend(result, m);
+	}
 	scan_end(&cs);
 	return result;
 }

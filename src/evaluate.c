@@ -46,6 +46,11 @@
 #include "utils/memutils.h"
 #include "utils/catcache.h"
 #include "utils/syscache.h"
+#include "utils/rel.h"
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "optimizer/optimizer.h"
+#include "nodes/readfuncs.h"
 
 #include "flp.h"
 
@@ -681,6 +686,96 @@ inheritance_resolve(RoleInfo *ri, Oid relid, const char *field,
 }
 
 /*
+ * A generated column is at most as visible as the most restrictive column it
+ * is computed from (DESIGN 2.1): upper(ssn) is as hidden as ssn.
+ */
+static void
+generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	int			i;
+
+	if (constr == NULL || !constr->has_generated_stored)
+	{
+		relation_close(rel, AccessShareLock);
+		return;
+	}
+	for (i = 0; i < constr->num_defval; i++)
+	{
+		AttrDefault *def = &constr->defval[i];
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), def->adnum - 1);
+		Bitmapset  *sources = NULL;
+		int			k = -1;
+
+		if (!att->attgenerated || def->adnum > natts)
+			continue;
+		pull_varattnos(stringToNode(def->adbin), 1, &sources);
+		while ((k = bms_next_member(sources, k)) >= 0)
+		{
+			AttrNumber	src = k + FirstLowInvalidHeapAttributeNumber;
+
+			if (src < 1 || src > natts || perm[src] >= perm[def->adnum])
+				continue;
+			perm[def->adnum] = perm[src];
+			if (t != NULL && t->attnum == def->adnum)
+				trace_step(t, perm[src], "generated column",
+						   "computed from field \"%s\", which is %s for the role",
+						   flp_attname(relid, src), flp_permission_name(perm[src]));
+		}
+	}
+	relation_close(rel, AccessShareLock);
+}
+
+/* The mask functions of a governed table, by attribute number. */
+static Oid *
+masks_resolve(Oid relid, int natts)
+{
+	Oid		   *mask = palloc0(sizeof(Oid) * (natts + 1));
+	ListCell   *lc;
+
+	foreach(lc, flp_read_masks(relid))
+	{
+		FlpMask    *m = lfirst(lc);
+		AttrNumber	att = field_attnum(relid, m->field);
+
+		if (att != InvalidAttrNumber && att <= natts)
+			mask[att] = m->mask;
+	}
+	return mask;
+}
+
+/*
+ * A partition or inheritance child follows its governed root: its columns
+ * are matched by name (attribute numbers may differ); a column the root does
+ * not have is hidden.
+ */
+static bool
+child_resolve(Oid roleid, Oid relid, Oid root, int natts, uint8 *perm, Oid *mask)
+{
+	const FlpTablePermissions *rp = flp_table_permissions(roleid, root);
+	AttrNumber	att;
+
+	for (att = 1; att <= natts; att++)
+	{
+		char	   *name = flp_attname(relid, att);
+		AttrNumber	ratt = name ? field_attnum(root, name) : InvalidAttrNumber;
+
+		if (ratt == InvalidAttrNumber || ratt > rp->natts)
+		{
+			perm[att] = rp->all_edit ? FLP_EDIT : FLP_HIDE;
+			mask[att] = InvalidOid;
+		}
+		else
+		{
+			perm[att] = rp->all_edit ? FLP_EDIT : rp->permission[ratt];
+			mask[att] = rp->mask[ratt];
+		}
+	}
+	return rp->all_edit;
+}
+
+/*
  * The effective permission of every field of a governed table for a role.
  * perm has natts + 1 entries.  Returns true when nothing is restricted.
  */
@@ -723,6 +818,7 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 										(t && t->attnum == att) ? t : NULL,
 										&visited);
 	}
+	generated_resolve(relid, natts, perm, t);
 	return false;
 }
 
@@ -751,16 +847,28 @@ flp_table_permissions(Oid roleid, Oid relid)
 	for (;;)
 	{
 		uint64		start = flp_cache_generation();
+		Oid			root = flp_governed_root(relid);
 		int			natts = flp_relnatts(relid);
 		uint8	   *perm = palloc0(natts + 1);
+		Oid		   *volatile mask = palloc0(sizeof(Oid) * (natts + 1));
 		bool		all_edit;
 
 		eval_depth++;
 		PG_TRY();
 		{
-			RoleInfo   *ri = role_lookup(roleid);
+			if (OidIsValid(root) && root != relid)
+				all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
+			else
+			{
+				RoleInfo   *ri = role_lookup(roleid);
 
-			all_edit = table_resolve(ri, relid, natts, perm, NULL);
+				all_edit = table_resolve(ri, relid, natts, perm, NULL);
+				if (!all_edit)
+				{
+					pfree(mask);
+					mask = masks_resolve(relid, natts);
+				}
+			}
 		}
 		PG_FINALLY();
 		{
@@ -783,6 +891,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 			result->natts = natts;
 			result->all_edit = all_edit;
 			result->permission = perm;
+			result->mask = mask;
 			return result;
 		}
 
@@ -793,7 +902,10 @@ flp_table_permissions(Oid roleid, Oid relid)
 		entry->perms.all_edit = all_edit;
 		entry->perms.permission = MemoryContextAlloc(EvalContext, natts + 1);
 		memcpy(entry->perms.permission, perm, natts + 1);
+		entry->perms.mask = MemoryContextAlloc(EvalContext, sizeof(Oid) * (natts + 1));
+		memcpy(entry->perms.mask, mask, sizeof(Oid) * (natts + 1));
 		pfree(perm);
+		pfree(mask);
 		return &entry->perms;
 	}
 }
@@ -821,11 +933,34 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 {
 	Trace		t;
 	RoleInfo   *ri;
-	int			natts = flp_relnatts(relid);
-	uint8	   *perm = palloc0(natts + 1);
+	Oid			root = flp_governed_root(relid);
+	int			natts;
+	uint8	   *perm;
 
 	t.attnum = attnum;
 	t.steps = NIL;
+	if (OidIsValid(root) && root != relid)
+	{
+		char	   *name = get_attname(relid, attnum, false);
+		AttrNumber	ratt = field_attnum(root, name);
+
+		trace_step(&t, FLP_NO_PERMISSION, "table",
+				   "table \"%s\" is a partition or child of governed table \"%s\", whose rules apply",
+				   get_rel_name(relid), get_rel_name(root));
+		if (ratt == InvalidAttrNumber)
+		{
+			FlpPermission p = flp_is_super_admin(roleid) ? FLP_EDIT : FLP_HIDE;
+
+			trace_step(&t, p, "result",
+					   "field \"%s\" exists only in the child: %s for role %s",
+					   name, flp_permission_name(p), role_name(roleid));
+			return t.steps;
+		}
+		t.steps = list_concat(t.steps, flp_explain_field(roleid, root, ratt));
+		return t.steps;
+	}
+	natts = flp_relnatts(relid);
+	perm = palloc0(natts + 1);
 	ri = role_resolve(roleid, &t);
 	(void) table_resolve(ri, relid, natts, perm, &t);
 	if (ri->super_admin)

@@ -33,10 +33,24 @@ _PG_init(void)
 				 errdetail("Field-level permissions are only enforced when flp's hooks are active in every session."),
 				 errhint("Add flp to shared_preload_libraries in postgresql.conf and restart the server.")));
 
+	/*
+	 * flp.log_denials: an administrator turns it on to audit who tried to
+	 * read or change what they may not; every refusal then writes a LOG
+	 * line with the role, the table, the field and the clause.
+	 */
+	DefineCustomBoolVariable("flp.log_denials",
+							 "Logs every refusal of flp (role, table, field, clause).",
+							 NULL,
+							 &flp_log_denials,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("flp");
 
 	flp_catalog_init();
 
-	/* hooks */
+	/* hooks: the planner (mask and refuse), fmgr (no SQL SRF inlining), utility */
+	flp_rewrite_init();
 	flp_utility_init();
 }

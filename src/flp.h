@@ -13,6 +13,7 @@
 
 #include "postgres.h"
 
+#include "nodes/bitmapset.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -53,6 +54,9 @@ typedef enum FlpBundleKind
 #define Anum_governed_table_default_permission 2
 #define Anum_excluded_field_tbl 1
 #define Anum_excluded_field_field 2
+#define Anum_field_mask_tbl 1
+#define Anum_field_mask_field 2
+#define Anum_field_mask_mask 3
 #define Anum_inherited_field_tbl 1
 #define Anum_inherited_field_field 2
 #define Anum_inherited_field_from_tbl 3
@@ -87,6 +91,8 @@ typedef struct FlpCatalog
 	Oid			governed_table;	/* also the "catalog changed" sentinel */
 	Oid			excluded_field;
 	Oid			excluded_field_pkey;
+	Oid			field_mask;
+	Oid			field_mask_pkey;
 	Oid			inherited_field;
 	Oid			inherited_field_pkey;
 	Oid			bundle;
@@ -107,6 +113,7 @@ typedef struct FlpCatalog
 	Oid			license_label[3];	/* by FlpLicense */
 	Oid			kind_label[2];	/* by FlpBundleKind */
 	Oid			admin_role;		/* flp_admin, or InvalidOid */
+	Oid			guard_function;	/* flp.guard(), used by the fail-closed policy */
 } FlpCatalog;
 
 /* A registered user, as read from flp.registered_user. */
@@ -142,6 +149,13 @@ typedef struct FlpFieldSetting
 	FlpPermission permission;
 } FlpFieldSetting;
 
+/* A mask function of a field. */
+typedef struct FlpMask
+{
+	char	   *field;
+	Oid			mask;
+} FlpMask;
+
 /* An inherited field. */
 typedef struct FlpInheritance
 {
@@ -159,8 +173,10 @@ extern HTAB *flp_hash_create(const char *name, long nelem, Size keysize,
 							 Size entrysize, MemoryContext cxt);
 extern const FlpCatalog *flp_catalog(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
+extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
 extern void flp_flush_caches(void);
+extern void flp_catalog_touch(void);
 extern uint64 flp_cache_generation(void);
 extern FlpUser flp_read_user(Oid roleid);
 extern List *flp_read_assignments(Oid roleid);
@@ -172,6 +188,7 @@ extern bool flp_read_table_permission(const char *bundle, Oid relid,
 extern List *flp_read_field_permissions(const char *bundle, Oid relid);
 extern List *flp_read_excluded_fields(Oid relid);
 extern List *flp_read_inheritances(Oid relid);
+extern List *flp_read_masks(Oid relid);
 extern int	flp_relnatts(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern Datum flp_permission_datum(FlpPermission permission);
@@ -196,6 +213,7 @@ typedef struct FlpTablePermissions
 	int			natts;
 	bool		all_edit;		/* nothing restricted: super admin */
 	uint8	   *permission;		/* [1..natts], by attribute number */
+	Oid		   *mask;			/* [1..natts]: mask function, or InvalidOid */
 } FlpTablePermissions;
 
 /* A bundle that applies to a role, and why. */
@@ -210,6 +228,11 @@ extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
 extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
+
+/* rewrite.c */
+extern bool flp_log_denials;
+extern void flp_rewrite_init(void);
+extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
 
 /* utility.c */
 extern void flp_utility_init(void);

@@ -251,3 +251,16 @@ flp_attribute(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(value);
 }
+
+/*
+ * flp.guard(): the fail-closed guard of governed tables.  Where flp is
+ * active the planner removes it from every query; should it still be called,
+ * flp is loaded and there is nothing to refuse.
+ */
+PG_FUNCTION_INFO_V1(flp_guard);
+
+Datum
+flp_guard(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(true);
+}

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
+#include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_inherits.h"
@@ -22,6 +24,8 @@
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 #include "flp.h"
 
@@ -124,6 +128,110 @@ forget_dropped_roles(void)
 }
 
 /*
+ * COPY FROM into a governed table (or a partition of one) by a subject: the
+ * fields it sets must be Edit, and fields it cannot set must not be needed.
+ * (PostgreSQL then refuses COPY FROM for any role subject to row-level
+ * security, flp's guard included: subjects use INSERT.)
+ */
+static void
+check_copy_from(CopyStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	Relation	rel;
+	TupleDesc	desc;
+	Bitmapset  *cols = NULL;
+	ListCell   *lc;
+	int			i;
+
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return;
+	rel = relation_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	if (stmt->attlist == NIL)
+	{
+		for (i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute a = TupleDescAttr(desc, i);
+
+			if (!a->attisdropped && !a->attgenerated)
+				cols = bms_add_member(cols, a->attnum - FirstLowInvalidHeapAttributeNumber);
+		}
+	}
+	foreach(lc, stmt->attlist)
+	{
+		AttrNumber	att = get_attnum(relid, strVal(lfirst(lc)));
+
+		if (att > 0)
+			cols = bms_add_member(cols, att - FirstLowInvalidHeapAttributeNumber);
+	}
+	relation_close(rel, AccessShareLock);
+	flp_check_insert_columns(relid, cols, "COPY FROM");
+}
+
+/*
+ * A new partition or inheritance child of a governed table is governed by
+ * its parent's rules: give it the guard, and tell every session.
+ */
+static void
+guard_new_child(Oid relid)
+{
+	Oid			root;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1];
+
+	if (!OidIsValid(relid))
+		return;
+	flp_flush_caches();
+	root = flp_governed_root(relid);
+	if (!OidIsValid(root) || root == relid)
+		return;
+	values[0] = ObjectIdGetDatum(relid);
+	run_as_superuser("SELECT flp._guard($1)", 1, argtypes, values);
+	flp_catalog_touch();
+}
+
+/* The relation a CREATE TABLE ... PARTITION OF / INHERITS made. */
+static Oid
+created_child(CreateStmt *stmt)
+{
+	if (stmt->partbound == NULL && stmt->inhRelations == NIL)
+		return InvalidOid;
+	return RangeVarGetRelid(stmt->relation, NoLock, true);
+}
+
+/* The relation that ALTER TABLE ... ATTACH PARTITION / INHERIT makes a child. */
+static Oid
+attached_child(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_AttachPartition)
+			return RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		if (cmd->subtype == AT_AddInherit)
+			return RangeVarGetRelid(stmt->relation, NoLock, true);
+	}
+	return InvalidOid;
+}
+
+/* Is this DROP EXTENSION flp? */
+static bool
+drops_flp(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->removeType != OBJECT_EXTENSION)
+		return false;
+	foreach(lc, stmt->objects)
+		if (strcmp(strVal(lfirst(lc)), "flp") == 0)
+			return true;
+	return false;
+}
+
+/*
  * The hook: note what a statement will change, let PostgreSQL (or the next
  * hook) run it, then follow it in flp's catalog.
  */
@@ -153,6 +261,15 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	else if (IsA(parsetree, DropRoleStmt))
 		dropped_roles = true;
+	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
+		check_copy_from((CopyStmt *) parsetree);
+	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&
+			 flp_catalog() != NULL)
+	{
+		/* policies use flp.guard(): take them off before the function goes */
+		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
+	}
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
@@ -163,6 +280,10 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 
 	if (OidIsValid(renamed) && flp_catalog() != NULL)
 		follow_column_rename(renamed, oldname, newname);
+	if (IsA(parsetree, CreateStmt) && flp_catalog() != NULL)
+		guard_new_child(created_child((CreateStmt *) parsetree));
+	if (IsA(parsetree, AlterTableStmt) && flp_catalog() != NULL)
+		guard_new_child(attached_child((AlterTableStmt *) parsetree));
 	if (dropped_roles && flp_catalog() != NULL)
 		forget_dropped_roles();
 }

@@ -1,0 +1,1460 @@
+/*-------------------------------------------------------------------------
+ *
+ * rewrite.c
+ *	  The query rewriter: mask hidden fields, refuse what must not run.
+ *
+ * flp's planner_hook sees every query after PostgreSQL's rewriter: views are
+ * subqueries, row-level security policies are in securityQuals and
+ * withCheckOptions, CTEs and sublinks are still in place.  For a query that
+ * touches a governed table it:
+ *
+ *	1. removes flp's own fail-closed guard policy from the query (it only
+ *	   matters where this hook is not active), for every role;
+ *	2. for a subject (not a super admin), analyses the untouched tree: which
+ *	   value is derived from a hidden field ("tainted"), through views,
+ *	   subqueries, CTEs (recursive ones by a fixpoint), set operations, joins,
+ *	   functions and sublinks; and refuses (42501) a tainted value in a filter
+ *	   position, a tainted value being written, and a write to a field that is
+ *	   not Edit;
+ *	3. masks at the source: every governed table read by the query (but the
+ *	   target of INSERT/UPDATE/DELETE/MERGE) becomes a subquery that selects
+ *	   its columns with the hidden ones replaced by their mask, a constant for
+ *	   the default masks.  The planner pulls the subquery up again, so the
+ *	   plan is the plain one with constants; whole-row references and outer
+ *	   joins come out right because the planner itself expands them.  The
+ *	   RETURNING list of a write to a governed table is masked in place;
+ *	4. marks the plan as role-dependent and dependent on flp's catalog, so
+ *	   that no cached plan is reused by another role or after a change.
+ *
+ * Row-level security policies are trusted: they are neither analysed nor
+ * masked.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+
+/* GUC */
+bool		flp_log_denials = false;
+
+static planner_hook_type prev_planner_hook = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+
+/* ---------------------------------------------------------------------
+ * Permissions of the relations of one query
+ * ---------------------------------------------------------------------
+ */
+
+/* A relation's permissions, copied for the duration of one planning. */
+typedef struct RelPerms
+{
+	Oid			relid;
+	bool		governed;
+	bool		restricted;		/* some field is not edit */
+	bool		hides;			/* some field is hidden */
+	FlpTablePermissions p;
+} RelPerms;
+
+/* A hidden field a value comes from. */
+typedef struct Origin
+{
+	Oid			relid;
+	AttrNumber	attnum;
+} Origin;
+
+/* The taint of each output column of a query. */
+typedef struct QueryTaint
+{
+	Query	   *query;			/* hash key */
+	int			ncols;
+	const Origin **cols;		/* [1..ncols] */
+	bool		in_progress;
+	bool		self_referenced;
+} QueryTaint;
+
+/* One query level of the tree being analysed, with its parent. */
+typedef struct Level
+{
+	Query	   *query;
+	struct Level *up;
+} Level;
+
+typedef struct Rewriter
+{
+	Oid			roleid;
+	List	   *rels;			/* RelPerms * */
+	HTAB	   *memo;			/* Query * -> QueryTaint */
+	List	   *created;		/* Query * whose taint is memoised, in order */
+} Rewriter;
+
+/*
+ * The permissions of the current role on a relation, or NULL when it is not
+ * governed.  Copied, so that a cache reset during planning cannot pull them
+ * away.
+ */
+static RelPerms *
+rel_perms(Rewriter *rw, Oid relid)
+{
+	ListCell   *lc;
+	RelPerms   *rp;
+	const FlpTablePermissions *p;
+	AttrNumber	att;
+
+	foreach(lc, rw->rels)
+	{
+		rp = lfirst(lc);
+		if (rp->relid == relid)
+			return rp->governed ? rp : NULL;
+	}
+
+	rp = palloc0(sizeof(RelPerms));
+	rp->relid = relid;
+	rp->governed = flp_is_governed(relid, NULL);
+	if (rp->governed)
+	{
+		p = flp_table_permissions(rw->roleid, relid);
+		rp->p = *p;
+		rp->p.permission = palloc(p->natts + 1);
+		memcpy(rp->p.permission, p->permission, p->natts + 1);
+		rp->p.mask = palloc(sizeof(Oid) * (p->natts + 1));
+		memcpy(rp->p.mask, p->mask, sizeof(Oid) * (p->natts + 1));
+		for (att = 1; att <= p->natts && !p->all_edit; att++)
+		{
+			if (p->permission[att] != FLP_EDIT)
+				rp->restricted = true;
+			if (p->permission[att] == FLP_HIDE && flp_attname(relid, att) != NULL)
+				rp->hides = true;
+		}
+	}
+	rw->rels = lappend(rw->rels, rp);
+	return rp->governed ? rp : NULL;
+}
+
+static FlpPermission
+perm_of(RelPerms *rp, AttrNumber att)
+{
+	if (rp->p.all_edit)
+		return FLP_EDIT;
+	if (att < 1 || att > rp->p.natts)
+		return FLP_HIDE;
+	return (FlpPermission) rp->p.permission[att];
+}
+
+static const Origin *
+make_origin(Oid relid, AttrNumber attnum)
+{
+	Origin	   *o = palloc(sizeof(Origin));
+
+	o->relid = relid;
+	o->attnum = attnum;
+	return o;
+}
+
+/* ---------------------------------------------------------------------
+ * Refusals
+ * ---------------------------------------------------------------------
+ */
+
+static void
+log_denial(const char *role, const char *table, const char *field, const char *what)
+{
+	if (flp_log_denials)
+		ereport(LOG,
+				(errmsg("flp denied: role \"%s\", table \"%s\", field \"%s\", %s",
+						role, table, field, what),
+				 errhidestmt(false)));
+}
+
+/* A hidden field used where it must not be: in a filter, or as a source. */
+static void
+deny_use(const Origin *o, const char *clause, bool source)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(o->relid);
+	char	   *field = get_attname(o->relid, o->attnum, false);
+
+	log_denial(role, table, field,
+			   source ? "clause \"written value\"" : psprintf("clause \"%s\"", clause));
+	if (source)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
+				 errdetail("The field is hidden for role \"%s\" and cannot be the source of a written value.",
+						   role),
+				 errhint("Remove the field from the statement, or ask a super admin to grant Read access.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is hidden for role \"%s\" and cannot be used in %s.",
+					   role, clause),
+			 errhint("Remove the field from the query, or ask a super admin to grant Read access.")));
+}
+
+/* A write to a field that is not Edit. */
+static void
+deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *command)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(relid);
+	char	   *field = get_attname(relid, attnum, false);
+
+	log_denial(role, table, field, psprintf("clause \"%s\"", command));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to change field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is %s for role \"%s\" and cannot be set by %s.",
+					   perm == FLP_READ ? "read-only" : "hidden", role, command),
+			 errhint("Remove the field from the statement, or ask a super admin to grant Edit access.")));
+}
+
+/* A new row would need a value for a field the role may not set. */
+static void
+deny_required(Oid relid, AttrNumber attnum, FlpPermission perm)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(relid);
+	char	   *field = get_attname(relid, attnum, false);
+
+	log_denial(role, table, field, "clause \"INSERT\" (required field)");
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is NOT NULL without a default, and it is %s for role \"%s\": a new row cannot get a value for it.",
+					   perm == FLP_READ ? "read-only" : "hidden", role),
+			 errhint("Ask a super admin to grant Edit access to the field, or give the field a default.")));
+}
+
+/* Used by the COPY FROM check of utility.c too. */
+void
+flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
+{
+	Rewriter	rw;
+	RelPerms   *rp;
+	Relation	rel;
+	TupleDesc	desc;
+	int			i;
+
+	memset(&rw, 0, sizeof(rw));
+	rw.roleid = GetUserId();
+	if (flp_is_super_admin(rw.roleid) || (rp = rel_perms(&rw, relid)) == NULL)
+		return;
+
+	i = -1;
+	while ((i = bms_next_member(attnums, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && perm_of(rp, att) != FLP_EDIT)
+			deny_write(relid, att, perm_of(rp, att), command);
+	}
+
+	rel = relation_open(relid, NoLock);
+	desc = RelationGetDescr(rel);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped || !a->attnotnull || a->atthasdef || a->attidentity ||
+			a->attgenerated)
+			continue;
+		if (perm_of(rp, a->attnum) != FLP_EDIT)
+		{
+			relation_close(rel, NoLock);
+			deny_required(relid, a->attnum, perm_of(rp, a->attnum));
+		}
+	}
+	relation_close(rel, NoLock);
+}
+
+/* ---------------------------------------------------------------------
+ * Taint analysis
+ * ---------------------------------------------------------------------
+ */
+
+static const QueryTaint *query_taint(Rewriter *rw, Query *q, Level *up);
+static const Origin *expr_taint(Rewriter *rw, Level *lv, Node *expr);
+
+/* The taint of any output column of a query. */
+static const Origin *
+any_column(const QueryTaint *qt)
+{
+	int			i;
+
+	for (i = 1; i <= qt->ncols; i++)
+		if (qt->cols[i])
+			return qt->cols[i];
+	return NULL;
+}
+
+/* The level a CTE reference points to, and the CTE. */
+static CommonTableExpr *
+find_cte(Level *lv, RangeTblEntry *rte, Level **cte_level)
+{
+	Level	   *l = lv;
+	Index		i;
+	ListCell   *lc;
+
+	for (i = 0; i < rte->ctelevelsup && l != NULL; i++)
+		l = l->up;
+	if (l == NULL)
+		elog(ERROR, "flp: bad ctelevelsup for CTE \"%s\"", rte->ctename);
+	foreach(lc, l->query->cteList)
+	{
+		CommonTableExpr *cte = lfirst(lc);
+
+		if (strcmp(cte->ctename, rte->ctename) == 0)
+		{
+			*cte_level = l;
+			return cte;
+		}
+	}
+	elog(ERROR, "flp: could not find CTE \"%s\"", rte->ctename);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* The taint of column attno (0: any column) of a range table entry at lv. */
+static const Origin *
+rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
+{
+	switch (rte->rtekind)
+	{
+		case RTE_RELATION:
+			{
+				RelPerms   *rp = rel_perms(rw, rte->relid);
+				AttrNumber	att;
+
+				if (rp == NULL || !rp->hides)
+					return NULL;
+				if (attno > 0)
+					return perm_of(rp, attno) == FLP_HIDE ?
+						make_origin(rte->relid, attno) : NULL;
+				if (attno < 0)
+					return NULL;	/* system columns */
+				for (att = 1; att <= rp->p.natts; att++)
+					if (perm_of(rp, att) == FLP_HIDE && flp_attname(rte->relid, att))
+						return make_origin(rte->relid, att);
+				return NULL;
+			}
+		case RTE_SUBQUERY:
+			{
+				const QueryTaint *qt = query_taint(rw, rte->subquery, lv);
+
+				if (attno == 0)
+					return any_column(qt);
+				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+			}
+		case RTE_CTE:
+			{
+				Level	   *cl;
+				CommonTableExpr *cte = find_cte(lv, rte, &cl);
+				const QueryTaint *qt = query_taint(rw, (Query *) cte->ctequery, cl);
+
+				if (attno == 0)
+					return any_column(qt);
+				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+			}
+		case RTE_JOIN:
+			if (attno > 0 && attno <= list_length(rte->joinaliasvars))
+				return expr_taint(rw, lv, list_nth(rte->joinaliasvars, attno - 1));
+			return expr_taint(rw, lv, (Node *) rte->joinaliasvars);
+		case RTE_FUNCTION:
+			return expr_taint(rw, lv, (Node *) rte->functions);
+		case RTE_TABLEFUNC:
+			return expr_taint(rw, lv, (Node *) rte->tablefunc);
+		case RTE_VALUES:
+			{
+				ListCell   *lc;
+				const Origin *o;
+
+				foreach(lc, rte->values_lists)
+				{
+					List	   *row = lfirst(lc);
+
+					if (attno > 0 && attno <= list_length(row))
+						o = expr_taint(rw, lv, list_nth(row, attno - 1));
+					else
+						o = expr_taint(rw, lv, (Node *) row);
+					if (o)
+						return o;
+				}
+				return NULL;
+			}
+		default:
+			return NULL;
+	}
+}
+
+typedef struct TaintWalk
+{
+	Rewriter   *rw;
+	Level	   *lv;
+	const Origin *found;
+} TaintWalk;
+
+static bool
+taint_walker(Node *node, TaintWalk *tw)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+		Level	   *l = tw->lv;
+		Index		i;
+
+		for (i = 0; i < var->varlevelsup && l != NULL; i++)
+			l = l->up;
+		if (l == NULL || var->varno < 1 || var->varno > list_length(l->query->rtable))
+			return false;		/* not a range table reference (e.g. OUTER) */
+		tw->found = rte_taint(tw->rw, l, rt_fetch(var->varno, l->query->rtable),
+							  var->varattno);
+		return tw->found != NULL;
+	}
+	if (IsA(node, SubLink))
+	{
+		SubLink    *sl = (SubLink *) node;
+
+		if (sl->subLinkType != EXISTS_SUBLINK)
+		{
+			const QueryTaint *qt = query_taint(tw->rw, (Query *) sl->subselect, tw->lv);
+
+			if ((tw->found = any_column(qt)) != NULL)
+				return true;
+		}
+		return taint_walker(sl->testexpr, tw);
+	}
+	if (IsA(node, Query))
+		return false;			/* only reached through SubLink, handled above */
+	return expression_tree_walker(node, taint_walker, (void *) tw);
+}
+
+/* The hidden field an expression at level lv is derived from, or NULL. */
+static const Origin *
+expr_taint(Rewriter *rw, Level *lv, Node *expr)
+{
+	TaintWalk	tw;
+
+	tw.rw = rw;
+	tw.lv = lv;
+	tw.found = NULL;
+	(void) taint_walker(expr, &tw);
+	return tw.found;
+}
+
+/* The leaves of a set operation tree. */
+static void
+setop_leaves(Node *node, List **leaves)
+{
+	if (IsA(node, RangeTblRef))
+		*leaves = lappend_int(*leaves, ((RangeTblRef *) node)->rtindex);
+	else if (IsA(node, SetOperationStmt))
+	{
+		setop_leaves(((SetOperationStmt *) node)->larg, leaves);
+		setop_leaves(((SetOperationStmt *) node)->rarg, leaves);
+	}
+}
+
+/* Compute the taint of q's output columns into qt, once. */
+static bool
+query_taint_pass(Rewriter *rw, Query *q, Level *up, QueryTaint *qt)
+{
+	Level		lv;
+	bool		changed = false;
+	ListCell   *lc;
+
+	lv.query = q;
+	lv.up = up;
+	if (q->setOperations)
+	{
+		List	   *leaves = NIL;
+
+		setop_leaves(q->setOperations, &leaves);
+		foreach(lc, leaves)
+		{
+			RangeTblEntry *rte = rt_fetch(lfirst_int(lc), q->rtable);
+			int			i;
+
+			for (i = 1; i <= qt->ncols; i++)
+				if (qt->cols[i] == NULL &&
+					(qt->cols[i] = rte_taint(rw, &lv, rte, i)) != NULL)
+					changed = true;
+		}
+		return changed;
+	}
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resno < 1 || tle->resno > qt->ncols || qt->cols[tle->resno] != NULL)
+			continue;
+		if ((qt->cols[tle->resno] = expr_taint(rw, &lv, (Node *) tle->expr)) != NULL)
+			changed = true;
+	}
+	/* RETURNING of a data-modifying CTE is its output */
+	foreach(lc, q->returningList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resno < 1 || tle->resno > qt->ncols || qt->cols[tle->resno] != NULL)
+			continue;
+		if ((qt->cols[tle->resno] = expr_taint(rw, &lv, (Node *) tle->expr)) != NULL)
+			changed = true;
+	}
+	return changed;
+}
+
+/*
+ * The taint of a query's output columns, memoised.  A query that refers to
+ * itself (a recursive CTE) is computed to a fixpoint: taint only grows, so
+ * this ends after at most one pass per column.
+ */
+static const QueryTaint *
+query_taint(Rewriter *rw, Query *q, Level *up)
+{
+	QueryTaint *qt;
+	bool		found;
+	int			ncols;
+
+	qt = hash_search(rw->memo, &q, HASH_ENTER, &found);
+	if (found)
+	{
+		if (qt->in_progress)
+			qt->self_referenced = true;
+		return qt;
+	}
+	ncols = Max(list_length(q->targetList), list_length(q->returningList));
+	qt->ncols = ncols;
+	qt->cols = palloc0(sizeof(Origin *) * (ncols + 1));
+	qt->in_progress = true;
+	qt->self_referenced = false;
+	rw->created = lappend(rw->created, q);
+
+	for (;;)
+	{
+		int			mark = list_length(rw->created);
+		bool		changed = query_taint_pass(rw, q, up, qt);
+
+		if (!qt->self_referenced || !changed)
+			break;
+		/* forget what was derived from the incomplete answer, and redo */
+		while (list_length(rw->created) > mark)
+		{
+			Query	   *inner = llast(rw->created);
+
+			hash_search(rw->memo, &inner, HASH_REMOVE, NULL);
+			rw->created = list_delete_last(rw->created);
+		}
+		qt = hash_search(rw->memo, &q, HASH_FIND, NULL);
+		qt->self_referenced = false;
+	}
+	qt->in_progress = false;
+	return qt;
+}
+
+/* ---------------------------------------------------------------------
+ * Walking the expressions of one query level
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Call fn on every expression tree of one query level, but not on
+ * row-level security quals (trusted) nor inside subqueries of the range
+ * table or CTEs (they are levels of their own).
+ */
+typedef void (*level_expr_fn) (Node *expr, void *arg);
+
+static void
+for_level_expressions(Query *q, level_expr_fn fn, void *arg)
+{
+	ListCell   *lc;
+
+	fn((Node *) q->targetList, arg);
+	fn((Node *) q->returningList, arg);
+	fn((Node *) q->jointree, arg);
+	fn(q->havingQual, arg);
+	fn(q->limitOffset, arg);
+	fn(q->limitCount, arg);
+	if (q->onConflict)
+	{
+		fn((Node *) q->onConflict->arbiterElems, arg);
+		fn(q->onConflict->arbiterWhere, arg);
+		fn((Node *) q->onConflict->onConflictSet, arg);
+		fn(q->onConflict->onConflictWhere, arg);
+	}
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		fn(ma->qual, arg);
+		fn((Node *) ma->targetList, arg);
+	}
+	foreach(lc, q->windowClause)
+	{
+		WindowClause *wc = lfirst(lc);
+
+		fn(wc->startOffset, arg);
+		fn(wc->endOffset, arg);
+	}
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		switch (rte->rtekind)
+		{
+			case RTE_FUNCTION:
+				fn((Node *) rte->functions, arg);
+				break;
+			case RTE_TABLEFUNC:
+				fn((Node *) rte->tablefunc, arg);
+				break;
+			case RTE_VALUES:
+				fn((Node *) rte->values_lists, arg);
+				break;
+			case RTE_RELATION:
+				fn((Node *) rte->tablesample, arg);
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+/* Collect the SubLinks of an expression (not those nested in them). */
+static bool
+sublink_collector(Node *node, List **sublinks)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, SubLink))
+	{
+		*sublinks = lappend(*sublinks, node);
+		/* the test expression may hold more sublinks at this level */
+		return sublink_collector(((SubLink *) node)->testexpr, sublinks);
+	}
+	if (IsA(node, Query))
+		return false;
+	return expression_tree_walker(node, sublink_collector, (void *) sublinks);
+}
+
+static void
+collect_sublinks(Node *expr, void *arg)
+{
+	(void) sublink_collector(expr, (List **) arg);
+}
+
+/* The subqueries one level below q: range table, CTEs, sublinks. */
+static List *
+child_queries(Query *q)
+{
+	List	   *result = NIL;
+	List	   *sublinks = NIL;
+	ListCell   *lc;
+
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_SUBQUERY)
+			result = lappend(result, rte->subquery);
+	}
+	foreach(lc, q->cteList)
+		result = lappend(result, ((CommonTableExpr *) lfirst(lc))->ctequery);
+	for_level_expressions(q, collect_sublinks, &sublinks);
+	foreach(lc, sublinks)
+		result = lappend(result, ((SubLink *) lfirst(lc))->subselect);
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Checks (pass 1)
+ * ---------------------------------------------------------------------
+ */
+
+static void
+check_expr(Rewriter *rw, Level *lv, Node *expr, const char *clause)
+{
+	const Origin *o = expr_taint(rw, lv, expr);
+
+	if (o)
+		deny_use(o, clause, false);
+}
+
+/* WHERE and the quals of every JOIN of a jointree. */
+static void
+check_jointree(Rewriter *rw, Level *lv, Node *node, const char *where)
+{
+	if (node == NULL)
+		return;
+	if (IsA(node, FromExpr))
+	{
+		FromExpr   *f = (FromExpr *) node;
+		ListCell   *lc;
+
+		foreach(lc, f->fromlist)
+			check_jointree(rw, lv, lfirst(lc), where);
+		check_expr(rw, lv, f->quals, where);
+	}
+	else if (IsA(node, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) node;
+
+		check_jointree(rw, lv, j->larg, where);
+		check_jointree(rw, lv, j->rarg, where);
+		check_expr(rw, lv, j->quals, "JOIN");
+	}
+}
+
+static void
+check_sortgroup(Rewriter *rw, Level *lv, List *clauses, const char *clause)
+{
+	ListCell   *lc;
+
+	foreach(lc, clauses)
+	{
+		TargetEntry *tle = get_sortgroupclause_tle(lfirst(lc), lv->query->targetList);
+
+		check_expr(rw, lv, (Node *) tle->expr, clause);
+	}
+}
+
+/* FILTER (WHERE ...) of aggregates and window functions at this level. */
+typedef struct FilterWalk
+{
+	Rewriter   *rw;
+	Level	   *lv;
+} FilterWalk;
+
+static bool
+filter_walker(Node *node, FilterWalk *fw)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Aggref) && ((Aggref *) node)->agglevelsup == 0)
+		check_expr(fw->rw, fw->lv, (Node *) ((Aggref *) node)->aggfilter, "FILTER");
+	else if (IsA(node, WindowFunc))
+		check_expr(fw->rw, fw->lv, (Node *) ((WindowFunc *) node)->aggfilter, "FILTER");
+	if (IsA(node, Query) || IsA(node, SubLink))
+	{
+		if (IsA(node, SubLink))
+			return filter_walker(((SubLink *) node)->testexpr, fw);
+		return false;
+	}
+	return expression_tree_walker(node, filter_walker, (void *) fw);
+}
+
+static void
+check_filters(Node *expr, void *arg)
+{
+	(void) filter_walker(expr, (FilterWalk *) arg);
+}
+
+/* Values written by INSERT, UPDATE, ON CONFLICT DO UPDATE and MERGE. */
+static void
+check_written_values(Rewriter *rw, Level *lv, List *tlist)
+{
+	ListCell   *lc;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		const Origin *o;
+
+		if (tle->resjunk)
+			continue;
+		if ((o = expr_taint(rw, lv, (Node *) tle->expr)) != NULL)
+			deny_use(o, NULL, true);
+	}
+}
+
+/* Writes: the values written, and the fields of a governed target. */
+static void
+check_writes(Rewriter *rw, Level *lv)
+{
+	Query	   *q = lv->query;
+	RangeTblEntry *rte;
+	RelPerms   *rp;
+	Bitmapset  *cols;
+	bool		inserts = false;
+	ListCell   *lc;
+	int			i;
+	const char *command;
+
+	if (q->commandType != CMD_INSERT && q->commandType != CMD_UPDATE &&
+		q->commandType != CMD_MERGE)
+		return;
+
+	if (q->commandType != CMD_MERGE)
+		check_written_values(rw, lv, q->targetList);
+	if (q->onConflict)
+		check_written_values(rw, lv, q->onConflict->onConflictSet);
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		check_written_values(rw, lv, ma->targetList);
+		if (ma->commandType == CMD_INSERT)
+			inserts = true;
+	}
+
+	if (q->resultRelation == 0)
+		return;
+	rte = rt_fetch(q->resultRelation, q->rtable);
+	if (rte->rtekind != RTE_RELATION || (rp = rel_perms(rw, rte->relid)) == NULL ||
+		!rp->restricted)
+		return;
+
+	command = q->commandType == CMD_INSERT ? "INSERT" :
+		q->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
+	cols = bms_union(rte->insertedCols, rte->updatedCols);
+	i = -1;
+	while ((i = bms_next_member(cols, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && perm_of(rp, att) != FLP_EDIT)
+			deny_write(rte->relid, att, perm_of(rp, att),
+					   (q->onConflict && bms_is_member(i, rte->updatedCols) &&
+						!bms_is_member(i, rte->insertedCols)) ?
+					   "ON CONFLICT DO UPDATE" : command);
+	}
+	if (q->commandType == CMD_INSERT || inserts)
+		flp_check_insert_columns(rte->relid, rte->insertedCols, command);
+}
+
+/*
+ * Pass 1: refuse a hidden field (or anything derived from one) in a filter
+ * position, as the source of a written value, and writes to fields that are
+ * not Edit; in q and every query below it.
+ */
+static void
+check_query(Rewriter *rw, Query *q, Level *up)
+{
+	Level		lv;
+	FilterWalk	fw;
+	ListCell   *lc;
+
+	check_stack_depth();
+	lv.query = q;
+	lv.up = up;
+
+	check_jointree(rw, &lv, (Node *) q->jointree,
+				   q->commandType == CMD_MERGE ? "MERGE ON" : "WHERE");
+	check_expr(rw, &lv, q->havingQual, "HAVING");
+	check_sortgroup(rw, &lv, q->groupClause, "GROUP BY");
+	check_sortgroup(rw, &lv, q->sortClause, "ORDER BY");
+	if (q->hasDistinctOn)
+		check_sortgroup(rw, &lv, q->distinctClause, "DISTINCT ON");
+	foreach(lc, q->windowClause)
+	{
+		WindowClause *wc = lfirst(lc);
+
+		check_sortgroup(rw, &lv, wc->partitionClause, "PARTITION BY");
+		check_sortgroup(rw, &lv, wc->orderClause, "a window's ORDER BY");
+	}
+	fw.rw = rw;
+	fw.lv = &lv;
+	for_level_expressions(q, check_filters, &fw);
+	if (q->onConflict)
+	{
+		check_expr(rw, &lv, (Node *) q->onConflict->arbiterElems, "ON CONFLICT");
+		check_expr(rw, &lv, q->onConflict->arbiterWhere, "ON CONFLICT");
+		check_expr(rw, &lv, q->onConflict->onConflictWhere, "ON CONFLICT DO UPDATE WHERE");
+	}
+	foreach(lc, q->mergeActionList)
+		check_expr(rw, &lv, ((MergeAction *) lfirst(lc))->qual, "MERGE WHEN");
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_RELATION && rte->tablesample)
+			check_expr(rw, &lv, (Node *) rte->tablesample, "TABLESAMPLE");
+	}
+	check_writes(rw, &lv);
+
+	foreach(lc, child_queries(q))
+		check_query(rw, lfirst(lc), &lv);
+}
+
+/* ---------------------------------------------------------------------
+ * Masking (pass 2)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The default mask of a value of a type: '****' for string types (and
+ * domains over them), cut to a shorter declared length; NULL otherwise.  A
+ * constant, built once at plan time.
+ */
+static Node *
+default_mask(Oid type, int32 typmod, Oid collation)
+{
+	int32		basetypmod = typmod;
+	Oid			base = getBaseTypeAndTypmod(type, &basetypmod);
+	char		category;
+	bool		preferred;
+	int16		typlen;
+	bool		typbyval;
+
+	get_type_category_preferred(base, &category, &preferred);
+	if (category == TYPCATEGORY_STRING)
+	{
+		int			n = 4;
+		Oid			typinput;
+		Oid			typioparam;
+		Datum		value;
+
+		if (basetypmod >= (int32) VARHDRSZ && base != NAMEOID)
+			n = Min(n, basetypmod - (int32) VARHDRSZ);
+		n = Max(n, 1);
+		getTypeInputInfo(base, &typinput, &typioparam);
+		value = OidInputFunctionCall(typinput, pnstrdup("****", n), typioparam, basetypmod);
+		get_typlenbyval(type, &typlen, &typbyval);
+		return (Node *) makeConst(type, typmod, collation, typlen, value, false, typbyval);
+	}
+	return (Node *) makeNullConst(type, typmod, collation);
+}
+
+/* The mask of a column, given a Var of it: a mask function, or the default. */
+static Node *
+mask_of(Var *var, Oid maskfn)
+{
+	HeapTuple	tuple;
+	Form_pg_proc proc;
+	Node	   *arg;
+	Node	   *call;
+	Oid			argtype;
+	Oid			rettype;
+
+	if (!OidIsValid(maskfn))
+		return default_mask(var->vartype, var->vartypmod, var->varcollid);
+
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(maskfn));
+	if (!HeapTupleIsValid(tuple))
+		return default_mask(var->vartype, var->vartypmod, var->varcollid);
+	proc = (Form_pg_proc) GETSTRUCT(tuple);
+	argtype = proc->proargtypes.values[0];
+	rettype = proc->prorettype;
+	ReleaseSysCache(tuple);
+
+	arg = coerce_to_target_type(NULL, (Node *) copyObject(var), var->vartype,
+								argtype, -1, COERCION_EXPLICIT,
+								COERCE_IMPLICIT_CAST, -1);
+	if (arg == NULL)
+		return default_mask(var->vartype, var->vartypmod, var->varcollid);
+	call = (Node *) makeFuncExpr(maskfn, rettype, list_make1(arg),
+								 OidIsValid(get_typcollation(rettype)) ? var->varcollid : InvalidOid,
+								 var->varcollid, COERCE_EXPLICIT_CALL);
+	call = coerce_to_target_type(NULL, call, rettype, var->vartype, var->vartypmod,
+								 COERCION_EXPLICIT, COERCE_IMPLICIT_CAST, -1);
+	if (call == NULL)
+		return default_mask(var->vartype, var->vartypmod, var->varcollid);
+	return call;
+}
+
+/* The value of one column of a governed relation as the role may see it. */
+static Node *
+column_for_role(RelPerms *rp, Index varno, AttrNumber att, Index levelsup,
+				Form_pg_attribute a)
+{
+	Var		   *var;
+
+	if (a->attisdropped)
+		return (Node *) makeNullConst(INT4OID, -1, InvalidOid);
+	var = makeVar(varno, att, a->atttypid, a->atttypmod, a->attcollation, levelsup);
+	if (perm_of(rp, att) == FLP_HIDE)
+		return mask_of(var, rp->p.mask[att]);
+	return (Node *) var;
+}
+
+/* RETURNING of a write to a governed table: mask its Vars in place. */
+typedef struct ReturningMask
+{
+	Index		rti;
+	Index		levelsup;
+	RelPerms   *rp;
+	TupleDesc	desc;
+} ReturningMask;
+
+static Node *
+returning_mutator(Node *node, ReturningMask *rm)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
+			return node;
+		if (var->varattno > 0 && var->varattno <= rm->desc->natts &&
+			perm_of(rm->rp, var->varattno) == FLP_HIDE)
+			return mask_of(var, rm->rp->p.mask[var->varattno]);
+		if (var->varattno == 0)
+		{
+			RowExpr    *row = makeNode(RowExpr);
+			int			i;
+
+			for (i = 0; i < rm->desc->natts; i++)
+			{
+				Form_pg_attribute a = TupleDescAttr(rm->desc, i);
+
+				row->args = lappend(row->args,
+									column_for_role(rm->rp, rm->rti, i + 1,
+													rm->levelsup, a));
+				row->colnames = lappend(row->colnames,
+										makeString(pstrdup(a->attisdropped ? "" :
+														   NameStr(a->attname))));
+			}
+			row->row_typeid = var->vartype;
+			row->row_format = COERCE_IMPLICIT_CAST;
+			row->location = -1;
+			return (Node *) row;
+		}
+		return node;
+	}
+	if (IsA(node, Query))
+	{
+		Node	   *result;
+
+		rm->levelsup++;
+		result = (Node *) query_tree_mutator((Query *) node, returning_mutator,
+											 (void *) rm, QTW_DONT_COPY_QUERY);
+		rm->levelsup--;
+		return result;
+	}
+	return expression_tree_mutator(node, returning_mutator, (void *) rm);
+}
+
+static void
+mask_returning(Query *q, RelPerms *rp)
+{
+	ReturningMask rm;
+	Relation	rel;
+
+	rel = relation_open(rp->relid, NoLock);
+	rm.rti = q->resultRelation;
+	rm.levelsup = 0;
+	rm.rp = rp;
+	rm.desc = RelationGetDescr(rel);
+	q->returningList = (List *) returning_mutator((Node *) q->returningList, &rm);
+	relation_close(rel, NoLock);
+}
+
+/* System columns of range table entry rti referenced anywhere in the tree. */
+typedef struct SysColumns
+{
+	Index		rti;
+	Index		levelsup;
+	Bitmapset  *attnos;			/* -attno */
+	AttrNumber *map;			/* set: -attno -> new attno */
+} SysColumns;
+
+static bool
+syscolumn_walker(Node *node, SysColumns *sc)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if ((Index) var->varno == sc->rti && var->varlevelsup == sc->levelsup &&
+			var->varattno < 0)
+		{
+			if (sc->map)
+				var->varattno = sc->map[-var->varattno];
+			else
+				sc->attnos = bms_add_member(sc->attnos, -var->varattno);
+		}
+		return false;
+	}
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		sc->levelsup++;
+		result = query_tree_walker((Query *) node, syscolumn_walker, (void *) sc, 0);
+		sc->levelsup--;
+		return result;
+	}
+	return expression_tree_walker(node, syscolumn_walker, (void *) sc);
+}
+
+/*
+ * Replace the governed relation at rti of q by a subquery that reads it and
+ * shows every hidden column as its mask.  Its row marks, row-level security
+ * quals and permission checks move into the subquery with it; references to
+ * its system columns are redirected to extra (junk) columns.
+ */
+static void
+wrap_relation(Query *q, Index rti, RelPerms *rp)
+{
+	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+	RangeTblEntry *inner = copyObject(rte);
+	Query	   *sub = makeNode(Query);
+	RangeTblRef *rtr;
+	Relation	rel = relation_open(rte->relid, NoLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	SysColumns	sc;
+	AttrNumber	map[1 - FirstLowInvalidHeapAttributeNumber];
+	List	   *tlist = NIL;
+	ListCell   *lc;
+	int			i;
+	int			resno;
+
+	/* the columns, hidden ones masked; dropped ones keep their place */
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		tlist = lappend(tlist,
+						makeTargetEntry((Expr *) column_for_role(rp, 1, i + 1, 0, a),
+										i + 1,
+										pstrdup(a->attisdropped ? "" : NameStr(a->attname)),
+										false));
+	}
+
+	/* system columns the query uses, as junk columns */
+	memset(&sc, 0, sizeof(sc));
+	sc.rti = rti;
+	(void) query_tree_walker(q, syscolumn_walker, (void *) &sc, 0);
+	resno = desc->natts;
+	i = -1;
+	memset(map, 0, sizeof(map));
+	while ((i = bms_next_member(sc.attnos, i)) >= 0)
+	{
+		const FormData_pg_attribute *sys = SystemAttributeDefinition(-i);
+
+		map[i] = ++resno;
+		tlist = lappend(tlist,
+						makeTargetEntry((Expr *) makeVar(1, -i, sys->atttypid,
+														 sys->atttypmod,
+														 sys->attcollation, 0),
+										resno, pstrdup(NameStr(sys->attname)), true));
+	}
+	if (sc.attnos)
+	{
+		sc.map = map;
+		(void) query_tree_walker(q, syscolumn_walker, (void *) &sc, 0);
+	}
+	relation_close(rel, NoLock);
+
+	/* the subquery: SELECT <columns> FROM <the relation, as it was> */
+	if (inner->securityQuals)
+		ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
+	sub->commandType = CMD_SELECT;
+	sub->querySource = QSRC_ORIGINAL;
+	sub->canSetTag = true;
+	sub->rtable = list_make1(inner);
+	rtr = makeNode(RangeTblRef);
+	rtr->rtindex = 1;
+	sub->jointree = makeFromExpr(list_make1(rtr), NULL);
+	sub->targetList = tlist;
+	sub->hasRowSecurity = q->hasRowSecurity;
+	sub->hasSubLinks = checkExprHasSubLink((Node *) inner->securityQuals);
+	foreach(lc, q->rowMarks)
+	{
+		RowMarkClause *rc = lfirst(lc);
+
+		if (rc->rti == rti)
+		{
+			RowMarkClause *moved = copyObject(rc);
+
+			moved->rti = 1;
+			sub->rowMarks = list_make1(moved);
+			sub->hasForUpdate = true;
+			q->rowMarks = foreach_delete_current(q->rowMarks, lc);
+		}
+	}
+
+	/* the entry becomes a subquery, as the rewriter does for views */
+	rte->rtekind = RTE_SUBQUERY;
+	rte->subquery = sub;
+	rte->security_barrier = false;
+	rte->relid = InvalidOid;
+	rte->relkind = 0;
+	rte->rellockmode = 0;
+	rte->tablesample = NULL;
+	rte->inh = false;
+	rte->requiredPerms = 0;
+	rte->checkAsUser = InvalidOid;
+	rte->selectedCols = NULL;
+	rte->insertedCols = NULL;
+	rte->updatedCols = NULL;
+	rte->extraUpdatedCols = NULL;
+	rte->securityQuals = NIL;
+	if (sc.attnos)
+	{
+		rte->eref = copyObject(rte->eref);
+		i = -1;
+		while ((i = bms_next_member(sc.attnos, i)) >= 0)
+			rte->eref->colnames = lappend(rte->eref->colnames,
+										  makeString(pstrdup(NameStr(SystemAttributeDefinition(-i)->attname))));
+	}
+}
+
+/*
+ * Pass 2: mask at the source, in q and every query below it.  Subqueries
+ * are done first; the subqueries made here are not visited again.
+ */
+static void
+mask_query(Rewriter *rw, Query *q)
+{
+	ListCell   *lc;
+	Index		rti;
+
+	check_stack_depth();
+	foreach(lc, child_queries(q))
+		mask_query(rw, lfirst(lc));
+
+	if (q->resultRelation && q->returningList)
+	{
+		RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+		RelPerms   *rp = rte->rtekind == RTE_RELATION ? rel_perms(rw, rte->relid) : NULL;
+
+		if (rp && rp->hides)
+			mask_returning(q, rp);
+	}
+
+	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
+	{
+		RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+		RelPerms   *rp;
+
+		if (rte->rtekind != RTE_RELATION || rti == (Index) q->resultRelation ||
+			rte->relkind == RELKIND_COMPOSITE_TYPE)
+			continue;
+		rp = rel_perms(rw, rte->relid);
+		if (rp && rp->hides)
+			wrap_relation(q, rti, rp);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The guard, and finding governed relations
+ * ---------------------------------------------------------------------
+ */
+
+/* Is this qual flp's guard, or the constant true of flp_open? */
+static bool
+is_guard_qual(Node *qual, Oid guard)
+{
+	if (qual == NULL)
+		return true;
+	if (IsA(qual, FuncExpr) && ((FuncExpr *) qual)->funcid == guard)
+		return true;
+	if (IsA(qual, Const) && ((Const *) qual)->consttype == BOOLOID &&
+		!((Const *) qual)->constisnull && DatumGetBool(((Const *) qual)->constvalue))
+		return true;
+	return false;
+}
+
+typedef struct GovernedWalk
+{
+	Oid			guard;
+	bool		found;
+} GovernedWalk;
+
+/*
+ * Find the governed relations of a query tree (at any level, also in
+ * row-level security quals) and remove flp's guard from their quals and from
+ * the queries' WITH CHECK options.
+ */
+static bool
+governed_walker(Node *node, GovernedWalk *gw)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+		ListCell   *lc;
+
+		foreach(lc, q->withCheckOptions)
+		{
+			WithCheckOption *wco = lfirst(lc);
+
+			if ((wco->kind == WCO_RLS_INSERT_CHECK || wco->kind == WCO_RLS_UPDATE_CHECK ||
+				 wco->kind == WCO_RLS_CONFLICT_CHECK) && is_guard_qual(wco->qual, gw->guard))
+				q->withCheckOptions = foreach_delete_current(q->withCheckOptions, lc);
+		}
+		return query_tree_walker(q, governed_walker, (void *) gw,
+								 QTW_EXAMINE_RTES_BEFORE);
+	}
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
+		{
+			ListCell   *lc;
+
+			gw->found = true;
+			foreach(lc, rte->securityQuals)
+				if (is_guard_qual(lfirst(lc), gw->guard))
+					rte->securityQuals = foreach_delete_current(rte->securityQuals, lc);
+		}
+		return false;
+	}
+	return expression_tree_walker(node, governed_walker, (void *) gw);
+}
+
+/* ---------------------------------------------------------------------
+ * The hooks
+ * ---------------------------------------------------------------------
+ */
+
+static PlannedStmt *
+call_next_planner(Query *parse, const char *query_string, int cursorOptions,
+				  ParamListInfo boundParams)
+{
+	if (prev_planner_hook)
+		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+/*
+ * planner_hook: rewrite a query that touches a governed table, then plan it
+ * with the next hook (or the standard planner), and mark the plan.
+ */
+static PlannedStmt *
+flp_planner(Query *parse, const char *query_string, int cursorOptions,
+			ParamListInfo boundParams)
+{
+	const FlpCatalog *c = flp_catalog();
+	GovernedWalk gw;
+	PlannedStmt *result;
+	Oid			roleid;
+
+	if (c == NULL)
+		return call_next_planner(parse, query_string, cursorOptions, boundParams);
+
+	gw.guard = c->guard_function;
+	gw.found = false;
+	(void) governed_walker((Node *) parse, &gw);
+	if (!gw.found)
+		return call_next_planner(parse, query_string, cursorOptions, boundParams);
+
+	roleid = GetUserId();
+	if (!flp_is_super_admin(roleid))
+	{
+		Rewriter	rw;
+		HASHCTL		ctl;
+
+		memset(&rw, 0, sizeof(rw));
+		rw.roleid = roleid;
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Query *);
+		ctl.entrysize = sizeof(QueryTaint);
+		ctl.hcxt = CurrentMemoryContext;
+		rw.memo = hash_create("flp query taint", 32, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		check_query(&rw, parse, NULL);
+		mask_query(&rw, parse);
+		hash_destroy(rw.memo);
+	}
+
+	result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+
+	/*
+	 * Never reuse this plan for another role (super admins included: their
+	 * plan is unmasked), and replan after any change of flp's catalog.
+	 */
+	result->dependsOnRole = true;
+	c = flp_catalog();
+	if (c != NULL)
+		result->relationOids = lappend_oid(result->relationOids, c->governed_table);
+	return result;
+}
+
+/*
+ * needs_fmgr_hook: a LANGUAGE sql set-returning function must not be inlined
+ * into a query after flp has rewritten it (the planner would splice its body
+ * in unchecked); asking for the fmgr hook keeps it a function, which is then
+ * planned, through this hook, on its own.  Scalar SQL functions are inlined
+ * only when their body reads no table, and their arguments are already
+ * masked.
+ */
+typedef struct FmgrEntry
+{
+	Oid			fn_oid;
+	bool		needed;
+} FmgrEntry;
+
+static HTAB *fmgr_cache = NULL;
+
+static void
+fmgr_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (fmgr_cache)
+	{
+		hash_destroy(fmgr_cache);
+		fmgr_cache = NULL;
+	}
+}
+
+static bool
+flp_needs_fmgr_hook(Oid fn_oid)
+{
+	FmgrEntry  *entry;
+	bool		found;
+
+	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
+		return true;
+	if (flp_catalog() == NULL)
+		return false;
+	if (fmgr_cache == NULL)
+		fmgr_cache = flp_hash_create("flp sql functions", 64, sizeof(Oid),
+									 sizeof(FmgrEntry), CacheMemoryContext);
+	entry = hash_search(fmgr_cache, &fn_oid, HASH_ENTER, &found);
+	if (!found)
+	{
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+
+		entry->needed = false;
+		if (HeapTupleIsValid(tuple))
+		{
+			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+
+			entry->needed = proc->prolang == SQLlanguageId && proc->proretset;
+			ReleaseSysCache(tuple);
+		}
+	}
+	return entry->needed;
+}
+
+/* Install the hooks; called once from _PG_init. */
+void
+flp_rewrite_init(void)
+{
+	prev_planner_hook = planner_hook;
+	planner_hook = flp_planner;
+	prev_needs_fmgr_hook = needs_fmgr_hook;
+	needs_fmgr_hook = flp_needs_fmgr_hook;
+	CacheRegisterSyscacheCallback(PROCOID, fmgr_cache_reset, (Datum) 0);
+}
