@@ -21,7 +21,13 @@ REGRESS = \
 	evaluate \
 	introspection \
 	ddl \
-	cache
+	cache \
+	masking \
+	filters \
+	writes \
+	partitions \
+	plancache \
+	sidechannels
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))

@@ -77,6 +77,20 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 GRANT EXECUTE ON FUNCTION regress.try(text) TO PUBLIC;
+-- The same, with the error's DETAIL (which names the role and the clause).
+CREATE FUNCTION regress.why(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	detail text;
+BEGIN
+	EXECUTE stmt;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+	RETURN SQLSTATE || ': ' || SQLERRM || coalesce(' | ' || nullif(detail, ''), '');
+END
+$$;
+GRANT EXECUTE ON FUNCTION regress.why(text) TO PUBLIC;
 
 -- a role that does not preload... is tested by test/shell/10-no-preload.sh;
 -- here: the extension cannot be installed twice, and can be dropped and

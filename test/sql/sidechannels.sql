@@ -1,0 +1,69 @@
+-- sidechannels: no hidden value in error messages (constraint details, also
+-- read in PL/pgSQL), in statistics, or in errors raised while computing.
+\set SHOW_CONTEXT never
+
+CREATE TABLE public.accounts (
+	id int PRIMARY KEY,
+	name text,
+	ssn text UNIQUE,
+	score int CHECK (score < 100),
+	code text
+);
+CREATE UNIQUE INDEX accounts_name_code ON public.accounts (name, code);
+INSERT INTO public.accounts SELECT i, 'n' || i, 'SSN-' || i, i, 'C' || (i % 3)
+  FROM generate_series(1, 50) i;
+ANALYZE public.accounts;
+CREATE ROLE regress_sub LOGIN;
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.accounts TO regress_sub;
+SELECT count(*) FROM (
+	SELECT flp.protect('accounts')
+	UNION ALL SELECT flp.exclude_field('accounts', 'id')
+	UNION ALL SELECT flp.create_bundle('Sub')
+	UNION ALL SELECT flp.set_permission('Sub', 'accounts', NULL, 'edit')
+	UNION ALL SELECT flp.set_permission('Sub', 'accounts', 'ssn', 'hide')
+	UNION ALL SELECT flp.set_permission('Sub', 'accounts', 'code', 'hide')
+	UNION ALL SELECT flp.assign('Sub', 'regress_sub')) s;
+
+-- a super admin gets PostgreSQL's usual details
+\set VERBOSITY default
+INSERT INTO accounts (id, name) VALUES (1, 'x');
+UPDATE accounts SET name = 'n4' WHERE id = 1;
+
+SET ROLE regress_sub;
+-- "Key (...)=(...)" and "Failing row contains (...)" are not shown
+INSERT INTO accounts (id, name) VALUES (1, 'x');
+UPDATE accounts SET name = 'n4' WHERE id = 1;
+UPDATE accounts SET score = 500 WHERE id = 1;
+INSERT INTO accounts (id, name, score) VALUES (99, 'x', 1000);
+-- not even when caught in PL/pgSQL
+DO $$
+DECLARE
+	d text;
+BEGIN
+	UPDATE accounts SET name = 'n4' WHERE id = 1;
+EXCEPTION WHEN unique_violation THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE 'caught, detail: [%]', d;
+END $$;
+\set VERBOSITY terse
+
+-- errors while computing on a hidden value see the mask
+SELECT ssn::int FROM accounts WHERE id = 1;
+SELECT to_date(ssn, 'YYYY') FROM accounts WHERE id = 1;
+SELECT regress.why($$SELECT 1 / length(ssn) FROM accounts WHERE id = 1$$);
+
+-- statistics of the table are not shown to subjects
+SELECT attname, most_common_vals IS NOT NULL AS mcv, histogram_bounds IS NOT NULL AS hist
+  FROM pg_stats WHERE tablename = 'accounts' ORDER BY attname;
+-- EXPLAIN shows masks, never values
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, ssn, code FROM accounts WHERE id = 1;
+RESET ROLE;
+
+-- a super admin sees the statistics
+SELECT attname, most_common_vals IS NOT NULL OR histogram_bounds IS NOT NULL AS has_stats
+  FROM pg_stats WHERE tablename = 'accounts' ORDER BY attname;
+
+-- clean up
+SELECT count(*) FROM (SELECT flp.unprotect('accounts') UNION ALL SELECT flp.drop_bundle('Sub')) s;
+DROP TABLE public.accounts;
+DROP ROLE regress_sub;
