@@ -1,0 +1,1510 @@
+-- test/attacks/catalogue.sql -- leak attempts against the canaries of setup.sql.
+--
+-- Each block starts with "-- @attack NAME KIND [EXPECTED]" and runs, as
+-- atk_subject (KIND admin: atk_admin), in its own psql session inside
+-- BEGIN ... ROLLBACK (see run.sh for the kinds and the checks).  The subject
+-- (bundle "Atk") has, on every vault table: id excluded; ro Read; the canary
+-- fields Hide; everything else Edit.  Blocks stop at their first error.
+--
+-- Rules for writing attacks:
+-- * never write a canary literally: build it ('CNRY_TXT_' || '5e1d'), so that
+--   no quoted query text can look like a leak (run.sh checks this);
+-- * an inference whose right answer could be "refused" as well as "masked"
+--   turns its oracle into output: CASE WHEN <oracle> THEN <canary> ... -- a
+--   working oracle then prints a canary and is caught as a LEAK;
+-- * mark blocks that fail for a super admin too with "-- @admin-error".
+--
+-- Masks (DESIGN 2.3): '****' for text-like types (cut to the declared
+-- length), NULL for every other type, a constant even where the value is NULL.
+
+------------------------------------------------------------------------------
+-- 1. Plain reads of hidden fields, every type
+------------------------------------------------------------------------------
+
+-- @attack sel_text leak
+SELECT secret FROM vault.acct;
+
+-- @attack sel_varchar leak
+SELECT vc FROM vault.acct;
+
+-- @attack sel_char leak
+SELECT ch FROM vault.acct;
+
+-- @attack sel_numeric leak
+SELECT num FROM vault.acct;
+
+-- @attack sel_integer leak
+SELECT pin FROM vault.acct;
+
+-- @attack sel_date leak
+SELECT dt FROM vault.acct;
+
+-- @attack sel_array leak
+SELECT arr FROM vault.acct;
+
+-- @attack sel_jsonb leak
+SELECT js FROM vault.acct;
+
+-- @attack sel_bytea leak
+SELECT bin, encode(bin, 'escape'), convert_from(bin, 'UTF8') FROM vault.acct;
+
+-- @attack sel_domain leak
+SELECT dom FROM vault.acct;
+
+-- @attack sel_name leak
+SELECT nm FROM vault.acct;
+
+-- @attack sel_star leak
+SELECT * FROM vault.acct;
+
+-- @attack sel_table_command leak
+TABLE vault.acct;
+
+-- @attack sel_only leak
+SELECT * FROM ONLY vault.acct;
+
+-- @attack sel_tablesample leak
+SELECT * FROM vault.acct TABLESAMPLE SYSTEM (100) REPEATABLE (1);
+
+-- @attack sel_for_update leak
+SELECT * FROM vault.acct FOR UPDATE;
+
+-- @attack sel_system_columns leak
+SELECT tableoid::regclass, ctid, xmin, secret, vc, num FROM vault.acct;
+
+-- @attack sel_qualified_field leak
+SELECT (a).secret, (a).js, a.arr FROM vault.acct a;
+
+-- @attack sel_values_subquery leak
+VALUES ((SELECT secret FROM vault.acct WHERE id = 1), (SELECT vc FROM vault.acct WHERE id = 2));
+
+-- @attack sel_window_args leak
+SELECT lag(secret) OVER (ORDER BY id), first_value(vc) OVER (ORDER BY id),
+	   last_value(num) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+  FROM vault.acct;
+
+-- @attack sel_distinct leak
+SELECT DISTINCT secret FROM vault.acct;
+
+------------------------------------------------------------------------------
+-- 2. The masks themselves
+------------------------------------------------------------------------------
+
+-- @attack mask_text expect ****
+SELECT secret FROM vault.acct WHERE id = 1;
+
+-- @attack mask_varchar expect ****
+SELECT vc FROM vault.acct WHERE id = 1;
+
+-- @attack mask_char expect ****
+SELECT ch::text FROM vault.acct WHERE id = 1;
+
+-- @attack mask_short_varchar expect **
+SELECT tiny FROM vault.acct WHERE id = 1;
+
+-- @attack mask_domain expect ****
+SELECT dom FROM vault.acct WHERE id = 1;
+
+-- @attack mask_name expect ****
+SELECT nm FROM vault.acct WHERE id = 1;
+
+-- @attack mask_other_types_null expect t|t|t|t|t|t
+SELECT num IS NULL, pin IS NULL, dt IS NULL, arr IS NULL, js IS NULL, bin IS NULL
+  FROM vault.acct WHERE id = 1;
+
+-- @attack mask_jsonb_path expect NULL
+SELECT coalesce(js ->> 'k', 'NULL') FROM vault.acct WHERE id = 1;
+
+-- @attack mask_array_element expect NULL
+SELECT coalesce(arr[1], 'NULL') FROM vault.acct WHERE id = 1;
+
+-- @attack mask_hides_nullness expect f
+SELECT secret IS NULL FROM vault.acct WHERE id = 3;
+
+-- @attack mask_constant_for_null expect ****
+SELECT secret FROM vault.acct WHERE id = 3;
+
+-- @attack mask_partition_direct expect ****
+SELECT pcanary FROM vault.part_b WHERE id = 101;
+
+-- @attack mask_generated expect ****
+SELECT shout FROM vault.gen WHERE id = 1;
+
+------------------------------------------------------------------------------
+-- 3. Whole-row references and row-to-text/json
+------------------------------------------------------------------------------
+
+-- @attack row_whole leak
+SELECT a FROM vault.acct a;
+
+-- @attack row_to_json leak
+SELECT row_to_json(a) FROM vault.acct a;
+
+-- @attack row_to_jsonb leak
+SELECT to_jsonb(a) FROM vault.acct a;
+
+-- @attack row_star_expand leak
+SELECT (a).* FROM vault.acct a;
+
+-- @attack row_text_cast leak
+SELECT a::text FROM vault.acct a;
+
+-- @attack row_constructor leak
+SELECT ROW(a.*)::text, ROW(a.secret, a.num) FROM vault.acct a;
+
+-- @attack row_subquery_field leak
+SELECT (SELECT a FROM vault.acct a WHERE id = 2).secret;
+
+-- @attack row_json_agg leak
+SELECT json_agg(a) FROM vault.acct a;
+
+-- @attack row_jsonb_agg_fields leak
+SELECT jsonb_agg(secret), jsonb_agg(js), jsonb_agg(arr), jsonb_agg(dt) FROM vault.acct;
+
+-- @attack row_jsonb_build_object leak
+SELECT jsonb_build_object('s', secret, 'n', num, 'd', dt, 'b', bin, 'p', pin) FROM vault.acct;
+
+-- @attack row_json_object_agg leak
+SELECT json_object_agg(id, secret), json_object_agg(id, nm) FROM vault.acct;
+
+-- @attack row_to_json_array leak
+SELECT to_json(ARRAY(SELECT secret FROM vault.acct)), to_json(ARRAY(SELECT a FROM vault.acct a));
+
+-- @attack row_xmlforest leak
+SELECT xmlforest(secret, vc, num, dt) FROM vault.acct;
+
+-- @attack row_query_to_xml leak
+SELECT query_to_xml('SELECT secret, num, js FROM vault.acct', true, false, '');
+
+-- @attack row_query_to_xml_filter refuse
+SELECT query_to_xml('SELECT id FROM vault.acct WHERE secret LIKE ''CNRY%''', true, false, '');
+
+-- @attack row_record_out_in_function leak
+SELECT json_populate_record(NULL::vault.acct, row_to_json(a)) FROM vault.acct a;
+
+------------------------------------------------------------------------------
+-- 4. Functions and operators on hidden values in the select list
+------------------------------------------------------------------------------
+
+-- @attack fn_format leak
+SELECT format('%s|%L|%s', secret, vc, nm), format('%I', coalesce(dom, 'd')) FROM vault.acct;
+
+-- @attack fn_string_agg leak
+SELECT string_agg(secret, ','), string_agg(vc, ','), string_agg(dt::text, ',') FROM vault.acct;
+
+-- @attack fn_array_agg leak
+SELECT array_agg(secret), array_agg(num), array_agg(dt), array_agg(arr::text) FROM vault.acct;
+
+-- @attack fn_concat leak
+SELECT 'x' || secret || 'y', concat(vc, ch), concat_ws(',', dom, nm, num, pin) FROM vault.acct;
+
+-- @attack fn_md5 leak
+SELECT md5(secret), md5(vc), md5(ch), md5(num::text), md5(dt::text), md5(js::text),
+	   md5(arr::text), md5(bin), md5(dom), md5(pin::text)
+  FROM vault.acct;
+
+-- @attack fn_md5_of_mask expect t
+SELECT md5(secret) = md5('****') FROM vault.acct WHERE id = 1;
+
+-- @attack fn_length expect 4
+SELECT length(secret) FROM vault.acct WHERE id = 1;
+
+-- @attack fn_length_every_row expect 4,4,4,4
+SELECT string_agg(length(secret)::text, ',' ORDER BY id) FROM vault.acct;
+
+-- @attack fn_octet_length_varchar expect 4
+SELECT octet_length(vc) FROM vault.acct WHERE id = 2;
+
+-- @attack fn_text_ops leak
+SELECT substr(secret, 6, 8), overlay(secret PLACING 'X' FROM 1 FOR 1),
+	   regexp_replace(vc, 'CNRY', 'ok'), left(dom, 20), right(nm, 20), reverse(secret),
+	   upper(secret), lower(vc), translate(secret, 'C', 'c'), split_part(secret, '_', 3)
+  FROM vault.acct;
+
+-- @attack fn_position expect 0
+SELECT position('TXT' IN secret) FROM vault.acct WHERE id = 1;
+
+-- @attack fn_strpos_sum expect 0
+SELECT sum(strpos(secret, 'C')) FROM vault.acct;
+
+-- @attack fn_min_max leak
+SELECT min(secret), max(vc), min(num), max(dt), min(pin), max(nm::text) FROM vault.acct;
+
+-- @attack fn_max_mask expect ****
+SELECT max(secret) FROM vault.acct;
+
+-- @attack fn_numeric_ops leak
+SELECT num + 0, num * 10000, round(num, 2), trunc(num), pin + 1, pin::text, to_char(num, '999999D9999'),
+	   num::float8, dt + 1, to_char(dt, 'DD Mon YYYY'), extract(year FROM dt), dt - date '1900-01-01'
+  FROM vault.acct;
+
+-- @attack fn_jsonb_ops leak
+SELECT js -> 'k', js ->> 'k', jsonb_pretty(js), js::text, jsonb_path_query_array(js, '$.*'),
+	   (js -> 'n')::numeric
+  FROM vault.acct;
+
+-- @attack fn_array_ops leak
+SELECT arr[1], arr[2], array_to_string(arr, ','), cardinality(arr), arr || 'x'::text FROM vault.acct;
+
+-- @attack fn_unnest leak
+SELECT unnest(arr), jsonb_each_text(js) FROM vault.acct;
+
+-- @attack fn_case_sum expect 0
+SELECT sum(CASE WHEN secret = 'CNRY_TXT_' || '5e1d' THEN 1 ELSE 0 END) FROM vault.acct;
+
+-- @attack fn_bool_or expect f
+SELECT bool_or(secret = 'CNRY_TXT_' || '5e1d') FROM vault.acct;
+
+-- @attack fn_compare_in_select expect f
+SELECT secret = 'CNRY_TXT_' || '5e1d' FROM vault.acct WHERE id = 1;
+
+-- @attack fn_like_in_select expect f
+SELECT secret LIKE 'CNRY%' FROM vault.acct WHERE id = 1;
+
+-- @attack fn_division_by_zero_oracle expect 1
+-- @admin-error division by zero (the oracle works on real values)
+SELECT 1 / CASE WHEN secret LIKE 'CNRY%' THEN 0 ELSE 1 END FROM vault.acct WHERE id = 1;
+
+-- @attack fn_count_distinct_oracle leak
+SELECT CASE WHEN count(DISTINCT secret) > 1 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END FROM vault.acct;
+
+-- @attack fn_max_compare_oracle leak
+SELECT CASE WHEN max(secret) > 'CNRY' THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END FROM vault.acct;
+
+-- @attack fn_agg_order_oracle leak
+SELECT CASE WHEN string_agg(name, ',' ORDER BY secret) LIKE 'beta,%' THEN 'CNRY_TXT_' || '5e1d'
+			ELSE 'no' END
+  FROM vault.acct;
+
+------------------------------------------------------------------------------
+-- 5. Errors raised while evaluating something on a hidden value
+------------------------------------------------------------------------------
+
+-- @attack cast_text_to_int leak
+-- @admin-error invalid input syntax for type integer
+SELECT secret::int FROM vault.acct WHERE id = 1;
+
+-- @attack cast_varchar_to_numeric leak
+-- @admin-error invalid input syntax for type numeric
+SELECT vc::numeric FROM vault.acct WHERE id = 1;
+
+-- @attack cast_text_to_date leak
+-- @admin-error invalid input syntax for type date
+SELECT secret::date FROM vault.acct WHERE id = 2;
+
+-- @attack cast_text_to_jsonb leak
+-- @admin-error invalid input syntax for type json
+SELECT nm::text::jsonb FROM vault.acct WHERE id = 1;
+
+-- @attack cast_text_to_regclass leak
+-- @admin-error relation does not exist
+SELECT dom::text::regclass FROM vault.acct WHERE id = 1;
+
+-- @attack cast_bytea_text_to_int leak
+-- @admin-error invalid input syntax for type integer
+SELECT convert_from(bin, 'UTF8')::int FROM vault.acct WHERE id = 1;
+
+-- @attack cast_char_to_interval leak
+-- @admin-error invalid input syntax for type interval
+SELECT ch::interval FROM vault.acct WHERE id = 1;
+
+-- @attack cast_array_element_to_uuid leak
+-- @admin-error invalid input syntax for type uuid
+SELECT coalesce(arr[1], secret)::uuid FROM vault.acct WHERE id = 1;
+
+-- @attack cast_jsonb_field_to_int leak
+-- @admin-error invalid input syntax for type integer
+SELECT coalesce(js ->> 'k', secret)::int FROM vault.acct WHERE id = 1;
+
+-- @attack cast_partition_to_int leak
+-- @admin-error invalid input syntax for type integer
+SELECT pcanary::int FROM vault.part WHERE id = 1;
+
+-- @attack cast_generated_to_int leak
+-- @admin-error invalid input syntax for type integer
+SELECT shout::int FROM vault.gen;
+
+-- @attack cast_in_where_subquery refuse
+-- @admin-error invalid input syntax for type integer
+SELECT id FROM vault.acct WHERE (SELECT secret FROM vault.acct WHERE id = 1)::int > 0;
+
+-- @attack raise_in_plpgsql_function leak
+-- @admin-error the function raises
+SELECT vault.pl_raise(secret) FROM vault.acct WHERE id = 1;
+
+-- @attack raise_dynamic_sql_literal leak
+-- @admin-error invalid input syntax for type integer
+DO $$
+DECLARE v text;
+BEGIN
+	SELECT secret INTO v FROM vault.acct WHERE id = 1;
+	EXECUTE 'SELECT ' || quote_literal(v) || '::int';
+END $$;
+
+------------------------------------------------------------------------------
+-- 6. Filters on hidden fields: WHERE, JOIN, GROUP BY, HAVING, ORDER BY, ...
+------------------------------------------------------------------------------
+
+-- @attack where_eq refuse
+SELECT id FROM vault.acct WHERE secret = 'CNRY_TXT_' || '5e1d';
+
+-- @attack where_like refuse
+SELECT id FROM vault.acct WHERE secret LIKE 'CNRY%';
+
+-- @attack where_gt refuse
+SELECT id FROM vault.acct WHERE secret > 'A';
+
+-- @attack where_is_null refuse
+SELECT id FROM vault.acct WHERE secret IS NULL;
+
+-- @attack where_numeric_between refuse
+SELECT id FROM vault.acct WHERE num BETWEEN 900000 AND 1000000;
+
+-- @attack where_integer refuse
+SELECT id FROM vault.acct WHERE pin % 2 = 1;
+
+-- @attack where_date refuse
+SELECT id FROM vault.acct WHERE dt < date '1950-01-01';
+
+-- @attack where_jsonb refuse
+SELECT id FROM vault.acct WHERE js ? 'n';
+
+-- @attack where_array refuse
+SELECT id FROM vault.acct WHERE arr && ARRAY['x'];
+
+-- @attack where_any_array refuse
+SELECT id FROM vault.acct WHERE 'x' = ANY (arr);
+
+-- @attack where_bytea refuse
+SELECT id FROM vault.acct WHERE length(bin) > 3;
+
+-- @attack where_domain refuse
+SELECT id FROM vault.acct WHERE dom = 'x';
+
+-- @attack where_name refuse
+SELECT id FROM vault.acct WHERE nm ~ '^C';
+
+-- @attack where_char refuse
+SELECT id FROM vault.acct WHERE ch <> 'x';
+
+-- @attack where_varchar_ilike refuse
+SELECT id FROM vault.acct WHERE vc ILIKE 'cnry%';
+
+-- @attack where_expression refuse
+SELECT id FROM vault.acct WHERE length(secret) > 5;
+
+-- @attack where_function_argument refuse
+SELECT id FROM vault.acct WHERE vault.pl_notice(secret) IS NOT NULL;
+
+-- @attack where_row_comparison refuse
+SELECT id FROM vault.acct WHERE (id, secret) > (0, '');
+
+-- @attack where_coalesce refuse
+SELECT id FROM vault.acct WHERE coalesce(secret, '') <> '';
+
+-- @attack where_in_list refuse
+SELECT id FROM vault.acct WHERE secret IN ('a', 'b');
+
+-- @attack where_case refuse
+SELECT id FROM vault.acct WHERE CASE WHEN secret LIKE 'C%' THEN true ELSE false END;
+
+-- @attack where_or_with_readable refuse
+SELECT id FROM vault.acct WHERE ro = 'ro-1' OR secret LIKE 'C%';
+
+-- @attack where_partition_parent refuse
+SELECT id FROM vault.part WHERE pcanary IS NOT NULL;
+
+-- @attack where_partition_direct refuse
+SELECT id FROM vault.part_a WHERE pcanary LIKE 'C%';
+
+-- @attack where_generated refuse
+SELECT id FROM vault.gen WHERE shout LIKE 'C%';
+
+-- @attack where_filter_clause refuse
+SELECT count(*) FILTER (WHERE secret = 'CNRY_TXT_' || '5e1d') FROM vault.acct;
+
+-- @attack where_whole_row_oracle leak
+SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
+  FROM vault.acct a WHERE row_to_json(a)::text LIKE '%CNRY_TXT%';
+
+-- @attack where_jsonb_of_row_oracle leak
+SELECT CASE WHEN count(*) > 0 THEN 'CNRY_VC_' || '77aa' ELSE 'no' END
+  FROM vault.acct a WHERE to_jsonb(a) ->> 'vc' LIKE 'CNRY%';
+
+-- @attack where_leaky_function_whole_row leak
+CREATE FUNCTION scratch.peek(x anyelement) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'peek %', x; RETURN true; END $$;
+SELECT id FROM vault.acct a WHERE scratch.peek(a);
+
+-- @attack order_by refuse
+SELECT id FROM vault.acct ORDER BY secret;
+
+-- @attack order_by_expression refuse
+SELECT id FROM vault.acct ORDER BY md5(secret);
+
+-- @attack order_by_position refuse
+SELECT id, secret FROM vault.acct ORDER BY 2;
+
+-- @attack order_by_numeric refuse
+SELECT id FROM vault.acct ORDER BY num DESC NULLS LAST;
+
+-- @attack order_by_limit_with_ties refuse
+SELECT id FROM vault.acct ORDER BY dt FETCH FIRST 1 ROWS WITH TIES;
+
+-- @attack group_by refuse
+SELECT count(*) FROM vault.acct GROUP BY secret;
+
+-- @attack group_by_expression refuse
+SELECT count(*) FROM vault.acct GROUP BY left(secret, 9);
+
+-- @attack group_by_rollup refuse
+SELECT count(*) FROM vault.acct GROUP BY ROLLUP (name, vc);
+
+-- @attack group_by_grouping_sets refuse
+SELECT count(*) FROM vault.acct GROUP BY GROUPING SETS ((name), (num));
+
+-- @attack having refuse
+SELECT name FROM vault.acct GROUP BY name HAVING max(secret) > 'A';
+
+-- @attack distinct_on refuse
+SELECT DISTINCT ON (secret) id FROM vault.acct;
+
+-- @attack window_partition_by refuse
+SELECT id, count(*) OVER (PARTITION BY secret) FROM vault.acct;
+
+-- @attack window_order_by refuse
+SELECT id, row_number() OVER (ORDER BY num) FROM vault.acct;
+
+-- @attack join_on refuse
+SELECT a.id FROM vault.acct a JOIN vault.peer p ON a.secret = p.x;
+
+-- @attack join_using refuse
+SELECT count(*) FROM vault.acct JOIN vault.peer USING (secret);
+
+-- @attack join_natural refuse
+SELECT count(*) FROM vault.acct NATURAL JOIN vault.peer;
+
+-- @attack join_self refuse
+SELECT a.id, b.id FROM vault.acct a JOIN vault.acct b ON a.secret = b.secret AND a.id <> b.id;
+
+-- @attack join_left_on_hidden refuse
+SELECT p.id, a.id FROM vault.peer p LEFT JOIN vault.acct a ON a.vc = p.x;
+
+-- @attack join_partition_to_acct refuse
+SELECT p.id FROM vault.part p JOIN vault.acct a ON p.pcanary = a.secret;
+
+-- @attack join_lateral_filter refuse
+SELECT a.id FROM vault.acct a, LATERAL (SELECT 1 FROM vault.peer p WHERE p.x = a.secret) l;
+
+-- @attack subquery_in_where refuse
+SELECT count(*) FROM vault.acct WHERE id IN (SELECT id FROM vault.acct WHERE secret LIKE 'CNRY%');
+
+-- @attack subquery_output_in_where refuse
+SELECT count(*) FROM vault.acct WHERE name IN (SELECT secret FROM vault.acct);
+
+-- @attack subquery_exists_correlated refuse
+SELECT a.id FROM vault.acct a WHERE EXISTS (SELECT 1 FROM vault.peer p WHERE p.secret = a.secret);
+
+-- @attack subquery_scalar_compare refuse
+SELECT id FROM vault.acct WHERE (SELECT secret FROM vault.acct WHERE id = 1) = 'x';
+
+-- @attack subquery_any refuse
+SELECT id FROM vault.peer WHERE x = ANY (SELECT vc FROM vault.acct);
+
+------------------------------------------------------------------------------
+-- 7. Subqueries, CTEs, set operations, LATERAL (reads: masked)
+------------------------------------------------------------------------------
+
+-- @attack subquery_select_list expect ****
+SELECT (SELECT secret FROM vault.acct WHERE id = 1);
+
+-- @attack subquery_from leak
+SELECT s.* FROM (SELECT secret, num, js FROM vault.acct) s;
+
+-- @attack cte_plain leak
+WITH c AS (SELECT secret, num, arr FROM vault.acct) SELECT * FROM c;
+
+-- @attack cte_materialized leak
+WITH c AS MATERIALIZED (SELECT * FROM vault.acct) SELECT * FROM c;
+
+-- @attack cte_filter refuse
+WITH c AS (SELECT secret AS s FROM vault.acct) SELECT count(*) FROM c WHERE s LIKE 'C%';
+
+-- @attack cte_materialized_filter refuse
+WITH c AS MATERIALIZED (SELECT secret AS s FROM vault.acct) SELECT count(*) FROM c WHERE s LIKE 'C%';
+
+-- @attack cte_recursive leak
+WITH RECURSIVE r(i, s) AS (
+	SELECT 1, secret FROM vault.acct WHERE id = 1
+	UNION ALL
+	SELECT i + 1, s FROM r WHERE i < 3
+)
+SELECT s FROM r;
+
+-- @attack cte_recursive_char_by_char leak
+WITH RECURSIVE r(i, c) AS (
+	SELECT 1, substr((SELECT secret FROM vault.acct WHERE id = 2), 1, 1)
+	UNION ALL
+	SELECT i + 1, substr((SELECT secret FROM vault.acct WHERE id = 2), i + 1, 1) FROM r WHERE i < 20
+)
+SELECT string_agg(c, '' ORDER BY i) FROM r;
+
+-- @attack cte_recursive_filter refuse
+WITH RECURSIVE r(s) AS (
+	SELECT secret FROM vault.acct
+	UNION
+	SELECT s FROM r WHERE s LIKE 'C%'
+)
+SELECT count(*) FROM r;
+
+-- @attack cte_dml_returning leak
+WITH u AS (UPDATE vault.acct SET note = 'cte' WHERE id IN (1, 2) RETURNING *) SELECT * FROM u;
+
+-- @attack cte_dml_returning_filter refuse
+WITH u AS (UPDATE vault.acct SET note = 'cte' WHERE id = 1 RETURNING secret)
+SELECT count(*) FROM u WHERE secret LIKE 'C%';
+
+-- @attack setop_union_all leak
+SELECT secret FROM vault.acct UNION ALL SELECT vc FROM vault.acct UNION ALL SELECT pcanary FROM vault.part;
+
+-- @attack setop_intersect expect 0
+SELECT count(*) FROM (SELECT secret FROM vault.acct INTERSECT SELECT 'CNRY_TXT_' || '5e1d') s;
+
+-- @attack setop_except expect 1
+SELECT count(*) FROM (SELECT 'CNRY_TXT_' || '5e1d' EXCEPT SELECT secret FROM vault.acct) s;
+
+-- @attack setop_union_dedup expect 2
+SELECT count(*) FROM (SELECT secret FROM vault.acct UNION SELECT 'CNRY_TXT_' || '5e1d') s;
+
+-- @attack lateral_select leak
+SELECT l.* FROM vault.acct a, LATERAL (SELECT a.secret AS s, a.num AS n, a.js AS j) l;
+
+-- @attack lateral_srf leak
+SELECT e, k, v FROM vault.acct a, LATERAL unnest(a.arr) e, LATERAL jsonb_each_text(a.js) j(k, v);
+
+------------------------------------------------------------------------------
+-- 8. Functions: PL/pgSQL, SQL (inlined or not), dynamic SQL, DO, CALL
+------------------------------------------------------------------------------
+
+-- @attack func_plpgsql_notice leak
+SELECT vault.pl_notice(secret) FROM vault.acct;
+
+-- @attack func_own_plpgsql_notice leak
+CREATE FUNCTION scratch.peek(x anyelement) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'peek %', x; RETURN x::text; END $$;
+SELECT scratch.peek(num), scratch.peek(dt), scratch.peek(js), scratch.peek(arr), scratch.peek(ch)
+  FROM vault.acct;
+
+-- @attack func_own_plpgsql_whole_row leak
+CREATE FUNCTION scratch.peek(x anyelement) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'peek %', x; RETURN x::text; END $$;
+SELECT scratch.peek(a) FROM vault.acct a;
+
+-- @attack func_sql_srf leak
+SELECT * FROM vault.f_secrets();
+
+-- @attack func_sql_srf_filter_oracle leak
+SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
+  FROM vault.f_secrets() s WHERE s LIKE 'CNRY%';
+
+-- @attack func_sql_scalar expect ****
+SELECT vault.f_secret_of(1);
+
+-- @attack func_sql_filter refuse
+SELECT count(*) FROM vault.acct WHERE vault.f_match(secret);
+
+-- @attack func_sql_filter_in_body refuse
+SELECT vault.f_count_like('CNRY%');
+
+-- @attack func_sql_in_select expect f
+SELECT vault.f_match(secret) FROM vault.acct WHERE id = 1;
+
+-- @attack func_own_sql_in_body refuse
+CREATE FUNCTION scratch.probe(p text) RETURNS bigint LANGUAGE sql STABLE
+	AS $$ SELECT count(*) FROM vault.acct WHERE vc LIKE p $$;
+SELECT scratch.probe('CNRY%');
+
+-- @attack func_plpgsql_dynamic leak
+SELECT * FROM vault.pl_dyn('secret') UNION ALL SELECT * FROM vault.pl_dyn('js');
+
+-- @attack func_plpgsql_dynamic_filter refuse
+SELECT vault.pl_dyn_count('CNRY%');
+
+-- @attack func_plpgsql_static_filter refuse
+CREATE FUNCTION scratch.probe(p text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN SELECT count(*) INTO n FROM vault.acct WHERE secret LIKE p; RETURN n; END $$;
+SELECT scratch.probe('CNRY%');
+
+-- @attack do_loop_notice leak
+DO $$
+DECLARE r record;
+BEGIN
+	FOR r IN SELECT * FROM vault.acct LOOP
+		RAISE NOTICE 'row %', r;
+	END LOOP;
+END $$;
+
+-- @attack do_select_into_oracle leak
+DO $$
+DECLARE v text;
+BEGIN
+	SELECT secret INTO v FROM vault.acct WHERE id = 1;
+	RAISE NOTICE 'value %', v;
+	IF v = 'CNRY_TXT_' || '5e1d' THEN
+		RAISE NOTICE 'oracle says %', 'CNRY_TXT_' || '5e1d';
+	END IF;
+END $$;
+
+-- @attack do_exception_detail_oracle leak
+DO $$
+DECLARE v text;
+BEGIN
+	SELECT vc INTO v FROM vault.acct WHERE id = 2;
+	PERFORM v::int;
+EXCEPTION WHEN others THEN
+	RAISE NOTICE 'caught: %', SQLERRM;
+END $$;
+
+-- @attack call_procedure leak
+CREATE PROCEDURE scratch.p() LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+	SELECT * INTO r FROM vault.acct WHERE id = 2;
+	RAISE NOTICE 'proc %', r;
+END $$;
+CALL scratch.p();
+
+-- @attack operator_shadowing leak
+CREATE FUNCTION scratch.eq_peek(a text, b text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'eq % %', a, b; RETURN a OPERATOR(pg_catalog.=) b; END $$;
+CREATE OPERATOR scratch.= (LEFTARG = text, RIGHTARG = text, FUNCTION = scratch.eq_peek);
+SET LOCAL search_path = scratch, pg_catalog;
+SELECT secret = 'x', vc::text = 'y' FROM vault.acct;
+
+------------------------------------------------------------------------------
+-- 9. Views
+------------------------------------------------------------------------------
+
+-- @attack view_plain leak
+SELECT * FROM vault.v_plain;
+
+-- @attack view_plain_mask expect ****
+SELECT secret FROM vault.v_plain WHERE id = 1;
+
+-- @attack view_security_invoker leak
+SELECT * FROM vault.v_invoker;
+
+-- @attack view_hidden_filter refuse
+SELECT * FROM vault.v_filter;
+
+-- @attack view_hidden_filter_count refuse
+SELECT count(*) FROM vault.v_filter;
+
+-- @attack view_hidden_group_by refuse
+SELECT * FROM vault.v_group;
+
+-- @attack view_hidden_join refuse
+SELECT * FROM vault.v_join;
+
+-- @attack view_where_on_view_column refuse
+SELECT id FROM vault.v_plain WHERE secret = 'x';
+
+-- @attack view_where_on_invoker_column refuse
+SELECT id FROM vault.v_invoker WHERE dt IS NOT NULL;
+
+-- @attack view_derived_select expect ****|4
+SELECT up, len FROM vault.v_derived WHERE id = 1;
+
+-- @attack view_derived_filter refuse
+SELECT id FROM vault.v_derived WHERE up LIKE 'C%';
+
+-- @attack view_derived_order refuse
+SELECT id FROM vault.v_derived ORDER BY len;
+
+-- @attack view_partitioned leak
+SELECT * FROM vault.v_part;
+
+-- @attack view_own leak
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+SELECT * FROM scratch.v;
+
+-- @attack view_own_security_barrier_filter refuse
+CREATE VIEW scratch.v WITH (security_barrier) AS SELECT id, secret FROM vault.acct WHERE id > 0;
+SELECT id FROM scratch.v WHERE secret LIKE 'C%';
+
+-- @attack view_own_filter refuse
+CREATE VIEW scratch.v AS SELECT id FROM vault.acct WHERE num > 0;
+SELECT * FROM scratch.v;
+
+-- @attack view_own_materialized leak
+CREATE MATERIALIZED VIEW scratch.mv AS SELECT * FROM vault.acct;
+REFRESH MATERIALIZED VIEW scratch.mv;
+SELECT * FROM scratch.mv;
+
+-- @attack view_update_hidden refuse
+UPDATE vault.v_plain SET secret = 'x' WHERE id = 1;
+
+-- @attack view_update_from_hidden refuse
+UPDATE vault.v_plain SET note = secret WHERE id = 1;
+
+-- @attack view_check_option_detail leak
+-- @admin-error new row violates check option
+UPDATE vault.v_check SET note = 'outside' WHERE id = 1;
+
+------------------------------------------------------------------------------
+-- 10. Cursors and prepared statements
+------------------------------------------------------------------------------
+
+-- @attack cursor_fetch leak
+DECLARE c CURSOR FOR SELECT secret, num, js FROM vault.acct;
+FETCH ALL FROM c;
+
+-- @attack cursor_whole_row leak
+DECLARE c SCROLL CURSOR FOR SELECT a FROM vault.acct a;
+FETCH LAST FROM c;
+FETCH ABSOLUTE 1 FROM c;
+
+-- @attack cursor_order_by refuse
+DECLARE c CURSOR FOR SELECT id FROM vault.acct ORDER BY secret;
+FETCH ALL FROM c;
+
+-- @attack cursor_plpgsql_refcursor leak
+DO $$
+DECLARE c refcursor; r record;
+BEGIN
+	OPEN c FOR EXECUTE 'SELECT * FROM vault.acct';
+	LOOP
+		FETCH c INTO r;
+		EXIT WHEN NOT FOUND;
+		RAISE NOTICE 'cursor row %', r;
+	END LOOP;
+END $$;
+
+-- @attack prepared leak
+PREPARE p AS SELECT * FROM vault.acct;
+EXECUTE p;
+EXECUTE p;
+
+-- @attack prepared_generic_plan leak
+SET LOCAL plan_cache_mode = force_generic_plan;
+PREPARE p(int) AS SELECT secret, num, dt FROM vault.acct WHERE id = $1;
+EXECUTE p(1);
+EXECUTE p(2);
+EXECUTE p(1);
+
+-- @attack prepared_parameter_filter refuse
+PREPARE p(text) AS SELECT count(*) FROM vault.acct WHERE secret = $1;
+EXECUTE p('x');
+
+-- @attack prepared_explain_execute refuse
+PREPARE p(text) AS SELECT count(*) FROM vault.acct WHERE vc = $1;
+EXPLAIN (COSTS OFF) EXECUTE p('x');
+
+------------------------------------------------------------------------------
+-- 11. CREATE TABLE AS, SELECT INTO, COPY TO, EXPLAIN
+------------------------------------------------------------------------------
+
+-- @attack ctas_temp leak
+CREATE TEMP TABLE t AS SELECT * FROM vault.acct;
+SELECT * FROM t;
+
+-- @attack ctas_temp_mask expect ****
+CREATE TEMP TABLE t AS SELECT secret FROM vault.acct WHERE id = 1;
+SELECT secret FROM t;
+
+-- @attack ctas_partitioned leak
+CREATE TABLE scratch.t AS SELECT * FROM vault.part;
+SELECT * FROM scratch.t;
+
+-- @attack select_into_temp leak
+SELECT secret, num, arr INTO TEMP t2 FROM vault.acct;
+SELECT * FROM t2;
+
+-- @attack copy_query_to_stdout leak
+COPY (SELECT * FROM vault.acct) TO STDOUT;
+
+-- @attack copy_table_to_stdout leak
+COPY vault.acct TO STDOUT;
+
+-- @attack copy_table_columns_csv leak
+COPY vault.acct (id, secret, num, js, arr, bin) TO STDOUT (FORMAT csv, HEADER);
+
+-- @attack copy_table_binary leak
+COPY vault.acct TO STDOUT (FORMAT binary);
+
+-- @attack copy_partition_to_stdout leak
+COPY vault.part_a TO STDOUT;
+
+-- @attack copy_partitioned_query leak
+COPY (SELECT * FROM vault.part) TO STDOUT;
+
+-- @attack copy_generated leak
+COPY vault.gen TO STDOUT;
+
+-- @attack copy_view leak
+COPY (SELECT * FROM vault.v_plain) TO STDOUT;
+
+-- @attack copy_other_tables leak
+COPY vault.form TO STDOUT;
+COPY vault.uniq TO STDOUT;
+COPY vault.keyed TO STDOUT;
+COPY vault.keyref TO STDOUT;
+
+-- @attack copy_query_filter refuse
+COPY (SELECT id FROM vault.acct WHERE secret LIKE 'C%') TO STDOUT;
+
+-- @attack explain_verbose leak
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM vault.acct;
+
+-- @attack explain_analyze leak
+EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT secret, num FROM vault.acct;
+
+-- @attack explain_json_minmax leak
+EXPLAIN (VERBOSE, COSTS OFF, FORMAT json) SELECT max(secret), min(num) FROM vault.acct;
+
+-- @attack explain_filter refuse
+EXPLAIN (COSTS OFF) SELECT id FROM vault.acct WHERE secret = 'x';
+
+-- @attack explain_view_filter refuse
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM vault.v_filter;
+
+------------------------------------------------------------------------------
+-- 12. Partitions and the generated column
+------------------------------------------------------------------------------
+
+-- @attack part_parent leak
+SELECT * FROM vault.part;
+
+-- @attack part_a_direct leak
+SELECT * FROM vault.part_a;
+
+-- @attack part_b_direct leak
+SELECT pcanary, p FROM vault.part_b p;
+
+-- @attack part_update_hidden_direct refuse
+UPDATE vault.part_b SET pcanary = 'x' WHERE id = 101;
+
+-- @attack part_returning leak
+UPDATE vault.part SET region = 'x' RETURNING *;
+
+-- @attack part_row_movement_returning leak
+UPDATE vault.part SET id = 150 WHERE id = 1 RETURNING *, tableoid::regclass;
+
+-- @attack part_constraint_detail leak
+-- @admin-error new row violates partition constraint
+UPDATE vault.part_a SET id = 150 WHERE id = 1;
+
+-- @attack gen_select leak
+SELECT shout, secret FROM vault.gen;
+
+-- @attack gen_whole_row leak
+SELECT g, row_to_json(g) FROM vault.gen g;
+
+-- @attack gen_order_by refuse
+SELECT id FROM vault.gen ORDER BY shout;
+
+-- @attack gen_update_returning leak
+UPDATE vault.gen SET note = 'g' WHERE id = 1 RETURNING shout, secret;
+
+------------------------------------------------------------------------------
+-- 13. RETURNING and ON CONFLICT of allowed writes (masked)
+------------------------------------------------------------------------------
+
+-- @attack returning_hidden leak
+UPDATE vault.acct SET note = 'r' WHERE id = 1 RETURNING secret, num, js, arr, dt;
+
+-- @attack returning_star leak
+UPDATE vault.acct SET note = 'r' RETURNING *;
+
+-- @attack returning_whole_row leak
+UPDATE vault.acct a SET note = 'r' WHERE id = 2 RETURNING a, row_to_json(a);
+
+-- @attack returning_mask expect ****
+UPDATE vault.acct SET note = 'r' WHERE id = 1 RETURNING secret;
+
+-- @attack returning_subquery leak
+UPDATE vault.acct SET note = 'r' WHERE id = 1 RETURNING (SELECT secret FROM vault.acct WHERE id = 2);
+
+-- @attack returning_update_from leak
+UPDATE vault.acct a SET note = 'r' FROM vault.peer p WHERE p.id = a.id RETURNING p.*, a.secret, a.vc;
+
+-- @attack returning_delete leak
+DELETE FROM vault.acct WHERE id = 2 RETURNING *;
+
+-- @attack returning_insert_on_conflict leak
+INSERT INTO vault.acct (id, note) VALUES (1, 'oc'), (2, 'oc')
+	ON CONFLICT (id) DO UPDATE SET note = EXCLUDED.note RETURNING *;
+
+-- @attack returning_cte_other_table leak
+WITH u AS (UPDATE vault.keyed SET note = 'k' RETURNING code) SELECT * FROM u;
+
+------------------------------------------------------------------------------
+-- 14. Writes that must be refused
+------------------------------------------------------------------------------
+
+-- @attack write_update_hidden refuse
+UPDATE vault.acct SET secret = 'x' WHERE id = 1;
+
+-- @attack write_update_hidden_numeric refuse
+UPDATE vault.acct SET num = 1;
+
+-- @attack write_update_hidden_to_itself refuse
+UPDATE vault.acct SET secret = secret;
+
+-- @attack write_update_readonly refuse
+UPDATE vault.acct SET ro = 'x' WHERE id = 1;
+
+-- @attack write_update_from_hidden refuse
+UPDATE vault.acct SET note = secret WHERE id = 1;
+
+-- @attack write_update_from_hidden_expression refuse
+UPDATE vault.acct SET note = upper(secret) || '!';
+
+-- @attack write_update_from_hidden_subquery refuse
+UPDATE vault.acct SET note = (SELECT secret FROM vault.acct WHERE id = 2) WHERE id = 1;
+
+-- @attack write_update_row_from_hidden refuse
+UPDATE vault.acct SET (note, name) = (SELECT secret, vc FROM vault.acct WHERE id = 2) WHERE id = 1;
+
+-- @attack write_update_where_hidden refuse
+UPDATE vault.acct SET note = 'x' WHERE secret LIKE 'C%';
+
+-- @attack write_update_from_join_hidden refuse
+UPDATE vault.acct a SET note = 'x' FROM vault.peer p WHERE p.secret = a.secret;
+
+-- @attack write_update_generated_source refuse
+UPDATE vault.gen SET note = shout;
+
+-- @attack write_insert_hidden refuse
+INSERT INTO vault.acct (id, secret) VALUES (60, 'x');
+
+-- @attack write_insert_readonly refuse
+INSERT INTO vault.acct (id, ro) VALUES (61, 'x');
+
+-- @attack write_insert_select_hidden refuse
+INSERT INTO vault.sink (val) SELECT secret FROM vault.acct;
+
+-- @attack write_insert_select_hidden_cte refuse
+WITH s AS (SELECT vc FROM vault.acct) INSERT INTO vault.sink (val) SELECT * FROM s;
+
+-- @attack write_insert_select_into_temp refuse
+CREATE TEMP TABLE t (LIKE vault.acct);
+INSERT INTO t SELECT * FROM vault.acct;
+
+-- @attack write_insert_whole_row_source leak
+INSERT INTO vault.sink (doc) SELECT to_jsonb(a) FROM vault.acct a;
+SELECT doc FROM vault.sink;
+
+-- @attack write_insert_mandatory refuse
+-- @admin-error not-null violation
+INSERT INTO vault.form (id, editable) VALUES (2, 'x');
+
+-- @attack write_insert_mandatory_default_values refuse
+-- @admin-error not-null violation
+INSERT INTO vault.form DEFAULT VALUES;
+
+-- @attack write_insert_form_readonly refuse
+-- @admin-error not-null violation
+INSERT INTO vault.form (id, ro, editable) VALUES (3, 'x', 'y');
+
+-- @attack write_delete_where_hidden refuse
+DELETE FROM vault.acct WHERE secret = 'x';
+
+-- @attack write_delete_using_hidden refuse
+DELETE FROM vault.acct a USING vault.peer p WHERE p.secret = a.secret;
+
+-- @attack write_delete_where_subquery_hidden refuse
+DELETE FROM vault.acct WHERE id IN (SELECT id FROM vault.acct WHERE num > 0);
+
+-- @attack write_merge_on_hidden refuse
+MERGE INTO vault.sink k USING vault.acct a ON k.val = a.secret
+	WHEN MATCHED THEN DELETE;
+
+-- @attack write_merge_when_hidden refuse
+MERGE INTO vault.acct a USING (VALUES (1)) v(id) ON a.id = v.id
+	WHEN MATCHED AND a.secret LIKE 'C%' THEN UPDATE SET note = 'm';
+
+-- @attack write_merge_set_hidden refuse
+MERGE INTO vault.acct a USING (VALUES (1)) v(id) ON a.id = v.id
+	WHEN MATCHED THEN UPDATE SET secret = 'm';
+
+-- @attack write_merge_insert_from_hidden refuse
+MERGE INTO vault.sink k USING vault.acct a ON k.id = a.id
+	WHEN NOT MATCHED THEN INSERT (val) VALUES (a.secret);
+
+-- @attack write_merge_insert_hidden refuse
+MERGE INTO vault.acct a USING (VALUES (70)) v(id) ON a.id = v.id
+	WHEN NOT MATCHED THEN INSERT (id, secret) VALUES (v.id, 'x');
+
+-- @attack write_merge_insert_mandatory refuse
+-- @admin-error not-null violation
+MERGE INTO vault.form f USING (VALUES (9)) v(id) ON f.id = v.id
+	WHEN NOT MATCHED THEN INSERT (id, editable) VALUES (v.id, 'x');
+
+-- @attack write_on_conflict_target_hidden refuse
+INSERT INTO vault.uniq (id, grp) VALUES (9, 1) ON CONFLICT (grp, secret) DO NOTHING;
+
+-- @attack write_on_conflict_set_hidden refuse
+INSERT INTO vault.acct (id, note) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET secret = 'x';
+
+-- @attack write_on_conflict_set_from_hidden refuse
+INSERT INTO vault.acct (id, note) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET note = vault.acct.secret;
+
+-- @attack write_on_conflict_where_hidden refuse
+INSERT INTO vault.acct (id, note) VALUES (1, 'x')
+	ON CONFLICT (id) DO UPDATE SET note = 'y' WHERE vault.acct.secret LIKE 'C%';
+
+-- @attack write_copy_from_hidden refuse
+-- @admin-error COPY FROM not supported with row-level security (flp's guard)
+COPY vault.acct (id, secret) FROM STDIN;
+80	x
+\.
+
+-- @attack write_copy_from_readonly refuse
+-- @admin-error COPY FROM not supported with row-level security (flp's guard)
+COPY vault.acct (id, ro) FROM STDIN (FORMAT csv);
+81,x
+\.
+
+-- @attack write_copy_from_partition_hidden refuse
+-- @admin-error COPY FROM not supported with row-level security (flp's guard)
+COPY vault.part_b (id, pcanary) FROM STDIN;
+150	x
+\.
+
+-- @attack write_copy_from_mandatory refuse
+-- @admin-error COPY FROM not supported with row-level security (flp's guard)
+COPY vault.form (id, editable) FROM STDIN;
+5	x
+\.
+
+------------------------------------------------------------------------------
+-- 15. Constraint violations: DETAIL must not quote hidden values
+------------------------------------------------------------------------------
+
+-- @attack err_check_failing_row leak
+-- @admin-error check constraint violation
+UPDATE vault.acct SET note = 'forbidden' WHERE id = 1;
+
+-- @attack err_not_null_failing_row leak
+-- @admin-error not-null violation
+UPDATE vault.form SET editable = NULL WHERE id = 1;
+
+-- @attack err_unique_key leak
+-- @admin-error unique violation
+UPDATE vault.uniq SET grp = 1 WHERE id = 2;
+
+-- @attack err_foreign_key_still_referenced leak
+-- @admin-error foreign key violation
+DELETE FROM vault.keyed WHERE id = 1;
+
+-- @attack err_check_stacked_diagnostics leak
+DO $$
+DECLARE d text; m text; c text;
+BEGIN
+	UPDATE vault.acct SET note = 'forbidden' WHERE id = 1;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, m = MESSAGE_TEXT, c = PG_EXCEPTION_CONTEXT;
+	RAISE NOTICE 'detail: % / message: % / context: %', d, m, c;
+END $$;
+
+-- @attack err_unique_stacked_diagnostics leak
+DO $$
+DECLARE d text; m text;
+BEGIN
+	UPDATE vault.uniq SET grp = 1 WHERE id = 2;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, m = MESSAGE_TEXT;
+	RAISE NOTICE 'detail: % / message: %', d, m;
+END $$;
+
+-- @attack err_foreign_key_stacked_diagnostics leak
+DO $$
+DECLARE d text;
+BEGIN
+	DELETE FROM vault.keyed WHERE id = 1;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE 'detail: %', d;
+END $$;
+
+-- @attack err_partition_stacked_diagnostics leak
+DO $$
+DECLARE d text;
+BEGIN
+	UPDATE vault.part_a SET id = 150 WHERE id = 1;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE 'detail: %', d;
+END $$;
+
+-- @attack err_not_null_stacked_diagnostics leak
+DO $$
+DECLARE d text;
+BEGIN
+	UPDATE vault.form SET editable = NULL WHERE id = 1;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE 'detail: %', d;
+END $$;
+
+-- @attack err_check_option_stacked_diagnostics leak
+DO $$
+DECLARE d text;
+BEGIN
+	UPDATE vault.v_check SET note = 'outside' WHERE id = 2;
+EXCEPTION WHEN others THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	RAISE NOTICE 'detail: %', d;
+END $$;
+
+------------------------------------------------------------------------------
+-- 16. Statistics
+------------------------------------------------------------------------------
+
+-- @attack stats_pg_stats leak
+SELECT tablename, attname, most_common_vals::text, histogram_bounds::text, most_common_elems::text
+  FROM pg_stats WHERE schemaname = 'vault';
+
+-- @attack stats_pg_stats_ext leak
+SELECT * FROM pg_stats_ext WHERE schemaname = 'vault';
+
+-- @attack stats_pg_stats_ext_exprs leak
+SELECT * FROM pg_stats_ext_exprs WHERE schemaname = 'vault';
+
+-- @attack stats_pg_statistic refuse
+-- @admin-error superuser only
+SELECT stavalues1::text FROM pg_statistic;
+
+-- @attack stats_pg_statistic_ext_data refuse
+-- @admin-error superuser only
+SELECT stxdmcv::text FROM pg_statistic_ext_data;
+
+-- @attack stats_own_analyze leak
+ANALYZE vault.acct;
+SELECT attname, most_common_vals::text FROM pg_stats WHERE schemaname = 'vault' AND tablename = 'acct';
+
+------------------------------------------------------------------------------
+-- 17. Roles, settings, DDL and flp's own objects
+------------------------------------------------------------------------------
+
+-- @attack role_set_role_admin refuse
+SET ROLE atk_admin;
+
+-- @attack role_set_role_flp_admin refuse
+SET ROLE flp_admin;
+
+-- @attack role_set_session_authorization refuse
+SET SESSION AUTHORIZATION atk_admin;
+
+-- @attack role_grant_flp_admin refuse
+-- @admin-error needs ADMIN OPTION
+GRANT flp_admin TO atk_subject;
+
+-- @attack role_reset_and_read leak
+RESET ROLE;
+SET ROLE NONE;
+SELECT secret, num FROM vault.acct;
+
+-- @attack guc_flp_settings_off leak
+DO $$
+DECLARE g text; v text;
+BEGIN
+	FOR g IN SELECT name FROM pg_settings WHERE name LIKE 'flp.%' LOOP
+		FOREACH v IN ARRAY ARRAY['off', '0', 'false', ''] LOOP
+			BEGIN
+				PERFORM set_config(g, v, false);
+			EXCEPTION WHEN others THEN NULL;
+			END;
+		END LOOP;
+	END LOOP;
+END $$;
+SELECT * FROM vault.acct;
+
+-- @attack guc_flp_settings_on leak
+DO $$
+DECLARE g text; v text;
+BEGIN
+	FOR g IN SELECT name FROM pg_settings WHERE name LIKE 'flp.%' LOOP
+		FOREACH v IN ARRAY ARRAY['on', '1', 'true'] LOOP
+			BEGIN
+				PERFORM set_config(g, v, false);
+			EXCEPTION WHEN others THEN NULL;
+			END;
+		END LOOP;
+	END LOOP;
+END $$;
+SELECT * FROM vault.acct;
+
+-- @attack guc_guessed_names leak
+DO $$
+DECLARE g text;
+BEGIN
+	FOREACH g IN ARRAY ARRAY['flp.enabled', 'flp.enable', 'flp.bypass', 'flp.disabled',
+							 'flp.disable', 'flp.enforce', 'flp.active', 'flp.mask'] LOOP
+		BEGIN
+			PERFORM set_config(g, CASE WHEN g IN ('flp.bypass', 'flp.disabled', 'flp.disable')
+									   THEN 'on' ELSE 'off' END, false);
+		EXCEPTION WHEN others THEN NULL;
+		END;
+	END LOOP;
+END $$;
+SELECT * FROM vault.acct;
+
+-- @attack guc_show_all leak
+SELECT name, setting FROM pg_settings WHERE name LIKE 'flp%';
+SHOW ALL;
+
+-- @attack guc_row_security_off leak
+-- @admin-error flp's guard forces row-level security
+SET LOCAL row_security = off;
+SELECT * FROM vault.acct;
+
+-- @attack guc_session_replication_role leak
+-- @admin-error superuser only
+SET LOCAL session_replication_role = replica;
+SELECT * FROM vault.acct;
+
+-- @attack guc_datestyle_german leak
+SET LOCAL DateStyle = 'German';
+SELECT dt, dt::text, a::text FROM vault.acct a;
+
+-- @attack guc_datestyle_sql leak
+SET LOCAL DateStyle = 'SQL, DMY';
+SELECT dt, to_json(dt) FROM vault.acct;
+
+-- @attack guc_bytea_output_escape leak
+SET LOCAL bytea_output = 'escape';
+SELECT bin FROM vault.acct;
+
+-- @attack guc_extra_float_digits leak
+SET LOCAL extra_float_digits = 3;
+SELECT num::float8, num::real FROM vault.acct;
+
+-- @attack guc_parallel_query leak
+SET LOCAL parallel_setup_cost = 0;
+SET LOCAL parallel_tuple_cost = 0;
+SET LOCAL min_parallel_table_scan_size = 0;
+SET LOCAL max_parallel_workers_per_gather = 2;
+SET LOCAL force_parallel_mode = on;
+SELECT secret, num, js FROM vault.acct;
+
+-- @attack guc_index_only_scan leak
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+SELECT secret FROM vault.acct;
+SELECT num FROM vault.acct;
+
+-- @attack guc_jit leak
+SET LOCAL jit = on;
+SET LOCAL jit_above_cost = 0;
+SELECT secret || '', num + 0 FROM vault.acct;
+
+-- @attack ddl_disable_rls refuse
+-- @admin-error must be owner
+ALTER TABLE vault.acct DISABLE ROW LEVEL SECURITY;
+
+-- @attack ddl_drop_policy refuse
+-- @admin-error must be owner
+DROP POLICY flp_guard ON vault.acct;
+
+-- @attack ddl_create_trigger refuse
+-- @admin-error needs the TRIGGER privilege
+CREATE FUNCTION scratch.tg() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE NOTICE 'old %', OLD; RETURN NEW; END $$;
+CREATE TRIGGER tg BEFORE UPDATE ON vault.acct FOR EACH ROW EXECUTE FUNCTION scratch.tg();
+UPDATE vault.acct SET note = 'x';
+
+-- @attack ddl_create_rule refuse
+-- @admin-error must be owner
+CREATE RULE r AS ON UPDATE TO vault.acct DO ALSO INSERT INTO vault.sink (val) VALUES (OLD.secret);
+
+-- @attack ddl_alter_column_type refuse
+-- @admin-error must be owner
+ALTER TABLE vault.acct ALTER COLUMN secret TYPE int USING length(secret);
+
+-- @attack ddl_inherit_child refuse
+-- @admin-error must be owner of the parent
+CREATE TABLE scratch.child () INHERITS (vault.acct);
+
+-- @attack ddl_attach_partition refuse
+-- @admin-error must be owner of the parent
+CREATE TABLE scratch.p3 PARTITION OF vault.part FOR VALUES FROM (200) TO (300);
+
+-- @attack flp_set_permission refuse
+SELECT flp.set_permission('Atk', 'vault.acct', 'secret', 'edit');
+
+-- @attack flp_unprotect refuse
+SELECT flp.unprotect('vault.acct');
+
+-- @attack flp_exclude_field refuse
+SELECT flp.exclude_field('vault.acct', 'secret');
+
+-- @attack flp_set_mask refuse
+SELECT flp.set_mask('vault.acct', 'secret', 'pg_catalog.btrim(text)');
+
+-- @attack flp_create_bundle refuse
+SELECT flp.create_bundle('Mine');
+
+-- @attack flp_register_user refuse
+SELECT flp.register_user('atk_subject', 'full', '{}');
+
+-- @attack flp_read_bundle_catalog refuse
+SELECT * FROM flp.bundle;
+
+-- @attack flp_read_field_permission_catalog refuse
+SELECT * FROM flp.field_permission;
+
+-- @attack flp_insert_excluded_field refuse
+INSERT INTO flp.excluded_field VALUES ('vault.acct', 'secret');
+
+-- @attack flp_delete_governed_table refuse
+DELETE FROM flp.governed_table;
+
+-- @attack flp_update_field_permission refuse
+UPDATE flp.field_permission SET permission = 'edit';
+
+-- @attack flp_effective_of_other_role refuse
+SELECT flp.effective('vault.acct', 'secret', 'atk_admin');
+
+-- @attack flp_guard_call leak
+SELECT flp.guard();
+
+------------------------------------------------------------------------------
+-- 18. Sanity: what the subject may do works as usual
+------------------------------------------------------------------------------
+
+-- @attack sanity_read_editable sanity alpha/note-1
+SELECT name || '/' || note FROM vault.acct WHERE id = 1;
+
+-- @attack sanity_update_editable sanity changed
+UPDATE vault.acct SET note = 'changed' WHERE id = 1;
+SELECT note FROM vault.acct WHERE id = 1;
+
+-- @attack sanity_read_readonly sanity ro-2
+SELECT ro FROM vault.acct WHERE id = 2;
+
+-- @attack sanity_filter_readonly sanity 3
+SELECT count(*) FROM vault.acct WHERE ro LIKE 'ro-%' AND ro <> 'ro-1';
+
+-- @attack sanity_order_readonly sanity ro-4,ro-3,ro-2,ro-1
+SELECT string_agg(ro, ',' ORDER BY ro DESC) FROM vault.acct;
+
+-- @attack sanity_group_editable sanity 4
+SELECT count(*) FROM (SELECT note FROM vault.acct GROUP BY note HAVING count(*) = 1) s;
+
+-- @attack sanity_count sanity 4
+SELECT count(*) FROM vault.acct;
+
+-- @attack sanity_insert_editable sanity 5
+INSERT INTO vault.acct (id, name, note) VALUES (10, 'new', 'n');
+SELECT count(*) FROM vault.acct;
+
+-- @attack sanity_delete sanity 3
+DELETE FROM vault.acct WHERE id = 3;
+SELECT count(*) FROM vault.acct;
+
+-- @attack sanity_partition_count sanity 2
+SELECT count(*) FROM vault.part WHERE region = 'emea';
+
+-- @attack sanity_partition_direct sanity 101,102
+SELECT string_agg(id::text, ',' ORDER BY id) FROM vault.part_b;
+
+-- @attack sanity_form_update_editable sanity e2
+UPDATE vault.form SET editable = 'e2' WHERE id = 1;
+SELECT editable FROM vault.form WHERE id = 1;
+
+-- @attack sanity_join_excluded sanity 2
+SELECT count(*) FROM vault.acct a JOIN vault.part p USING (id);
+
+-- @attack sanity_returning_editable sanity r
+UPDATE vault.acct SET note = 'r' WHERE id = 1 RETURNING note;
+
+-- @attack sanity_view_editable sanity beta
+SELECT name FROM vault.v_plain WHERE id = 2;
+
+-- @attack sanity_merge_editable sanity merged
+MERGE INTO vault.acct a USING (VALUES (1)) v(id) ON a.id = v.id
+	WHEN MATCHED THEN UPDATE SET note = 'merged';
+SELECT note FROM vault.acct WHERE id = 1;
+
+-- @attack sanity_copy_from_editable sanity 5
+COPY vault.acct (id, name, note) FROM STDIN;
+11	copied	c
+\.
+SELECT count(*) FROM vault.acct;
+
+-- @attack sanity_generated_editable sanity g2
+UPDATE vault.gen SET note = 'g2' WHERE id = 1;
+SELECT note FROM vault.gen;
+
+-- @attack sanity_own_permission sanity hide|read|edit
+SELECT flp.effective('vault.acct', 'secret') || '|' || flp.effective('vault.acct', 'ro')
+	   || '|' || flp.effective('vault.acct', 'note');
+
+------------------------------------------------------------------------------
+-- 19. A super admin sees and does everything (proves the canaries are there)
+------------------------------------------------------------------------------
+
+-- @attack admin_reads_text admin CNRY_TXT_5e1d
+SELECT secret FROM vault.acct WHERE id = 1;
+
+-- @attack admin_reads_numeric admin 918273.6455
+SELECT num FROM vault.acct WHERE id = 1;
+
+-- @attack admin_filters admin 2
+SELECT count(*) FROM vault.acct WHERE secret = 'CNRY_TXT_' || '5e1d';
+
+-- @attack admin_reads_generated admin CNRY_GEN_E4F2
+SELECT shout FROM vault.gen;
+
+-- @attack admin_reads_partition admin CNRY_PB_8c2e
+SELECT pcanary FROM vault.part_b WHERE id = 101;
+
+-- @attack admin_view_filter admin 3
+SELECT count(*) FROM vault.v_filter;
+
+-- @attack admin_copy admin CNRY_VC_77aa
+COPY (SELECT vc FROM vault.acct WHERE id = 1) TO STDOUT;
+
+-- @attack admin_prepared_then_subject admin CNRY_TXT_5e1d|****
+PREPARE p AS SELECT secret FROM vault.acct WHERE id = 1;
+CREATE TEMP TABLE r1 AS EXECUTE p;
+SET ROLE atk_subject;
+CREATE TEMP TABLE r2 AS EXECUTE p;
+RESET ROLE;
+SELECT (SELECT secret FROM r1) || '|' || (SELECT secret FROM r2);
+
+-- @attack admin_subject_then_prepared admin ****|CNRY_TXT_5e1d
+SET ROLE atk_subject;
+PREPARE p AS SELECT secret FROM vault.acct WHERE id = 1;
+CREATE TEMP TABLE r1 AS EXECUTE p;
+RESET ROLE;
+CREATE TEMP TABLE r2 AS EXECUTE p;
+SELECT (SELECT secret FROM r1) || '|' || (SELECT secret FROM r2);
+
+-- @attack admin_plpgsql_cached_plan admin CNRY_TXT_5e1d|****|CNRY_TXT_5e1d
+CREATE TEMP TABLE r (n int, v text);
+GRANT ALL ON r TO atk_subject;
+INSERT INTO r SELECT 1, vault.pl_first_secret();
+SET ROLE atk_subject;
+INSERT INTO r SELECT 2, vault.pl_first_secret();
+RESET ROLE;
+INSERT INTO r SELECT 3, vault.pl_first_secret();
+SELECT string_agg(v, '|' ORDER BY n) FROM r;
+
+-- @attack admin_generic_plan_across_roles admin CNRY_TXT_5e1d|****
+SET LOCAL plan_cache_mode = force_generic_plan;
+PREPARE p(int) AS SELECT secret FROM vault.acct WHERE id = $1;
+CREATE TEMP TABLE r1 AS EXECUTE p(1);
+SET ROLE atk_subject;
+CREATE TEMP TABLE r2 AS EXECUTE p(1);
+RESET ROLE;
+SELECT (SELECT secret FROM r1) || '|' || (SELECT secret FROM r2);
+
+-- @attack admin_copy_from admin 5
+COPY vault.acct (id, name, secret) FROM STDIN;
+12	copied	x
+\.
+SELECT count(*) FROM vault.acct;

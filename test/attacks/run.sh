@@ -1,0 +1,371 @@
+#!/usr/bin/env bash
+# test/attacks/run.sh -- the flp attack suite: leak attempts against canaries.
+#
+#   bash test/attacks/run.sh [--only NAME]... [--verbose] [--as-admin] [--no-setup]
+#
+# Creates the database flp_attacks (dropping it and the roles atk_subject and
+# atk_admin first), runs CREATE EXTENSION flp and setup.sql as the superuser,
+# checks that every canary of canaries.txt really is in the data, then runs
+# every attack of catalogue.sql in its own psql session, inside BEGIN ...
+# ROLLBACK, connected as atk_subject (kind admin: as atk_admin).
+#
+# A catalogue block starts with a header line
+#     -- @attack NAME KIND [EXPECTED]
+# and runs up to the next header.  KIND is one of
+#     leak     must not leak; may fail or not
+#     refuse   must fail with SQLSTATE 42501 (and not leak)
+#     expect   output (psql -At) must equal EXPECTED, without error (and not leak)
+#     sanity   the same as expect: ordinary behaviour of editable/readable fields
+#     admin    run as atk_admin; output must equal EXPECTED (no leak check: a
+#              super admin sees the canaries)
+# A leak is any canary of canaries.txt, or the md5 hex of one, anywhere in the
+# session's stdout and stderr (case-insensitive), once the "LINE n:" lines
+# that quote the query text (and their caret lines) are removed.  Canary
+# literals must not appear in the catalogue's query text anyway (checked).
+# A block may carry the comment line "-- @admin-error REASON": it errors when
+# run as a super admin too, who sees the real values (an invalid cast, a
+# constraint violation, ...); --as-admin uses it.
+#
+# Options:
+#   --only NAME   run only this attack (may be repeated)
+#   --verbose     print the (filtered) output of every attack
+#   --as-admin    syntax check: run every block as atk_admin and report the
+#                 blocks that fail although they are not marked @admin-error
+#   --no-setup    reuse the existing flp_attacks database (for quick iteration)
+#
+# Environment: PGHOST/PGPORT/PGUSER (a superuser) of a cluster that preloads
+# flp; FLP_PG_BIN (default /usr/lib/postgresql/15/bin); FLP_ATTACK_DB (default
+# flp_attacks); FLP_ATTACK_CATALOGUE (another catalogue file, for testing the
+# runner).  Exit status 0 when there was no leak and no failure, 1
+# otherwise, 2 when the suite itself could not run.
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FLP_PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/15/bin}"
+DB="${FLP_ATTACK_DB:-flp_attacks}"
+PSQL="$FLP_PG_BIN/psql"
+SUBJECT=atk_subject
+ADMIN=atk_admin
+CATALOGUE="${FLP_ATTACK_CATALOGUE:-$HERE/catalogue.sql}"
+SETUP="$HERE/setup.sql"
+CANARIES="$HERE/canaries.txt"
+
+ONLY=()
+VERBOSE=0
+AS_ADMIN=0
+SETUP_DB=1
+while [[ $# -gt 0 ]]; do
+	case "$1" in
+	--only)
+		[[ $# -ge 2 ]] || { echo "run.sh: --only needs a NAME" >&2; exit 2; }
+		ONLY+=("$2")
+		shift 2
+		;;
+	--only=*) ONLY+=("${1#--only=}"); shift ;;
+	--verbose | -v) VERBOSE=1; shift ;;
+	--as-admin) AS_ADMIN=1; shift ;;
+	--no-setup) SETUP_DB=0; shift ;;
+	-h | --help)
+		sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+
+TMP="$(mktemp -d /tmp/flp-attacks.XXXXXX)" || exit 2
+trap 'rm -rf "$TMP"' EXIT
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+
+# ------------------------------------------------------------------ canaries
+# $TMP/patterns: every canary and the md5 hex of every canary, one per line.
+load_canaries() {
+	local c
+	: >"$TMP/canaries"
+	: >"$TMP/patterns"
+	while IFS= read -r c || [[ -n "$c" ]]; do
+		[[ -z "$c" || "$c" == \#* ]] && continue
+		printf '%s\n' "$c" >>"$TMP/canaries"
+		printf '%s\n' "$c" >>"$TMP/patterns"
+		printf '%s' "$c" | md5sum | cut -d' ' -f1 >>"$TMP/patterns"
+	done <"$CANARIES"
+	[[ -s "$TMP/canaries" ]] || die "no canaries in $CANARIES"
+}
+
+# Print the first canary (or md5 of one) found in file $1; fail if none.
+find_leak() {
+	LC_ALL=C grep -a -i -o -F -m 1 -f "$TMP/patterns" "$1" | head -n 1 | grep .
+}
+
+# ------------------------------------------------------------------ catalogue
+# Split catalogue.sql into $TMP/blocks/NNNN.sql and a manifest of
+# "NNNN<TAB>name<TAB>kind<TAB>expected" lines.
+parse_catalogue() {
+	mkdir -p "$TMP/blocks"
+	awk -v dir="$TMP/blocks" -v manifest="$TMP/manifest" '
+		function fail(msg) { printf "catalogue.sql:%d: %s\n", NR, msg > "/dev/stderr"; bad = 1 }
+		/^-- @attack([ \t]|$)/ {
+			if (out != "") close(out)
+			line = $0
+			sub(/^-- @attack[ \t]+/, "", line)
+			n = split(line, w, /[ \t]+/)
+			name = w[1]; kind = w[2]
+			expected = line
+			sub(/^[^ \t]+[ \t]*/, "", expected)      # drop the name
+			sub(/^[^ \t]+[ \t]*/, "", expected)      # drop the kind
+			sub(/[ \t]+$/, "", expected)
+			if (name == "" || kind == "") fail("header without name and kind")
+			if (kind !~ /^(leak|refuse|expect|sanity|admin)$/) fail("unknown kind \"" kind "\" of " name)
+			if (name in seen) fail("duplicate attack name " name)
+			if (kind ~ /^(leak|refuse)$/ && expected != "") fail(kind " attack " name " takes no expected value")
+			seen[name] = 1
+			count++
+			id = sprintf("%04d", count)
+			out = dir "/" id ".sql"
+			printf "" > out
+			printf "%s\t%s\t%s\t%s\n", id, name, kind, expected > manifest
+			next
+		}
+		out != "" { print > out }
+		END { if (count == 0) fail("no attacks"); exit bad }
+	' "$CATALOGUE" || die "cannot parse $CATALOGUE"
+}
+
+# The query text must not contain a canary: then nothing a psql or server
+# message quotes from the query can look like a leak.
+lint_catalogue() {
+	local hits
+	hits="$(grep -v '^-- @attack' "$CATALOGUE" | LC_ALL=C grep -a -n -i -F -f "$TMP/patterns")"
+	if [[ -n "$hits" ]]; then
+		echo "$hits" >&2
+		die "catalogue.sql quotes canaries in query text (build them, e.g. 'CNRY_TXT_' || '5e1d')"
+	fi
+}
+
+# ------------------------------------------------------------------ setup
+setup_database() {
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
+		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
+		-c "DROP ROLE IF EXISTS $SUBJECT, $ADMIN" \
+		-c "CREATE DATABASE $DB" >"$TMP/setup.log" 2>&1 &&
+		"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET client_min_messages = warning" \
+			-c "CREATE EXTENSION flp" -f "$SETUP" >>"$TMP/setup.log" 2>&1 || {
+		cat "$TMP/setup.log" >&2
+		die "setup failed"
+	}
+}
+
+# Every canary must really be in the data (as the superuser sees it, in some
+# DateStyle), or the leak checks would prove nothing.
+check_canaries_planted() {
+	local style c missing=0
+	: >"$TMP/data"
+	for style in 'ISO, MDY' 'German' 'SQL, MDY' 'SQL, DMY' 'Postgres, MDY' 'Postgres, DMY'; do
+		"$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$DB" >>"$TMP/data" 2>&1 <<-SQL || die "cannot read the canaries back"
+			SET DateStyle = '$style';
+			SELECT concat_ws(' ', a::text, a.dt::text, a.js::text, a.arr::text, a.bin::text,
+							 encode(a.bin, 'escape')) FROM vault.acct a
+			UNION ALL SELECT p::text FROM vault.part p
+			UNION ALL SELECT f::text FROM vault.form f
+			UNION ALL SELECT g::text FROM vault.gen g
+			UNION ALL SELECT u::text FROM vault.uniq u
+			UNION ALL SELECT k::text FROM vault.keyed k
+			UNION ALL SELECT r::text FROM vault.keyref r;
+		SQL
+	done
+	while IFS= read -r c; do
+		if ! LC_ALL=C grep -q -a -F -- "$c" "$TMP/data"; then
+			echo "run.sh: canary '$c' of canaries.txt is not in the data" >&2
+			missing=1
+		fi
+	done <"$TMP/canaries"
+	[[ $missing -eq 0 ]] || die "setup.sql and canaries.txt disagree"
+	# the statistics attacks need statistics that hold canaries
+	"$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$DB" >"$TMP/stats" 2>&1 <<-'SQL' || die "cannot read pg_stats"
+		SELECT concat_ws(' ', most_common_vals::text, histogram_bounds::text, most_common_elems::text)
+		  FROM pg_stats WHERE schemaname = 'vault';
+	SQL
+	find_leak "$TMP/stats" >/dev/null || die "pg_stats of schema vault holds no canary (no ANALYZE in setup.sql?)"
+}
+
+# ------------------------------------------------------------------ running
+# Strip what quotes the query text: "LINE n: ..." and the caret line after it,
+# and psql's LOCATION lines (source file positions of the server).
+clean_output() {
+	awk '
+		skip_caret && /^ *\^ *$/ { skip_caret = 0; next }
+		{ skip_caret = 0 }
+		/^LINE [0-9]+: / { skip_caret = 1; next }
+		/^LOCATION: / { next }
+		{ print }
+	' "$1"
+}
+
+# Run block $1 as role $2; sets RC and writes $TMP/out, $TMP/err, $TMP/all.
+run_block() {
+	local block="$1" role="$2"
+	{
+		echo '\set VERBOSITY verbose'
+		echo '\set SHOW_CONTEXT never'
+		echo "SET statement_timeout = '20s';"
+		echo 'BEGIN;'
+		cat "$block"
+		echo
+		echo 'ROLLBACK;'
+	} >"$TMP/script.sql"
+	RC=0
+	PGAPPNAME=flp_attacks timeout 60 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$role" -d "$DB" \
+		-f "$TMP/script.sql" >"$TMP/out" 2>"$TMP/err" </dev/null || RC=$?
+	cat "$TMP/out" "$TMP/err" >"$TMP/raw"
+	clean_output "$TMP/raw" >"$TMP/all"
+}
+
+# The first ERROR line of the session, without psql's "psql:file:line: " prefix.
+first_error() {
+	grep -a -m 1 -E '(^|: )(ERROR|FATAL|PANIC): ' "$TMP/err" | sed -E 's/^psql:[^ ]*:[0-9]+: //' | cut -c1-160
+}
+
+has_error() {
+	grep -a -q -E '(^|: )(ERROR|FATAL|PANIC): ' "$TMP/err"
+}
+
+# psql exit status: 0 fine, 3 an SQL error (ON_ERROR_STOP); anything else is a
+# broken session (1 psql error, 2 connection lost -- a crashed backend --,
+# 124 timeout).
+session_broken() {
+	[[ $RC -ne 0 && $RC -ne 3 ]]
+}
+
+selected() {
+	local name="$1" o
+	[[ ${#ONLY[@]} -eq 0 ]] && return 0
+	for o in "${ONLY[@]}"; do
+		[[ "$o" == "$name" ]] && return 0
+	done
+	return 1
+}
+
+ATTEMPTS=0
+LEAKS=0
+FAILURES=0
+EXPECTED_ERRORS=0
+
+report() {
+	local status="$1" kind="$2" name="$3" detail="$4"
+	printf '%-4s %-6s %s%s\n' "$status" "$kind" "$name" "${detail:+: $detail}"
+	if [[ $VERBOSE -eq 1 ]]; then
+		sed 's/^/    | /' "$TMP/all"
+	fi
+}
+
+# Judge one attack (normal mode).
+judge() {
+	local name="$1" kind="$2" expected="$3" leak got
+	if [[ "$kind" != admin ]] && leak="$(find_leak "$TMP/all")"; then
+		LEAKS=$((LEAKS + 1))
+		report LEAK "$kind" "$name" "$leak"
+		return
+	fi
+	if session_broken; then
+		FAILURES=$((FAILURES + 1))
+		report FAIL "$kind" "$name" "psql exit status $RC (crash, timeout or psql error): $(first_error)"
+		return
+	fi
+	case "$kind" in
+	leak)
+		report ok "$kind" "$name" ""
+		;;
+	refuse)
+		if grep -a -q -E '(^|: )ERROR:  42501: ' "$TMP/err"; then
+			report ok "$kind" "$name" ""
+		else
+			FAILURES=$((FAILURES + 1))
+			if has_error; then
+				report FAIL "$kind" "$name" "expected 42501, got $(first_error)"
+			else
+				report FAIL "$kind" "$name" "expected 42501, ran without error"
+			fi
+		fi
+		;;
+	expect | sanity | admin)
+		got="$(cat "$TMP/out")"
+		if has_error || [[ $RC -ne 0 ]]; then
+			FAILURES=$((FAILURES + 1))
+			report FAIL "$kind" "$name" "expected '$expected', got $(first_error)"
+		elif [[ "$got" != "$expected" ]]; then
+			FAILURES=$((FAILURES + 1))
+			report FAIL "$kind" "$name" "expected '$expected', got '$(printf '%s' "$got" | head -c 200 | tr '\n' '~')'"
+		else
+			report ok "$kind" "$name" ""
+		fi
+		;;
+	esac
+}
+
+# Judge one block run as atk_admin (--as-admin).
+judge_as_admin() {
+	local name="$1" kind="$2" block="$3"
+	if session_broken; then
+		FAILURES=$((FAILURES + 1))
+		report FAIL "$kind" "$name" "psql exit status $RC: $(first_error)"
+	elif has_error; then
+		if grep -q '^-- @admin-error' "$block"; then
+			EXPECTED_ERRORS=$((EXPECTED_ERRORS + 1))
+			report ok "$kind" "$name" "errors as marked: $(first_error)"
+		else
+			FAILURES=$((FAILURES + 1))
+			report FAIL "$kind" "$name" "$(first_error)"
+		fi
+	elif grep -q '^-- @admin-error' "$block"; then
+		report ok "$kind" "$name" "marked @admin-error but ran without error"
+	else
+		report ok "$kind" "$name" ""
+	fi
+}
+
+main() {
+	local id name kind expected block role
+	command -v md5sum >/dev/null || die "md5sum is missing"
+	[[ -x "$PSQL" ]] || die "no psql at $PSQL"
+	load_canaries
+	parse_catalogue
+	lint_catalogue
+	if [[ ${#ONLY[@]} -gt 0 ]]; then
+		for name in "${ONLY[@]}"; do
+			cut -f2 "$TMP/manifest" | grep -qxF -- "$name" || die "no attack named '$name'"
+		done
+	fi
+	if [[ $SETUP_DB -eq 1 ]]; then
+		setup_database
+	fi
+	check_canaries_planted
+
+	while IFS=$'\t' read -r id name kind expected; do
+		selected "$name" || continue
+		block="$TMP/blocks/$id.sql"
+		ATTEMPTS=$((ATTEMPTS + 1))
+		if [[ $AS_ADMIN -eq 1 ]]; then
+			run_block "$block" "$ADMIN"
+			judge_as_admin "$name" "$kind" "$block"
+			continue
+		fi
+		role="$SUBJECT"
+		[[ "$kind" == admin ]] && role="$ADMIN"
+		run_block "$block" "$role"
+		judge "$name" "$kind" "$expected"
+	done <"$TMP/manifest"
+
+	if [[ $AS_ADMIN -eq 1 ]]; then
+		echo "flp attacks as $ADMIN: $ATTEMPTS blocks, $FAILURES unexpected errors, $EXPECTED_ERRORS marked errors"
+		[[ $FAILURES -eq 0 ]]
+		return
+	fi
+	echo "flp attacks: $ATTEMPTS attempts, $LEAKS leaks, $FAILURES failures"
+	[[ $LEAKS -eq 0 && $FAILURES -eq 0 ]]
+}
+
+main

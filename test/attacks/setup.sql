@@ -1,0 +1,252 @@
+-- test/attacks/setup.sql -- the canary-seeded schema of the flp attack suite.
+--
+-- Run as a superuser in a fresh database (test/attacks/run.sh creates
+-- flp_attacks and runs CREATE EXTENSION flp first).  Every hidden field holds
+-- a canary: a distinctive value that appears nowhere else (not in the
+-- catalogue, not in any other table a subject may read).  The canaries are
+-- listed in test/attacks/canaries.txt; keep the two files in step.
+--
+-- Roles (global; run.sh drops them before and after):
+--   atk_subject  LOGIN, a plain subject: bundle "Atk" gives Edit on every vault
+--                table, Hide on the canary fields, Read on the "ro" fields.
+--   atk_admin    LOGIN, member of flp_admin (a super admin), and of
+--                atk_subject (so that it may SET ROLE atk_subject in the
+--                cross-role plan-cache cases).
+-- Both get ordinary privileges on everything: flp only ever takes away.
+
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+
+CREATE ROLE atk_subject LOGIN;
+CREATE ROLE atk_admin LOGIN IN ROLE flp_admin;
+GRANT atk_subject TO atk_admin;
+
+CREATE SCHEMA vault;
+-- a schema where the roles may create their own functions, views, tables
+-- (everything an attack creates is rolled back)
+CREATE SCHEMA scratch;
+
+CREATE DOMAIN vault.tag AS text CHECK (VALUE <> '');
+
+-- ------------------------------------------------------------------ acct
+-- One hidden field of every kind.  Rows 1 and 4 share their canaries (so
+-- that ANALYZE finds most common values), row 2 has its own, row 3 has NULL
+-- in every hidden field.
+CREATE TABLE vault.acct (
+	id int PRIMARY KEY,                    -- excluded
+	name text,                             -- edit
+	note text CHECK (note IS DISTINCT FROM 'forbidden'),   -- edit
+	ro text,                               -- read
+	secret text,                           -- hide
+	vc varchar(20),                        -- hide
+	ch char(12),                           -- hide
+	tiny varchar(2),                       -- hide (mask cut to 2 characters)
+	num numeric,                           -- hide
+	pin integer,                           -- hide
+	dt date,                               -- hide
+	arr text[],                            -- hide
+	js jsonb,                              -- hide
+	bin bytea,                             -- hide
+	dom vault.tag,                         -- hide (domain over text)
+	nm name                                -- hide
+);
+INSERT INTO vault.acct VALUES
+	(1, 'alpha', 'note-1', 'ro-1', 'CNRY_TXT_5e1d', 'CNRY_VC_77aa', 'CNRY_CH_0b9e', 'zq',
+	 918273.6455, 73194655, '1907-03-14', '{CNRY_ARR_a1,CNRY_ARR_b2}',
+	 '{"k": "CNRY_JSON_c3"}', convert_to('CNRY_BYT_9d4f', 'UTF8'), 'CNRY_DOM_2f6b',
+	 'CNRY_NAME_71c3'),
+	(2, 'beta', 'note-2', 'ro-2', 'CNRY_TXT2_90fe', 'CNRY_VC2_3c1b', 'CNRY_CH2_d4a', 'zr',
+	 672819.3307, 58302917, '1911-08-29', '{CNRY_ARR_c3,CNRY_ARR_d4}',
+	 '{"k": "CNRY_JSON2_e5", "n": 4417.0193}', convert_to('CNRY_BYT2_6a2c', 'UTF8'),
+	 'CNRY_DOM2_b8e0', 'CNRY_NAME2_4e9a'),
+	(3, 'gamma', 'note-3', 'ro-3', NULL, NULL, NULL, NULL,
+	 NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+	(4, 'delta', 'note-4', 'ro-4', 'CNRY_TXT_5e1d', 'CNRY_VC_77aa', 'CNRY_CH_0b9e', 'zq',
+	 918273.6455, 73194655, '1907-03-14', '{CNRY_ARR_a1,CNRY_ARR_b2}',
+	 '{"k": "CNRY_JSON_c3"}', convert_to('CNRY_BYT_9d4f', 'UTF8'), 'CNRY_DOM_2f6b',
+	 'CNRY_NAME_71c3');
+CREATE INDEX acct_secret_idx ON vault.acct (secret);
+CREATE INDEX acct_num_idx ON vault.acct (num);
+CREATE INDEX acct_upper_secret_idx ON vault.acct (upper(secret));
+
+-- ------------------------------------------------------------------ part
+-- A partitioned table with a hidden canary column in both partitions.
+CREATE TABLE vault.part (
+	id int PRIMARY KEY,                    -- excluded
+	region text,                           -- edit
+	pcanary text                           -- hide
+) PARTITION BY RANGE (id);
+CREATE TABLE vault.part_a PARTITION OF vault.part FOR VALUES FROM (0) TO (100);
+CREATE TABLE vault.part_b PARTITION OF vault.part FOR VALUES FROM (100) TO (200);
+INSERT INTO vault.part VALUES
+	(1, 'emea', 'CNRY_PA_31f7'),
+	(2, 'emea', 'CNRY_PA2_07d5'),
+	(101, 'apac', 'CNRY_PB_8c2e'),
+	(102, 'apac', NULL);
+
+-- ------------------------------------------------------------------ form
+-- A read-only field, an editable field, and a mandatory hidden field (NOT
+-- NULL, no default): the subject can never insert a row.
+CREATE TABLE vault.form (
+	id int PRIMARY KEY,                    -- excluded
+	ro text,                               -- read
+	editable text NOT NULL DEFAULT '',     -- edit
+	mand text NOT NULL,                    -- hide, mandatory
+	opt text                               -- edit
+);
+INSERT INTO vault.form VALUES (1, 'ro-f1', 'ed-1', 'CNRY_MAND_4d0c', NULL);
+
+-- ------------------------------------------------------------------ gen
+-- A generated column computed from a hidden field: hidden too (DESIGN 2.1),
+-- although the bundle only says Edit at table level for it.
+CREATE TABLE vault.gen (
+	id int PRIMARY KEY,                    -- excluded
+	secret text,                           -- hide
+	shout text GENERATED ALWAYS AS (upper(secret)) STORED,  -- derived: hide
+	note text                              -- edit
+);
+INSERT INTO vault.gen (id, secret, note) VALUES (1, 'cnry_gen_e4f2', 'g-1');
+
+-- ------------------------------------------------------------------ uniq
+-- A unique constraint over an editable and a hidden field: changing the
+-- editable field makes a duplicate key whose DETAIL would name the secret.
+CREATE TABLE vault.uniq (
+	id int PRIMARY KEY,                    -- excluded
+	grp int,                               -- edit
+	secret text,                           -- hide
+	UNIQUE (grp, secret)
+);
+INSERT INTO vault.uniq VALUES (1, 1, 'CNRY_UQ_6b1a'), (2, 2, 'CNRY_UQ_6b1a');
+
+-- ------------------------------------------------------------------ keyed / keyref
+-- A foreign key over a hidden field: deleting the referenced row fails with
+-- a DETAIL that would name the key.
+CREATE TABLE vault.keyed (
+	id int PRIMARY KEY,                    -- excluded
+	code text UNIQUE,                      -- hide
+	note text                              -- edit
+);
+CREATE TABLE vault.keyref (
+	id int PRIMARY KEY,                    -- excluded
+	code text REFERENCES vault.keyed (code),   -- hide
+	note text                              -- edit
+);
+INSERT INTO vault.keyed VALUES (1, 'CNRY_FK_58d3', 'k-1'), (2, 'plain-key-2', 'k-2');
+INSERT INTO vault.keyref VALUES (1, 'CNRY_FK_58d3', 'r-1');
+
+-- ------------------------------------------------------------------ ungoverned
+-- Ungoverned tables the subject may read and write; never a canary in them.
+CREATE TABLE vault.sink (
+	id serial PRIMARY KEY,
+	val text,
+	doc jsonb
+);
+CREATE TABLE vault.peer (
+	id int PRIMARY KEY,
+	x text,
+	secret text                            -- same name as acct.secret (USING, NATURAL)
+);
+INSERT INTO vault.peer VALUES (1, 'x-1', 'nope-1'), (2, 'x-2', 'nope-2');
+
+-- ------------------------------------------------------------------ views
+-- Owned by the superuser.
+CREATE VIEW vault.v_plain AS
+	SELECT id, name, note, secret, num, js FROM vault.acct;
+CREATE VIEW vault.v_invoker WITH (security_invoker = true) AS
+	SELECT id, name, secret, arr, dt FROM vault.acct;
+CREATE VIEW vault.v_filter AS                       -- filters on a hidden field
+	SELECT id, name FROM vault.acct WHERE secret LIKE 'CNRY%';
+CREATE VIEW vault.v_group AS                        -- groups by a hidden field
+	SELECT secret, count(*) AS n FROM vault.acct GROUP BY secret;
+CREATE VIEW vault.v_join AS                         -- joins on a hidden field
+	SELECT a.id, p.x FROM vault.acct a JOIN vault.peer p ON p.secret = a.secret;
+CREATE VIEW vault.v_derived AS                      -- columns derived from a hidden field
+	SELECT id, upper(secret) AS up, length(secret) AS len FROM vault.acct;
+CREATE VIEW vault.v_check AS                        -- updatable, WITH CHECK OPTION
+	SELECT * FROM vault.acct WHERE note IS DISTINCT FROM 'outside'
+	WITH CASCADED CHECK OPTION;
+CREATE VIEW vault.v_part AS
+	SELECT * FROM vault.part;
+
+-- ------------------------------------------------------------------ functions
+-- All SECURITY INVOKER (the default): they run as the subject.
+CREATE FUNCTION vault.f_secrets() RETURNS SETOF text
+	LANGUAGE sql STABLE AS $$ SELECT secret FROM vault.acct $$;          -- inlinable SRF
+CREATE FUNCTION vault.f_secret_of(int) RETURNS text
+	LANGUAGE sql STABLE AS $$ SELECT secret FROM vault.acct WHERE id = $1 $$;
+CREATE FUNCTION vault.f_match(text) RETURNS boolean
+	LANGUAGE sql IMMUTABLE AS $$ SELECT $1 LIKE 'CNRY%' $$;             -- inlinable filter
+CREATE FUNCTION vault.f_count_like(text) RETURNS bigint
+	LANGUAGE sql STABLE AS $$ SELECT count(*) FROM vault.acct WHERE secret LIKE $1 $$;
+CREATE FUNCTION vault.pl_notice(text) RETURNS text
+	LANGUAGE plpgsql AS $$ BEGIN RAISE NOTICE 'pl_notice got %', $1; RETURN $1; END $$;
+CREATE FUNCTION vault.pl_raise(text) RETURNS text
+	LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'pl_raise got %', $1; END $$;
+CREATE FUNCTION vault.pl_dyn(col text) RETURNS SETOF text
+	LANGUAGE plpgsql SECURITY INVOKER AS $$
+BEGIN
+	RETURN QUERY EXECUTE format('SELECT %I::text FROM vault.acct', col);
+END $$;
+CREATE FUNCTION vault.pl_dyn_count(pattern text) RETURNS bigint
+	LANGUAGE plpgsql SECURITY INVOKER AS $$
+DECLARE n bigint;
+BEGIN
+	EXECUTE 'SELECT count(*) FROM vault.acct WHERE secret LIKE $1' INTO n USING pattern;
+	RETURN n;
+END $$;
+CREATE FUNCTION vault.pl_first_secret() RETURNS text
+	LANGUAGE plpgsql STABLE AS $$
+DECLARE v text;
+BEGIN
+	SELECT secret INTO v FROM vault.acct WHERE id = 1;   -- a cached plan
+	RETURN v;
+END $$;
+
+-- ------------------------------------------------------------------ statistics
+CREATE STATISTICS vault.acct_mcv (mcv, ndistinct, dependencies) ON secret, vc FROM vault.acct;
+CREATE STATISTICS vault.acct_expr ON (upper(secret)) FROM vault.acct;
+
+-- ------------------------------------------------------------------ flp
+SELECT flp.protect('vault.acct');
+SELECT flp.protect('vault.part');
+SELECT flp.protect('vault.form');
+SELECT flp.protect('vault.gen');
+SELECT flp.protect('vault.uniq');
+SELECT flp.protect('vault.keyed');
+SELECT flp.protect('vault.keyref');
+SELECT flp.exclude_field(t, 'id')
+  FROM unnest(ARRAY['vault.acct', 'vault.part', 'vault.form', 'vault.gen', 'vault.uniq',
+					'vault.keyed', 'vault.keyref']::regclass[]) t;
+
+SELECT flp.create_bundle('Atk', description => 'the attack suite''s subject');
+SELECT flp.set_permission('Atk', t, NULL, 'edit')
+  FROM unnest(ARRAY['vault.acct', 'vault.part', 'vault.form', 'vault.gen', 'vault.uniq',
+					'vault.keyed', 'vault.keyref']::regclass[]) t;
+SELECT flp.set_permission('Atk', 'vault.acct', f, 'hide')
+  FROM unnest(ARRAY['secret', 'vc', 'ch', 'tiny', 'num', 'pin', 'dt', 'arr', 'js', 'bin',
+					'dom', 'nm']::name[]) f;
+SELECT flp.set_permission('Atk', 'vault.acct', 'ro', 'read');
+SELECT flp.set_permission('Atk', 'vault.part', 'pcanary', 'hide');
+SELECT flp.set_permission('Atk', 'vault.form', 'ro', 'read');
+SELECT flp.set_permission('Atk', 'vault.form', 'mand', 'hide');
+SELECT flp.set_permission('Atk', 'vault.gen', 'secret', 'hide');
+SELECT flp.set_permission('Atk', 'vault.uniq', 'secret', 'hide');
+SELECT flp.set_permission('Atk', 'vault.keyed', 'code', 'hide');
+SELECT flp.set_permission('Atk', 'vault.keyref', 'code', 'hide');
+SELECT flp.assign('Atk', 'atk_subject');
+
+-- ------------------------------------------------------------------ privileges
+GRANT USAGE ON SCHEMA vault TO atk_subject, atk_admin;
+GRANT USAGE, CREATE ON SCHEMA scratch TO atk_subject, atk_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vault TO atk_subject, atk_admin;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA vault TO atk_subject, atk_admin;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA vault TO atk_subject, atk_admin;
+GRANT USAGE ON TYPE vault.tag TO atk_subject, atk_admin;
+DO $$
+BEGIN
+	EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO atk_subject, atk_admin',
+				   current_database());
+END $$;
+
+-- statistics for pg_stats / pg_stats_ext (most common values, histograms)
+ANALYZE vault.acct, vault.part, vault.form, vault.gen, vault.uniq, vault.keyed, vault.keyref;
