@@ -331,7 +331,65 @@ SELECT e.tbl AS "table", e.field, e.permission
  WHERE e.tbl = 'cs.company'::regclass
  ORDER BY a.attnum;
 
+-------------------------------------------------------------------------------
+-- 9. The same queries, answered for each role.  The subject of a query is
+--    current_user, so SET ROLE is all it takes.
+-------------------------------------------------------------------------------
 \echo
-\echo 'flp 0.1.0 decides and explains these permissions; enforcing them on'
-\echo 'queries (masking hidden fields, refusing filters and writes) is the'
-\echo 'next release. See README.md.'
+\echo '--- 9. The same report, run by each role ---------------------------'
+\echo '  SELECT name, arr, tax_id, ceo_email, health_score FROM cs.company'
+\echo '  Hidden text comes back as ****, hidden numbers as NULL (shown: NULL).'
+\pset null 'NULL'
+\echo
+\echo 'as csm_carol (CSM: tax id hidden, arr and CEO e-mail read-only):'
+SET ROLE csm_carol;
+SELECT name, arr, tax_id, ceo_email, health_score FROM cs.company ORDER BY id LIMIT 3;
+RESET ROLE;
+\echo 'as analyst_ann (Analytics: tax id and CEO e-mail hidden):'
+SET ROLE analyst_ann;
+SELECT name, arr, tax_id, ceo_email, health_score FROM cs.company ORDER BY id LIMIT 3;
+RESET ROLE;
+\echo 'as intern_ivy (no bundle: the tables'' defaults hide everything but the keys):'
+SET ROLE intern_ivy;
+SELECT name, arr, tax_id, ceo_email, health_score FROM cs.company ORDER BY id LIMIT 3;
+RESET ROLE;
+\echo 'as admin_ada (a super admin: everything):'
+SET ROLE admin_ada;
+SELECT name, arr, tax_id, ceo_email, health_score FROM cs.company ORDER BY id LIMIT 3;
+RESET ROLE;
+
+\echo
+\echo 'The report view cs.company_report, owned by the DBA, follows the reader:'
+\echo 'as analyst_ann:'
+SET ROLE analyst_ann;
+SELECT * FROM cs.company_report ORDER BY 1, 2 LIMIT 4;
+RESET ROLE;
+\echo 'as sales_sam:'
+SET ROLE sales_sam;
+SELECT * FROM cs.company_report ORDER BY 1, 2 LIMIT 4;
+RESET ROLE;
+
+\echo
+\echo 'A report that filters on a hidden field does not run (as sales_sam):'
+\echo '  SELECT name FROM cs.company WHERE tax_id LIKE ''DE%'';'
+\set ON_ERROR_STOP 0
+\set VERBOSITY default
+SET ROLE sales_sam;
+SELECT name FROM cs.company WHERE tax_id LIKE 'DE%';
+RESET ROLE;
+\echo
+\echo 'A read-only field cannot be changed (as exec_erik, viewer license):'
+\echo '  UPDATE cs.company SET health_score = 10 WHERE id = 1;'
+SET ROLE exec_erik;
+UPDATE cs.company SET health_score = 10 WHERE id = 1;
+RESET ROLE;
+\set ON_ERROR_STOP 1
+\echo
+\echo 'An editable field can (as csm_carol; rolled back); RETURNING is masked:'
+BEGIN;
+SET LOCAL ROLE csm_carol;
+UPDATE cs.company SET health_score = 90 WHERE id = 1 RETURNING name, tax_id, health_score;
+ROLLBACK;
+\echo
+\echo 'flp.explain() says why, e.g. for sales_sam and cs.company.tax_id:'
+SELECT step, source, detail, permission FROM flp.explain('cs.company', 'tax_id', 'sales_sam');
