@@ -2,12 +2,14 @@
 # test/attacks/run.sh -- the flp attack suite: leak attempts against canaries.
 #
 #   bash test/attacks/run.sh [--only NAME]... [--verbose] [--as-admin] [--no-setup]
+#                            [--jobs N]
 #
 # Creates the database flp_attacks (dropping it and the roles atk_subject and
 # atk_admin first), runs CREATE EXTENSION flp and setup.sql as the superuser,
 # checks that every canary of canaries.txt really is in the data, then runs
 # every attack of catalogue.sql in its own psql session, inside BEGIN ...
-# ROLLBACK, connected as atk_subject (kind admin: as atk_admin).
+# ROLLBACK, connected as atk_subject (kind admin: as atk_admin), several at a
+# time, and prints one line per attack (ok, LEAK or FAIL) and a summary.
 #
 # A catalogue block starts with a header line
 #     -- @attack NAME KIND [EXPECTED]
@@ -32,6 +34,9 @@
 #   --as-admin    syntax check: run every block as atk_admin and report the
 #                 blocks that fail although they are not marked @admin-error
 #   --no-setup    reuse the existing flp_attacks database (for quick iteration)
+#   --jobs N      run N attacks at a time (default 4, or $FLP_ATTACK_JOBS); an
+#                 attack that meets another one's locks (deadlock, lock
+#                 timeout) is run again alone
 #
 # Environment: PGHOST/PGPORT/PGUSER (a superuser) of a cluster that preloads
 # flp; FLP_PG_BIN (default /usr/lib/postgresql/15/bin); FLP_ATTACK_DB (default
@@ -54,6 +59,7 @@ ONLY=()
 VERBOSE=0
 AS_ADMIN=0
 SETUP_DB=1
+JOBS="${FLP_ATTACK_JOBS:-4}"
 while [[ $# -gt 0 ]]; do
 	case "$1" in
 	--only)
@@ -65,6 +71,11 @@ while [[ $# -gt 0 ]]; do
 	--verbose | -v) VERBOSE=1; shift ;;
 	--as-admin) AS_ADMIN=1; shift ;;
 	--no-setup) SETUP_DB=0; shift ;;
+	--jobs | -j)
+		[[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --jobs needs a number" >&2; exit 2; }
+		JOBS="$2"
+		shift 2
+		;;
 	-h | --help)
 		sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
 		exit 0
@@ -202,35 +213,67 @@ clean_output() {
 		/^LINE [0-9]+: / { skip_caret = 1; next }
 		/^LOCATION: / { next }
 		{ print }
-	' "$1"
+	'
 }
 
-# Run block $1 as role $2; sets RC and writes $TMP/out, $TMP/err, $TMP/all.
+# Run attack $1 (its block $TMP/blocks/$1.sql) as role $2, in the background
+# or not: writes $TMP/res/$1.{out,err,rc,all}.
 run_block() {
-	local block="$1" role="$2"
+	local id="$1" role="$2" r="$TMP/res/$1" rc=0
 	{
 		echo '\set VERBOSITY verbose'
 		echo '\set SHOW_CONTEXT never'
 		echo "SET statement_timeout = '20s';"
+		echo "SET lock_timeout = '10s';"
 		echo 'BEGIN;'
-		cat "$block"
+		cat "$TMP/blocks/$id.sql"
 		echo
 		echo 'ROLLBACK;'
-	} >"$TMP/script.sql"
-	RC=0
+	} >"$r.sql"
 	PGAPPNAME=flp_attacks timeout 60 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$role" -d "$DB" \
-		-f "$TMP/script.sql" >"$TMP/out" 2>"$TMP/err" </dev/null || RC=$?
-	cat "$TMP/out" "$TMP/err" >"$TMP/raw"
-	clean_output "$TMP/raw" >"$TMP/all"
+		-f "$r.sql" >"$r.out" 2>"$r.err" </dev/null || rc=$?
+	echo "$rc" >"$r.rc"
+	cat "$r.out" "$r.err" | clean_output >"$r.all"
+}
+
+# Run the attacks whose "id role" pairs are on stdin, $JOBS at a time.
+run_all() {
+	local id role running=0
+	while read -r id role; do
+		run_block "$id" "$role" &
+		running=$((running + 1))
+		if [[ $running -ge $JOBS ]]; then
+			wait -n
+			running=$((running - 1))
+		fi
+	done
+	wait
+}
+
+# Attacks that ran into another one's locks (deadlock, lock timeout) are run
+# again, alone.
+rerun_lock_conflicts() {
+	local id role
+	while read -r id role; do
+		if grep -a -q -E 'ERROR:  (40P01|55P03):' "$TMP/res/$id.err"; then
+			run_block "$id" "$role"
+		fi
+	done
+}
+
+# Set R (the result files' prefix) and RC for attack $1.
+load_result() {
+	R="$TMP/res/$1"
+	RC="$(cat "$R.rc")"
 }
 
 # The first ERROR line of the session, without psql's "psql:file:line: " prefix.
 first_error() {
-	grep -a -m 1 -E '(^|: )(ERROR|FATAL|PANIC): ' "$TMP/err" | sed -E 's/^psql:[^ ]*:[0-9]+: //' | cut -c1-160
+	grep -a -m 1 -E '(^|: )(ERROR|FATAL|PANIC): ' "$R.err" | sed -E 's/^psql:[^ ]*:[0-9]+: //' | cut -c1-160
 }
 
 has_error() {
-	grep -a -q -E '(^|: )(ERROR|FATAL|PANIC): ' "$TMP/err"
+	grep -a -q -E '(^|: )(ERROR|FATAL|PANIC): ' "$R.err"
 }
 
 # psql exit status: 0 fine, 3 an SQL error (ON_ERROR_STOP); anything else is a
@@ -258,14 +301,14 @@ report() {
 	local status="$1" kind="$2" name="$3" detail="$4"
 	printf '%-4s %-6s %s%s\n' "$status" "$kind" "$name" "${detail:+: $detail}"
 	if [[ $VERBOSE -eq 1 ]]; then
-		sed 's/^/    | /' "$TMP/all"
+		sed 's/^/    | /' "$R.all"
 	fi
 }
 
 # Judge one attack (normal mode).
 judge() {
 	local name="$1" kind="$2" expected="$3" leak got
-	if [[ "$kind" != admin ]] && leak="$(find_leak "$TMP/all")"; then
+	if [[ "$kind" != admin ]] && leak="$(find_leak "$R.all")"; then
 		LEAKS=$((LEAKS + 1))
 		report LEAK "$kind" "$name" "$leak"
 		return
@@ -280,7 +323,7 @@ judge() {
 		report ok "$kind" "$name" ""
 		;;
 	refuse)
-		if grep -a -q -E '(^|: )ERROR:  42501: ' "$TMP/err"; then
+		if grep -a -q -E '(^|: )ERROR:  42501: ' "$R.err"; then
 			report ok "$kind" "$name" ""
 		else
 			FAILURES=$((FAILURES + 1))
@@ -292,7 +335,7 @@ judge() {
 		fi
 		;;
 	expect | sanity | admin)
-		got="$(cat "$TMP/out")"
+		got="$(cat "$R.out")"
 		if has_error || [[ $RC -ne 0 ]]; then
 			FAILURES=$((FAILURES + 1))
 			report FAIL "$kind" "$name" "expected '$expected', got $(first_error)"
@@ -328,7 +371,7 @@ judge_as_admin() {
 }
 
 main() {
-	local id name kind expected block role
+	local id name kind expected role
 	command -v md5sum >/dev/null || die "md5sum is missing"
 	[[ -x "$PSQL" ]] || die "no psql at $PSQL"
 	load_canaries
@@ -344,19 +387,26 @@ main() {
 	fi
 	check_canaries_planted
 
+	mkdir -p "$TMP/res"
+	: >"$TMP/queue"
 	while IFS=$'\t' read -r id name kind expected; do
 		selected "$name" || continue
-		block="$TMP/blocks/$id.sql"
-		ATTEMPTS=$((ATTEMPTS + 1))
-		if [[ $AS_ADMIN -eq 1 ]]; then
-			run_block "$block" "$ADMIN"
-			judge_as_admin "$name" "$kind" "$block"
-			continue
-		fi
 		role="$SUBJECT"
-		[[ "$kind" == admin ]] && role="$ADMIN"
-		run_block "$block" "$role"
-		judge "$name" "$kind" "$expected"
+		[[ "$kind" == admin || $AS_ADMIN -eq 1 ]] && role="$ADMIN"
+		echo "$id $role" >>"$TMP/queue"
+	done <"$TMP/manifest"
+	run_all <"$TMP/queue"
+	rerun_lock_conflicts <"$TMP/queue"
+
+	while IFS=$'\t' read -r id name kind expected; do
+		selected "$name" || continue
+		ATTEMPTS=$((ATTEMPTS + 1))
+		load_result "$id"
+		if [[ $AS_ADMIN -eq 1 ]]; then
+			judge_as_admin "$name" "$kind" "$TMP/blocks/$id.sql"
+		else
+			judge "$name" "$kind" "$expected"
+		fi
 	done <"$TMP/manifest"
 
 	if [[ $AS_ADMIN -eq 1 ]]; then

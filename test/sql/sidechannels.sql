@@ -12,6 +12,7 @@ CREATE TABLE public.accounts (
 CREATE UNIQUE INDEX accounts_name_code ON public.accounts (name, code);
 INSERT INTO public.accounts SELECT i, 'n' || i, 'SSN-' || i, i, 'C' || (i % 3)
   FROM generate_series(1, 50) i;
+CREATE STATISTICS public.accounts_stats (mcv) ON name, code FROM public.accounts;
 ANALYZE public.accounts;
 CREATE ROLE regress_sub LOGIN;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.accounts TO regress_sub;
@@ -55,6 +56,7 @@ SELECT regress.why($$SELECT 1 / length(ssn) FROM accounts WHERE id = 1$$);
 -- statistics of the table are not shown to subjects
 SELECT attname, most_common_vals IS NOT NULL AS mcv, histogram_bounds IS NOT NULL AS hist
   FROM pg_stats WHERE tablename = 'accounts' ORDER BY attname;
+SELECT statistics_name FROM pg_stats_ext WHERE tablename = 'accounts';
 -- EXPLAIN shows masks, never values
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id, ssn, code FROM accounts WHERE id = 1;
 RESET ROLE;
@@ -62,6 +64,9 @@ RESET ROLE;
 -- a super admin sees the statistics
 SELECT attname, most_common_vals IS NOT NULL OR histogram_bounds IS NOT NULL AS has_stats
   FROM pg_stats WHERE tablename = 'accounts' ORDER BY attname;
+
+SELECT statistics_name, most_common_vals IS NOT NULL AS has_mcv
+  FROM pg_stats_ext WHERE tablename = 'accounts';
 
 -- clean up
 SELECT count(*) FROM (SELECT flp.unprotect('accounts') UNION ALL SELECT flp.drop_bundle('Sub')) s;
