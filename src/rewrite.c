@@ -37,6 +37,7 @@
 #include "access/sysattr.h"
 #include "catalog/heap.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -582,9 +583,30 @@ query_taint(Rewriter *rw, Query *q, Level *up)
  */
 
 /*
- * Call fn on every expression tree of one query level, but not on
- * row-level security quals (trusted) nor inside subqueries of the range
- * table or CTEs (they are levels of their own).
+ * Row-level security quals are trusted when they guard a governed table
+ * (only its owner, an administrator, can write them).  Policies of other
+ * tables -- a subject's own table, say -- are held to the rules of queries:
+ * otherwise a subject could write a policy that tests hidden values.  The
+ * same goes for views' WITH CHECK OPTION quals.
+ */
+static bool
+trusted_rte_quals(RangeTblEntry *rte)
+{
+	return rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL);
+}
+
+static bool
+trusted_check_option(Query *q, WithCheckOption *wco)
+{
+	if (wco->kind == WCO_VIEW_CHECK || q->resultRelation == 0)
+		return false;
+	return trusted_rte_quals(rt_fetch(q->resultRelation, q->rtable));
+}
+
+/*
+ * Call fn on every expression tree of one query level, but not on trusted
+ * row-level security quals nor inside subqueries of the range table or CTEs
+ * (they are levels of their own).
  */
 typedef void (*level_expr_fn) (Node *expr, void *arg);
 
@@ -637,10 +659,19 @@ for_level_expressions(Query *q, level_expr_fn fn, void *arg)
 				break;
 			case RTE_RELATION:
 				fn((Node *) rte->tablesample, arg);
+				if (!trusted_rte_quals(rte))
+					fn((Node *) rte->securityQuals, arg);
 				break;
 			default:
 				break;
 		}
+	}
+	foreach(lc, q->withCheckOptions)
+	{
+		WithCheckOption *wco = lfirst(lc);
+
+		if (!trusted_check_option(q, wco))
+			fn(wco->qual, arg);
 	}
 }
 
@@ -784,8 +815,7 @@ check_written_values(Rewriter *rw, Level *lv, List *tlist)
 		TargetEntry *tle = lfirst(lc);
 		const Origin *o;
 
-		if (tle->resjunk)
-			continue;
+		/* junk entries too: UPDATE ... SET (a, b) = (SELECT ...) keeps its sublink there */
 		if ((o = expr_taint(rw, lv, (Node *) tle->expr)) != NULL)
 			deny_use(o, NULL, true);
 	}
@@ -846,6 +876,36 @@ check_writes(Rewriter *rw, Level *lv)
 		flp_check_insert_columns(rte->relid, rte->insertedCols, command);
 }
 
+/* ON CONFLICT ON CONSTRAINT c: the columns of its index are arbiters. */
+static void
+check_arbiter_constraint(Rewriter *rw, Level *lv, Oid constraint)
+{
+	Query	   *q = lv->query;
+	RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+	RelPerms   *rp = rel_perms(rw, rte->relid);
+	Oid			indexid = get_constraint_index(constraint);
+	HeapTuple	tuple;
+	AttrNumber	hidden = InvalidAttrNumber;
+	int			i;
+
+	if (rp == NULL || !rp->hides || !OidIsValid(indexid))
+		return;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tuple))
+		return;
+	{
+		Form_pg_index index = (Form_pg_index) GETSTRUCT(tuple);
+
+		for (i = 0; i < index->indnatts && hidden == InvalidAttrNumber; i++)
+			if (index->indkey.values[i] > 0 &&
+				perm_of(rp, index->indkey.values[i]) == FLP_HIDE)
+				hidden = index->indkey.values[i];
+	}
+	ReleaseSysCache(tuple);
+	if (hidden != InvalidAttrNumber)
+		deny_use(make_origin(rte->relid, hidden), "ON CONFLICT", false);
+}
+
 /*
  * Pass 1: refuse a hidden field (or anything derived from one) in a filter
  * position, as the source of a written value, and writes to fields that are
@@ -893,7 +953,20 @@ check_query(Rewriter *rw, Query *q, Level *up)
 
 		if (rte->rtekind == RTE_RELATION && rte->tablesample)
 			check_expr(rw, &lv, (Node *) rte->tablesample, "TABLESAMPLE");
+		if (rte->rtekind == RTE_RELATION && !trusted_rte_quals(rte))
+			check_expr(rw, &lv, (Node *) rte->securityQuals, "a row-level security policy");
 	}
+	foreach(lc, q->withCheckOptions)
+	{
+		WithCheckOption *wco = lfirst(lc);
+
+		if (!trusted_check_option(q, wco))
+			check_expr(rw, &lv, wco->qual,
+					   wco->kind == WCO_VIEW_CHECK ? "a view's CHECK OPTION" :
+					   "a row-level security policy");
+	}
+	if (q->onConflict && OidIsValid(q->onConflict->constraint))
+		check_arbiter_constraint(rw, &lv, q->onConflict->constraint);
 	check_writes(rw, &lv);
 
 	foreach(lc, child_queries(q))

@@ -17,6 +17,7 @@
 #include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -26,6 +27,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "flp.h"
 
@@ -217,6 +220,99 @@ attached_child(AlterTableStmt *stmt)
 	return InvalidOid;
 }
 
+/*
+ * A foreign key onto a field hidden from its creator would tell, at every
+ * insert, whether a value exists (PostgreSQL checks foreign keys as the
+ * referenced table's owner, unmasked): refuse it.
+ */
+static void
+check_foreign_key(Constraint *con)
+{
+	Oid			roleid = GetUserId();
+	Oid			pkrel;
+	List	   *attnums = NIL;
+	ListCell   *lc;
+
+	if (con == NULL || !IsA(con, Constraint) || con->contype != CONSTR_FOREIGN)
+		return;
+	pkrel = RangeVarGetRelid(con->pktable, NoLock, true);
+	if (!OidIsValid(pkrel) || !flp_is_governed(pkrel, NULL) || flp_is_super_admin(roleid))
+		return;
+	foreach(lc, con->pk_attrs)
+		attnums = lappend_int(attnums, get_attnum(pkrel, strVal(lfirst(lc))));
+	if (con->pk_attrs == NIL)
+	{
+		Relation	rel = relation_open(pkrel, AccessShareLock);
+		Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+
+		relation_close(rel, AccessShareLock);
+		if (OidIsValid(pkindex))
+		{
+			HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+
+			if (HeapTupleIsValid(tuple))
+			{
+				Form_pg_index index = (Form_pg_index) GETSTRUCT(tuple);
+				int			i;
+
+				for (i = 0; i < index->indnkeyatts; i++)
+					attnums = lappend_int(attnums, index->indkey.values[i]);
+				ReleaseSysCache(tuple);
+			}
+		}
+	}
+	foreach(lc, attnums)
+	{
+		AttrNumber	att = lfirst_int(lc);
+
+		if (att > 0 && flp_field_permission(roleid, pkrel, att) == FLP_HIDE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to reference field \"%s\" of table \"%s\"",
+							get_attname(pkrel, att, false), get_rel_name(pkrel)),
+					 errdetail("The field is hidden for role \"%s\": a foreign key on it would tell whether a value exists.",
+							   GetUserNameFromId(roleid, false)),
+					 errhint("Reference a field the role may read, or ask a super admin to create the foreign key.")));
+	}
+}
+
+/* The foreign keys a CREATE TABLE or ALTER TABLE statement adds. */
+static void
+check_foreign_keys(Node *parsetree)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (IsA(parsetree, CreateStmt))
+	{
+		foreach(lc, ((CreateStmt *) parsetree)->tableElts)
+		{
+			Node	   *elt = lfirst(lc);
+
+			if (IsA(elt, Constraint))
+				check_foreign_key((Constraint *) elt);
+			else if (IsA(elt, ColumnDef))
+				foreach(lc2, ((ColumnDef *) elt)->constraints)
+					check_foreign_key(lfirst(lc2));
+		}
+		foreach(lc, ((CreateStmt *) parsetree)->constraints)
+			check_foreign_key(lfirst(lc));
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_AddConstraint)
+				check_foreign_key((Constraint *) cmd->def);
+			else if (cmd->subtype == AT_AddColumn && IsA(cmd->def, ColumnDef))
+				foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+					check_foreign_key(lfirst(lc2));
+		}
+	}
+}
+
 /* Is this DROP EXTENSION flp? */
 static bool
 drops_flp(DropStmt *stmt)
@@ -261,7 +357,10 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	else if (IsA(parsetree, DropRoleStmt))
 		dropped_roles = true;
-	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+	else if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt)) &&
+			 flp_catalog() != NULL)
+		check_foreign_keys(parsetree);
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
 		check_copy_from((CopyStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&

@@ -276,6 +276,23 @@ SELECT CASE WHEN string_agg(name, ',' ORDER BY secret) LIKE 'beta,%' THEN 'CNRY_
 			ELSE 'no' END
   FROM vault.acct;
 
+-- @attack fn_ordered_set_aggregates leak
+SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY secret), mode() WITHIN GROUP (ORDER BY vc),
+	   percentile_cont(0.5) WITHIN GROUP (ORDER BY num), percentile_disc(0.5) WITHIN GROUP (ORDER BY dt)
+  FROM vault.acct;
+
+-- @attack fn_ts_stat leak
+SELECT * FROM ts_stat('SELECT to_tsvector(''simple'', secret) FROM vault.acct');
+
+-- @attack fn_limit_oracle leak
+SELECT CASE WHEN count(*) > 4 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
+  FROM (SELECT 1 FROM generate_series(1, 100)
+		 LIMIT (SELECT octet_length(secret) FROM vault.acct WHERE id = 1)) s;
+
+-- @attack fn_generate_series_oracle leak
+SELECT CASE WHEN count(*) > 16 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
+  FROM vault.acct a, generate_series(1, length(a.secret));
+
 ------------------------------------------------------------------------------
 -- 5. Errors raised while evaluating something on a hidden value
 ------------------------------------------------------------------------------
@@ -511,6 +528,9 @@ SELECT id FROM vault.acct WHERE (SELECT secret FROM vault.acct WHERE id = 1) = '
 -- @attack subquery_any refuse
 SELECT id FROM vault.peer WHERE x = ANY (SELECT vc FROM vault.acct);
 
+-- @attack subquery_select_list_correlated refuse
+SELECT (SELECT count(*) FROM vault.peer p WHERE p.secret = a.secret) FROM vault.acct a;
+
 ------------------------------------------------------------------------------
 -- 7. Subqueries, CTEs, set operations, LATERAL (reads: masked)
 ------------------------------------------------------------------------------
@@ -606,6 +626,10 @@ SELECT * FROM vault.f_secrets();
 -- @attack func_sql_srf_filter_oracle leak
 SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
   FROM vault.f_secrets() s WHERE s LIKE 'CNRY%';
+
+-- @attack func_sql_scalar_filter_oracle leak
+SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END
+  FROM vault.acct WHERE vault.f_secret_of(id) LIKE 'CNRY%';
 
 -- @attack func_sql_scalar expect ****
 SELECT vault.f_secret_of(1);
@@ -854,6 +878,9 @@ COPY vault.keyref TO STDOUT;
 -- @attack copy_query_filter refuse
 COPY (SELECT id FROM vault.acct WHERE secret LIKE 'C%') TO STDOUT;
 
+-- @attack copy_dml_returning leak
+COPY (UPDATE vault.acct SET note = 'x' RETURNING secret, num, js) TO STDOUT;
+
 -- @attack explain_verbose leak
 EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM vault.acct;
 
@@ -967,6 +994,18 @@ UPDATE vault.acct SET note = (SELECT secret FROM vault.acct WHERE id = 2) WHERE 
 -- @attack write_update_row_from_hidden refuse
 UPDATE vault.acct SET (note, name) = (SELECT secret, vc FROM vault.acct WHERE id = 2) WHERE id = 1;
 
+-- @attack write_update_row_constructor_from_hidden refuse
+UPDATE vault.acct SET (note, name) = ROW(secret, vc) WHERE id = 1;
+
+-- @attack write_update_whole_row_source refuse
+UPDATE vault.acct a SET note = a::text WHERE id = 1;
+
+-- @attack write_update_from_other_row_hidden refuse
+UPDATE vault.acct a SET note = b.secret FROM vault.acct b WHERE b.id = 2 AND a.id = 1;
+
+-- @attack write_update_ungoverned_from_hidden refuse
+UPDATE vault.sink s SET val = a.secret FROM vault.acct a WHERE a.id = s.id;
+
 -- @attack write_update_where_hidden refuse
 UPDATE vault.acct SET note = 'x' WHERE secret LIKE 'C%';
 
@@ -987,6 +1026,16 @@ INSERT INTO vault.sink (val) SELECT secret FROM vault.acct;
 
 -- @attack write_insert_select_hidden_cte refuse
 WITH s AS (SELECT vc FROM vault.acct) INSERT INTO vault.sink (val) SELECT * FROM s;
+
+-- @attack write_insert_values_sublink_hidden refuse
+INSERT INTO vault.sink (val) VALUES ((SELECT secret FROM vault.acct WHERE id = 1));
+
+-- @attack write_insert_governed_from_hidden refuse
+INSERT INTO vault.acct (id, note) SELECT 100, secret FROM vault.acct WHERE id = 1;
+
+-- @attack write_insert_from_returning_hidden refuse
+WITH u AS (UPDATE vault.acct SET note = 'x' WHERE id = 1 RETURNING secret)
+INSERT INTO vault.sink (val) SELECT secret FROM u;
 
 -- @attack write_insert_select_into_temp refuse
 CREATE TEMP TABLE t (LIKE vault.acct);
@@ -1042,8 +1091,15 @@ MERGE INTO vault.acct a USING (VALUES (70)) v(id) ON a.id = v.id
 MERGE INTO vault.form f USING (VALUES (9)) v(id) ON f.id = v.id
 	WHEN NOT MATCHED THEN INSERT (id, editable) VALUES (v.id, 'x');
 
+-- @attack write_merge_update_from_hidden_source refuse
+MERGE INTO vault.acct a USING (SELECT id, secret FROM vault.acct) s ON a.id = s.id
+	WHEN MATCHED THEN UPDATE SET note = s.secret;
+
 -- @attack write_on_conflict_target_hidden refuse
 INSERT INTO vault.uniq (id, grp) VALUES (9, 1) ON CONFLICT (grp, secret) DO NOTHING;
+
+-- @attack write_on_conflict_constraint_hidden refuse
+INSERT INTO vault.uniq (id, grp) VALUES (9, 1) ON CONFLICT ON CONSTRAINT uniq_grp_secret_key DO NOTHING;
 
 -- @attack write_on_conflict_set_hidden refuse
 INSERT INTO vault.acct (id, note) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET secret = 'x';
@@ -1184,6 +1240,75 @@ SELECT stxdmcv::text FROM pg_statistic_ext_data;
 -- @attack stats_own_analyze leak
 ANALYZE vault.acct;
 SELECT attname, most_common_vals::text FROM pg_stats WHERE schemaname = 'vault' AND tablename = 'acct';
+
+------------------------------------------------------------------------------
+-- 16b. Oracles through objects the subject owns: its own row-level security
+-- policies, constraints and foreign keys (a policy the subject writes is not
+-- a DBA's trusted policy)
+------------------------------------------------------------------------------
+
+-- @attack own_rls_policy_oracle leak
+CREATE TABLE scratch.o (v text);
+INSERT INTO scratch.o VALUES ('CNRY_TXT_' || '5e1d'), ('CNRY_VC2_' || '3c1b');
+ALTER TABLE scratch.o ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.o FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON scratch.o
+	USING (EXISTS (SELECT 1 FROM vault.acct a WHERE a.secret = o.v OR a.vc = o.v));
+SELECT v FROM scratch.o;
+
+-- @attack own_rls_with_check_oracle leak
+CREATE TABLE scratch.o (v text);
+ALTER TABLE scratch.o ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.o FORCE ROW LEVEL SECURITY;
+CREATE POLICY r ON scratch.o FOR SELECT USING (true);
+CREATE POLICY w ON scratch.o FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM vault.part p WHERE p.pcanary = v));
+INSERT INTO scratch.o VALUES ('CNRY_PA_' || '31f7');
+SELECT v FROM scratch.o;
+
+-- @attack own_rls_policy_view_oracle leak
+CREATE TABLE scratch.o (v text);
+INSERT INTO scratch.o VALUES ('CNRY_TXT2_' || '90fe');
+ALTER TABLE scratch.o ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.o FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON scratch.o USING (v IN (SELECT secret FROM vault.v_plain));
+SELECT v FROM scratch.o;
+
+-- @attack own_rule_oracle leak
+CREATE TABLE scratch.o (v text);
+CREATE TABLE scratch.hit (v text);
+CREATE RULE r AS ON INSERT TO scratch.o
+	DO ALSO INSERT INTO scratch.hit SELECT NEW.v WHERE EXISTS (SELECT 1 FROM vault.acct a WHERE a.secret = NEW.v);
+INSERT INTO scratch.o VALUES ('CNRY_TXT_' || '5e1d');
+SELECT v FROM scratch.hit;
+
+-- @attack own_rls_policy_function_oracle leak
+CREATE FUNCTION scratch.known(t text) RETURNS boolean LANGUAGE sql STABLE
+	AS $$ SELECT EXISTS (SELECT 1 FROM vault.part WHERE pcanary = t) $$;
+CREATE TABLE scratch.o (v text);
+INSERT INTO scratch.o VALUES ('CNRY_PB_' || '8c2e');
+ALTER TABLE scratch.o ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.o FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON scratch.o USING (scratch.known(v));
+SELECT v FROM scratch.o;
+
+-- @attack own_check_constraint_oracle leak
+CREATE FUNCTION scratch.known(t text) RETURNS boolean LANGUAGE sql STABLE
+	AS $$ SELECT EXISTS (SELECT 1 FROM vault.acct WHERE secret = t) $$;
+CREATE TABLE scratch.c (v text CHECK (scratch.known(v)));
+INSERT INTO scratch.c VALUES ('CNRY_TXT_' || '5e1d');
+SELECT v FROM scratch.c;
+
+-- @attack own_foreign_key_oracle leak
+CREATE TABLE scratch.fk (code text REFERENCES vault.keyed (code));
+INSERT INTO scratch.fk VALUES ('CNRY_FK_' || '58d3');
+SELECT code FROM scratch.fk;
+
+-- @attack own_foreign_key_oracle_deferred leak
+CREATE TABLE scratch.fk (id int, code text);
+INSERT INTO scratch.fk VALUES (1, 'CNRY_FK_' || '58d3');
+ALTER TABLE scratch.fk ADD FOREIGN KEY (code) REFERENCES vault.keyed (code);
+SELECT code FROM scratch.fk;
 
 ------------------------------------------------------------------------------
 -- 17. Roles, settings, DDL and flp's own objects
@@ -1429,7 +1554,14 @@ MERGE INTO vault.acct a USING (VALUES (1)) v(id) ON a.id = v.id
 	WHEN MATCHED THEN UPDATE SET note = 'merged';
 SELECT note FROM vault.acct WHERE id = 1;
 
--- @attack sanity_copy_from_editable sanity 5
+-- @attack sanity_insert_editable_count sanity 5
+-- (COPY FROM into a governed table is refused by PostgreSQL for every role
+-- subject to row-level security, flp's guard included: subjects use INSERT;
+-- see copy_from_editable_refused)
+INSERT INTO vault.acct (id, name, note) VALUES (11, 'inserted', 'c');
+SELECT count(*) FROM vault.acct;
+
+-- @attack copy_from_editable_refused leak
 COPY vault.acct (id, name, note) FROM STDIN;
 11	copied	c
 \.
@@ -1503,8 +1635,6 @@ CREATE TEMP TABLE r2 AS EXECUTE p(1);
 RESET ROLE;
 SELECT (SELECT secret FROM r1) || '|' || (SELECT secret FROM r2);
 
--- @attack admin_copy_from admin 5
-COPY vault.acct (id, name, secret) FROM STDIN;
-12	copied	x
-\.
+-- @attack admin_insert_hidden admin 5
+INSERT INTO vault.acct (id, name, secret) VALUES (12, 'inserted', 'x');
 SELECT count(*) FROM vault.acct;

@@ -10,6 +10,9 @@
 # every attack of catalogue.sql in its own psql session, inside BEGIN ...
 # ROLLBACK, connected as atk_subject (kind admin: as atk_admin), several at a
 # time, and prints one line per attack (ok, LEAK or FAIL) and a summary.
+# Sessions log in as the role (trust authentication, as in the test
+# clusters) rather than SET ROLE from a superuser session, which the subject
+# could undo with RESET ROLE.
 #
 # A catalogue block starts with a header line
 #     -- @attack NAME KIND [EXPECTED]
@@ -107,42 +110,51 @@ load_canaries() {
 	[[ -s "$TMP/canaries" ]] || die "no canaries in $CANARIES"
 }
 
-# Print the first canary (or md5 of one) found in file $1; fail if none.
-find_leak() {
-	LC_ALL=C grep -a -i -o -F -m 1 -f "$TMP/patterns" "$1" | head -n 1 | grep .
-}
-
 # ------------------------------------------------------------------ catalogue
-# Split catalogue.sql into $TMP/blocks/NNNN.sql and a manifest of
-# "NNNN<TAB>name<TAB>kind<TAB>expected" lines.
+# Split catalogue.sql into $TMP/blocks/NNNN.sql (the block as written),
+# $TMP/res/NNNN.sql (the script psql runs: the block inside BEGIN ...
+# ROLLBACK) and a manifest of "NNNN<TAB>name<TAB>kind<TAB>expected" lines.
 parse_catalogue() {
-	mkdir -p "$TMP/blocks"
-	awk -v dir="$TMP/blocks" -v manifest="$TMP/manifest" '
+	mkdir -p "$TMP/blocks" "$TMP/res"
+	awk -v dir="$TMP" '
 		function fail(msg) { printf "catalogue.sql:%d: %s\n", NR, msg > "/dev/stderr"; bad = 1 }
+		function finish() {
+			if (id == "") return
+			print "" > script
+			print "ROLLBACK;" > script
+			close(block); close(script)
+		}
 		/^-- @attack([ \t]|$)/ {
-			if (out != "") close(out)
+			finish()
 			line = $0
 			sub(/^-- @attack[ \t]+/, "", line)
-			n = split(line, w, /[ \t]+/)
+			split(line, w, /[ \t]+/)
 			name = w[1]; kind = w[2]
 			expected = line
 			sub(/^[^ \t]+[ \t]*/, "", expected)      # drop the name
 			sub(/^[^ \t]+[ \t]*/, "", expected)      # drop the kind
 			sub(/[ \t]+$/, "", expected)
 			if (name == "" || kind == "") fail("header without name and kind")
+			if (name !~ /^[A-Za-z0-9_.-]+$/) fail("bad attack name \"" name "\"")
 			if (kind !~ /^(leak|refuse|expect|sanity|admin)$/) fail("unknown kind \"" kind "\" of " name)
 			if (name in seen) fail("duplicate attack name " name)
 			if (kind ~ /^(leak|refuse)$/ && expected != "") fail(kind " attack " name " takes no expected value")
 			seen[name] = 1
 			count++
 			id = sprintf("%04d", count)
-			out = dir "/" id ".sql"
-			printf "" > out
-			printf "%s\t%s\t%s\t%s\n", id, name, kind, expected > manifest
+			block = dir "/blocks/" id ".sql"
+			script = dir "/res/" id ".sql"
+			printf "" > block
+			print "\\set VERBOSITY verbose" > script
+			print "\\set SHOW_CONTEXT never" > script
+			print "SET statement_timeout = '\''20s'\'';" > script
+			print "SET lock_timeout = '\''10s'\'';" > script
+			print "BEGIN;" > script
+			printf "%s\t%s\t%s\t%s\n", id, name, kind, expected > (dir "/manifest")
 			next
 		}
-		out != "" { print > out }
-		END { if (count == 0) fail("no attacks"); exit bad }
+		id != "" { print > block; print > script }
+		END { finish(); if (count == 0) fail("no attacks"); exit bad }
 	' "$CATALOGUE" || die "cannot parse $CATALOGUE"
 }
 
@@ -159,19 +171,19 @@ lint_catalogue() {
 
 # ------------------------------------------------------------------ setup
 setup_database() {
-	"$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
+	if ! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
 		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
 		-c "DROP ROLE IF EXISTS $SUBJECT, $ADMIN" \
-		-c "CREATE DATABASE $DB" >"$TMP/setup.log" 2>&1 &&
-		"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET client_min_messages = warning" \
-			-c "CREATE EXTENSION flp" -f "$SETUP" >>"$TMP/setup.log" 2>&1 || {
+		-c "CREATE DATABASE $DB" >"$TMP/setup.log" 2>&1 ||
+		! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET client_min_messages = warning" \
+			-c "CREATE EXTENSION flp" -f "$SETUP" >>"$TMP/setup.log" 2>&1; then
 		cat "$TMP/setup.log" >&2
 		die "setup failed"
-	}
+	fi
 }
 
 # Every canary must really be in the data (as the superuser sees it, in some
-# DateStyle), or the leak checks would prove nothing.
+# DateStyle), and pg_stats must hold some, or the leak checks prove nothing.
 check_canaries_planted() {
 	local style c missing=0
 	: >"$TMP/data"
@@ -195,45 +207,21 @@ check_canaries_planted() {
 		fi
 	done <"$TMP/canaries"
 	[[ $missing -eq 0 ]] || die "setup.sql and canaries.txt disagree"
-	# the statistics attacks need statistics that hold canaries
 	"$PSQL" -X -q -At -v ON_ERROR_STOP=1 -d "$DB" >"$TMP/stats" 2>&1 <<-'SQL' || die "cannot read pg_stats"
 		SELECT concat_ws(' ', most_common_vals::text, histogram_bounds::text, most_common_elems::text)
 		  FROM pg_stats WHERE schemaname = 'vault';
 	SQL
-	find_leak "$TMP/stats" >/dev/null || die "pg_stats of schema vault holds no canary (no ANALYZE in setup.sql?)"
+	LC_ALL=C grep -q -a -i -F -f "$TMP/patterns" "$TMP/stats" ||
+		die "pg_stats of schema vault holds no canary (no ANALYZE in setup.sql?)"
 }
 
 # ------------------------------------------------------------------ running
-# Strip what quotes the query text: "LINE n: ..." and the caret line after it,
-# and psql's LOCATION lines (source file positions of the server).
-clean_output() {
-	awk '
-		skip_caret && /^ *\^ *$/ { skip_caret = 0; next }
-		{ skip_caret = 0 }
-		/^LINE [0-9]+: / { skip_caret = 1; next }
-		/^LOCATION: / { next }
-		{ print }
-	'
-}
-
-# Run attack $1 (its block $TMP/blocks/$1.sql) as role $2, in the background
-# or not: writes $TMP/res/$1.{out,err,rc,all}.
+# Run the script of attack $1 as role $2: $TMP/res/$1.{out,err,rc}.
 run_block() {
-	local id="$1" role="$2" r="$TMP/res/$1" rc=0
-	{
-		echo '\set VERBOSITY verbose'
-		echo '\set SHOW_CONTEXT never'
-		echo "SET statement_timeout = '20s';"
-		echo "SET lock_timeout = '10s';"
-		echo 'BEGIN;'
-		cat "$TMP/blocks/$id.sql"
-		echo
-		echo 'ROLLBACK;'
-	} >"$r.sql"
-	PGAPPNAME=flp_attacks timeout 60 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$role" -d "$DB" \
+	local r="$TMP/res/$1" rc=0
+	PGAPPNAME=flp_attacks timeout 60 "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$2" -d "$DB" \
 		-f "$r.sql" >"$r.out" 2>"$r.err" </dev/null || rc=$?
 	echo "$rc" >"$r.rc"
-	cat "$r.out" "$r.err" | clean_output >"$r.all"
 }
 
 # Run the attacks whose "id role" pairs are on stdin, $JOBS at a time.
@@ -252,35 +240,67 @@ run_all() {
 
 # Attacks that ran into another one's locks (deadlock, lock timeout) are run
 # again, alone.
+RERUNS=0
 rerun_lock_conflicts() {
 	local id role
 	while read -r id role; do
 		if grep -a -q -E 'ERROR:  (40P01|55P03):' "$TMP/res/$id.err"; then
+			RERUNS=$((RERUNS + 1))
 			run_block "$id" "$role"
 		fi
 	done
 }
 
-# Set R (the result files' prefix) and RC for attack $1.
-load_result() {
-	R="$TMP/res/$1"
-	RC="$(cat "$R.rc")"
+# For every attack: $TMP/res/NNNN.all, its stdout and stderr without what
+# quotes the query text ("LINE n: ..." and the caret line after it) and
+# without psql's LOCATION lines (source positions in the server).
+clean_outputs() {
+	local id files=()
+	while read -r id _; do
+		: >"$TMP/res/$id.all"
+		files+=("$TMP/res/$id.out" "$TMP/res/$id.err")
+	done
+	[[ ${#files[@]} -gt 0 ]] || return 0
+	awk '
+		FILENAME != current {
+			if (all != "") close(all)
+			current = FILENAME
+			all = FILENAME
+			sub(/\.(out|err)$/, ".all", all)
+			skip_caret = 0
+		}
+		skip_caret && /^ *\^ *$/ { skip_caret = 0; next }
+		{ skip_caret = 0 }
+		/^LINE [0-9]+: / { skip_caret = 1; next }
+		/^LOCATION: / { next }
+		{ print >> all }
+	' "${files[@]}"
 }
 
-# The first ERROR line of the session, without psql's "psql:file:line: " prefix.
-first_error() {
-	grep -a -m 1 -E '(^|: )(ERROR|FATAL|PANIC): ' "$R.err" | sed -E 's/^psql:[^ ]*:[0-9]+: //' | cut -c1-160
-}
-
-has_error() {
-	grep -a -q -E '(^|: )(ERROR|FATAL|PANIC): ' "$R.err"
-}
-
-# psql exit status: 0 fine, 3 an SQL error (ON_ERROR_STOP); anything else is a
-# broken session (1 psql error, 2 connection lost -- a crashed backend --,
-# 124 timeout).
-session_broken() {
-	[[ $RC -ne 0 && $RC -ne 3 ]]
+# Read the outcome of every attack into LEAK_OF, FIRST_ERROR and REFUSED
+# (associative arrays indexed by attack id), with one grep each.
+declare -A LEAK_OF FIRST_ERROR REFUSED ADMIN_ERROR_OK
+collect_outcomes() {
+	local f m id
+	while IFS= read -r f; do
+		m="${f#*:}"
+		f="${f%%:*}"
+		id="${f##*/}"
+		id="${id%.all}"
+		[[ -n "${LEAK_OF[$id]:-}" ]] || LEAK_OF[$id]="$m"
+	done < <(cd "$TMP/res" && LC_ALL=C grep -a -H -i -o -F -f "$TMP/patterns" -- *.all 2>/dev/null)
+	while IFS= read -r f; do
+		m="${f#*:}"
+		id="${f%%.err:*}"
+		m="$(sed -E 's/^psql:[^ ]*:[0-9]+: //' <<<"$m")"
+		FIRST_ERROR[$id]="${m:0:160}"
+	done < <(cd "$TMP/res" && grep -a -H -m 1 -E '(^|: )(ERROR|FATAL|PANIC): ' -- *.err 2>/dev/null)
+	while IFS= read -r f; do
+		REFUSED[${f%.err}]=1
+	done < <(cd "$TMP/res" && grep -a -l -E '(^|: )ERROR:  42501: ' -- *.err 2>/dev/null)
+	while IFS= read -r f; do
+		ADMIN_ERROR_OK[${f%.sql}]=1
+	done < <(cd "$TMP/blocks" && grep -l '^-- @admin-error' -- *.sql 2>/dev/null)
 }
 
 selected() {
@@ -301,21 +321,23 @@ report() {
 	local status="$1" kind="$2" name="$3" detail="$4"
 	printf '%-4s %-6s %s%s\n' "$status" "$kind" "$name" "${detail:+: $detail}"
 	if [[ $VERBOSE -eq 1 ]]; then
-		sed 's/^/    | /' "$R.all"
+		sed -E -e 's/^psql:[^ ]*:[0-9]+: //' -e 's/^/    | /' "$TMP/res/$ID.all"
 	fi
 }
 
-# Judge one attack (normal mode).
+# Judge attack $ID (normal mode).  psql's exit status RC: 0 fine, 3 an SQL
+# error (ON_ERROR_STOP); anything else is a broken session (1 psql error, 2
+# connection lost -- a crashed backend --, 124 timeout).
 judge() {
-	local name="$1" kind="$2" expected="$3" leak got
-	if [[ "$kind" != admin ]] && leak="$(find_leak "$R.all")"; then
+	local name="$1" kind="$2" expected="$3" got err="${FIRST_ERROR[$ID]:-}"
+	if [[ "$kind" != admin && -n "${LEAK_OF[$ID]:-}" ]]; then
 		LEAKS=$((LEAKS + 1))
-		report LEAK "$kind" "$name" "$leak"
+		report LEAK "$kind" "$name" "${LEAK_OF[$ID]}"
 		return
 	fi
-	if session_broken; then
+	if [[ $RC -ne 0 && $RC -ne 3 ]]; then
 		FAILURES=$((FAILURES + 1))
-		report FAIL "$kind" "$name" "psql exit status $RC (crash, timeout or psql error): $(first_error)"
+		report FAIL "$kind" "$name" "psql exit status $RC (crash, timeout or psql error): $err"
 		return
 	fi
 	case "$kind" in
@@ -323,25 +345,25 @@ judge() {
 		report ok "$kind" "$name" ""
 		;;
 	refuse)
-		if grep -a -q -E '(^|: )ERROR:  42501: ' "$R.err"; then
+		if [[ -n "${REFUSED[$ID]:-}" ]]; then
 			report ok "$kind" "$name" ""
+		elif [[ -n "$err" ]]; then
+			FAILURES=$((FAILURES + 1))
+			report FAIL "$kind" "$name" "expected 42501, got $err"
 		else
 			FAILURES=$((FAILURES + 1))
-			if has_error; then
-				report FAIL "$kind" "$name" "expected 42501, got $(first_error)"
-			else
-				report FAIL "$kind" "$name" "expected 42501, ran without error"
-			fi
+			report FAIL "$kind" "$name" "expected 42501, ran without error"
 		fi
 		;;
 	expect | sanity | admin)
-		got="$(cat "$R.out")"
-		if has_error || [[ $RC -ne 0 ]]; then
+		got="$(<"$TMP/res/$ID.out")"
+		if [[ -n "$err" || $RC -ne 0 ]]; then
 			FAILURES=$((FAILURES + 1))
-			report FAIL "$kind" "$name" "expected '$expected', got $(first_error)"
+			report FAIL "$kind" "$name" "expected '$expected', got ${err:-exit status $RC}"
 		elif [[ "$got" != "$expected" ]]; then
 			FAILURES=$((FAILURES + 1))
-			report FAIL "$kind" "$name" "expected '$expected', got '$(printf '%s' "$got" | head -c 200 | tr '\n' '~')'"
+			got="${got:0:200}"
+			report FAIL "$kind" "$name" "expected '$expected', got '${got//$'\n'/\\n}'"
 		else
 			report ok "$kind" "$name" ""
 		fi
@@ -349,21 +371,21 @@ judge() {
 	esac
 }
 
-# Judge one block run as atk_admin (--as-admin).
+# Judge attack $ID run as atk_admin (--as-admin).
 judge_as_admin() {
-	local name="$1" kind="$2" block="$3"
-	if session_broken; then
+	local name="$1" kind="$2" err="${FIRST_ERROR[$ID]:-}"
+	if [[ $RC -ne 0 && $RC -ne 3 ]]; then
 		FAILURES=$((FAILURES + 1))
-		report FAIL "$kind" "$name" "psql exit status $RC: $(first_error)"
-	elif has_error; then
-		if grep -q '^-- @admin-error' "$block"; then
+		report FAIL "$kind" "$name" "psql exit status $RC: $err"
+	elif [[ -n "$err" ]]; then
+		if [[ -n "${ADMIN_ERROR_OK[$ID]:-}" ]]; then
 			EXPECTED_ERRORS=$((EXPECTED_ERRORS + 1))
-			report ok "$kind" "$name" "errors as marked: $(first_error)"
+			report ok "$kind" "$name" "errors as marked: $err"
 		else
 			FAILURES=$((FAILURES + 1))
-			report FAIL "$kind" "$name" "$(first_error)"
+			report FAIL "$kind" "$name" "$err"
 		fi
-	elif grep -q '^-- @admin-error' "$block"; then
+	elif [[ -n "${ADMIN_ERROR_OK[$ID]:-}" ]]; then
 		report ok "$kind" "$name" "marked @admin-error but ran without error"
 	else
 		report ok "$kind" "$name" ""
@@ -371,44 +393,44 @@ judge_as_admin() {
 }
 
 main() {
-	local id name kind expected role
+	local name kind expected role
 	command -v md5sum >/dev/null || die "md5sum is missing"
 	[[ -x "$PSQL" ]] || die "no psql at $PSQL"
 	load_canaries
 	parse_catalogue
 	lint_catalogue
-	if [[ ${#ONLY[@]} -gt 0 ]]; then
-		for name in "${ONLY[@]}"; do
-			cut -f2 "$TMP/manifest" | grep -qxF -- "$name" || die "no attack named '$name'"
-		done
-	fi
+	for name in "${ONLY[@]}"; do
+		cut -f2 "$TMP/manifest" | grep -qxF -- "$name" || die "no attack named '$name'"
+	done
 	if [[ $SETUP_DB -eq 1 ]]; then
 		setup_database
 	fi
 	check_canaries_planted
 
-	mkdir -p "$TMP/res"
 	: >"$TMP/queue"
-	while IFS=$'\t' read -r id name kind expected; do
+	while IFS=$'\t' read -r ID name kind expected; do
 		selected "$name" || continue
 		role="$SUBJECT"
 		[[ "$kind" == admin || $AS_ADMIN -eq 1 ]] && role="$ADMIN"
-		echo "$id $role" >>"$TMP/queue"
+		echo "$ID $role" >>"$TMP/queue"
 	done <"$TMP/manifest"
 	run_all <"$TMP/queue"
 	rerun_lock_conflicts <"$TMP/queue"
+	clean_outputs <"$TMP/queue"
+	collect_outcomes
 
-	while IFS=$'\t' read -r id name kind expected; do
+	while IFS=$'\t' read -r ID name kind expected; do
 		selected "$name" || continue
 		ATTEMPTS=$((ATTEMPTS + 1))
-		load_result "$id"
+		RC="$(<"$TMP/res/$ID.rc")"
 		if [[ $AS_ADMIN -eq 1 ]]; then
-			judge_as_admin "$name" "$kind" "$TMP/blocks/$id.sql"
+			judge_as_admin "$name" "$kind"
 		else
 			judge "$name" "$kind" "$expected"
 		fi
 	done <"$TMP/manifest"
 
+	[[ $RERUNS -eq 0 ]] || echo "($RERUNS attacks were run again alone after a lock conflict)"
 	if [[ $AS_ADMIN -eq 1 ]]; then
 		echo "flp attacks as $ADMIN: $ATTEMPTS blocks, $FAILURES unexpected errors, $EXPECTED_ERRORS marked errors"
 		[[ $FAILURES -eq 0 ]]

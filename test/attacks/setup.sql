@@ -12,7 +12,11 @@
 --   atk_admin    LOGIN, member of flp_admin (a super admin), and of
 --                atk_subject (so that it may SET ROLE atk_subject in the
 --                cross-role plan-cache cases).
--- Both get ordinary privileges on everything: flp only ever takes away.
+-- Both get ordinary privileges on everything (SELECT, INSERT, UPDATE, DELETE
+-- and REFERENCES on the tables -- REFERENCES lets the own_foreign_key_*
+-- attacks point a foreign key at a hidden field --, CREATE in schema scratch,
+-- TEMP): flp only ever takes away.  Not TRIGGER: a trigger on a governed
+-- table would see OLD/NEW rows unmasked, like the table owner does.
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -238,7 +242,8 @@ SELECT flp.assign('Atk', 'atk_subject');
 -- ------------------------------------------------------------------ privileges
 GRANT USAGE ON SCHEMA vault TO atk_subject, atk_admin;
 GRANT USAGE, CREATE ON SCHEMA scratch TO atk_subject, atk_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vault TO atk_subject, atk_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE, REFERENCES ON ALL TABLES IN SCHEMA vault
+	TO atk_subject, atk_admin;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA vault TO atk_subject, atk_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA vault TO atk_subject, atk_admin;
 GRANT USAGE ON TYPE vault.tag TO atk_subject, atk_admin;

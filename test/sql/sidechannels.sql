@@ -57,6 +57,24 @@ SELECT regress.why($$SELECT 1 / length(ssn) FROM accounts WHERE id = 1$$);
 SELECT attname, most_common_vals IS NOT NULL AS mcv, histogram_bounds IS NOT NULL AS hist
   FROM pg_stats WHERE tablename = 'accounts' ORDER BY attname;
 SELECT statistics_name FROM pg_stats_ext WHERE tablename = 'accounts';
+-- a foreign key onto a hidden field would tell whether a value exists
+RESET ROLE;
+GRANT REFERENCES ON public.accounts TO regress_sub;
+CREATE SCHEMA regress_sub_own AUTHORIZATION regress_sub;
+SET ROLE regress_sub;
+SELECT regress.why($$CREATE TABLE regress_sub_own.t (c text REFERENCES public.accounts (ssn))$$);
+SELECT regress.why($$CREATE TABLE regress_sub_own.t (c text, FOREIGN KEY (c) REFERENCES public.accounts (ssn))$$);
+CREATE TABLE regress_sub_own.t (c text, i int REFERENCES public.accounts);   -- the (excluded) key
+SELECT regress.why($$ALTER TABLE regress_sub_own.t ADD FOREIGN KEY (c) REFERENCES public.accounts (code) NOT VALID$$);
+SELECT regress.why($$ALTER TABLE regress_sub_own.t ADD COLUMN d text REFERENCES public.accounts (ssn)$$);
+-- its own row-level security policies are not trusted with hidden fields
+SELECT regress.why($$ALTER TABLE regress_sub_own.t ENABLE ROW LEVEL SECURITY$$);
+SELECT regress.why($$ALTER TABLE regress_sub_own.t FORCE ROW LEVEL SECURITY$$);
+SELECT regress.why($$CREATE POLICY p ON regress_sub_own.t
+	USING (EXISTS (SELECT 1 FROM public.accounts a WHERE a.ssn = c))$$);
+SELECT regress.why($$INSERT INTO regress_sub_own.t VALUES ('SSN-1')$$);
+SELECT regress.why($$SELECT c FROM regress_sub_own.t$$);
+DROP TABLE regress_sub_own.t;
 -- EXPLAIN shows masks, never values
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id, ssn, code FROM accounts WHERE id = 1;
 RESET ROLE;
@@ -69,6 +87,7 @@ SELECT statistics_name, most_common_vals IS NOT NULL AS has_mcv
   FROM pg_stats_ext WHERE tablename = 'accounts';
 
 -- clean up
+DROP SCHEMA regress_sub_own;
 SELECT count(*) FROM (SELECT flp.unprotect('accounts') UNION ALL SELECT flp.drop_bundle('Sub')) s;
 DROP TABLE public.accounts;
 DROP ROLE regress_sub;
