@@ -35,6 +35,8 @@ REGRESS_STATUS="none"
 ISOLATION_STATUS="none"
 SHELL_PASSED=0
 SHELL_TOTAL=0
+SHELL_LOG="$(mktemp /tmp/flp-shell-test.XXXXXX)"
+ATTACK_LINE=""
 SHELL_FAILED_NAMES=()
 FAILED=0
 
@@ -173,7 +175,12 @@ run_shell_test() {
 	name="$(test_name "$script")"
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
-	timeout "${FLP_TEST_TIMEOUT:-300}" "$script" </dev/null || rc=$?
+	set +e
+	timeout "${FLP_TEST_TIMEOUT:-300}" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
+	rc=${PIPESTATUS[0]}
+	set -e
+	# the attack suite's count line is repeated in the final summary
+	ATTACK_LINE="$(grep -m1 '^flp attacks:' "$SHELL_LOG" || echo "$ATTACK_LINE")"
 	if [[ $rc -eq 0 ]]; then
 		SHELL_PASSED=$((SHELL_PASSED + 1))
 		echo "ok: $name"
@@ -206,6 +213,7 @@ run_shell_tests() {
 }
 
 summary() {
+	[[ -z "${ATTACK_LINE:-}" ]] || echo "$ATTACK_LINE"
 	local line="flp tests: regress $REGRESS_STATUS, isolation $ISOLATION_STATUS"
 	line+=", shell $SHELL_PASSED/$SHELL_TOTAL passed"
 	[[ ${#SHELL_FAILED_NAMES[@]} -eq 0 ]] || line+=" (failed: ${SHELL_FAILED_NAMES[*]})"
@@ -243,7 +251,7 @@ main() {
 	fi
 	clean_test_output
 
-	trap flp_cluster_stop EXIT
+	trap 'flp_cluster_stop; rm -f "$SHELL_LOG"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	say "starting a throwaway cluster (shared_preload_libraries = 'flp')"
