@@ -529,6 +529,9 @@ BEGIN
 						   'USING (true) WITH CHECK (true)', rel);
 		END IF;
 	END LOOP;
+	IF to_regprocedure('flp._compile_policies(regclass)') IS NOT NULL THEN
+		PERFORM flp._compile_policies(tbl);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION flp._guard(regclass) IS
@@ -540,6 +543,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	r flp.guarded_relation;
+	pol name;
 BEGIN
 	FOR r IN SELECT g.* FROM flp.guarded_relation g
 			  WHERE g.relid IN (SELECT flp._tree(tbl))
@@ -547,8 +551,14 @@ BEGIN
 								 WHERE t.tbl = g.relid
 									OR t.tbl IN (SELECT flp._ancestors(g.relid)))
 	LOOP
-		EXECUTE format('DROP POLICY IF EXISTS flp_guard ON %s', r.relid);
-		EXECUTE format('DROP POLICY IF EXISTS flp_open ON %s', r.relid);
+		FOR pol IN SELECT p.polname FROM pg_policy p
+					WHERE p.polrelid = r.relid
+					  AND p.polname IN ('flp_guard', 'flp_open', 'flp_scope', 'flp_link',
+										'flp_data_select', 'flp_data_insert', 'flp_data_update',
+										'flp_data_delete')
+		LOOP
+			EXECUTE format('DROP POLICY %I ON %s', pol, r.relid);
+		END LOOP;
 		EXECUTE format('ALTER TABLE %s %s ROW LEVEL SECURITY, %s ROW LEVEL SECURITY', r.relid,
 					   CASE WHEN r.rls_before THEN 'ENABLE' ELSE 'DISABLE' END,
 					   CASE WHEN r.force_before THEN 'FORCE' ELSE 'NO FORCE' END);
@@ -640,6 +650,8 @@ COMMENT ON FUNCTION flp.protect(regclass, flp.permission) IS
 CREATE FUNCTION flp.unprotect(tbl regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	linked regclass[];
 BEGIN
 	PERFORM flp._require_super_admin('stop governing a table');
 	PERFORM flp._require_governed(tbl);
@@ -652,8 +664,11 @@ BEGIN
 							  FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1),
 				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
 	END IF;
+	/* children linked to it lose the link (its rows are no longer governed) */
+	SELECT array_agg(l.child) INTO linked FROM flp.record_link l WHERE l.parent = $1;
 	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
 	PERFORM flp._unguard(tbl);
+	PERFORM flp._compile_policies(c) FROM unnest(linked) c;
 END
 $$;
 COMMENT ON FUNCTION flp.unprotect(regclass) IS
@@ -1026,6 +1041,12 @@ BEGIN
 		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Use flp.clear_permission() to remove a permission.';
 	END IF;
+	IF b.kind = 'partner' AND NOT EXISTS (SELECT 1 FROM flp.area_table a WHERE a.tbl = $2) THEN
+		RAISE EXCEPTION 'table "%" is not in a partner area', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Partner bundle "%s" may grant only tables of the partner areas.', bundle),
+				  HINT = 'Add the table to an area first with flp.define_area().';
+	END IF;
 	IF field IS NULL THEN
 		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
 		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
@@ -1201,6 +1222,469 @@ CREATE FUNCTION flp.attribute(key text) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_attribute' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION flp.attribute(text) IS
 	'the current user''s registered attribute (NULL when absent), for use in data-rule predicates';
+
+
+/* ================================================== partners and records */
+
+/*
+ * Partner areas (DESIGN 2.4): Default_Partner_Bundle grants Edit on every
+ * table of these areas, and partner bundles may grant only them.
+ */
+CREATE TABLE flp.area_table (
+	area text COLLATE "C" NOT NULL
+		CHECK (area IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
+						'company_relationship', 'home', 'report', 'scorecard')),
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	PRIMARY KEY (area, tbl)
+);
+CREATE INDEX area_table_tbl_idx ON flp.area_table (tbl);
+COMMENT ON TABLE flp.area_table IS
+	'the tables of the partner areas (flp.define_area): what partner bundles may grant';
+COMMENT ON COLUMN flp.area_table.area IS 'a partner area';
+COMMENT ON COLUMN flp.area_table.tbl IS 'a governed table of that area';
+
+CREATE TABLE flp.partner_scope (
+	tbl regclass PRIMARY KEY REFERENCES flp.governed_table ON DELETE CASCADE,
+	key_field name NOT NULL
+);
+COMMENT ON TABLE flp.partner_scope IS
+	'tables whose rows partner users see only when assigned to them (flp.partner_scope)';
+COMMENT ON COLUMN flp.partner_scope.tbl IS 'the scoped table';
+COMMENT ON COLUMN flp.partner_scope.key_field IS 'the field holding the record key';
+
+CREATE TABLE flp.record_assignment (
+	tbl regclass NOT NULL REFERENCES flp.partner_scope ON DELETE CASCADE,
+	record_key text COLLATE "C" NOT NULL,
+	partner text COLLATE "C" NOT NULL REFERENCES flp.partner ON DELETE CASCADE ON UPDATE CASCADE,
+	partner_user regrole,
+	UNIQUE NULLS NOT DISTINCT (tbl, record_key, partner, partner_user)
+);
+CREATE INDEX record_assignment_key_idx ON flp.record_assignment (tbl, record_key);
+COMMENT ON TABLE flp.record_assignment IS
+	'records of scoped tables assigned to a partner (all its users) or to one partner user';
+COMMENT ON COLUMN flp.record_assignment.tbl IS 'the scoped table';
+COMMENT ON COLUMN flp.record_assignment.record_key IS 'the record''s key, as text';
+COMMENT ON COLUMN flp.record_assignment.partner IS 'the partner';
+COMMENT ON COLUMN flp.record_assignment.partner_user IS
+	'the one partner user the record is assigned to; NULL: every user of the partner';
+
+CREATE TABLE flp.record_link (
+	child regclass PRIMARY KEY REFERENCES flp.governed_table ON DELETE CASCADE,
+	fk_field name NOT NULL,
+	parent regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	parent_key name NOT NULL,
+	CHECK (child <> parent)
+);
+CREATE INDEX record_link_parent_idx ON flp.record_link (parent);
+COMMENT ON TABLE flp.record_link IS
+	'inheritance rules: a child row is visible to partner users exactly when its parent row is (flp.link_records)';
+COMMENT ON COLUMN flp.record_link.child IS 'the child table';
+COMMENT ON COLUMN flp.record_link.fk_field IS 'the child field referring to the parent';
+COMMENT ON COLUMN flp.record_link.parent IS 'the parent table';
+COMMENT ON COLUMN flp.record_link.parent_key IS 'the parent field it refers to';
+
+CREATE TABLE flp.data_rule (
+	id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+	tbl regclass NOT NULL REFERENCES flp.governed_table ON DELETE CASCADE,
+	predicate text NOT NULL,
+	access flp.permission NOT NULL DEFAULT 'read' CHECK (access IN ('read', 'edit')),
+	bundle text COLLATE "C" REFERENCES flp.bundle ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX data_rule_tbl_idx ON flp.data_rule (tbl);
+COMMENT ON TABLE flp.data_rule IS
+	'record-level data rules: the rows of a table a bundle''s members (or every subject) may read or edit';
+COMMENT ON COLUMN flp.data_rule.id IS 'rule number, returned by flp.add_data_rule';
+COMMENT ON COLUMN flp.data_rule.tbl IS 'the governed table';
+COMMENT ON COLUMN flp.data_rule.predicate IS 'a boolean SQL expression over the row (may use flp.attribute())';
+COMMENT ON COLUMN flp.data_rule.access IS 'read: the rows can be seen; edit: also changed';
+COMMENT ON COLUMN flp.data_rule.bundle IS 'the bundle whose members the rule applies to; NULL: every subject';
+
+SELECT pg_catalog.pg_extension_config_dump('flp.area_table', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.partner_scope', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.record_assignment', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.record_link', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.data_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('flp.data_rule_id_seq', '');
+REVOKE ALL ON flp.area_table, flp.partner_scope, flp.record_assignment, flp.record_link,
+	flp.data_rule FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON flp.area_table, flp.partner_scope,
+	flp.record_assignment, flp.record_link, flp.data_rule TO flp_admin;
+GRANT USAGE ON SEQUENCE flp.data_rule_id_seq TO flp_admin;
+CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON flp.area_table FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed();
+
+/* ------------------------------------------- the current user, in policies */
+
+CREATE FUNCTION flp.is_partner_user() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_is_partner_user' LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.is_partner_user() IS
+	'true when the current user is a partner user (not a super admin)';
+
+CREATE FUNCTION flp.current_partner() RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_current_partner' LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.current_partner() IS
+	'the partner of the current user, or NULL';
+
+CREATE FUNCTION flp.is_subject() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_is_subject' LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.is_subject() IS
+	'true when the current user is restricted by flp (not a super admin)';
+
+CREATE FUNCTION flp.has_bundle(bundle text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_has_bundle' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.has_bundle(text) IS
+	'true when the bundle applies to the current user';
+
+/* The records assigned to the current user (or its partner): what scope policies read. */
+CREATE VIEW flp.visible_record WITH (security_barrier) AS
+	SELECT a.tbl, a.record_key
+	  FROM flp.record_assignment a
+	 WHERE a.partner = flp.current_partner()
+	   AND (a.partner_user IS NULL OR a.partner_user = current_user::regrole);
+COMMENT ON VIEW flp.visible_record IS
+	'the records of scoped tables assigned to the current user or to all users of its partner';
+GRANT SELECT ON flp.visible_record TO PUBLIC;
+
+/* ------------------------------------------------ compiling the policies */
+
+/*
+ * (Re)create flp's row policies of one governed table on it and on its
+ * partitions and children, from the catalog:
+ *   flp_scope   partner users see only assigned records        (flp.partner_scope)
+ *   flp_link    partner users see children of visible parents  (flp.link_records)
+ *   flp_data_*  subjects see and change rows by data rules      (flp.add_data_rule)
+ * All are restrictive: they narrow what the other policies allow.
+ */
+CREATE FUNCTION flp._compile_policies(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	root regclass;
+	rel regclass;
+	scope flp.partner_scope;
+	link flp.record_link;
+	any_rule text;
+	edit_rule text;
+	pol text;
+BEGIN
+	SELECT g.tbl INTO root FROM flp.governed_table g
+	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	IF root IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT * INTO scope FROM flp.partner_scope s WHERE s.tbl = root;
+	SELECT * INTO link FROM flp.record_link l WHERE l.child = root;
+	SELECT string_agg(format('(%s AND (%s))',
+							 CASE WHEN r.bundle IS NULL THEN 'true'
+								  ELSE format('flp.has_bundle(%L)', r.bundle) END,
+							 r.predicate), ' OR ' ORDER BY r.id),
+		   coalesce(string_agg(format('(%s AND (%s))',
+									  CASE WHEN r.bundle IS NULL THEN 'true'
+										   ELSE format('flp.has_bundle(%L)', r.bundle) END,
+									  r.predicate), ' OR ' ORDER BY r.id)
+						FILTER (WHERE r.access = 'edit'), 'false')
+	  INTO any_rule, edit_rule
+	  FROM flp.data_rule r WHERE r.tbl = root;
+
+	FOR rel IN SELECT flp._tree(root) LOOP
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
+		FOR pol IN SELECT p.polname FROM pg_policy p
+					WHERE p.polrelid = rel
+					  AND p.polname IN ('flp_scope', 'flp_link', 'flp_data_select',
+										'flp_data_insert', 'flp_data_update', 'flp_data_delete')
+		LOOP
+			EXECUTE format('DROP POLICY %I ON %s', pol, rel);
+		END LOOP;
+		IF scope.tbl IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_scope ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM flp.visible_record r '
+						   'WHERE r.tbl = %2$L::regclass AND r.record_key = (%3$I)::text)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM flp.visible_record r '
+						   'WHERE r.tbl = %2$L::regclass AND r.record_key = (%3$I)::text))',
+						   rel, root::oid, scope.key_field);
+		END IF;
+		IF link.child IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I))',
+						   rel, link.parent, link.parent_key, link.fk_field);
+		END IF;
+		IF any_rule IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_data_select ON %s AS RESTRICTIVE FOR SELECT TO PUBLIC '
+						   'USING (NOT flp.is_subject() OR %s)', rel, any_rule);
+			EXECUTE format('CREATE POLICY flp_data_insert ON %s AS RESTRICTIVE FOR INSERT TO PUBLIC '
+						   'WITH CHECK (NOT flp.is_subject() OR %s)', rel, edit_rule);
+			EXECUTE format('CREATE POLICY flp_data_update ON %s AS RESTRICTIVE FOR UPDATE TO PUBLIC '
+						   'USING (NOT flp.is_subject() OR %2$s) WITH CHECK (NOT flp.is_subject() OR %2$s)',
+						   rel, edit_rule);
+			EXECUTE format('CREATE POLICY flp_data_delete ON %s AS RESTRICTIVE FOR DELETE TO PUBLIC '
+						   'USING (NOT flp.is_subject() OR %s)', rel, edit_rule);
+		END IF;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._compile_policies(regclass) IS
+	'internal: (re)creates flp''s row-level security policies of a governed table and its children';
+REVOKE ALL ON FUNCTION flp._compile_policies(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._compile_policies(regclass) TO flp_admin;
+
+/* ------------------------------------------------------------ partners */
+
+CREATE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	t regclass;
+BEGIN
+	PERFORM flp._require_super_admin('define an area');
+	IF area IS NULL OR area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
+									'company_relationship', 'home', 'report', 'scorecard') THEN
+		RAISE EXCEPTION 'unknown partner area "%"', area
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The partner areas are dashboard, timeline, cockpit, success_plan, company_relationship, home, report and scorecard.';
+	END IF;
+	FOREACH t IN ARRAY coalesce(tables, '{}') LOOP
+		PERFORM flp._require_governed(t);
+	END LOOP;
+	DELETE FROM flp.area_table a WHERE a.area = $1;
+	INSERT INTO flp.area_table (area, tbl)
+	SELECT DISTINCT area, t FROM unnest(coalesce(tables, '{}')) t;
+END
+$$;
+COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
+	'sets the tables of a partner area (Default_Partner_Bundle grants Edit on them; partner bundles may grant only them)';
+
+CREATE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('assign a partner bundle');
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'partner "%" does not exist', partner
+			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+	END IF;
+	b := flp._require_bundle(bundle, false);
+	IF b.kind <> 'partner' THEN
+		RAISE EXCEPTION 'bundle "%" is not a partner bundle', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Create partner bundles with flp.create_bundle(name, kind => ''partner'').';
+	END IF;
+	IF b.system THEN
+		DELETE FROM flp.partner_bundle pb WHERE pb.partner = $1;   -- back to the default
+	ELSE
+		INSERT INTO flp.partner_bundle AS pb VALUES (partner, bundle)
+		ON CONFLICT ON CONSTRAINT partner_bundle_pkey DO UPDATE SET bundle = EXCLUDED.bundle;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.assign_partner_bundle(text, text) IS
+	'gives a partner''s users a partner bundle instead of Default_Partner_Bundle (Default_Partner_Bundle: back to the default)';
+
+CREATE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('scope a table');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, key_field);
+	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
+	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
+	PERFORM flp._compile_policies(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
+	'partner users see and change only the rows of the table whose key is assigned to them';
+
+CREATE FUNCTION flp._require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'partner "%" does not exist', partner
+			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+	END IF;
+	PERFORM flp._require_governed(tbl);
+	IF NOT EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
+		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Scope it first with flp.partner_scope(%L, key_field).', tbl::text);
+	END IF;
+	IF partner_user IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM flp.registered_user u WHERE u.role = $3 AND u.partner = $1) THEN
+		RAISE EXCEPTION 'role "%" is not a user of partner "%"', partner_user, partner
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Register it with flp.register_user(role, ''full'', ''{}'', partner).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
+	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
+
+CREATE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
+								  partner_user regrole DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('assign a record');
+	PERFORM flp._require_scope(partner, tbl, partner_user);
+	IF record_key IS NULL THEN
+		RAISE EXCEPTION 'record key must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
+	ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION flp.assign_record(text, regclass, text, regrole) IS
+	'assigns a record of a scoped table to a partner (all its users) or to one partner user';
+
+CREATE FUNCTION flp.unassign_record(partner text, tbl regclass, record_key text,
+									partner_user regrole DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unassign a record');
+	PERFORM flp._require_scope(partner, tbl, partner_user);
+	DELETE FROM flp.record_assignment a
+	 WHERE a.tbl = $2 AND a.record_key = $3 AND a.partner = $1
+	   AND a.partner_user IS NOT DISTINCT FROM $4;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', record_key, tbl,
+			CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unassign_record(text, regclass, text, regrole) IS
+	'takes a record assignment back';
+
+CREATE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	pkey name;
+	chain text;
+BEGIN
+	PERFORM flp._require_super_admin('link records');
+	PERFORM flp._require_governed(child);
+	PERFORM flp._require_governed(parent);
+	PERFORM flp._require_field(child, fk_field);
+	IF child = parent THEN
+		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
+	END IF;
+	/* the parent's record key: its scope key, or its one-column primary key */
+	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;
+	IF pkey IS NULL THEN
+		SELECT a.attname INTO pkey
+		  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		 WHERE i.indrelid = parent AND i.indisprimary AND i.indnkeyatts = 1;
+	END IF;
+	IF pkey IS NULL THEN
+		RAISE EXCEPTION 'table "%" has no record key', parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Scope the parent with flp.partner_scope(), or give it a one-column primary key.';
+	END IF;
+	WITH RECURSIVE up(t, path) AS (
+		SELECT parent, ARRAY[child::text, parent::text]
+	  UNION ALL
+		SELECT l.parent, up.path || l.parent::text
+		  FROM up JOIN flp.record_link l ON l.child = up.t
+		 WHERE cardinality(up.path) < 100
+	)
+	SELECT array_to_string(path, ' -> ') INTO chain FROM up WHERE up.t = $1 LIMIT 1;
+	IF chain IS NOT NULL THEN
+		RAISE EXCEPTION 'linking "%" to "%" would make a cycle', child, parent
+			USING ERRCODE = 'invalid_recursion', DETAIL = format('The chain would be %s.', chain);
+	END IF;
+	INSERT INTO flp.record_link AS l VALUES (child, fk_field, parent, pkey)
+	ON CONFLICT ON CONSTRAINT record_link_pkey
+	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
+				  parent_key = EXCLUDED.parent_key;
+	PERFORM flp._compile_policies(child);
+END
+$$;
+COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
+	'inheritance rule: partner users see a child row exactly when they see its parent row';
+
+CREATE FUNCTION flp.unlink_records(child regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unlink records');
+	DELETE FROM flp.record_link l WHERE l.child = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(child);
+END
+$$;
+COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
+
+CREATE FUNCTION flp.unscope(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unscope a table');
+	DELETE FROM flp.partner_scope s WHERE s.tbl = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp.unscope(regclass) IS
+	'ends partner scoping of a table (and forgets its record assignments)';
+
+/* -------------------------------------------------------- data rules */
+
+CREATE FUNCTION flp.add_data_rule(tbl regclass, predicate text, access flp.permission DEFAULT 'read',
+								  bundle text DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM flp._require_super_admin('add a data rule');
+	PERFORM flp._require_governed(tbl);
+	IF predicate IS NULL OR btrim(predicate) = '' THEN
+		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF access IS NULL OR access = 'hide' THEN
+		RAISE EXCEPTION 'access must be read or edit' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Rows no rule allows are hidden already.';
+	END IF;
+	IF bundle IS NOT NULL THEN
+		PERFORM flp._require_bundle(bundle, false);
+	END IF;
+	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
+	VALUES (tbl, predicate, access, bundle) RETURNING r.id INTO id;
+	/* compiling it into the policies checks that it parses and is boolean */
+	PERFORM flp._compile_policies(tbl);
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION flp.add_data_rule(regclass, text, flp.permission, text) IS
+	'gives a bundle''s members (NULL: every subject) read or edit access to the rows matching a predicate';
+
+CREATE FUNCTION flp.drop_data_rule(id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	t regclass;
+BEGIN
+	PERFORM flp._require_super_admin('drop a data rule');
+	DELETE FROM flp.data_rule r WHERE r.id = $1 RETURNING r.tbl INTO t;
+	IF t IS NULL THEN
+		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(t);
+END
+$$;
+COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
 
 /* ------------------------------------------------------ DDL following */
 

@@ -242,7 +242,9 @@ catalog_lookup(void)
 			lookup_rel("registered_user", &c.registered_user) &&
 			lookup_rel("registered_user_pkey", &c.registered_user_pkey) &&
 			lookup_rel("partner_bundle", &c.partner_bundle) &&
-			lookup_rel("partner_bundle_pkey", &c.partner_bundle_pkey);
+			lookup_rel("partner_bundle_pkey", &c.partner_bundle_pkey) &&
+			lookup_rel("area_table", &c.area_table) &&
+			lookup_rel("area_table_tbl_idx", &c.area_table_tbl_idx);
 	}
 	if (ok)
 	{
@@ -267,10 +269,22 @@ catalog_lookup(void)
 	}
 	if (ok)
 	{
+		Oid			textarg = TEXTOID;
+
 		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
 		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),
 										  0, NULL, true);
-		ok = OidIsValid(c.guard_function);
+		c.is_partner_user_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("is_partner_user")), 0, NULL, true);
+		c.current_partner_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("current_partner")), 0, NULL, true);
+		c.is_subject_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("is_subject")), 0, NULL, true);
+		c.has_bundle_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("has_bundle")), 1, &textarg, true);
+		ok = OidIsValid(c.guard_function) && OidIsValid(c.is_partner_user_function) &&
+			OidIsValid(c.current_partner_function) && OidIsValid(c.is_subject_function) &&
+			OidIsValid(c.has_bundle_function);
 	}
 
 	catalog = c;
@@ -892,6 +906,24 @@ flp_read_masks(Oid relid)
 	}
 	scan_end(&cs);
 	return result;
+}
+
+/* Is the table in a partner area? */
+bool
+flp_read_in_area(Oid relid)
+{
+	const FlpCatalog *c = flp_catalog();
+	CatalogScan cs;
+	ScanKeyData key;
+	bool		found;
+
+	if (c == NULL)
+		return false;
+	key_oid(&key, Anum_area_table_tbl, relid);
+	scan_begin(&cs, c->area_table, c->area_table_tbl_idx, 1, &key);
+	found = scan_next(&cs) != NULL;
+	scan_end(&cs);
+	return found;
 }
 
 /* The inherited fields of a table. */

@@ -67,6 +67,8 @@ typedef struct Candidate
 	char	   *name;
 	char	   *source;			/* why it was considered */
 	char	   *ignored;		/* why it does not apply, or NULL */
+	bool		partner_bundle; /* grants only tables of partner areas */
+	bool		default_partner;	/* Default_Partner_Bundle: all of them */
 } Candidate;
 
 /* What is known of a role, before looking at any table. */
@@ -75,6 +77,7 @@ typedef struct RoleInfo
 	Oid			roleid;
 	bool		super_admin;
 	FlpLicense	license;
+	char	   *partner;		/* partner users: their partner */
 	List	   *candidates;		/* Candidate * */
 } RoleInfo;
 
@@ -84,8 +87,10 @@ typedef struct RoleEntry
 	Oid			roleid;			/* hash key */
 	bool		super_admin;
 	FlpLicense	license;
+	char	   *partner;
 	int			nbundles;
 	char	  **bundles;
+	uint8	   *flags;			/* per bundle: 1 partner bundle, 2 default partner bundle */
 } RoleEntry;
 
 typedef struct TableKey
@@ -334,7 +339,14 @@ candidates_filter(List *candidates, const FlpUser *user)
 		FlpBundle	b;
 
 		if (!flp_read_bundle(c->name, &b))
+		{
 			c->ignored = pstrdup("the bundle does not exist");
+			continue;
+		}
+		c->partner_bundle = (b.kind == FLP_PARTNER);
+		c->default_partner = c->partner_bundle && b.system;
+		if (false)
+			;
 		else if (user->partner != NULL && b.kind != FLP_PARTNER)
 			c->ignored = pstrdup("an internal bundle, and the role is a partner user");
 		else if (user->partner == NULL && b.kind != FLP_INTERNAL)
@@ -376,6 +388,7 @@ role_resolve(Oid roleid, Trace *t)
 
 	user = flp_read_user(roleid);
 	ri->license = user.license;
+	ri->partner = user.partner;
 
 	if (user.partner != NULL)
 	{
@@ -468,11 +481,14 @@ role_lookup(Oid roleid)
 			ri->roleid = roleid;
 			ri->super_admin = entry->super_admin;
 			ri->license = entry->license;
+			ri->partner = entry->partner;
 			for (i = 0; i < entry->nbundles; i++)
 			{
 				Candidate  *c = palloc0(sizeof(Candidate));
 
 				c->name = entry->bundles[i];
+				c->partner_bundle = (entry->flags[i] & 1) != 0;
+				c->default_partner = (entry->flags[i] & 2) != 0;
 				ri->candidates = lappend(ri->candidates, c);
 			}
 			return ri;
@@ -486,14 +502,19 @@ role_lookup(Oid roleid)
 	entry = hash_search(role_cache, &roleid, HASH_ENTER, &found);
 	entry->super_admin = ri->super_admin;
 	entry->license = ri->license;
+	entry->partner = ri->partner ? MemoryContextStrdup(EvalContext, ri->partner) : NULL;
 	entry->bundles = MemoryContextAllocZero(EvalContext,
 											sizeof(char *) * (list_length(ri->candidates) + 1));
+	entry->flags = MemoryContextAllocZero(EvalContext, list_length(ri->candidates) + 1);
 	foreach(lc, ri->candidates)
 	{
 		Candidate  *c = lfirst(lc);
 
 		if (c->ignored == NULL)
+		{
+			entry->flags[n] = (c->partner_bundle ? 1 : 0) | (c->default_partner ? 2 : 0);
 			entry->bundles[n++] = MemoryContextStrdup(EvalContext, c->name);
+		}
 	}
 	entry->nbundles = n;
 	return ri;
@@ -545,7 +566,15 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 					   "%s; ignored: %s", c->source, c->ignored);
 			continue;
 		}
-		if (!flp_read_table_permission(c->name, relid, &table_level))
+		if (c->partner_bundle && !flp_read_in_area(relid))
+		{
+			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; does not grant the table: it is in no partner area", c->source);
+			continue;
+		}
+		if (c->default_partner)
+			table_level = FLP_EDIT;		/* Edit on every table of the areas */
+		else if (!flp_read_table_permission(c->name, relid, &table_level))
 		{
 			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
 					   "%s; does not grant the table", c->source);
@@ -556,7 +585,7 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 		own = palloc(natts + 1);
 		for (att = 1; att <= natts; att++)
 			own[att] = table_level;
-		foreach(lc2, flp_read_field_permissions(c->name, relid))
+		foreach(lc2, c->default_partner ? NIL : flp_read_field_permissions(c->name, relid))
 		{
 			FlpFieldSetting *s = lfirst(lc2);
 
@@ -970,6 +999,40 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 			   get_attname(relid, attnum, false),
 			   flp_permission_name(perm[attnum]), role_name(roleid));
 	return t.steps;
+}
+
+/*
+ * For row-level security policies (flp.is_partner_user, flp.current_partner,
+ * flp.has_bundle): the partner of the role, NULL for internal users and super
+ * admins; whether a bundle applies to it.  From the role cache: policies call
+ * these once per row where the planner has not folded them.
+ */
+const char *
+flp_role_partner(Oid roleid)
+{
+	RoleInfo   *ri;
+
+	cache_prepare();
+	ri = role_lookup(roleid);
+	return ri->super_admin ? NULL : ri->partner;
+}
+
+bool
+flp_role_has_bundle(Oid roleid, const char *bundle)
+{
+	RoleInfo   *ri;
+	ListCell   *lc;
+
+	cache_prepare();
+	ri = role_lookup(roleid);
+	foreach(lc, ri->candidates)
+	{
+		Candidate  *c = lfirst(lc);
+
+		if (c->ignored == NULL && strcmp(c->name, bundle) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* The bundles that apply to a role now (FlpAppliedBundle *). */

@@ -81,6 +81,8 @@ typedef enum FlpBundleKind
 #define Anum_registered_user_license 2
 #define Anum_registered_user_attributes 3
 #define Anum_registered_user_partner 4
+#define Anum_area_table_area 1
+#define Anum_area_table_tbl 2
 #define Anum_partner_bundle_partner 1
 #define Anum_partner_bundle_bundle 2
 
@@ -108,12 +110,18 @@ typedef struct FlpCatalog
 	Oid			registered_user_pkey;
 	Oid			partner_bundle;
 	Oid			partner_bundle_pkey;
+	Oid			area_table;
+	Oid			area_table_tbl_idx;
 	Oid			permission_type;
 	Oid			permission_label[3];	/* by FlpPermission */
 	Oid			license_label[3];	/* by FlpLicense */
 	Oid			kind_label[2];	/* by FlpBundleKind */
 	Oid			admin_role;		/* flp_admin, or InvalidOid */
 	Oid			guard_function;	/* flp.guard(), used by the fail-closed policy */
+	Oid			is_partner_user_function;	/* the current user, in policies */
+	Oid			current_partner_function;
+	Oid			is_subject_function;
+	Oid			has_bundle_function;
 } FlpCatalog;
 
 /* A registered user, as read from flp.registered_user. */
@@ -189,6 +197,7 @@ extern List *flp_read_field_permissions(const char *bundle, Oid relid);
 extern List *flp_read_excluded_fields(Oid relid);
 extern List *flp_read_inheritances(Oid relid);
 extern List *flp_read_masks(Oid relid);
+extern bool flp_read_in_area(Oid relid);
 extern int	flp_relnatts(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern Datum flp_permission_datum(FlpPermission permission);
@@ -228,6 +237,8 @@ extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
 extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
+extern const char *flp_role_partner(Oid roleid);
+extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
 /* rewrite.c */
 extern bool flp_log_denials;

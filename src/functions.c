@@ -264,3 +264,44 @@ flp_guard(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(true);
 }
+
+/*
+ * flp.is_partner_user(), flp.current_partner(), flp.has_bundle(bundle): the
+ * current user as row-level security policies see it.  The planner folds
+ * them into constants in flp's own policies (see rewrite.c); elsewhere they
+ * answer from the per-session role cache.
+ */
+PG_FUNCTION_INFO_V1(flp_is_partner_user);
+PG_FUNCTION_INFO_V1(flp_current_partner);
+PG_FUNCTION_INFO_V1(flp_has_bundle);
+PG_FUNCTION_INFO_V1(flp_is_subject);
+
+Datum
+flp_is_subject(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!flp_is_super_admin(GetUserId()));
+}
+
+Datum
+flp_is_partner_user(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(flp_role_partner(GetUserId()) != NULL);
+}
+
+Datum
+flp_current_partner(PG_FUNCTION_ARGS)
+{
+	const char *partner = flp_role_partner(GetUserId());
+
+	if (partner == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(partner));
+}
+
+Datum
+flp_has_bundle(PG_FUNCTION_ARGS)
+{
+	char	   *bundle = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_BOOL(flp_role_has_bundle(GetUserId(), bundle));
+}

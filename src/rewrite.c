@@ -50,6 +50,7 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
+#include "catalog/pg_collation.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -1349,9 +1350,54 @@ is_guard_qual(Node *qual, Oid guard)
 
 typedef struct GovernedWalk
 {
+	const FlpCatalog *catalog;
 	Oid			guard;
 	bool		found;
 } GovernedWalk;
+
+/*
+ * In flp's own policies, the functions that describe the current user
+ * (flp.is_partner_user(), flp.current_partner(), flp.is_subject(),
+ * flp.has_bundle('...')) become constants at plan time: the plan is for this
+ * role only, so the planner can simplify the policy away for internal users
+ * and give partner users' record lookups plain constants.
+ */
+static Node *
+fold_policy_mutator(Node *node, const FlpCatalog *c)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+		Oid			roleid = GetUserId();
+
+		if (f->funcid == c->is_partner_user_function)
+			return (Node *) makeBoolConst(flp_role_partner(roleid) != NULL, false);
+		if (f->funcid == c->is_subject_function)
+			return (Node *) makeBoolConst(!flp_is_super_admin(roleid), false);
+		if (f->funcid == c->current_partner_function)
+		{
+			const char *partner = flp_role_partner(roleid);
+
+			if (partner == NULL)
+				return (Node *) makeNullConst(TEXTOID, -1, DEFAULT_COLLATION_OID);
+			return (Node *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+									  PointerGetDatum(cstring_to_text(partner)), false, false);
+		}
+		if (f->funcid == c->has_bundle_function && list_length(f->args) == 1 &&
+			IsA(linitial(f->args), Const) && !((Const *) linitial(f->args))->constisnull)
+		{
+			char	   *bundle = TextDatumGetCString(((Const *) linitial(f->args))->constvalue);
+
+			return (Node *) makeBoolConst(flp_role_has_bundle(roleid, bundle), false);
+		}
+	}
+	if (IsA(node, Query))
+		return (Node *) query_tree_mutator((Query *) node, fold_policy_mutator,
+										   (void *) c, QTW_DONT_COPY_QUERY);
+	return expression_tree_mutator(node, fold_policy_mutator, (void *) c);
+}
 
 /*
  * Find the governed relations of a query tree (at any level, also in
@@ -1391,6 +1437,9 @@ governed_walker(Node *node, GovernedWalk *gw)
 			foreach(lc, rte->securityQuals)
 				if (is_guard_qual(lfirst(lc), gw->guard))
 					rte->securityQuals = foreach_delete_current(rte->securityQuals, lc);
+			rte->securityQuals = (List *) fold_policy_mutator((Node *) rte->securityQuals,
+															  gw->catalog);
+			/* range_table_entry_walker walks on into the (folded) policies */
 		}
 		return false;
 	}
@@ -1427,6 +1476,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	if (c == NULL)
 		return call_next_planner(parse, query_string, cursorOptions, boundParams);
 
+	gw.catalog = c;
 	gw.guard = c->guard_function;
 	gw.found = false;
 	(void) governed_walker((Node *) parse, &gw);

@@ -91,6 +91,12 @@ follow_column_rename(Oid relid, const char *oldname, const char *newname)
 		"WHERE tbl OPERATOR(pg_catalog.=) $1 AND field OPERATOR(pg_catalog.=) $2",
 		"UPDATE flp.inherited_field SET from_field = $3 "
 		"WHERE from_tbl OPERATOR(pg_catalog.=) $1 AND from_field OPERATOR(pg_catalog.=) $2",
+		"UPDATE flp.partner_scope SET key_field = $3 "
+		"WHERE tbl OPERATOR(pg_catalog.=) $1 AND key_field OPERATOR(pg_catalog.=) $2",
+		"UPDATE flp.record_link SET fk_field = $3 "
+		"WHERE child OPERATOR(pg_catalog.=) $1 AND fk_field OPERATOR(pg_catalog.=) $2",
+		"UPDATE flp.record_link SET parent_key = $3 "
+		"WHERE parent OPERATOR(pg_catalog.=) $1 AND parent_key OPERATOR(pg_catalog.=) $2",
 	};
 	Oid			argtypes[3] = {REGCLASSOID, NAMEOID, NAMEOID};
 	List	   *tree = find_all_inheritors(relid, NoLock, NULL);

@@ -145,14 +145,27 @@ SELECT flp.add_partner('Globex');
 SELECT flp.register_user('regress_partner_user', 'full', '{}', 'Acme');
 SELECT flp.register_user('regress_partner_user2', 'full', '{"region": "emea"}', 'Globex');
 SELECT flp.assign('A', 'regress_partner_user');
+-- Default_Partner_Bundle grants Edit on every table of the partner areas;
+-- partner bundles may grant only tables of those areas
+SELECT * FROM regress.matrix('accounts', '{regress_partner_user,regress_partner_user2}');
+SELECT flp.define_area('company_relationship', '{accounts}');
+SELECT * FROM regress.matrix('accounts', '{regress_partner_user,regress_partner_user2}');
 SELECT flp.create_bundle('Acme bundle', kind => 'partner');
+SELECT regress.try($$SELECT flp.set_permission('Acme bundle', 'notes', NULL, 'read')$$);
 SELECT flp.set_permission('Acme bundle', 'accounts', NULL, 'read');
 SELECT flp.set_permission('Acme bundle', 'accounts', 'ssn', 'hide');
--- not yet assigned to Acme (assign_partner_bundle is part of the partners
--- issue; the catalog row is what it writes)
+-- not yet assigned to Acme: its users still have Default_Partner_Bundle
 SELECT * FROM regress.matrix('accounts', '{regress_partner_user,regress_partner_user2}');
-INSERT INTO flp.partner_bundle VALUES ('Acme', 'Acme bundle');
+SELECT flp.assign_partner_bundle('Acme', 'Acme bundle');
 SELECT * FROM regress.matrix('accounts', '{regress_partner_user,regress_partner_user2}');
+-- a table leaving the areas is no longer granted by partner bundles
+SELECT flp.define_area('company_relationship', '{}');
+SELECT * FROM regress.matrix('accounts', '{regress_partner_user,regress_partner_user2}');
+SELECT flp.define_area('company_relationship', '{accounts}');
+-- back to the default
+SELECT flp.assign_partner_bundle('Acme', 'Default_Partner_Bundle');
+SELECT * FROM regress.matrix('accounts', '{regress_partner_user}');
+SELECT flp.assign_partner_bundle('Acme', 'Acme bundle');
 
 -- a role with no registration and no bundles sees the defaults; dropping a
 -- bundle takes its effect away at once
