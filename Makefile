@@ -9,6 +9,7 @@ OBJS = \
 	src/evaluate.o \
 	src/flp.o \
 	src/functions.o \
+	src/records.o \
 	src/rewrite.o \
 	src/utility.o
 
@@ -27,7 +28,9 @@ REGRESS = \
 	writes \
 	partitions \
 	plancache \
-	sidechannels
+	sidechannels \
+	partners \
+	records
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))

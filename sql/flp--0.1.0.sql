@@ -1259,7 +1259,7 @@ CREATE TABLE flp.record_assignment (
 	partner_user regrole,
 	UNIQUE NULLS NOT DISTINCT (tbl, record_key, partner, partner_user)
 );
-CREATE INDEX record_assignment_key_idx ON flp.record_assignment (tbl, record_key);
+CREATE INDEX record_assignment_partner_idx ON flp.record_assignment (tbl, partner);
 COMMENT ON TABLE flp.record_assignment IS
 	'records of scoped tables assigned to a partner (all its users) or to one partner user';
 COMMENT ON COLUMN flp.record_assignment.tbl IS 'the scoped table';
@@ -1335,15 +1335,27 @@ CREATE FUNCTION flp.has_bundle(bundle text) RETURNS boolean
 COMMENT ON FUNCTION flp.has_bundle(text) IS
 	'true when the bundle applies to the current user';
 
-/* The records assigned to the current user (or its partner): what scope policies read. */
-CREATE VIEW flp.visible_record WITH (security_barrier) AS
-	SELECT a.tbl, a.record_key
-	  FROM flp.record_assignment a
-	 WHERE a.partner = flp.current_partner()
-	   AND (a.partner_user IS NULL OR a.partner_user = current_user::regrole);
-COMMENT ON VIEW flp.visible_record IS
-	'the records of scoped tables assigned to the current user or to all users of its partner';
-GRANT SELECT ON flp.visible_record TO PUBLIC;
+CREATE FUNCTION flp.record_visible(tbl regclass, record_key text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_record_visible' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp.record_visible(regclass, text) IS
+	'whether the current user may see a record of a partner-scoped table (used by the flp_scope policies)';
+
+/* Changes of the assignments reach every session at commit. */
+CREATE FUNCTION flp._assignments_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_assignments_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp._assignments_changed() IS
+	'trigger: at commit, tells every session that record assignments changed';
+REVOKE ALL ON FUNCTION flp._assignments_changed() FROM PUBLIC;
+CREATE TRIGGER flp_assignments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON flp.record_assignment FOR EACH STATEMENT EXECUTE FUNCTION flp._assignments_changed();
+
+CREATE FUNCTION flp._eval_rule(tbl regclass, key_field name, record_key text, predicate text,
+							   role regrole) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_eval_rule' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) IS
+	'internal: a data rule''s predicate on one row, with flp.attribute() answering for a role';
+REVOKE ALL ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO flp_admin;
 
 /* ------------------------------------------------ compiling the policies */
 
@@ -1397,11 +1409,9 @@ BEGIN
 		END LOOP;
 		IF scope.tbl IS NOT NULL THEN
 			EXECUTE format('CREATE POLICY flp_scope ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
-						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM flp.visible_record r '
-						   'WHERE r.tbl = %2$L::regclass AND r.record_key = (%3$I)::text)) '
-						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM flp.visible_record r '
-						   'WHERE r.tbl = %2$L::regclass AND r.record_key = (%3$I)::text))',
-						   rel, root::oid, scope.key_field);
+						   'USING (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text))',
+						   rel, root::text, scope.key_field);
 		END IF;
 		IF link.child IS NOT NULL THEN
 			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
@@ -1450,7 +1460,7 @@ BEGIN
 	END LOOP;
 	DELETE FROM flp.area_table a WHERE a.area = $1;
 	INSERT INTO flp.area_table (area, tbl)
-	SELECT DISTINCT area, t FROM unnest(coalesce(tables, '{}')) t;
+	SELECT DISTINCT area, member FROM unnest(coalesce(tables, '{}')) member;
 END
 $$;
 COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
@@ -1685,6 +1695,149 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
+
+/* ------------------------------------------------- explaining records */
+
+/* The record key field of a governed table: its scope key, or its one-column primary key. */
+CREATE FUNCTION flp._record_key_field(tbl regclass) RETURNS name
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(
+		(SELECT s.key_field FROM flp.partner_scope s WHERE s.tbl = $1),
+		(SELECT a.attname
+		   FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		  WHERE i.indrelid = $1 AND i.indisprimary AND i.indnkeyatts = 1))
+$$;
+COMMENT ON FUNCTION flp._record_key_field(regclass) IS
+	'internal: the field that identifies a record of a governed table';
+
+CREATE FUNCTION flp.explain_record(tbl regclass, record_key text,
+								   role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (step int, source text, detail text, visible boolean)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	n int := 0;
+	keyf name;
+	partner text;
+	scoped boolean;
+	ok_scope boolean := true;
+	ok_link boolean := true;
+	ok_rules boolean := true;
+	editable boolean := true;
+	l flp.record_link;
+	fk text;
+	r flp.data_rule;
+	applies boolean;
+	res boolean;
+	any_rule boolean := false;
+	any_edit boolean := false;
+	p record;
+BEGIN
+	PERFORM flp._require_super_admin('explain a record');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_role(role);
+	keyf := flp._record_key_field(tbl);
+	IF keyf IS NULL THEN
+		RAISE EXCEPTION 'table "%" has no record key', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Records are named by the partner scope key or a one-column primary key.';
+	END IF;
+	IF flp.is_super_admin(role) THEN
+		n := n + 1; step := n; source := 'super admin';
+		detail := format('role "%s" is a super admin: every row is visible and editable', role);
+		visible := true; RETURN NEXT;
+		n := n + 1; step := n; source := 'result'; detail := 'visible and editable'; RETURN NEXT;
+		RETURN;
+	END IF;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE (%I)::text = $1)', tbl, keyf)
+	   INTO res USING record_key;
+	n := n + 1; step := n; source := 'record';
+	detail := format('%s.%I = %L %s', tbl, keyf, record_key,
+					 CASE WHEN res THEN 'exists' ELSE 'does not exist' END);
+	visible := NULL; RETURN NEXT;
+
+	SELECT u.partner INTO partner FROM flp.registered_user u WHERE u.role = $3;
+	scoped := EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $1);
+	IF scoped THEN
+		n := n + 1; step := n; source := 'partner scope';
+		IF partner IS NULL THEN
+			detail := format('the table is scoped for partners; "%s" is an internal user, not concerned', role);
+			visible := true;
+		ELSE
+			SELECT string_agg(CASE WHEN a.partner_user IS NULL THEN format('to partner "%s"', a.partner)
+								   ELSE format('to user "%s"', a.partner_user) END, ', ')
+			  INTO detail
+			  FROM flp.record_assignment a
+			 WHERE a.tbl = $1 AND a.record_key = $2 AND a.partner = partner
+			   AND (a.partner_user IS NULL OR a.partner_user = $3);
+			ok_scope := detail IS NOT NULL;
+			detail := CASE WHEN ok_scope THEN format('assigned %s', detail)
+						   ELSE format('not assigned to partner "%s" nor to "%s"', partner, role) END;
+			visible := ok_scope;
+		END IF;
+		RETURN NEXT;
+	END IF;
+
+	SELECT * INTO l FROM flp.record_link k WHERE k.child = $1;
+	IF l.child IS NOT NULL THEN
+		n := n + 1; step := n; source := 'inheritance rule';
+		IF partner IS NULL THEN
+			detail := format('linked to %s; "%s" is an internal user, not concerned', l.parent, role);
+			visible := true; RETURN NEXT;
+		ELSE
+			EXECUTE format('SELECT (%I)::text FROM %s WHERE (%I)::text = $1', l.fk_field, tbl, keyf)
+			   INTO fk USING record_key;
+			detail := format('visible when its parent %s.%I = %L is', l.parent, l.parent_key, fk);
+			visible := NULL; RETURN NEXT;
+			ok_link := false;
+			IF fk IS NOT NULL THEN
+				FOR p IN SELECT * FROM flp.explain_record(l.parent, fk, role) e LOOP
+					n := n + 1; step := n; source := '  parent: ' || p.source; detail := p.detail;
+					visible := p.visible; RETURN NEXT;
+					IF p.source = 'result' THEN
+						ok_link := coalesce(p.visible, false);
+					END IF;
+				END LOOP;
+			END IF;
+		END IF;
+	END IF;
+
+	FOR r IN SELECT * FROM flp.data_rule d WHERE d.tbl = $1 ORDER BY d.id LOOP
+		any_rule := true;
+		applies := r.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = r.bundle);
+		n := n + 1; step := n; source := format('data rule %s', r.id);
+		IF NOT applies THEN
+			detail := format('%s access where %s; for bundle "%s", which does not apply', r.access, r.predicate, r.bundle);
+			visible := NULL;
+		ELSE
+			res := flp._eval_rule(tbl, keyf, record_key, r.predicate, role);
+			detail := format('%s access where %s%s: %s', r.access, r.predicate,
+							 CASE WHEN r.bundle IS NULL THEN '' ELSE format(' (bundle "%s")', r.bundle) END,
+							 CASE WHEN res THEN 'matches' ELSE 'does not match' END);
+			visible := coalesce(res, false);
+			IF coalesce(res, false) THEN
+				any_edit := any_edit OR r.access = 'edit';
+			END IF;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+	IF any_rule THEN
+		ok_rules := EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = $1
+							  AND (d.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = d.bundle))
+							  AND coalesce(flp._eval_rule(tbl, keyf, record_key, d.predicate, role), false));
+		editable := any_edit;
+	END IF;
+
+	n := n + 1; step := n; source := 'result';
+	visible := ok_scope AND ok_link AND ok_rules;
+	detail := CASE WHEN NOT visible THEN 'not visible'
+				   WHEN editable THEN 'visible and editable (field permissions still apply)'
+				   ELSE 'visible, read-only' END;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION flp.explain_record(regclass, text, regrole) IS
+	'why a record of a governed table is or is not visible to a role: partner scope, inheritance rules, data rules';
 
 /* ------------------------------------------------------ DDL following */
 

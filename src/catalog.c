@@ -53,6 +53,7 @@
 #include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "access/xact.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -67,6 +68,10 @@ static bool catalog_present = false;
 
 /* The last known OID of flp.governed_table, kept while the lookup is redone */
 static Oid	sentinel_relid = InvalidOid;
+
+/* Likewise flp.record_assignment, whose changes move record_generation */
+static Oid	assignments_relid = InvalidOid;
+static uint64 record_generation = 1;
 
 /* Bumped by every invalidation that may change a permission. */
 static uint64 generation = 1;
@@ -125,6 +130,11 @@ relcache_callback(Datum arg, Oid relid)
 		invalidate_all();
 		return;
 	}
+	if (relid == assignments_relid)
+	{
+		record_generation++;
+		return;
+	}
 	if (governed != NULL && governed_generation == generation &&
 		hash_search(governed, &relid, HASH_FIND, NULL) != NULL)
 		generation++;
@@ -174,6 +184,13 @@ flp_catalog_touch(void)
 
 	if (c != NULL)
 		CacheInvalidateRelcacheByRelid(c->governed_table);
+}
+
+/* Moves whenever record assignments change. */
+uint64
+flp_record_generation(void)
+{
+	return record_generation;
 }
 
 /* Throw away every cached permission. */
@@ -290,7 +307,10 @@ catalog_lookup(void)
 	catalog = c;
 	catalog_present = ok;
 	if (ok)
+	{
 		sentinel_relid = c.governed_table;
+		assignments_relid = get_relname_relid("record_assignment", c.namespace);
+	}
 	/* an invalidation that arrived meanwhile makes us look again next time */
 	catalog_valid = (start == generation);
 }
@@ -426,11 +446,20 @@ typedef struct CatalogScan
  * change committed by another session must hold from the next statement on,
  * also in REPEATABLE READ transactions, as for PostgreSQL's own catalogs.
  */
+Snapshot
+flp_catalog_snapshot(void)
+{
+	/* a parallel operation cannot take a new snapshot: use the statement's */
+	if (IsInParallelMode())
+		return GetActiveSnapshot() ? GetActiveSnapshot() : GetTransactionSnapshot();
+	return GetLatestSnapshot();
+}
+
 static void
 scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
 	cs->rel = table_open(relid, AccessShareLock);
-	cs->snapshot = RegisterSnapshot(GetLatestSnapshot());
+	cs->snapshot = RegisterSnapshot(flp_catalog_snapshot());
 	cs->scan = systable_beginscan(cs->rel, indexid, OidIsValid(indexid),
 								  cs->snapshot, nkeys, keys);
 }

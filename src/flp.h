@@ -17,6 +17,7 @@
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/snapshot.h"
 
 #include "compat.h"
 
@@ -185,7 +186,9 @@ extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
 extern void flp_flush_caches(void);
 extern void flp_catalog_touch(void);
+extern Snapshot flp_catalog_snapshot(void);
 extern uint64 flp_cache_generation(void);
+extern uint64 flp_record_generation(void);
 extern FlpUser flp_read_user(Oid roleid);
 extern List *flp_read_assignments(Oid roleid);
 extern List *flp_read_rules(void);
@@ -239,6 +242,9 @@ extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
 extern const char *flp_role_partner(Oid roleid);
 extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
+
+/* functions.c */
+extern Oid	flp_attribute_role;
 
 /* rewrite.c */
 extern bool flp_log_denials;

@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ *
+ * records.c
+ *	  Record-level scoping of partner users: which rows of a scoped table a
+ *	  partner user may see, answered per row for flp's RLS policies.
+ *
+ * flp.partner_scope() gives a table a restrictive policy
+ *	   USING (NOT flp.is_partner_user() OR flp.record_visible(<table>, key::text))
+ * The planner folds flp.is_partner_user() into a constant (rewrite.c), so
+ * internal users pay nothing; for a partner user, flp.record_visible() is a
+ * probe of a per-session hash set of the record keys assigned to its partner
+ * or to itself, loaded once per (role, table) with an index scan of
+ * flp.record_assignment.  The set never scans the assignment list per row.
+ *
+ * Every change of flp.record_assignment fires a statement trigger that sends
+ * a relcache invalidation of the table at commit: every session (and hot
+ * standbys) reloads the sets before its next statement; a rolled-back change
+ * is never seen.
+ *
+ * This file also evaluates data-rule predicates for flp.explain_record(),
+ * with flp.attribute() answering for the role being explained.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "flp.h"
+
+PG_FUNCTION_INFO_V1(flp_record_visible);
+PG_FUNCTION_INFO_V1(flp_assignments_changed);
+PG_FUNCTION_INFO_V1(flp_eval_rule);
+
+#define Anum_record_assignment_tbl 1
+#define Anum_record_assignment_record_key 2
+#define Anum_record_assignment_partner 3
+#define Anum_record_assignment_partner_user 4
+
+/* The keys visible to one role in one table. */
+typedef struct ScopeKey
+{
+	Oid			roleid;
+	Oid			tbl;
+} ScopeKey;
+
+typedef struct ScopeSet
+{
+	ScopeKey	key;			/* hash key */
+	HTAB	   *keys;			/* set of char * */
+} ScopeSet;
+
+typedef struct KeyEntry
+{
+	char	   *key;			/* hash key (points into RecordContext) */
+} KeyEntry;
+
+static MemoryContext RecordContext = NULL;
+static HTAB *scope_sets = NULL;
+static uint64 scope_generation = 0;
+
+/* the last set used, for the per-row fast path */
+static ScopeSet *last_set = NULL;
+
+/* Hash and compare the C strings the key sets hold. */
+static uint32
+key_hash(const void *key, Size keysize)
+{
+	const char *s = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+key_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
+/* Start afresh when the catalog or the assignments changed. */
+static void
+scope_prepare(void)
+{
+	uint64		generation = flp_cache_generation() + flp_record_generation();
+
+	if (RecordContext != NULL && scope_generation == generation)
+		return;
+	if (RecordContext == NULL)
+		RecordContext = AllocSetContextCreate(CacheMemoryContext, "flp record scopes",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(RecordContext);
+	scope_sets = flp_hash_create("flp record scopes", 16, sizeof(ScopeKey),
+								 sizeof(ScopeSet), RecordContext);
+	last_set = NULL;
+	scope_generation = generation;
+}
+
+/*
+ * Load the keys of tbl assigned to partner, or to roleid within it, with an
+ * index scan of flp.record_assignment on (tbl, partner).
+ */
+static HTAB *
+load_keys(Oid roleid, Oid tbl, const char *partner)
+{
+	Oid			nsp = get_namespace_oid("flp", false);
+	Oid			relid = get_relname_relid("record_assignment", nsp);
+	Oid			indexid = get_relname_relid("record_assignment_partner_idx", nsp);
+	HASHCTL		ctl;
+	HTAB	   *keys;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData skey[2];
+	Snapshot	snapshot;
+	HeapTuple	tuple;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(KeyEntry);
+	ctl.hash = key_hash;
+	ctl.match = key_match;
+	ctl.hcxt = RecordContext;
+	keys = hash_create("flp record keys", 256, &ctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		return keys;
+
+	ScanKeyInit(&skey[0], Anum_record_assignment_tbl, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(tbl));
+	ScanKeyEntryInitialize(&skey[1], 0, Anum_record_assignment_partner, BTEqualStrategyNumber,
+						   InvalidOid, C_COLLATION_OID, F_TEXTEQ,
+						   CStringGetTextDatum(partner));
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(flp_catalog_snapshot());
+	scan = systable_beginscan(rel, indexid, true, snapshot, 2, skey);
+	while ((tuple = systable_getnext(scan)) != NULL)
+	{
+		bool		isnull;
+		Datum		user = heap_getattr(tuple, Anum_record_assignment_partner_user,
+										RelationGetDescr(rel), &isnull);
+		char	   *key;
+		bool		found;
+
+		if (!isnull && DatumGetObjectId(user) != roleid)
+			continue;			/* assigned to another user of the partner */
+		key = MemoryContextStrdup(RecordContext,
+								  TextDatumGetCString(heap_getattr(tuple,
+																   Anum_record_assignment_record_key,
+																   RelationGetDescr(rel), &isnull)));
+		(void) hash_search(keys, &key, HASH_ENTER, &found);
+	}
+	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return keys;
+}
+
+/*
+ * flp.record_visible(tbl oid, record_key text): may the current user see
+ * the record of a partner-scoped table?  True for everyone but partner users
+ * (the policy asks only for them); for a partner user, whether the key is
+ * assigned to its partner or to itself.
+ */
+Datum
+flp_record_visible(PG_FUNCTION_ARGS)
+{
+	Oid			tbl = PG_GETARG_OID(0);
+	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Oid			roleid = GetUserId();
+	ScopeKey	sk;
+	ScopeSet   *set;
+	bool		found;
+
+	if (last_set == NULL || last_set->key.roleid != roleid || last_set->key.tbl != tbl ||
+		scope_generation != flp_cache_generation() + flp_record_generation())
+	{
+		const char *partner = flp_role_partner(roleid);
+
+		if (partner == NULL)
+			PG_RETURN_BOOL(true);
+		scope_prepare();
+		sk.roleid = roleid;
+		sk.tbl = tbl;
+		set = hash_search(scope_sets, &sk, HASH_FIND, &found);
+		if (!found)
+		{
+			/* load first: an error must not leave a half-made entry behind */
+			HTAB	   *keys = load_keys(roleid, tbl, partner);
+
+			set = hash_search(scope_sets, &sk, HASH_ENTER, &found);
+			set->keys = keys;
+		}
+		last_set = set;
+	}
+	(void) hash_search(last_set->keys, &key, HASH_FIND, &found);
+	PG_RETURN_BOOL(found);
+}
+
+/*
+ * Statement trigger on flp.record_assignment: at commit, every session
+ * reloads its record scopes.
+ */
+Datum
+flp_assignments_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"flp._assignments_changed\" must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	PG_RETURN_POINTER(NULL);
+}
+
+/*
+ * flp._eval_rule(tbl, key_field, record_key, predicate, role): evaluate a
+ * data rule's predicate on one row as it would be for role: flp.attribute()
+ * answers with role's attributes.  Runs as the bootstrap superuser, so that
+ * neither masks nor policies change the row.  For flp.explain_record() (a
+ * super admin's tool: the caller is checked there).
+ */
+Datum
+flp_eval_rule(PG_FUNCTION_ARGS)
+{
+	Oid			tbl = PG_GETARG_OID(0);
+	char	   *key_field = NameStr(*PG_GETARG_NAME(1));
+	text	   *record_key = PG_GETARG_TEXT_PP(2);
+	char	   *predicate = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	Oid			roleid = PG_GETARG_OID(4);
+	Oid			save_userid;
+	int			save_sec_context;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *sql;
+	volatile bool result = false;
+	volatile bool have_row = false;
+
+	if (!flp_is_super_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to evaluate data rules")));
+
+	sql = psprintf("SELECT (%s)::pg_catalog.bool FROM %s WHERE (%s)::pg_catalog.text OPERATOR(pg_catalog.=) $1",
+				   predicate, get_rel_name(tbl) ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(tbl)),
+																			   get_rel_name(tbl)) : "?",
+				   quote_identifier(key_field));
+	values[0] = PointerGetDatum(record_key);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	flp_attribute_role = roleid;
+	PG_TRY();
+	{
+		SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "flp: SPI_connect failed");
+		if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, true, 1) == SPI_OK_SELECT &&
+			SPI_processed > 0)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+			have_row = true;
+			result = !isnull && DatumGetBool(d);
+		}
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		flp_attribute_role = InvalidOid;
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	if (!have_row)
+		PG_RETURN_NULL();		/* no such row */
+	PG_RETURN_BOOL(result);
+}

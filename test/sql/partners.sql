@@ -1,0 +1,188 @@
+-- partners: partner users, partner areas and bundles, record scoping, and
+-- inheritance rules, compiled into row-level security policies.
+\set SHOW_CONTEXT never
+
+CREATE TABLE public.company (id int PRIMARY KEY, name text, region text, arr numeric, tax_id text);
+INSERT INTO public.company
+SELECT i, 'Company ' || i, CASE WHEN i % 2 = 0 THEN 'emea' ELSE 'na' END, i * 1000, 'TAX-' || i
+  FROM generate_series(1, 6) i;
+CREATE TABLE public.cta (id int PRIMARY KEY, company_id int REFERENCES public.company,
+						 title text, internal_notes text);
+INSERT INTO public.cta SELECT i, (i % 6) + 1, 'CTA ' || i, 'note ' || i FROM generate_series(1, 12) i;
+CREATE TABLE public.timeline (id int PRIMARY KEY, cta_id int REFERENCES public.cta, entry text);
+INSERT INTO public.timeline SELECT i, i, 'entry ' || i FROM generate_series(1, 12) i;
+CREATE TABLE public.invoice (id int PRIMARY KEY, company_id int, amount numeric);   -- no area
+CREATE ROLE regress_acme_ann LOGIN;
+CREATE ROLE regress_acme_bob LOGIN;
+CREATE ROLE regress_globex_gus LOGIN;
+CREATE ROLE regress_internal LOGIN;
+CREATE ROLE regress_admin LOGIN IN ROLE flp_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.company, public.cta, public.timeline, public.invoice
+	TO regress_acme_ann, regress_acme_bob, regress_globex_gus, regress_internal, regress_admin;
+SELECT count(*) FROM (
+	SELECT flp.protect('company', 'edit')
+	UNION ALL SELECT flp.protect('cta', 'edit')
+	UNION ALL SELECT flp.protect('timeline', 'edit')
+	UNION ALL SELECT flp.protect('invoice', 'edit')) s;
+
+---------------------------------------------------------------- partners
+SELECT flp.add_partner('Acme', '1');
+SELECT flp.add_partner('Globex', '3');
+SELECT flp.register_user('regress_acme_ann', 'full', '{}', 'Acme');
+SELECT flp.register_user('regress_acme_bob', 'full', '{}', 'Acme');
+SELECT flp.register_user('regress_globex_gus', 'full', '{}', 'Globex');
+SELECT regress.try($$SELECT flp.register_user('regress_internal', 'viewer', '{}', 'Acme')$$);
+SELECT regress.try($$SELECT flp.register_user('regress_internal', 'full', '{}', 'Initech')$$);
+-- partner users take full seats
+SELECT flp.set_seats('full', 3);
+SELECT regress.try($$SELECT flp.register_user('regress_internal', 'full')$$);
+SELECT flp.set_seats('full', NULL);
+
+------------------------------------------------------------------- areas
+SELECT regress.try($$SELECT flp.define_area('kitchen', '{company}')$$);
+SELECT regress.try($$SELECT flp.define_area('cockpit', '{pg_class}')$$);
+SELECT flp.define_area('company_relationship', '{company}');
+SELECT flp.define_area('cockpit', '{cta, timeline}');
+SELECT area, tbl FROM flp.area_table ORDER BY area, tbl::text;
+-- Default_Partner_Bundle: Edit on every table of the areas, nothing else
+SELECT tbl, field, permission FROM flp.effective_permissions('regress_acme_ann')
+ WHERE field IN ('name', 'title', 'amount') ORDER BY 1::text, 2;
+-- it cannot be edited, dropped, or assigned to roles
+SELECT regress.try($$SELECT flp.set_permission('Default_Partner_Bundle', 'company', 'tax_id', 'hide')$$);
+SELECT regress.try($$SELECT flp.drop_bundle('Default_Partner_Bundle')$$);
+SELECT regress.try($$SELECT flp.assign('Default_Partner_Bundle', 'regress_acme_ann')$$);
+
+-- a custom partner bundle: only tables of the areas
+SELECT flp.create_bundle('Acme partners', kind => 'partner');
+SELECT regress.try($$SELECT flp.set_permission('Acme partners', 'invoice', NULL, 'read')$$);
+SELECT flp.set_permission('Acme partners', 'company', NULL, 'edit');
+SELECT flp.set_permission('Acme partners', 'company', 'tax_id', 'hide');
+SELECT flp.set_permission('Acme partners', 'company', 'arr', 'read');
+SELECT flp.set_permission('Acme partners', 'cta', NULL, 'edit');
+SELECT flp.set_permission('Acme partners', 'cta', 'internal_notes', 'hide');
+SELECT flp.set_permission('Acme partners', 'timeline', NULL, 'read');
+SELECT regress.try($$SELECT flp.assign_partner_bundle('Initech', 'Acme partners')$$);
+SELECT regress.try($$SELECT flp.assign_partner_bundle('Acme', 'nope')$$);
+SELECT flp.create_bundle('Internal only');
+SELECT regress.try($$SELECT flp.assign_partner_bundle('Acme', 'Internal only')$$);
+SELECT flp.assign_partner_bundle('Acme', 'Acme partners');
+SELECT partner, bundle FROM flp.partner_bundle;
+SELECT * FROM flp.bundles('regress_acme_ann');
+SELECT * FROM flp.bundles('regress_globex_gus');
+SELECT tbl, field, permission FROM flp.effective_permissions('regress_acme_ann')
+ WHERE field IN ('name', 'arr', 'tax_id', 'internal_notes', 'entry') ORDER BY 1::text, 2;
+SELECT tbl, field, permission FROM flp.effective_permissions('regress_globex_gus')
+ WHERE field IN ('name', 'arr', 'tax_id', 'internal_notes', 'entry') ORDER BY 1::text, 2;
+
+----------------------------------------------------------- record scoping
+SELECT regress.try($$SELECT flp.assign_record('Acme', 'company', '1')$$);   -- not scoped yet
+SELECT regress.try($$SELECT flp.partner_scope('company', 'nope')$$);
+SELECT flp.partner_scope('company', 'id');
+SELECT flp.assign_record('Acme', 'company', '1');
+SELECT flp.assign_record('Acme', 'company', '2');
+SELECT flp.assign_record('Acme', 'company', '4', 'regress_acme_bob');   -- to one user
+SELECT flp.assign_record('Globex', 'company', '3');
+SELECT flp.assign_record('Acme', 'company', '1');   -- again: no error
+SELECT regress.try($$SELECT flp.assign_record('Initech', 'company', '1')$$);
+SELECT regress.try($$SELECT flp.assign_record('Acme', 'company', '5', 'regress_globex_gus')$$);
+SELECT regress.try($$SELECT flp.assign_record('Acme', 'company', '5', 'regress_internal')$$);
+SELECT regress.try($$SELECT flp.assign_record('Acme', 'company', NULL)$$);
+SELECT tbl, record_key, partner, partner_user FROM flp.record_assignment ORDER BY 2, 3, 4;
+
+-- partner users see only their partner's records, and their own
+SET ROLE regress_acme_ann;
+SELECT id, name, arr, tax_id FROM company ORDER BY id;
+SET ROLE regress_acme_bob;
+SELECT id, name FROM company ORDER BY id;
+SET ROLE regress_globex_gus;
+SELECT id, name, tax_id FROM company ORDER BY id;
+-- internal users and super admins are not concerned
+SET ROLE regress_internal;
+SELECT count(*) FROM company;
+SET ROLE regress_admin;
+SELECT count(*) FROM company;
+RESET ROLE;
+
+-- they change and delete only what they see, and cannot move rows out
+SET ROLE regress_acme_ann;
+UPDATE company SET name = name || ' (edited)' RETURNING id, name;
+DELETE FROM company WHERE id = 3;
+SELECT regress.why($$UPDATE company SET id = 30 WHERE id = 1$$);
+SELECT regress.why($$INSERT INTO company (id, name) VALUES (7, 'New')$$);
+RESET ROLE;
+SELECT flp.assign_record('Acme', 'company', '7');
+SET ROLE regress_acme_ann;
+INSERT INTO company (id, name) VALUES (7, 'New') RETURNING id, name;
+RESET ROLE;
+
+-------------------------------------------------------- inheritance rules
+SELECT regress.try($$SELECT flp.link_records('cta', 'nope', 'company')$$);
+SELECT regress.try($$SELECT flp.link_records('cta', 'company_id', 'cta')$$);
+SELECT flp.link_records('cta', 'company_id', 'company');
+SELECT flp.link_records('timeline', 'cta_id', 'cta');
+SELECT regress.try($$SELECT flp.link_records('company', 'id', 'timeline')$$);
+SELECT child, fk_field, parent, parent_key FROM flp.record_link ORDER BY child::text;
+
+-- the policies flp generates
+SELECT c.relname, p.polname, p.polpermissive, p.polcmd, pg_get_expr(p.polqual, p.polrelid) AS using,
+	   pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+ WHERE c.relname IN ('company', 'cta', 'timeline')
+ ORDER BY 1, 2;
+
+SET ROLE regress_acme_ann;
+SELECT id, company_id, title, internal_notes FROM cta ORDER BY id;
+SELECT id, cta_id FROM timeline ORDER BY id;
+-- counting, joining, aggregating and EXISTS see only visible rows
+SELECT count(*) AS companies, (SELECT count(*) FROM cta) AS ctas FROM company;
+SELECT c.id, count(t.id) FROM company c LEFT JOIN cta t ON t.company_id = c.id GROUP BY c.id ORDER BY c.id;
+SELECT EXISTS (SELECT 1 FROM company WHERE id = 3) AS sees_globex_company,
+	   EXISTS (SELECT 1 FROM cta WHERE company_id = 3) AS sees_its_ctas;
+-- a child cannot be created or moved under a parent the user cannot see
+SELECT regress.why($$INSERT INTO cta (id, company_id, title) VALUES (100, 3, 'sneaky')$$);
+INSERT INTO cta (id, company_id, title) VALUES (100, 1, 'fine') RETURNING id, company_id;
+SELECT regress.why($$UPDATE cta SET company_id = 3 WHERE id = 100$$);
+SET ROLE regress_globex_gus;
+SELECT id, company_id FROM cta ORDER BY id;
+SET ROLE regress_internal;
+SELECT count(*) FROM cta;
+RESET ROLE;
+
+-- unassigning takes effect at once
+SELECT flp.unassign_record('Acme', 'company', '2');
+SELECT regress.try($$SELECT flp.unassign_record('Acme', 'company', '2')$$);
+SET ROLE regress_acme_ann;
+SELECT id FROM company ORDER BY id;
+SELECT count(*) FROM cta;
+RESET ROLE;
+
+-- why is a record visible, or not?
+SELECT * FROM flp.explain_record('company', '1', 'regress_acme_ann');
+SELECT * FROM flp.explain_record('company', '3', 'regress_acme_ann');
+SELECT * FROM flp.explain_record('company', '4', 'regress_acme_bob');
+SELECT * FROM flp.explain_record('timeline', '1', 'regress_acme_ann');
+SELECT * FROM flp.explain_record('cta', '2', 'regress_internal');
+SELECT * FROM flp.explain_record('company', '3', 'regress_admin');
+SET ROLE regress_acme_ann;
+SELECT regress.try($$SELECT * FROM flp.explain_record('company', '1')$$);
+RESET ROLE;
+
+-- partner bundles follow area changes; Default_Partner_Bundle again
+SELECT flp.assign_partner_bundle('Acme', 'Default_Partner_Bundle');
+SELECT flp.effective('company', 'tax_id', 'regress_acme_ann');
+SELECT flp.define_area('company_relationship', '{}');
+SELECT step, source, detail FROM flp.explain('company', 'tax_id', 'regress_acme_ann');
+
+-- clean up
+SELECT flp.unlink_records('timeline');
+SELECT flp.unscope('company');
+SELECT count(*) AS policies_left FROM pg_policy
+ WHERE polname IN ('flp_scope', 'flp_link') AND polrelid IN ('company'::regclass, 'timeline'::regclass);
+SELECT count(*) FROM (SELECT flp.unprotect(t) FROM unnest('{timeline,cta,company,invoice}'::regclass[]) t) s;
+SELECT count(*) AS policies_left FROM pg_policy
+ WHERE polrelid IN ('company'::regclass, 'cta'::regclass, 'timeline'::regclass);
+SELECT flp.drop_bundle(name) FROM flp.bundle WHERE NOT system ORDER BY name;
+SELECT flp.unregister_user(role) FROM flp.registered_user ORDER BY role::text;
+DELETE FROM flp.partner;
+DROP TABLE public.timeline, public.cta, public.company, public.invoice;
+DROP ROLE regress_acme_ann, regress_acme_bob, regress_globex_gus, regress_internal, regress_admin;
