@@ -1638,3 +1638,133 @@ SELECT (SELECT secret FROM r1) || '|' || (SELECT secret FROM r2);
 -- @attack admin_insert_hidden admin 5
 INSERT INTO vault.acct (id, name, secret) VALUES (12, 'inserted', 'x');
 SELECT count(*) FROM vault.acct;
+
+-- =================================================================== rows
+-- Row-level leaks: atk_partner may see company 1 and its CTAs only.
+
+-- @attack row_select_all leak
+-- @as atk_partner
+SELECT * FROM vault.company;
+
+-- @attack row_count expect 1
+-- @as atk_partner
+SELECT count(*) FROM vault.company;
+
+-- @attack row_count_children expect 1
+-- @as atk_partner
+SELECT count(*) FROM vault.company_cta;
+
+-- @attack row_view leak
+-- @as atk_partner
+SELECT * FROM vault.v_company;
+
+-- @attack row_view_join leak
+-- @as atk_partner
+SELECT * FROM vault.v_company_cta;
+
+-- @attack row_children_direct leak
+-- @as atk_partner
+SELECT title FROM vault.company_cta;
+
+-- @attack row_children_by_parent_id expect 0
+-- @as atk_partner
+SELECT count(*) FROM vault.company_cta WHERE company_id IN (2, 3);
+
+-- @attack row_join_children leak
+-- @as atk_partner
+SELECT c.name, t.title FROM vault.company_cta t LEFT JOIN vault.company c ON c.id = t.company_id;
+
+-- @attack row_aggregate leak
+-- @as atk_partner
+SELECT string_agg(name, ',') FROM vault.company;
+
+-- @attack row_exists_oracle expect f
+-- @as atk_partner
+SELECT EXISTS (SELECT 1 FROM vault.company WHERE id = 2);
+
+-- @attack row_max_id expect 1
+-- @as atk_partner
+SELECT max(id) FROM vault.company;
+
+-- @attack row_copy leak
+-- @as atk_partner
+COPY vault.company TO STDOUT;
+
+-- @attack row_copy_query leak
+-- @as atk_partner
+COPY (SELECT * FROM vault.company_cta) TO STDOUT;
+
+-- @attack row_cursor leak
+-- @as atk_partner
+BEGIN;
+DECLARE c CURSOR FOR SELECT * FROM vault.company;
+FETCH ALL FROM c;
+
+-- @attack row_unique_violation_oracle leak
+-- @as atk_partner
+INSERT INTO vault.company VALUES (9, 'CNRY_ROWCO_' || '2a9f', 'x');
+
+-- @attack row_pk_violation_oracle leak
+-- @as atk_partner
+INSERT INTO vault.company VALUES (2, 'x', 'y');
+
+-- @attack row_update_invisible expect 0
+-- @as atk_partner
+WITH u AS (UPDATE vault.company SET region = 'x' WHERE id = 2 RETURNING *) SELECT count(*) FROM u;
+
+-- @attack row_delete_invisible expect 0
+-- @as atk_partner
+WITH d AS (DELETE FROM vault.company_cta WHERE company_id = 3 RETURNING *) SELECT count(*) FROM d;
+
+-- @attack row_move_child refuse
+-- @as atk_partner
+UPDATE vault.company_cta SET company_id = 2 WHERE id = 10;
+
+-- @attack row_insert_child_under_hidden refuse
+-- @as atk_partner
+INSERT INTO vault.company_cta VALUES (99, 3, 'new');
+
+-- @attack row_fk_existence_oracle leak
+-- @as atk_partner
+INSERT INTO vault.company_cta VALUES (98, 3, 'x');
+
+-- @attack row_explain_analyze leak
+-- @as atk_partner
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM vault.company WHERE name LIKE 'CNRY%';
+
+-- @attack row_stats leak
+-- @as atk_partner
+SELECT most_common_vals, histogram_bounds FROM pg_stats WHERE tablename IN ('company', 'company_cta');
+
+-- @attack row_assignments_table refuse
+-- @as atk_partner
+SELECT * FROM flp.record_assignment;
+
+-- @attack row_record_visible_probe leak
+-- @as atk_partner
+SELECT flp.record_visible('vault.company', '2');
+
+-- @attack row_explain_record refuse
+-- @as atk_partner
+SELECT * FROM flp.explain_record('vault.company', '2', 'atk_partner');
+
+-- @attack row_own_function leak
+-- @as atk_partner
+CREATE FUNCTION scratch.all_companies() RETURNS SETOF vault.company LANGUAGE sql AS 'SELECT * FROM vault.company';
+SELECT * FROM scratch.all_companies();
+
+-- @attack row_security_definer_own leak
+-- @as atk_partner
+CREATE FUNCTION scratch.sd() RETURNS SETOF text LANGUAGE sql SECURITY DEFINER AS 'SELECT name FROM vault.company';
+SELECT * FROM scratch.sd();
+
+-- @attack row_sanity_visible sanity visible company
+-- @as atk_partner
+SELECT name FROM vault.company;
+
+-- @attack row_sanity_child sanity visible cta
+-- @as atk_partner
+SELECT title FROM vault.company_cta;
+
+-- @attack row_internal_sees_all sanity 3
+SELECT count(*) FROM vault.company;

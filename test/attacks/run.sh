@@ -27,6 +27,8 @@
 # session's stdout and stderr (case-insensitive), once the "LINE n:" lines
 # that quote the query text (and their caret lines) are removed.  Canary
 # literals must not appear in the catalogue's query text anyway (checked).
+# A block may carry the comment line "-- @as ROLE" to run as another subject
+# (atk_partner, a partner user scoped to its partner's records).
 # A block may carry the comment line "-- @admin-error REASON": it errors when
 # run as a super admin too, who sees the real values (an invalid cast, a
 # constraint violation, ...); --as-admin uses it.
@@ -173,7 +175,7 @@ lint_catalogue() {
 setup_database() {
 	if ! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
 		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-		-c "DROP ROLE IF EXISTS $SUBJECT, $ADMIN" \
+		-c "DROP ROLE IF EXISTS $SUBJECT, $ADMIN, atk_partner" \
 		-c "CREATE DATABASE $DB" >"$TMP/setup.log" 2>&1 ||
 		! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET client_min_messages = warning" \
 			-c "CREATE EXTENSION flp" -f "$SETUP" >>"$TMP/setup.log" 2>&1; then
@@ -197,7 +199,9 @@ check_canaries_planted() {
 			UNION ALL SELECT g::text FROM vault.gen g
 			UNION ALL SELECT u::text FROM vault.uniq u
 			UNION ALL SELECT k::text FROM vault.keyed k
-			UNION ALL SELECT r::text FROM vault.keyref r;
+			UNION ALL SELECT r::text FROM vault.keyref r
+			UNION ALL SELECT c::text FROM vault.company c
+			UNION ALL SELECT t::text FROM vault.company_cta t;
 		SQL
 	done
 	while IFS= read -r c; do
@@ -411,6 +415,9 @@ main() {
 	while IFS=$'\t' read -r ID name kind expected; do
 		selected "$name" || continue
 		role="$SUBJECT"
+		# a block may name another subject: "-- @as ROLE" (e.g. the partner user)
+		as="$(sed -n 's/^-- @as \([a-z_]*\).*/\1/p' "$TMP/blocks/$ID.sql" | head -1)"
+		[[ -n "$as" ]] && role="$as"
 		[[ "$kind" == admin || $AS_ADMIN -eq 1 ]] && role="$ADMIN"
 		echo "$ID $role" >>"$TMP/queue"
 	done <"$TMP/manifest"

@@ -23,6 +23,7 @@ SET client_min_messages = warning;
 
 CREATE ROLE atk_subject LOGIN;
 CREATE ROLE atk_admin LOGIN IN ROLE flp_admin;
+CREATE ROLE atk_partner LOGIN;
 GRANT atk_subject TO atk_admin;
 
 CREATE SCHEMA vault;
@@ -255,3 +256,39 @@ END $$;
 
 -- statistics for pg_stats / pg_stats_ext (most common values, histograms)
 ANALYZE vault.acct, vault.part, vault.form, vault.gen, vault.uniq, vault.keyed, vault.keyref;
+
+-- ------------------------------------------------------------------ partners
+-- atk_partner is a user of partner AtkPartner, which is assigned company 1
+-- only.  The other companies' names and their CTAs' titles are canaries: a
+-- row-level leak shows them.
+CREATE TABLE vault.company (id int PRIMARY KEY, name text UNIQUE, region text);
+INSERT INTO vault.company VALUES
+	(1, 'visible company', 'emea'),
+	(2, 'CNRY_ROWCO_' || '2a9f', 'emea'),
+	(3, 'CNRY_ROWCO_' || '3b7e', 'na');
+CREATE TABLE vault.company_cta (id int PRIMARY KEY, company_id int REFERENCES vault.company,
+								title text);
+INSERT INTO vault.company_cta VALUES
+	(10, 1, 'visible cta'),
+	(20, 2, 'CNRY_ROWCTA_' || '4c5d'),
+	(30, 3, 'CNRY_ROWCTA_' || '5d6c');
+CREATE VIEW vault.v_company AS SELECT * FROM vault.company;
+CREATE VIEW vault.v_company_cta AS
+	SELECT c.name, t.title FROM vault.company c JOIN vault.company_cta t ON t.company_id = c.id;
+SELECT flp.protect('vault.company', 'edit');
+SELECT flp.protect('vault.company_cta', 'edit');
+SELECT flp.define_area('company_relationship', ARRAY['vault.company', 'vault.company_cta']::regclass[]);
+SELECT flp.add_partner('AtkPartner');
+SELECT flp.register_user('atk_partner', 'full', '{}', 'AtkPartner');
+SELECT flp.partner_scope('vault.company', 'id');
+SELECT flp.link_records('vault.company_cta', 'company_id', 'vault.company');
+SELECT flp.assign_record('AtkPartner', 'vault.company', '1');
+GRANT USAGE ON SCHEMA vault TO atk_partner;
+GRANT USAGE, CREATE ON SCHEMA scratch TO atk_partner;
+GRANT SELECT, INSERT, UPDATE, DELETE ON vault.company, vault.company_cta, vault.v_company,
+	vault.v_company_cta TO atk_partner, atk_subject, atk_admin;
+DO $$
+BEGIN
+	EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO atk_partner', current_database());
+END $$;
+ANALYZE vault.company, vault.company_cta;

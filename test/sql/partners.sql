@@ -148,6 +148,21 @@ SET ROLE regress_internal;
 SELECT count(*) FROM cta;
 RESET ROLE;
 
+-- a report view owned by a superuser follows the reader's records too (and
+-- its fields: masks), although PostgreSQL checks a view's tables as its owner
+RESET ROLE;
+CREATE VIEW public.company_report AS
+	SELECT c.id, c.name, max(c.tax_id) AS tax_id, count(t.id) AS ctas
+	  FROM public.company c LEFT JOIN public.cta t ON t.company_id = c.id
+	 GROUP BY c.id, c.name;
+GRANT SELECT ON public.company_report TO regress_acme_ann, regress_internal;
+SET ROLE regress_acme_ann;
+SELECT * FROM company_report ORDER BY id;
+SET ROLE regress_internal;
+SELECT count(*) FROM company_report;
+RESET ROLE;
+DROP VIEW public.company_report;
+
 -- unassigning takes effect at once
 SELECT flp.unassign_record('Acme', 'company', '2');
 SELECT regress.try($$SELECT flp.unassign_record('Acme', 'company', '2')$$);

@@ -69,6 +69,13 @@ INSERT INTO deals (id, region, owner, amount) VALUES (6, 'na', 'dee', 600) RETUR
 UPDATE deals SET region = 'emea' WHERE id = 6 RETURNING id, region;
 DELETE FROM deals WHERE id = 6 RETURNING id;
 RESET ROLE;
+-- also through a view owned by a superuser
+CREATE VIEW public.deals_view AS SELECT id, region FROM public.deals;
+GRANT SELECT ON public.deals_view TO regress_emea;
+SET ROLE regress_emea;
+SELECT * FROM deals_view ORDER BY id;
+RESET ROLE;
+DROP VIEW public.deals_view;
 -- super admins see every row
 SELECT count(*) FROM deals;
 
