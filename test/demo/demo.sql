@@ -33,15 +33,16 @@ DO $$
 DECLARE
 	demo_roles constant text[] := ARRAY['csm_carol', 'analyst_ann', 'exec_erik',
 										'sales_sam', 'admin_ada', 'intern_ivy',
-										'cs_team'];
+										'cs_team', 'partner_pia', 'partner_quinn'];
 	r text;
 BEGIN
 	PERFORM flp.drop_bundle(b.name)
 	   FROM flp.bundle b
-	  WHERE b.name IN ('CSM', 'Analytics', 'Executive', 'Sales');
+	  WHERE b.name IN ('CSM', 'Analytics', 'Executive', 'Sales', 'Bluebird partners');
 	PERFORM flp.unregister_user(u.role)
 	   FROM flp.registered_user u
 	  WHERE u.role::oid IN (SELECT oid FROM pg_roles WHERE rolname = ANY (demo_roles));
+	DELETE FROM flp.partner WHERE name IN ('Redwood Consulting', 'Bluebird Services');
 	DELETE FROM flp.assignment a
 	 WHERE a.role::oid IN (SELECT oid FROM pg_roles WHERE rolname = ANY (demo_roles));
 	FOR r IN SELECT rolname FROM pg_roles WHERE rolname = ANY (demo_roles) LOOP
@@ -393,3 +394,68 @@ ROLLBACK;
 \echo
 \echo 'flp.explain() says why, e.g. for sales_sam and cs.company.tax_id:'
 SELECT step, source, detail, permission FROM flp.explain('cs.company', 'tax_id', 'sales_sam');
+
+-------------------------------------------------------------------------------
+-- 10. Partners: people of partner companies, working inside our database on
+--     exactly the customers assigned to them.
+-------------------------------------------------------------------------------
+\echo
+\echo '--- 10. Partners ----------------------------------------------------'
+\echo '  Two partner companies, Redwood Consulting and Bluebird Services, each'
+\echo '  with a partner user. Companies are assigned to partners; CTAs and'
+\echo '  relationships follow their company (inheritance rules). Bluebird has'
+\echo '  a partner bundle of its own that hides the ARR; Redwood gets'
+\echo '  Default_Partner_Bundle (Edit on every table of the partner areas).'
+\o /dev/null
+CREATE ROLE partner_pia LOGIN IN ROLE cs_users;
+CREATE ROLE partner_quinn LOGIN IN ROLE cs_users;
+SELECT flp.define_area('company_relationship', '{cs.company, cs.relationship}');
+SELECT flp.define_area('cockpit', '{cs.cta}');
+SELECT flp.add_partner('Redwood Consulting');
+SELECT flp.add_partner('Bluebird Services');
+SELECT flp.register_user('partner_pia', 'full', '{}', 'Redwood Consulting');
+SELECT flp.register_user('partner_quinn', 'full', '{}', 'Bluebird Services');
+SELECT flp.create_bundle('Bluebird partners', kind => 'partner',
+						 description => 'Bluebird: everything but the ARR and tax ids');
+SELECT flp.set_permission('Bluebird partners', 'cs.company', NULL, 'edit');
+SELECT flp.set_permission('Bluebird partners', 'cs.company', 'arr', 'hide');
+SELECT flp.set_permission('Bluebird partners', 'cs.company', 'tax_id', 'hide');
+SELECT flp.set_permission('Bluebird partners', 'cs.cta', NULL, 'edit');
+SELECT flp.assign_partner_bundle('Bluebird Services', 'Bluebird partners');
+SELECT flp.partner_scope('cs.company', 'id');
+SELECT flp.link_records('cs.cta', 'company_id', 'cs.company');
+SELECT flp.link_records('cs.relationship', 'company_id', 'cs.company');
+SELECT flp.assign_record('Redwood Consulting', 'cs.company', '1');
+SELECT flp.assign_record('Redwood Consulting', 'cs.company', '2');
+SELECT flp.assign_record('Bluebird Services', 'cs.company', '3');
+\o
+\echo
+\echo 'as partner_pia (Redwood Consulting: companies 1 and 2):'
+SET ROLE partner_pia;
+SELECT id, name, arr, tax_id FROM cs.company ORDER BY id;
+SELECT c.id, c.company_id, c.title FROM cs.cta c ORDER BY c.id;
+RESET ROLE;
+\echo 'as partner_quinn (Bluebird Services: company 3; its bundle hides the ARR):'
+SET ROLE partner_quinn;
+SELECT id, name, arr, tax_id FROM cs.company ORDER BY id;
+SELECT c.id, c.company_id, c.title FROM cs.cta c ORDER BY c.id;
+\echo 'a partner user cannot put a CTA under a company it does not see:'
+\set ON_ERROR_STOP 0
+INSERT INTO cs.cta (company_id, title, priority, status, owner) VALUES (1, 'Sneaky', 'low', 'open', 'quinn');
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo 'internal users are not scoped (as csm_carol):'
+SET ROLE csm_carol;
+SELECT count(*) AS companies_carol_sees FROM cs.company;
+RESET ROLE;
+\echo
+\echo 'flp.explain_record() says why a row is visible, or not:'
+SELECT step, source, detail, visible FROM flp.explain_record('cs.cta', '1', 'partner_quinn');
+\echo
+\echo 'The policies flp compiled for cs.company and cs.cta:'
+SELECT c.relname AS "table", p.polname AS policy,
+	   CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END AS kind,
+	   pg_get_expr(p.polqual, p.polrelid) AS "using"
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+ WHERE c.relname IN ('company', 'cta') AND c.relnamespace = 'cs'::regnamespace
+ ORDER BY 1, 2;
