@@ -587,6 +587,19 @@ query_taint(Rewriter *rw, Query *q, Level *up)
  */
 
 /*
+ * The securityQuals of governed tables that are not their policies: the
+ * quals of a security_barrier view that UPDATE or DELETE went through, which
+ * PostgreSQL's rewriter adds after the table's policies.  Set while planning.
+ */
+static List *untrusted_quals = NIL;
+
+static bool
+is_untrusted_qual(Node *qual)
+{
+	return list_member_ptr(untrusted_quals, qual);
+}
+
+/*
  * Row-level security quals are trusted when they guard a governed table
  * (only its owner, an administrator, can write them).  Policies of other
  * tables -- a subject's own table, say -- are held to the rules of queries:
@@ -665,6 +678,14 @@ for_level_expressions(Query *q, level_expr_fn fn, void *arg)
 				fn((Node *) rte->tablesample, arg);
 				if (!trusted_rte_quals(rte))
 					fn((Node *) rte->securityQuals, arg);
+				else
+				{
+					ListCell   *lc2;
+
+					foreach(lc2, rte->securityQuals)
+						if (is_untrusted_qual(lfirst(lc2)))
+							fn(lfirst(lc2), arg);
+				}
 				break;
 			default:
 				break;
@@ -959,6 +980,14 @@ check_query(Rewriter *rw, Query *q, Level *up)
 			check_expr(rw, &lv, (Node *) rte->tablesample, "TABLESAMPLE");
 		if (rte->rtekind == RTE_RELATION && !trusted_rte_quals(rte))
 			check_expr(rw, &lv, (Node *) rte->securityQuals, "a row-level security policy");
+		else if (rte->rtekind == RTE_RELATION)
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, rte->securityQuals)
+				if (is_untrusted_qual(lfirst(lc2)))
+					check_expr(rw, &lv, lfirst(lc2), "WHERE");
+		}
 	}
 	foreach(lc, q->withCheckOptions)
 	{
@@ -1127,11 +1156,21 @@ returning_mutator(Node *node, ReturningMask *rm)
 	return expression_tree_mutator(node, returning_mutator, (void *) rm);
 }
 
+/*
+ * The target of INSERT/UPDATE/DELETE/MERGE is not wrapped (it is written
+ * to), so its hidden columns are masked in place wherever the statement reads
+ * them: RETURNING, and -- once pass 1 has refused them as filters and as
+ * written values -- anywhere else they may still hide, such as a correlated
+ * sublink in SET, WHERE, ON CONFLICT or a MERGE action.  Only the table's own
+ * row-level security quals see real values.
+ */
 static void
-mask_returning(Query *q, RelPerms *rp)
+mask_target(Query *q, RelPerms *rp)
 {
 	ReturningMask rm;
 	Relation	rel;
+	RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+	ListCell   *lc;
 
 	rel = relation_open(rp->relid, NoLock);
 	rm.rti = q->resultRelation;
@@ -1139,6 +1178,37 @@ mask_returning(Query *q, RelPerms *rp)
 	rm.rp = rp;
 	rm.desc = RelationGetDescr(rel);
 	q->returningList = (List *) returning_mutator((Node *) q->returningList, &rm);
+	q->targetList = (List *) returning_mutator((Node *) q->targetList, &rm);
+	q->jointree = (FromExpr *) returning_mutator((Node *) q->jointree, &rm);
+	if (q->onConflict)
+	{
+		q->onConflict->onConflictSet =
+			(List *) returning_mutator((Node *) q->onConflict->onConflictSet, &rm);
+		q->onConflict->onConflictWhere =
+			returning_mutator(q->onConflict->onConflictWhere, &rm);
+	}
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		ma->qual = returning_mutator(ma->qual, &rm);
+		ma->targetList = (List *) returning_mutator((Node *) ma->targetList, &rm);
+	}
+	foreach(lc, q->withCheckOptions)
+	{
+		WithCheckOption *wco = lfirst(lc);
+
+		if (!trusted_check_option(q, wco))
+			wco->qual = returning_mutator(wco->qual, &rm);
+	}
+	foreach(lc, rte->securityQuals)
+		if (is_untrusted_qual(lfirst(lc)))
+		{
+			Node	   *masked = returning_mutator(lfirst(lc), &rm);
+
+			untrusted_quals = lappend(untrusted_quals, masked);
+			lfirst(lc) = masked;
+		}
 	relation_close(rel, NoLock);
 }
 
@@ -1309,13 +1379,13 @@ mask_query(Rewriter *rw, Query *q)
 	foreach(lc, child_queries(q))
 		mask_query(rw, lfirst(lc));
 
-	if (q->resultRelation && q->returningList)
+	if (q->resultRelation)
 	{
 		RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
 		RelPerms   *rp = rte->rtekind == RTE_RELATION ? rel_perms(rw, rte->relid) : NULL;
 
 		if (rp && rp->hides)
-			mask_returning(q, rp);
+			mask_target(q, rp);
 	}
 
 	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
@@ -1482,7 +1552,66 @@ typedef struct GovernedWalk
 	const FlpCatalog *catalog;
 	Oid			guard;
 	bool		found;
+	bool		classify;		/* first walk: find untrusted quals */
 } GovernedWalk;
+
+/*
+ * How many leading securityQuals of the target of q are its row-level
+ * security policies (for the view owner the rewriter used, or for the
+ * reader); the rest came from a security_barrier view.
+ */
+static int
+policy_prefix(Query *q, Index rti, RangeTblEntry *rte)
+{
+	Oid			users[2];
+	int			best = 0;
+	int			i;
+
+	users[0] = rte->checkAsUser;
+	users[1] = InvalidOid;
+	for (i = 0; i < 2; i++)
+	{
+		List	   *quals = NIL;
+		List	   *checks = NIL;
+		bool		hasRowSecurity = false;
+		bool		hasSubLinks = false;
+		Oid			save = rte->checkAsUser;
+		int			k = 0;
+
+		if (check_enable_rls(rte->relid, users[i], true) != RLS_ENABLED)
+			continue;
+		/* (an error aborts the whole statement: no need to restore on error) */
+		rte->checkAsUser = users[i];
+		get_row_security_policies(q, rte, rti, &quals, &checks,
+								  &hasRowSecurity, &hasSubLinks);
+		rte->checkAsUser = save;
+		while (k < list_length(quals) && k < list_length(rte->securityQuals) &&
+			   equal(list_nth(quals, k), list_nth(rte->securityQuals, k)))
+			k++;
+		if (k == list_length(quals))
+			best = Max(best, k);
+	}
+	return best;
+}
+
+/* Mark the quals of a write's governed target that are not its policies. */
+static void
+classify_target_quals(Query *q)
+{
+	RangeTblEntry *rte;
+	int			k;
+	int			i;
+
+	if (q->resultRelation == 0)
+		return;
+	rte = rt_fetch(q->resultRelation, q->rtable);
+	if (rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
+		!flp_is_governed(rte->relid, NULL))
+		return;
+	k = policy_prefix(q, q->resultRelation, rte);
+	for (i = k; i < list_length(rte->securityQuals); i++)
+		untrusted_quals = lappend(untrusted_quals, list_nth(rte->securityQuals, i));
+}
 
 /*
  * In flp's own policies, the functions that describe the current user
@@ -1543,6 +1672,8 @@ governed_walker(Node *node, GovernedWalk *gw)
 		Query	   *q = (Query *) node;
 		ListCell   *lc;
 
+		if (gw->classify)
+			classify_target_quals(q);
 		foreach(lc, q->withCheckOptions)
 		{
 			WithCheckOption *wco = lfirst(lc);
@@ -1564,10 +1695,16 @@ governed_walker(Node *node, GovernedWalk *gw)
 
 			gw->found = true;
 			foreach(lc, rte->securityQuals)
-				if (is_guard_qual(lfirst(lc), gw->guard))
+			{
+				Node	   *qual = lfirst(lc);
+
+				if (is_untrusted_qual(qual))
+					continue;	/* a view's qual: checked and masked like a WHERE */
+				if (is_guard_qual(qual, gw->guard))
 					rte->securityQuals = foreach_delete_current(rte->securityQuals, lc);
-			rte->securityQuals = (List *) fold_policy_mutator((Node *) rte->securityQuals,
-															  gw->catalog);
+				else
+					lfirst(lc) = fold_policy_mutator(qual, gw->catalog);
+			}
 			/* range_table_entry_walker walks on into the (folded) policies */
 		}
 		return false;
@@ -1593,14 +1730,17 @@ call_next_planner(Query *parse, const char *query_string, int cursorOptions,
  * planner_hook: rewrite a query that touches a governed table, then plan it
  * with the next hook (or the standard planner), and mark the plan.
  */
+static PlannedStmt *plan_governed(Query *parse, const char *query_string, int cursorOptions,
+								  ParamListInfo boundParams, GovernedWalk *gwp);
+
 static PlannedStmt *
 flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			ParamListInfo boundParams)
 {
 	const FlpCatalog *c = flp_catalog();
 	GovernedWalk gw;
-	PlannedStmt *result;
-	Oid			roleid;
+	PlannedStmt *volatile result = NULL;
+	List	   *saved_untrusted;
 
 	if (c == NULL)
 		return call_next_planner(parse, query_string, cursorOptions, boundParams);
@@ -1608,9 +1748,36 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	gw.catalog = c;
 	gw.guard = c->guard_function;
 	gw.found = false;
-	(void) governed_walker((Node *) parse, &gw);
-	if (!gw.found)
-		return call_next_planner(parse, query_string, cursorOptions, boundParams);
+	gw.classify = true;
+	saved_untrusted = untrusted_quals;
+	untrusted_quals = NIL;
+	PG_TRY();
+	{
+		(void) governed_walker((Node *) parse, &gw);
+		gw.classify = false;
+		if (gw.found)
+			result = plan_governed(parse, query_string, cursorOptions, boundParams, &gw);
+		else
+			result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+	}
+	PG_FINALLY();
+	{
+		untrusted_quals = saved_untrusted;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* Plan a query that touches a governed table (see the file header). */
+static PlannedStmt *
+plan_governed(Query *parse, const char *query_string, int cursorOptions,
+			  ParamListInfo boundParams, GovernedWalk *gwp)
+{
+	GovernedWalk gw = *gwp;
+	const FlpCatalog *c;
+	PlannedStmt *result;
+	Oid			roleid;
+
 
 	roleid = GetUserId();
 	if (!flp_is_super_admin(roleid))

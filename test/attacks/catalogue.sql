@@ -1768,3 +1768,71 @@ SELECT title FROM vault.company_cta;
 
 -- @attack row_internal_sees_all sanity 3
 SELECT count(*) FROM vault.company;
+
+-- =================================================== targets of writes
+-- The target of UPDATE/DELETE/MERGE/ON CONFLICT is read in place: its hidden
+-- columns must be masked inside correlated sublinks too (review F1), and a
+-- security_barrier view's quals on it are not trusted like policies (F2).
+
+-- @attack target_update_sublink_set_config leak
+UPDATE vault.acct SET name = (SELECT 'x' FROM set_config('x.a', acct.secret, true)) WHERE id = 2;
+SHOW x.a;
+
+-- @attack target_delete_sublink_whole_row leak
+DELETE FROM vault.acct WHERE id = 2 AND (SELECT true FROM set_config('x.b', acct::text, true));
+SHOW x.b;
+
+-- @attack target_merge_when_sublink leak
+MERGE INTO vault.acct t USING (VALUES (2)) s(id) ON t.id = s.id
+  WHEN MATCHED AND (SELECT true FROM set_config('x.c', t.num::text, true)) THEN UPDATE SET name = t.name;
+SHOW x.c;
+
+-- @attack target_on_conflict_sublink leak
+INSERT INTO vault.acct (id, name) VALUES (2, 'x') ON CONFLICT (id)
+  DO UPDATE SET name = (SELECT 'y' FROM set_config('x.d', acct.pin::text || ' ' || acct.dt, true));
+SHOW x.d;
+
+-- @attack target_partition_sublink leak
+UPDATE vault.part SET region = (SELECT 'x' FROM set_config('x.e', part.pcanary, true)) WHERE id = 101;
+SHOW x.e;
+
+-- @attack target_limit_cast_error leak
+DELETE FROM vault.acct WHERE id = 2 AND id IN (SELECT 2 LIMIT acct.secret::int);
+
+-- @attack target_srf_cast_error leak
+UPDATE vault.acct SET name = name WHERE id = 2 AND EXISTS (SELECT 1 FROM generate_series(1, acct.vc::int));
+
+-- @attack target_own_rule leak
+CREATE TABLE scratch.own (id int, v text);
+CREATE RULE r AS ON UPDATE TO scratch.own DO INSTEAD
+  UPDATE vault.acct SET name = new.v WHERE id = old.id AND (SELECT true FROM set_config('x.f', acct.ch::text, true));
+INSERT INTO scratch.own VALUES (2, 'a');
+UPDATE scratch.own SET v = 'b';
+SHOW x.f;
+
+-- @attack target_view_check_option leak
+CREATE VIEW scratch.cv AS SELECT * FROM vault.acct
+  WHERE (SELECT true FROM set_config('x.g', acct.js::text, true)) WITH CHECK OPTION;
+INSERT INTO scratch.cv (id, name) VALUES (2, 'n') ON CONFLICT (id) DO UPDATE SET name = 'n2';
+SHOW x.g;
+
+-- @attack target_data_modifying_cte leak
+WITH u AS (UPDATE vault.acct SET name = (SELECT 'x' FROM set_config('x.h', acct.nm::text, true)) WHERE id = 2 RETURNING id)
+SELECT count(*) FROM u;
+SHOW x.h;
+
+-- @attack sb_view_update_oracle refuse
+CREATE VIEW scratch.sbv WITH (security_barrier) AS
+  SELECT * FROM vault.acct WHERE secret LIKE 'C%';
+UPDATE scratch.sbv SET name = name WHERE id = 2;
+
+-- @attack sb_view_delete_reads_other_table leak
+CREATE VIEW scratch.sbv3 WITH (security_barrier) AS SELECT * FROM vault.acct
+  WHERE (SELECT true FROM vault.keyed k, set_config('x.k', k.code, true) s WHERE k.id = 1);
+DELETE FROM scratch.sbv3 WHERE id = 1;
+SHOW x.k;
+
+-- @attack sb_view_delete_returning_oracle refuse
+CREATE VIEW scratch.sbv4 WITH (security_barrier) AS
+  SELECT * FROM vault.acct WHERE vc LIKE 'C%';
+DELETE FROM scratch.sbv4 RETURNING id;
