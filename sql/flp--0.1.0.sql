@@ -621,6 +621,13 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
 	END IF;
+	SELECT a INTO parent FROM flp._ancestors(tbl) a LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition or child of table "%", which is not governed', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Its rows would be read unmasked through the parent.',
+				  HINT = 'Govern the parent (its partitions and children follow its rules).';
+	END IF;
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g
 	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;

@@ -46,6 +46,8 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "utils/partcache.h"
 #include "parser/parse_coerce.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
@@ -81,6 +83,7 @@ typedef struct RelPerms
 	bool		governed;
 	bool		restricted;		/* some field is not edit */
 	bool		hides;			/* some field is hidden */
+	AttrNumber	hidden_partkey;	/* a hidden column of its partition key, or 0 */
 	FlpTablePermissions p;
 } RelPerms;
 
@@ -153,6 +156,29 @@ rel_perms(Rewriter *rw, Oid relid)
 				rp->restricted = true;
 			if (p->permission[att] == FLP_HIDE && flp_attname(relid, att) != NULL)
 				rp->hides = true;
+		}
+		if (rp->hides && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		{
+			Relation	rel = relation_open(relid, NoLock);
+			PartitionKey key = RelationGetPartitionKey(rel);
+			Bitmapset  *cols = NULL;
+			int			i;
+
+			for (i = 0; i < key->partnatts; i++)
+				if (key->partattrs[i] > 0)
+					cols = bms_add_member(cols, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
+			pull_varattnos((Node *) key->partexprs, 1, &cols);
+			i = -1;
+			while ((i = bms_next_member(cols, i)) >= 0)
+			{
+				att = i + FirstLowInvalidHeapAttributeNumber;
+				if (att > 0 && att <= p->natts && p->permission[att] == FLP_HIDE)
+				{
+					rp->hidden_partkey = att;
+					break;
+				}
+			}
+			relation_close(rel, NoLock);
 		}
 	}
 	rw->rels = lappend(rw->rels, rp);
@@ -357,6 +383,8 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 				if (attno > 0)
 					return perm_of(rp, attno) == FLP_HIDE ?
 						make_origin(rte->relid, attno) : NULL;
+				if (attno == TableOidAttributeNumber && rp->hidden_partkey)
+					return make_origin(rte->relid, rp->hidden_partkey);	/* the partition tells the key */
 				if (attno < 0)
 					return NULL;	/* system columns */
 				for (att = 1; att <= rp->p.natts; att++)
@@ -794,6 +822,14 @@ check_sortgroup(Rewriter *rw, Level *lv, List *clauses, const char *clause)
 	{
 		TargetEntry *tle = get_sortgroupclause_tle(lfirst(lc), lv->query->targetList);
 
+		/* a set operation's output comes from every branch, not the first */
+		if (lv->query->setOperations)
+		{
+			const QueryTaint *qt = query_taint(rw, lv->query, lv->up);
+
+			if (tle->resno >= 1 && tle->resno <= qt->ncols && qt->cols[tle->resno])
+				deny_use(qt->cols[tle->resno], clause, false);
+		}
 		check_expr(rw, lv, (Node *) tle->expr, clause);
 	}
 }
@@ -810,7 +846,7 @@ filter_walker(Node *node, FilterWalk *fw)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, Aggref) && ((Aggref *) node)->agglevelsup == 0)
+	if (IsA(node, Aggref))		/* of this level or an outer one */
 		check_expr(fw->rw, fw->lv, (Node *) ((Aggref *) node)->aggfilter, "FILTER");
 	else if (IsA(node, WindowFunc))
 		check_expr(fw->rw, fw->lv, (Node *) ((WindowFunc *) node)->aggfilter, "FILTER");
@@ -1297,12 +1333,15 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 	{
 		const FormData_pg_attribute *sys = SystemAttributeDefinition(-i);
 
+		Expr	   *col;
+
 		map[i] = ++resno;
-		tlist = lappend(tlist,
-						makeTargetEntry((Expr *) makeVar(1, -i, sys->atttypid,
-														 sys->atttypmod,
-														 sys->attcollation, 0),
-										resno, pstrdup(NameStr(sys->attname)), true));
+		if (-i == TableOidAttributeNumber && rp->hidden_partkey)
+			col = (Expr *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+									 ObjectIdGetDatum(rp->relid), false, true);
+		else
+			col = (Expr *) makeVar(1, -i, sys->atttypid, sys->atttypmod, sys->attcollation, 0);
+		tlist = lappend(tlist, makeTargetEntry(col, resno, pstrdup(NameStr(sys->attname)), true));
 	}
 	if (sc.attnos)
 	{
@@ -1874,10 +1913,66 @@ flp_needs_fmgr_hook(Oid fn_oid)
 	return entry->needed;
 }
 
+/*
+ * get_relation_info_hook: an index scan returns rows in the order of its
+ * keys, so an index whose keys (or INCLUDE columns, expressions, predicate)
+ * contain a field hidden from a subject would tell the hidden values' order.
+ * The planner does not see such indexes when it plans for a subject.
+ */
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+
+static void
+flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
+					  RelOptInfo *rel)
+{
+	Oid			roleid = GetUserId();
+	const FlpTablePermissions *p;
+	uint8	   *perm;
+	int			natts;
+	ListCell   *lc;
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
+	if (rel->indexlist == NIL || flp_catalog() == NULL ||
+		!flp_is_governed(relationObjectId, NULL) || flp_is_super_admin(roleid))
+		return;
+	p = flp_table_permissions(roleid, relationObjectId);
+	if (p->all_edit)
+		return;
+	natts = p->natts;
+	perm = palloc(natts + 1);
+	memcpy(perm, p->permission, natts + 1);
+
+	foreach(lc, rel->indexlist)
+	{
+		IndexOptInfo *index = lfirst(lc);
+		Bitmapset  *cols = NULL;
+		bool		hidden = false;
+		int			i;
+
+		for (i = 0; i < index->ncolumns; i++)
+			if (index->indexkeys[i] > 0)
+				cols = bms_add_member(cols, index->indexkeys[i] - FirstLowInvalidHeapAttributeNumber);
+		pull_varattnos((Node *) index->indexprs, rel->relid, &cols);
+		pull_varattnos((Node *) index->indpred, rel->relid, &cols);
+		i = -1;
+		while (!hidden && (i = bms_next_member(cols, i)) >= 0)
+		{
+			AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+			hidden = att > 0 && att <= natts && perm[att] == FLP_HIDE;
+		}
+		if (hidden)
+			rel->indexlist = foreach_delete_current(rel->indexlist, lc);
+	}
+}
+
 /* Install the hooks; called once from _PG_init. */
 void
 flp_rewrite_init(void)
 {
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = flp_get_relation_info;
 	prev_planner_hook = planner_hook;
 	planner_hook = flp_planner;
 	prev_needs_fmgr_hook = needs_fmgr_hook;

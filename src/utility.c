@@ -319,6 +319,42 @@ check_foreign_keys(Node *parsetree)
 	}
 }
 
+/*
+ * A governed table must not become a partition or child of a table that is
+ * not governed: its rows would be read unmasked through the parent.
+ */
+static void
+check_attach(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Oid			parent = InvalidOid;
+		Oid			child = InvalidOid;
+
+		if (cmd->subtype == AT_AttachPartition)
+		{
+			parent = RangeVarGetRelid(stmt->relation, NoLock, true);
+			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		}
+		else if (cmd->subtype == AT_AddInherit)
+		{
+			parent = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
+			child = RangeVarGetRelid(stmt->relation, NoLock, true);
+		}
+		if (OidIsValid(child) && OidIsValid(parent) &&
+			flp_governed_root(child) == child && !flp_is_governed(parent, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("governed table \"%s\" cannot become a partition or child of table \"%s\", which is not governed",
+							get_rel_name(child), get_rel_name(parent)),
+					 errdetail("Its rows would be read unmasked through the parent."),
+					 errhint("Govern the parent first, or unprotect the table.")));
+	}
+}
+
 /* Is this DROP EXTENSION flp? */
 static bool
 drops_flp(DropStmt *stmt)
@@ -365,7 +401,11 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		dropped_roles = true;
 	else if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt)) &&
 			 flp_catalog() != NULL)
+	{
 		check_foreign_keys(parsetree);
+		if (IsA(parsetree, AlterTableStmt))
+			check_attach((AlterTableStmt *) parsetree);
+	}
 	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
 		check_copy_from((CopyStmt *) parsetree);

@@ -1836,3 +1836,35 @@ SHOW x.k;
 CREATE VIEW scratch.sbv4 WITH (security_barrier) AS
   SELECT * FROM vault.acct WHERE vc LIKE 'C%';
 DELETE FROM scratch.sbv4 RETURNING id;
+
+-- =================================================== order, partitions, set operations
+-- @attack index_order_of_hidden expect 1 2 3 4
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT string_agg(id::text, ' ') FROM (SELECT id FROM vault.ordered WHERE grp = 1) s;
+
+-- @attack index_only_order_of_hidden expect 1 2 3 4
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+SELECT string_agg(id::text, ' ') FROM (SELECT id FROM vault.ordered WHERE grp = 1 AND id > 0) s;
+
+-- @attack partition_tableoid_join refuse
+SELECT s.id, pg_get_expr(c.relpartbound, c.oid) FROM vault.scored s JOIN pg_class c ON c.oid = s.tableoid;
+
+-- @attack partition_tableoid_where refuse
+SELECT id FROM vault.scored WHERE tableoid = 'vault.scored_hi'::regclass;
+
+-- @attack partition_tableoid_masked expect 1
+SELECT count(DISTINCT tableoid) FROM vault.scored;
+
+-- @attack partition_tableoid_group refuse
+SELECT tableoid::regclass, count(*) FROM vault.scored GROUP BY tableoid;
+
+-- @attack setop_order_by_second_branch refuse
+SELECT name FROM vault.acct UNION ALL SELECT secret FROM vault.acct ORDER BY 1;
+
+-- @attack setop_distinct_on_second_branch refuse
+SELECT * FROM (SELECT name FROM vault.acct UNION SELECT secret FROM vault.acct) u ORDER BY 1;
+
+-- @attack outer_aggregate_filter refuse
+SELECT (SELECT count(*) FILTER (WHERE a.secret LIKE 'C%') FROM vault.part LIMIT 1) FROM vault.acct a;

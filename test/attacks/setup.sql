@@ -292,3 +292,22 @@ BEGIN
 	EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO atk_partner', current_database());
 END $$;
 ANALYZE vault.company, vault.company_cta;
+
+-- ------------------------------------------------------------------ order and partitions
+-- vault.ordered: an index on (grp, secret) would return rows in the order of
+-- the hidden secret (review F3); vault.scored is partitioned by a hidden
+-- salary, so a row's partition tells its range (F4).
+CREATE TABLE vault.ordered (id int PRIMARY KEY, grp int, secret text, UNIQUE (grp, secret));
+INSERT INTO vault.ordered VALUES (1, 1, 'mango'), (2, 1, 'apple'), (3, 1, 'zebra'), (4, 1, 'kiwi');
+VACUUM ANALYZE vault.ordered;
+CREATE TABLE vault.scored (id int, name text, salary int) PARTITION BY RANGE (salary);
+CREATE TABLE vault.scored_lo PARTITION OF vault.scored FOR VALUES FROM (MINVALUE) TO (50000);
+CREATE TABLE vault.scored_hi PARTITION OF vault.scored FOR VALUES FROM (50000) TO (MAXVALUE);
+INSERT INTO vault.scored VALUES (1, 'ann', 30000), (2, 'ben', 90000);
+SELECT flp.protect('vault.ordered');
+SELECT flp.protect('vault.scored');
+SELECT flp.set_permission('Atk', t, NULL, 'edit')
+  FROM unnest(ARRAY['vault.ordered', 'vault.scored']::regclass[]) t;
+SELECT flp.set_permission('Atk', 'vault.ordered', 'secret', 'hide');
+SELECT flp.set_permission('Atk', 'vault.scored', 'salary', 'hide');
+GRANT SELECT, INSERT, UPDATE, DELETE ON vault.ordered, vault.scored TO atk_subject, atk_admin;

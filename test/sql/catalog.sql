@@ -47,6 +47,16 @@ SELECT regress.try($$SELECT flp.protect(NULL)$$);
 SELECT flp.protect('parted');
 SELECT regress.try($$SELECT flp.protect('parted_emea')$$);
 SELECT regress.try($$SELECT flp.unprotect('parted_emea')$$);
+-- a partition cannot be governed alone: its rows would be read through the parent
+CREATE TABLE public.loose (id int, kind text, payload text) PARTITION BY LIST (kind);
+CREATE TABLE public.loose_hr PARTITION OF public.loose FOR VALUES IN ('hr');
+SELECT regress.try($$SELECT flp.protect('loose_hr')$$);
+-- nor can a governed table become one
+CREATE TABLE public.loose_ops (id int, kind text, payload text);
+SELECT flp.protect('loose_ops');
+SELECT regress.try($$ALTER TABLE public.loose ATTACH PARTITION public.loose_ops FOR VALUES IN ('ops')$$);
+SELECT flp.unprotect('loose_ops');
+DROP TABLE public.loose, public.loose_ops;
 SELECT regress.try($$SELECT flp.exclude_field('accounts', 'nope')$$);
 SELECT regress.try($$SELECT flp.exclude_field('accounts', 'ctid')$$);
 SELECT regress.try($$SELECT flp.exclude_field('parted_emea', 'id')$$);
