@@ -57,6 +57,23 @@ flp_deps_install() {
 	fi
 }
 
+# Install extra packages a single test needs (e.g. sqlsmith, pgbouncer), if
+# missing: flp_deps_ensure PKG...
+flp_deps_ensure() {
+	local pkg missing=()
+	for pkg in "$@"; do
+		_flp_pkg_installed "$pkg" || missing+=("$pkg")
+	done
+	[[ ${#missing[@]} -gt 0 ]] || return 0
+	echo "deps.sh: installing: ${missing[*]}" >&2
+	[[ $EUID -eq 0 ]] || { echo "deps.sh: need root to install packages" >&2; return 1; }
+	_flp_apt update >/dev/null || return 1
+	_flp_apt install --no-install-recommends "${missing[@]}" </dev/null >/dev/null || return 1
+	for pkg in "${missing[@]}"; do
+		_flp_pkg_installed "$pkg" || { echo "deps.sh: $pkg still missing" >&2; return 1; }
+	done
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
 	set -euo pipefail
 	flp_deps_install
