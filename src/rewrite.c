@@ -1201,21 +1201,24 @@ returning_mutator(Node *node, ReturningMask *rm)
  * row-level security quals see real values.
  */
 static void
-mask_target(Query *q, RelPerms *rp)
+mask_in_place(Query *q, Index rti, RelPerms *rp)
 {
 	ReturningMask rm;
 	Relation	rel;
-	RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
 	ListCell   *lc;
 
 	rel = relation_open(rp->relid, NoLock);
-	rm.rti = q->resultRelation;
+	rm.rti = rti;
 	rm.levelsup = 0;
 	rm.rp = rp;
 	rm.desc = RelationGetDescr(rel);
 	q->returningList = (List *) returning_mutator((Node *) q->returningList, &rm);
 	q->targetList = (List *) returning_mutator((Node *) q->targetList, &rm);
 	q->jointree = (FromExpr *) returning_mutator((Node *) q->jointree, &rm);
+	q->havingQual = returning_mutator(q->havingQual, &rm);
+	q->limitOffset = returning_mutator(q->limitOffset, &rm);
+	q->limitCount = returning_mutator(q->limitCount, &rm);
 	if (q->onConflict)
 	{
 		q->onConflict->onConflictSet =
@@ -1230,12 +1233,48 @@ mask_target(Query *q, RelPerms *rp)
 		ma->qual = returning_mutator(ma->qual, &rm);
 		ma->targetList = (List *) returning_mutator((Node *) ma->targetList, &rm);
 	}
+	foreach(lc, q->windowClause)
+	{
+		WindowClause *wc = lfirst(lc);
+
+		wc->startOffset = returning_mutator(wc->startOffset, &rm);
+		wc->endOffset = returning_mutator(wc->endOffset, &rm);
+	}
 	foreach(lc, q->withCheckOptions)
 	{
 		WithCheckOption *wco = lfirst(lc);
 
 		if (!trusted_check_option(q, wco))
 			wco->qual = returning_mutator(wco->qual, &rm);
+	}
+	/* the other entries of the range table: joins, LATERAL subqueries and functions */
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *other = lfirst(lc);
+
+		switch (other->rtekind)
+		{
+			case RTE_JOIN:
+				other->joinaliasvars = (List *) returning_mutator((Node *) other->joinaliasvars, &rm);
+				break;
+			case RTE_SUBQUERY:
+				rm.levelsup = 1;
+				other->subquery = (Query *) query_tree_mutator(other->subquery, returning_mutator,
+															   (void *) &rm, QTW_DONT_COPY_QUERY);
+				rm.levelsup = 0;
+				break;
+			case RTE_FUNCTION:
+				other->functions = (List *) returning_mutator((Node *) other->functions, &rm);
+				break;
+			case RTE_TABLEFUNC:
+				other->tablefunc = (TableFunc *) returning_mutator((Node *) other->tablefunc, &rm);
+				break;
+			case RTE_VALUES:
+				other->values_lists = (List *) returning_mutator((Node *) other->values_lists, &rm);
+				break;
+			default:
+				break;
+		}
 	}
 	foreach(lc, rte->securityQuals)
 		if (is_untrusted_qual(lfirst(lc)))
@@ -1246,6 +1285,86 @@ mask_target(Query *q, RelPerms *rp)
 			lfirst(lc) = masked;
 		}
 	relation_close(rel, NoLock);
+}
+
+/* Is range table entry rti on the nullable side of an outer join below node? */
+static bool
+nullable_in(Node *node, Index rti, bool nullable)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblRef))
+		return nullable && (Index) ((RangeTblRef *) node)->rtindex == rti;
+	if (IsA(node, FromExpr))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((FromExpr *) node)->fromlist)
+			if (nullable_in(lfirst(lc), rti, nullable))
+				return true;
+		return false;
+	}
+	if (IsA(node, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) node;
+		bool		left_nullable = nullable || j->jointype == JOIN_RIGHT || j->jointype == JOIN_FULL;
+		bool		right_nullable = nullable || j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL;
+
+		return nullable_in(j->larg, rti, left_nullable) || nullable_in(j->rarg, rti, right_nullable);
+	}
+	return false;
+}
+
+/* Whole-row references to rti, at any level below q. */
+typedef struct WholeRow
+{
+	Index		rti;
+	Index		levelsup;
+} WholeRow;
+
+static bool
+wholerow_walker(Node *node, WholeRow *wr)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		return (Index) var->varno == wr->rti && var->varlevelsup == wr->levelsup &&
+			var->varattno == 0;
+	}
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		wr->levelsup++;
+		result = query_tree_walker((Query *) node, wholerow_walker, (void *) wr, 0);
+		wr->levelsup--;
+		return result;
+	}
+	return expression_tree_walker(node, wholerow_walker, (void *) wr);
+}
+
+/*
+ * Can the hidden columns of relation rti be masked in place, replacing its
+ * Vars by masks, instead of wrapping it into a masking subquery?  Only when
+ * no reference needs the row as a whole (a whole-row Var) and a constant mask
+ * cannot turn a NULL into a value (the outer join's nullable side): the
+ * cheaper path for most queries.
+ */
+static bool
+can_mask_in_place(Query *q, Index rti, RelPerms *rp)
+{
+	WholeRow	wr;
+
+	if (rp->hidden_partkey)
+		return false;			/* tableoid must be masked: the subquery does it */
+	if (nullable_in((Node *) q->jointree, rti, false))
+		return false;
+	wr.rti = rti;
+	wr.levelsup = 0;
+	return !query_tree_walker(q, wholerow_walker, (void *) &wr, 0);
 }
 
 /* System columns of range table entry rti referenced anywhere in the tree. */
@@ -1424,7 +1543,7 @@ mask_query(Rewriter *rw, Query *q)
 		RelPerms   *rp = rte->rtekind == RTE_RELATION ? rel_perms(rw, rte->relid) : NULL;
 
 		if (rp && rp->hides)
-			mask_target(q, rp);
+			mask_in_place(q, q->resultRelation, rp);
 	}
 
 	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
@@ -1437,7 +1556,12 @@ mask_query(Rewriter *rw, Query *q)
 			continue;
 		rp = rel_perms(rw, rte->relid);
 		if (rp && rp->hides)
-			wrap_relation(q, rti, rp);
+		{
+			if (can_mask_in_place(q, rti, rp))
+				mask_in_place(q, rti, rp);
+			else
+				wrap_relation(q, rti, rp);
+		}
 	}
 }
 
