@@ -206,6 +206,7 @@ CREATE TABLE flp.table_permission (
 	permission flp.permission NOT NULL,
 	PRIMARY KEY (bundle, tbl)
 );
+CREATE INDEX table_permission_tbl_idx ON flp.table_permission (tbl);
 COMMENT ON TABLE flp.table_permission IS
 	'table-level permissions: a bundle grants a table, and caps each of its fields at this level';
 COMMENT ON COLUMN flp.table_permission.bundle IS 'the bundle';
@@ -504,7 +505,8 @@ COMMENT ON FUNCTION flp._ancestors(regclass) IS
  * a super admin need not own the table.
  */
 CREATE FUNCTION flp._guard(tbl regclass) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
 DECLARE
 	rel regclass;
@@ -539,7 +541,8 @@ COMMENT ON FUNCTION flp._guard(regclass) IS
 
 /* Take the guard off a table and its children that are no longer governed. */
 CREATE FUNCTION flp._unguard(tbl regclass) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
 DECLARE
 	r flp.guarded_relation;
@@ -587,6 +590,29 @@ COMMENT ON FUNCTION flp._unguard_all() IS
 
 REVOKE ALL ON FUNCTION flp._guard(regclass), flp._unguard(regclass), flp._unguard_all() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp._guard(regclass), flp._unguard(regclass) TO flp_admin;
+
+/*
+ * A partition or child that left its governed parent: govern it on its own,
+ * every field hidden but the parent's excluded ones (called by flp's
+ * ProcessUtility hook after DETACH PARTITION / NO INHERIT).
+ */
+CREATE FUNCTION flp._govern_detached(tbl regclass, parent regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	INSERT INTO flp.governed_table VALUES (tbl, 'hide') ON CONFLICT DO NOTHING;
+	INSERT INTO flp.excluded_field
+	SELECT tbl, e.field FROM flp.excluded_field e
+	 WHERE e.tbl = parent
+	   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = e.field
+					 AND NOT a.attisdropped)
+	ON CONFLICT DO NOTHING;
+	PERFORM flp._guard(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp._govern_detached(regclass, regclass) IS
+	'internal: a partition or child detached from a governed table stays governed, all hidden';
+REVOKE ALL ON FUNCTION flp._govern_detached(regclass, regclass) FROM PUBLIC;
 
 /* ------------------------------------------------------ governed tables */
 
@@ -991,6 +1017,30 @@ $$;
 COMMENT ON FUNCTION flp.add_partner(text, text) IS
 	'adds a partner company (again: changes its company key)';
 
+CREATE FUNCTION flp.drop_partner(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	users text;
+BEGIN
+	PERFORM flp._require_super_admin('drop a partner');
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'partner "%" does not exist', name USING ERRCODE = 'undefined_object';
+	END IF;
+	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
+	  FROM flp.registered_user u WHERE u.partner = $1;
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'partner "%" still has users', name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('Registered users of the partner: %s.', users),
+				  HINT = 'Unregister them first with flp.unregister_user().';
+	END IF;
+	DELETE FROM flp.partner p WHERE p.name = $1;   -- its bundle and record assignments go with it
+END
+$$;
+COMMENT ON FUNCTION flp.drop_partner(text) IS
+	'drops a partner without users, with its partner bundle assignment and record assignments';
+
 /* -------------------------------------------------------------- bundles */
 
 CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
@@ -1375,7 +1425,8 @@ GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO
  * All are restrictive: they narrow what the other policies allow.
  */
 CREATE FUNCTION flp._compile_policies(tbl regclass) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
 DECLARE
 	root regclass;
@@ -1899,3 +1950,27 @@ COMMENT ON FUNCTION flp._on_sql_drop() IS
 REVOKE ALL ON FUNCTION flp._on_sql_drop() FROM PUBLIC;
 
 CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp._on_sql_drop();
+
+/*
+ * Renames of columns, new partitions and new inheritance children are
+ * followed by the library's ProcessUtility hook.  A superuser repair session
+ * in a server that does not preload flp (session_preload_libraries emptied
+ * by PGOPTIONS) has no hook: this trigger loads the library at the end of
+ * every CREATE TABLE and ALTER TABLE, which refuses there, so such DDL fails
+ * instead of leaving a governed table's fields or partitions untracked.
+ * Where flp is loaded the call costs a function call and does nothing.
+ */
+CREATE FUNCTION flp._on_ddl_end() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM flp._loaded();
+END
+$$;
+COMMENT ON FUNCTION flp._on_ddl_end() IS
+	'event trigger: makes table DDL fail where the flp library is not loaded';
+REVOKE ALL ON FUNCTION flp._on_ddl_end() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._loaded() TO PUBLIC;
+
+CREATE EVENT TRIGGER flp_ddl_end ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+	EXECUTE FUNCTION flp._on_ddl_end();

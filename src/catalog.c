@@ -89,6 +89,9 @@ static HTAB *governed = NULL;
 static uint64 governed_generation = 0;
 
 static void invalidate_all(void);
+static void xact_callback(XactEvent event, void *arg);
+static void subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg);
 static void relcache_callback(Datum arg, Oid relid);
 static void syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void catalog_lookup(void);
@@ -105,6 +108,8 @@ flp_catalog_init(void)
 	CacheRegisterSyscacheCallback(AUTHOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(RELNAMENSP, syscache_callback, (Datum) 0);
+	RegisterXactCallback(xact_callback, NULL);
+	RegisterSubXactCallback(subxact_callback, NULL);
 }
 
 /*
@@ -251,6 +256,7 @@ catalog_lookup(void)
 			lookup_rel("bundle_pkey", &c.bundle_pkey) &&
 			lookup_rel("table_permission", &c.table_permission) &&
 			lookup_rel("table_permission_pkey", &c.table_permission_pkey) &&
+			lookup_rel("table_permission_tbl_idx", &c.table_permission_tbl_idx) &&
 			lookup_rel("field_permission", &c.field_permission) &&
 			lookup_rel("field_permission_pkey", &c.field_permission_pkey) &&
 			lookup_rel("assignment", &c.assignment) &&
@@ -455,11 +461,63 @@ flp_catalog_snapshot(void)
 	return GetLatestSnapshot();
 }
 
+/*
+ * While a permission is resolved, every catalog read uses one snapshot
+ * (taking a new one per scan costs more than the scans).
+ */
+static Snapshot resolution_snapshot = NULL;
+static int	resolution_depth = 0;
+
+void
+flp_begin_resolution(void)
+{
+	if (resolution_depth++ == 0)
+		resolution_snapshot = RegisterSnapshot(flp_catalog_snapshot());
+}
+
+void
+flp_end_resolution(void)
+{
+	if (--resolution_depth == 0)
+	{
+		UnregisterSnapshot(resolution_snapshot);
+		resolution_snapshot = NULL;
+	}
+}
+
+/*
+ * (Sub)transaction abort: a resolution interrupted by an error is over (the
+ * resource owner releases its snapshot).
+ */
+static void
+abort_resolution(void)
+{
+	resolution_depth = 0;
+	resolution_snapshot = NULL;
+	flp_abort_resolution();
+}
+
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		abort_resolution();
+}
+
+static void
+subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+				 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		abort_resolution();
+}
+
 static void
 scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
 	cs->rel = table_open(relid, AccessShareLock);
-	cs->snapshot = RegisterSnapshot(flp_catalog_snapshot());
+	cs->snapshot = RegisterSnapshot(resolution_snapshot ? resolution_snapshot :
+									flp_catalog_snapshot());
 	cs->scan = systable_beginscan(cs->rel, indexid, OidIsValid(indexid),
 								  cs->snapshot, nkeys, keys);
 }
@@ -789,9 +847,114 @@ flp_read_rules(void)
 	return result;
 }
 
+/*
+ * Bundles, and the table-level permissions of a table, are read whole and
+ * kept until the next catalog change: a cold resolution then costs hash
+ * probes instead of an index scan per applicable bundle.
+ */
+typedef struct BundleEntry
+{
+	char		name[NAMEDATALEN * 2];	/* hash key (truncated names are still unique enough: see below) */
+	FlpBundle	bundle;
+} BundleEntry;
+
+typedef struct TablePermEntry
+{
+	Oid			relid;			/* hash key */
+	HTAB	   *by_bundle;		/* bundle name -> permission */
+} TablePermEntry;
+
+typedef struct BundlePerm
+{
+	char		name[NAMEDATALEN * 2];
+	FlpPermission permission;
+} BundlePerm;
+
+static MemoryContext ReadCacheContext = NULL;
+static HTAB *bundle_cache = NULL;
+static HTAB *table_perm_cache = NULL;
+static uint64 read_cache_generation = 0;
+
+static void
+read_cache_prepare(void)
+{
+	if (ReadCacheContext != NULL && read_cache_generation == generation)
+		return;
+	if (ReadCacheContext == NULL)
+		ReadCacheContext = AllocSetContextCreate(CacheMemoryContext, "flp catalog reads",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(ReadCacheContext);
+	bundle_cache = NULL;
+	table_perm_cache = NULL;
+	read_cache_generation = generation;
+}
+
+/* Bundle names longer than the cache key are read from the catalog. */
+static bool
+cacheable_name(const char *name)
+{
+	return strlen(name) < NAMEDATALEN * 2;
+}
+
+static bool read_bundle_uncached(const char *name, FlpBundle *bundle);
+
 /* A bundle by name; false when it does not exist. */
 bool
 flp_read_bundle(const char *name, FlpBundle *bundle)
+{
+	const FlpCatalog *c = flp_catalog();
+	BundleEntry *entry;
+	char		key[NAMEDATALEN * 2];
+
+	if (c == NULL)
+		return false;
+	if (!cacheable_name(name))
+		return read_bundle_uncached(name, bundle);
+	read_cache_prepare();
+	if (bundle_cache == NULL)
+	{
+		uint64		start = generation;
+		HTAB	   *cache = flp_hash_create("flp bundles", 256, sizeof(key),
+											sizeof(BundleEntry), ReadCacheContext);
+		CatalogScan cs;
+		HeapTuple	tuple;
+
+		scan_begin(&cs, c->bundle, InvalidOid, 0, NULL);
+		while ((tuple = scan_next(&cs)) != NULL)
+		{
+			char	   *bname = column_text(&cs, tuple, Anum_bundle_name);
+			bool		isnull;
+			BundleEntry *e;
+
+			if (!cacheable_name(bname))
+				continue;
+			memset(key, 0, sizeof(key));
+			strlcpy(key, bname, sizeof(key));
+			e = hash_search(cache, key, HASH_ENTER, NULL);
+			e->bundle.name = MemoryContextStrdup(ReadCacheContext, bname);
+			e->bundle.kind = column_oid(&cs, tuple, Anum_bundle_kind) ==
+				c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
+			e->bundle.license = license_of(column_oid(&cs, tuple, Anum_bundle_license));
+			e->bundle.system = DatumGetBool(column(&cs, tuple, Anum_bundle_system, &isnull));
+		}
+		scan_end(&cs);
+		if (start != generation)
+			return read_bundle_uncached(name, bundle);	/* changed meanwhile */
+		read_cache_prepare();
+		bundle_cache = cache;
+	}
+	memset(key, 0, sizeof(key));
+	strlcpy(key, name, sizeof(key));
+	entry = hash_search(bundle_cache, key, HASH_FIND, NULL);
+	if (entry == NULL)
+		return false;
+	*bundle = entry->bundle;
+	bundle->name = pstrdup(entry->bundle.name);
+	return true;
+}
+
+static bool
+read_bundle_uncached(const char *name, FlpBundle *bundle)
 {
 	const FlpCatalog *c = flp_catalog();
 	CatalogScan cs;
@@ -799,8 +962,6 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 	HeapTuple	tuple;
 	bool		found = false;
 
-	if (c == NULL)
-		return false;
 	key_text(&key, Anum_bundle_name, name);
 	scan_begin(&cs, c->bundle, c->bundle_pkey, 1, &key);
 	if ((tuple = scan_next(&cs)) != NULL)
@@ -839,8 +1000,72 @@ flp_read_partner_bundle(const char *partner)
 }
 
 /* The table-level permission of a bundle; false when it does not grant it. */
+static bool read_table_permission_uncached(const char *bundle, Oid relid,
+										   FlpPermission *permission);
+
 bool
 flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permission)
+{
+	const FlpCatalog *c = flp_catalog();
+	TablePermEntry *entry;
+	BundlePerm *bp;
+	bool		found;
+	char		key[NAMEDATALEN * 2];
+
+	if (c == NULL)
+		return false;
+	if (!cacheable_name(bundle))
+		return read_table_permission_uncached(bundle, relid, permission);
+	read_cache_prepare();
+	if (table_perm_cache == NULL)
+		table_perm_cache = flp_hash_create("flp table permissions", 64, sizeof(Oid),
+										   sizeof(TablePermEntry), ReadCacheContext);
+	entry = hash_search(table_perm_cache, &relid, HASH_FIND, &found);
+	if (!found)
+	{
+		uint64		start = generation;
+		HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
+												sizeof(key), sizeof(BundlePerm),
+												ReadCacheContext);
+		CatalogScan cs;
+		ScanKeyData skey;
+		HeapTuple	tuple;
+
+		key_oid(&skey, Anum_table_permission_tbl, relid);
+		scan_begin(&cs, c->table_permission, c->table_permission_tbl_idx, 1, &skey);
+		while ((tuple = scan_next(&cs)) != NULL)
+		{
+			char	   *bname = column_text(&cs, tuple, Anum_table_permission_bundle);
+
+			if (!cacheable_name(bname))
+				continue;
+			memset(key, 0, sizeof(key));
+			strlcpy(key, bname, sizeof(key));
+			bp = hash_search(by_bundle, key, HASH_ENTER, NULL);
+			bp->permission = permission_of(column_oid(&cs, tuple,
+													  Anum_table_permission_permission));
+		}
+		scan_end(&cs);
+		if (start != generation)
+			return read_table_permission_uncached(bundle, relid, permission);
+		read_cache_prepare();
+		if (table_perm_cache == NULL)
+			table_perm_cache = flp_hash_create("flp table permissions", 64, sizeof(Oid),
+											   sizeof(TablePermEntry), ReadCacheContext);
+		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
+		entry->by_bundle = by_bundle;
+	}
+	memset(key, 0, sizeof(key));
+	strlcpy(key, bundle, sizeof(key));
+	bp = hash_search(entry->by_bundle, key, HASH_FIND, NULL);
+	if (bp == NULL)
+		return false;
+	*permission = bp->permission;
+	return true;
+}
+
+static bool
+read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *permission)
 {
 	const FlpCatalog *c = flp_catalog();
 	CatalogScan cs;
@@ -848,8 +1073,6 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 	HeapTuple	tuple;
 	bool		found = false;
 
-	if (c == NULL)
-		return false;
 	key_text(&keys[0], Anum_table_permission_bundle, bundle);
 	key_oid(&keys[1], Anum_table_permission_tbl, relid);
 	scan_begin(&cs, c->table_permission, c->table_permission_pkey, 2, keys);

@@ -113,6 +113,8 @@ static bool rule_cache_valid = false;
 static uint64 eval_generation = 0;
 static int	eval_depth = 0;
 
+static void permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
+							 bool *hides, bool *restricted);
 static void trace_step(Trace *t, int permission, const char *source,
 					   const char *fmt,...) pg_attribute_printf(4, 5);
 
@@ -156,6 +158,13 @@ cache_prepare(void)
 								  sizeof(TableKey), sizeof(TableEntry), EvalContext);
 
 	eval_generation = flp_cache_generation();
+}
+
+/* An error unwound a resolution: nothing is in progress any more. */
+void
+flp_abort_resolution(void)
+{
+	eval_depth = 0;
 }
 
 /* May results computed now be cached? */
@@ -879,31 +888,27 @@ flp_table_permissions(Oid roleid, Oid relid)
 		Oid			root = flp_governed_root(relid);
 		int			natts = flp_relnatts(relid);
 		uint8	   *perm = palloc0(natts + 1);
-		Oid		   *volatile mask = palloc0(sizeof(Oid) * (natts + 1));
+		Oid		   *mask = palloc0(sizeof(Oid) * (natts + 1));
 		bool		all_edit;
 
+		/* (an error resets the depths: see flp_abort_resolution) */
 		eval_depth++;
-		PG_TRY();
+		flp_begin_resolution();
+		if (OidIsValid(root) && root != relid)
+			all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
+		else
 		{
-			if (OidIsValid(root) && root != relid)
-				all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
-			else
-			{
-				RoleInfo   *ri = role_lookup(roleid);
+			RoleInfo   *ri = role_lookup(roleid);
 
-				all_edit = table_resolve(ri, relid, natts, perm, NULL);
-				if (!all_edit)
-				{
-					pfree(mask);
-					mask = masks_resolve(relid, natts);
-				}
+			all_edit = table_resolve(ri, relid, natts, perm, NULL);
+			if (!all_edit)
+			{
+				pfree(mask);
+				mask = masks_resolve(relid, natts);
 			}
 		}
-		PG_FINALLY();
-		{
-			eval_depth--;
-		}
-		PG_END_TRY();
+		flp_end_resolution();
+		eval_depth--;
 
 		if (start != flp_cache_generation() || !cache_current())
 		{
@@ -921,6 +926,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 			result->all_edit = all_edit;
 			result->permission = perm;
 			result->mask = mask;
+			permission_flags(relid, natts, perm, all_edit, &result->hides, &result->restricted);
 			return result;
 		}
 
@@ -929,6 +935,8 @@ flp_table_permissions(Oid roleid, Oid relid)
 		entry->perms.relid = relid;
 		entry->perms.natts = natts;
 		entry->perms.all_edit = all_edit;
+		permission_flags(relid, natts, perm, all_edit, &entry->perms.hides,
+						 &entry->perms.restricted);
 		entry->perms.permission = MemoryContextAlloc(EvalContext, natts + 1);
 		memcpy(entry->perms.permission, perm, natts + 1);
 		entry->perms.mask = MemoryContextAlloc(EvalContext, sizeof(Oid) * (natts + 1));
@@ -936,6 +944,26 @@ flp_table_permissions(Oid roleid, Oid relid)
 		pfree(perm);
 		pfree(mask);
 		return &entry->perms;
+	}
+}
+
+/* Whether some live field is hidden, or not editable. */
+static void
+permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
+				 bool *hides, bool *restricted)
+{
+	AttrNumber	att;
+
+	*hides = *restricted = false;
+	if (all_edit)
+		return;
+	for (att = 1; att <= natts; att++)
+	{
+		if (perm[att] == FLP_EDIT || flp_attname(relid, att) == NULL)
+			continue;
+		*restricted = true;
+		if (perm[att] == FLP_HIDE)
+			*hides = true;
 	}
 }
 

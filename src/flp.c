@@ -46,6 +46,19 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	/*
+	 * flp.maintenance: set only by flp's own functions (SET clause) while
+	 * they change flp's policies and row-level security settings, which
+	 * flp otherwise refuses to change.  Not for administrators.
+	 */
+	DefineCustomBoolVariable("flp.maintenance",
+							 "Set by flp's own functions while they change its policies.",
+							 NULL,
+							 &flp_maintenance,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("flp");
 
 	flp_catalog_init();

@@ -102,6 +102,7 @@ typedef struct FlpCatalog
 	Oid			bundle_pkey;
 	Oid			table_permission;
 	Oid			table_permission_pkey;
+	Oid			table_permission_tbl_idx;
 	Oid			field_permission;
 	Oid			field_permission_pkey;
 	Oid			assignment;
@@ -187,6 +188,8 @@ extern List *flp_governed_tables(void);
 extern void flp_flush_caches(void);
 extern void flp_catalog_touch(void);
 extern Snapshot flp_catalog_snapshot(void);
+extern void flp_begin_resolution(void);
+extern void flp_end_resolution(void);
 extern uint64 flp_cache_generation(void);
 extern uint64 flp_record_generation(void);
 extern FlpUser flp_read_user(Oid roleid);
@@ -224,6 +227,8 @@ typedef struct FlpTablePermissions
 	Oid			relid;
 	int			natts;
 	bool		all_edit;		/* nothing restricted: super admin */
+	bool		hides;			/* some live field is hidden */
+	bool		restricted;		/* some live field is not edit */
 	uint8	   *permission;		/* [1..natts], by attribute number */
 	Oid		   *mask;			/* [1..natts]: mask function, or InvalidOid */
 } FlpTablePermissions;
@@ -240,6 +245,7 @@ extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
 extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
+extern void flp_abort_resolution(void);
 extern const char *flp_role_partner(Oid roleid);
 extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
@@ -248,6 +254,7 @@ extern Oid	flp_attribute_role;
 
 /* rewrite.c */
 extern bool flp_log_denials;
+extern bool flp_maintenance;
 extern void flp_rewrite_init(void);
 extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
 

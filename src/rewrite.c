@@ -67,6 +67,7 @@
 
 /* GUC */
 bool		flp_log_denials = false;
+bool		flp_maintenance = false;
 
 static planner_hook_type prev_planner_hook = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
@@ -150,13 +151,8 @@ rel_perms(Rewriter *rw, Oid relid)
 		memcpy(rp->p.permission, p->permission, p->natts + 1);
 		rp->p.mask = palloc(sizeof(Oid) * (p->natts + 1));
 		memcpy(rp->p.mask, p->mask, sizeof(Oid) * (p->natts + 1));
-		for (att = 1; att <= p->natts && !p->all_edit; att++)
-		{
-			if (p->permission[att] != FLP_EDIT)
-				rp->restricted = true;
-			if (p->permission[att] == FLP_HIDE && flp_attname(relid, att) != NULL)
-				rp->hides = true;
-		}
+		rp->restricted = p->restricted;
+		rp->hides = p->hides;
 		if (rp->hides && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 		{
 			Relation	rel = relation_open(relid, NoLock);
@@ -1052,8 +1048,71 @@ check_query(Rewriter *rw, Query *q, Level *up)
  * domains over them), cut to a shorter declared length; NULL otherwise.  A
  * constant, built once at plan time.
  */
+typedef struct MaskKey
+{
+	Oid			type;
+	int32		typmod;
+	Oid			collation;
+} MaskKey;
+
+typedef struct MaskEntry
+{
+	MaskKey		key;
+	Const	   *mask;
+} MaskEntry;
+
+static HTAB *mask_cache = NULL;
+
+static Node *default_mask_build(Oid type, int32 typmod, Oid collation);
+
+/* The default mask of a type, built once per session. */
 static Node *
 default_mask(Oid type, int32 typmod, Oid collation)
+{
+	MaskKey		key;
+	MaskEntry  *entry;
+	bool		found;
+
+	if (mask_cache == NULL)
+		mask_cache = flp_hash_create("flp default masks", 32, sizeof(MaskKey),
+									 sizeof(MaskEntry), CacheMemoryContext);
+	memset(&key, 0, sizeof(key));
+	key.type = type;
+	key.typmod = typmod;
+	key.collation = collation;
+	entry = hash_search(mask_cache, &key, HASH_FIND, &found);
+	if (!found)
+	{
+		Node	   *mask = default_mask_build(type, typmod, collation);
+		MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
+		Const	   *copy = copyObject((Const *) mask);
+
+		MemoryContextSwitchTo(old);
+		entry = hash_search(mask_cache, &key, HASH_ENTER, &found);
+		entry->mask = copy;
+	}
+	return (Node *) copyObject(entry->mask);
+}
+
+/* Types change (ALTER TYPE, ALTER DOMAIN): rebuild the masks. */
+static void
+mask_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (mask_cache)
+	{
+		HASH_SEQ_STATUS status;
+		MaskEntry  *entry;
+
+		hash_seq_init(&status, mask_cache);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			pfree(entry->mask);
+		hash_destroy(mask_cache);
+		mask_cache = NULL;
+	}
+}
+
+static Node *
+default_mask_build(Oid type, int32 typmod, Oid collation)
 {
 	int32		basetypmod = typmod;
 	Oid			base = getBaseTypeAndTypmod(type, &basetypmod);
@@ -2102,4 +2161,5 @@ flp_rewrite_init(void)
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = flp_needs_fmgr_hook;
 	CacheRegisterSyscacheCallback(PROCOID, fmgr_cache_reset, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, mask_cache_reset, (Datum) 0);
 }

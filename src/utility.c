@@ -29,6 +29,9 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/syscache.h"
+#include "utils/inval.h"
+#include "utils/acl.h"
+#include "nodes/makefuncs.h"
 
 #include "flp.h"
 
@@ -133,6 +136,10 @@ forget_dropped_roles(void)
 	run_as_superuser("DELETE FROM flp.registered_user u WHERE NOT EXISTS "
 					 "(SELECT 1 FROM pg_catalog.pg_authid r "
 					 "WHERE r.oid OPERATOR(pg_catalog.=) u.role::pg_catalog.oid)",
+					 0, NULL, NULL);
+	run_as_superuser("DELETE FROM flp.record_assignment a WHERE a.partner_user IS NOT NULL "
+					 "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_authid r "
+					 "WHERE r.oid OPERATOR(pg_catalog.=) a.partner_user::pg_catalog.oid)",
 					 0, NULL, NULL);
 }
 
@@ -352,6 +359,151 @@ check_attach(AlterTableStmt *stmt)
 							get_rel_name(child), get_rel_name(parent)),
 					 errdetail("Its rows would be read unmasked through the parent."),
 					 errhint("Govern the parent first, or unprotect the table.")));
+		if (OidIsValid(child) && OidIsValid(parent) &&
+			flp_governed_root(child) == child && flp_is_governed(parent, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is governed on its own and cannot become a partition or child of governed table \"%s\"",
+							get_rel_name(child), get_rel_name(parent)),
+					 errdetail("Partitions and children follow the rules of their governed parent."),
+					 errhint("Unprotect the table first.")));
+	}
+}
+
+/*
+ * flp's row-level security on governed tables is what keeps COPY, error
+ * details and statistics from showing hidden values, and what makes a server
+ * without flp fail closed: it is not switched off nor its policies dropped
+ * behind flp's back (flp.unprotect does that).
+ */
+static void
+check_guard_changes(Node *parsetree)
+{
+	if (flp_maintenance)
+		return;					/* flp's own functions at work */
+	if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		ListCell   *lc;
+
+		/* (others get PostgreSQL's own "must be owner" first) */
+		if (!OidIsValid(relid) || !flp_is_governed(relid, NULL) ||
+			!pg_class_ownercheck(relid, GetUserId()))
+			return;
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_DisableRowSecurity || cmd->subtype == AT_NoForceRowSecurity)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("row-level security of governed table \"%s\" cannot be switched off",
+								get_rel_name(relid)),
+						 errdetail("flp relies on it to keep hidden values out of COPY, error messages and statistics."),
+						 errhint("Use flp.unprotect() to stop governing the table.")));
+		}
+	}
+	else if (IsA(parsetree, DropStmt) && ((DropStmt *) parsetree)->removeType == OBJECT_POLICY)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((DropStmt *) parsetree)->objects)
+		{
+			List	   *names = lfirst(lc);
+			char	   *policy = strVal(llast(names));
+			RangeVar   *rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
+																   list_length(names) - 1));
+			Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+			if (strncmp(policy, "flp_", 4) == 0 && OidIsValid(relid) &&
+				flp_is_governed(relid, NULL) && pg_class_ownercheck(relid, GetUserId()))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("policy \"%s\" belongs to flp", policy),
+						 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
+		}
+	}
+	else if (IsA(parsetree, AlterPolicyStmt) &&
+			 strncmp(((AlterPolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
+	{
+		Oid			relid = RangeVarGetRelid(((AlterPolicyStmt *) parsetree)->table, NoLock, true);
+
+		if (OidIsValid(relid) && flp_is_governed(relid, NULL) &&
+			pg_class_ownercheck(relid, GetUserId()))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy \"%s\" belongs to flp", ((AlterPolicyStmt *) parsetree)->policy_name),
+					 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
+	}
+}
+
+/* The governed partition or child that ALTER TABLE ... DETACH / NO INHERIT releases. */
+static Oid
+detached_child(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Oid			child = InvalidOid;
+
+		if (cmd->subtype == AT_DetachPartition)
+			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		else if (cmd->subtype == AT_DropInherit)
+			child = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (OidIsValid(child) && flp_is_governed(child, NULL) && flp_governed_root(child) != child)
+			return child;
+	}
+	return InvalidOid;
+}
+
+/*
+ * A partition or child leaving its governed parent keeps its hidden values
+ * hidden: it becomes a governed table of its own, every field hidden but the
+ * parent's excluded ones, until a super admin grants it (fail closed).
+ */
+static void
+govern_detached(Oid relid, Oid parent)
+{
+	Oid			argtypes[2] = {REGCLASSOID, REGCLASSOID};
+	Datum		values[2];
+
+	if (!OidIsValid(relid) || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = ObjectIdGetDatum(parent);
+	run_as_superuser("SELECT flp._govern_detached($1, $2)", 2, argtypes, values);
+	ereport(NOTICE,
+			(errmsg("table \"%s\" left governed table \"%s\" and is now governed on its own",
+					get_rel_name(relid), get_rel_name(parent)),
+			 errdetail("Its fields are hidden from subjects until a super admin grants them.")));
+}
+
+/* ALTER TABLE ... OWNER TO a role that is not a super admin. */
+static void
+warn_owner(AlterTableStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	ListCell   *lc;
+
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_ChangeOwner && cmd->newowner)
+		{
+			Oid			owner = get_rolespec_oid(cmd->newowner, true);
+
+			if (OidIsValid(owner) && !flp_is_super_admin(owner))
+				ereport(WARNING,
+						(errmsg("governed table \"%s\" is now owned by role \"%s\", which is not a super admin",
+								get_rel_name(relid), GetUserNameFromId(owner, false)),
+						 errdetail("A table's owner can change or drop it, its policies and its triggers.")));
+		}
 	}
 }
 
@@ -384,6 +536,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	char	   *oldname = NULL;
 	char	   *newname = NULL;
 	bool		dropped_roles = false;
+	Oid			detached = InvalidOid;
+	Oid			detached_from = InvalidOid;
 
 	if (IsA(parsetree, RenameStmt))
 	{
@@ -404,7 +558,21 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	{
 		check_foreign_keys(parsetree);
 		if (IsA(parsetree, AlterTableStmt))
+		{
 			check_attach((AlterTableStmt *) parsetree);
+			check_guard_changes(parsetree);
+			detached = detached_child((AlterTableStmt *) parsetree);
+			if (OidIsValid(detached))
+				detached_from = flp_governed_root(detached);
+		}
+	}
+	else if ((IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt)) &&
+			 flp_catalog() != NULL)
+		check_guard_changes(parsetree);
+	if (IsA(parsetree, ExecuteStmt))
+	{
+		/* a change committed meanwhile must reach this statement's cached plan */
+		AcceptInvalidationMessages();
 	}
 	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
@@ -428,7 +596,12 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if (IsA(parsetree, CreateStmt) && flp_catalog() != NULL)
 		guard_new_child(created_child((CreateStmt *) parsetree));
 	if (IsA(parsetree, AlterTableStmt) && flp_catalog() != NULL)
+	{
 		guard_new_child(attached_child((AlterTableStmt *) parsetree));
+		warn_owner((AlterTableStmt *) parsetree);
+		if (OidIsValid(detached))
+			govern_detached(detached, detached_from);
+	}
 	if (dropped_roles && flp_catalog() != NULL)
 		forget_dropped_roles();
 }
