@@ -569,6 +569,18 @@ query_taint(Rewriter *rw, Query *q, Level *up)
 	bool		found;
 	int			ncols;
 
+	/* created on first use: most queries have no subquery to memoise */
+	if (rw->memo == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Query *);
+		ctl.entrysize = sizeof(QueryTaint);
+		ctl.hcxt = CurrentMemoryContext;
+		rw->memo = hash_create("flp query taint", 32, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	qt = hash_search(rw->memo, &q, HASH_ENTER, &found);
 	if (found)
 	{
@@ -2012,19 +2024,13 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	if (!flp_is_super_admin(roleid))
 	{
 		Rewriter	rw;
-		HASHCTL		ctl;
 
 		memset(&rw, 0, sizeof(rw));
 		rw.roleid = roleid;
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Query *);
-		ctl.entrysize = sizeof(QueryTaint);
-		ctl.hcxt = CurrentMemoryContext;
-		rw.memo = hash_create("flp query taint", 32, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 		check_query(&rw, parse, NULL);
 		mask_query(&rw, parse);
-		hash_destroy(rw.memo);
+		if (rw.memo != NULL)
+			hash_destroy(rw.memo);
 	}
 
 	result = call_next_planner(parse, query_string, cursorOptions, boundParams);

@@ -5,7 +5,8 @@
 -- licenses, partners with record scoping and linked records, data rules, a
 -- partitioned and an inheritance parent -- and none of it may change what a
 -- super admin (postgres, diff_admin) sees, nor what a subject (diff_reader)
--- sees of the tables that are not governed.
+-- sees of the tables that are not governed, nor what a subject with Edit on
+-- every field (diff_editor) sees of the governed tables without data rules.
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -35,6 +36,11 @@ SELECT flp.assign('CS', 'diff_reader');
 SELECT flp.inherit_field('cs.cta', 'amount', 'cs.company', 'arr');
 
 SELECT flp.register_user('diff_reader', 'full', '{"region": "emea"}');
+SELECT flp.create_bundle('Everything', description => 'edit on every field');
+SELECT flp.set_permission('Everything', t, NULL, 'edit')
+  FROM unnest(ARRAY['cs.company', 'cs.contact', 'cs.relationship', 'cs.cta', 'cs.opportunity',
+					'cs.survey', 'cs.activity']::regclass[]) t;
+SELECT flp.assign('Everything', 'diff_editor');
 SELECT flp.create_bundle('Viewers', license => 'viewer');
 SELECT flp.set_permission('Viewers', 'cs.company', NULL, 'read');
 SELECT flp.add_rule('Viewers', '{"region": "emea"}');

@@ -13,6 +13,10 @@
 --   diff_reader   LOGIN, a subject where flp is: privileges only on the
 --                 ungoverned tables (sqlsmith, introspecting as this role,
 --                 sees only those)
+--   diff_editor   LOGIN, a subject where flp is, with Edit on every field of
+--                 the governed tables it has privileges on (those without
+--                 data rules): flp rewrites its queries, and must not change
+--                 their answers
 --   diff_partner  LOGIN, a partner user where flp is; used by the control
 --                 query that must differ
 --   flp_admin     created here where the extension did not create it
@@ -28,6 +32,7 @@ BEGIN
 END $$;
 CREATE ROLE diff_admin LOGIN IN ROLE flp_admin;
 CREATE ROLE diff_reader LOGIN;
+CREATE ROLE diff_editor LOGIN;
 CREATE ROLE diff_partner LOGIN;
 
 CREATE SCHEMA cs;
@@ -260,8 +265,11 @@ CREATE INDEX cta_company_idx ON cs.cta (company_id, status);
 CREATE INDEX product_meta_idx ON cs.product USING gin (meta);
 
 -- ------------------------------------------------------------------ privileges
-GRANT USAGE ON SCHEMA cs TO diff_admin, diff_reader, diff_partner;
+GRANT USAGE ON SCHEMA cs TO diff_admin, diff_reader, diff_editor, diff_partner;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA cs TO diff_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON cs.region, cs.calendar, cs.product, cs.audit_log, cs.kv,
 	cs.v_product TO diff_reader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON cs.company, cs.contact, cs.relationship, cs.cta, cs.activity,
+	cs.activity_call, cs.v_region_arr, cs.region, cs.calendar, cs.product, cs.audit_log, cs.kv,
+	cs.v_product TO diff_editor;
 GRANT SELECT ON cs.company TO diff_partner;

@@ -348,6 +348,8 @@ class Driver:
             f.write("sqlstates " + " ".join(
                 "%s=%d" % kv for kv in sorted(self.sqlstates.items(), key=lambda kv: -kv[1])) + "\n")
         self.findings.close()
+        if self.qlog:
+            self.qlog.close()
 
 
 def main():

@@ -85,8 +85,25 @@ drop_all() {
 		-c "DROP ROLE IF EXISTS atk_subject, atk_admin, atk_partner"
 }
 
+# track NAME CMD...: run CMD (in the background, so that cleanup can end it
+# by its pid) and wait for it; returns its status.
+track() {
+	local name="$1" pid rc
+	shift
+	"$@" &
+	pid=$!
+	echo "$pid" >"$TMP/pid.$name"
+	wait "$pid"
+	rc=$?
+	rm -f "$TMP/pid.$name"
+	return $rc
+}
+
 cleanup() {
-	local job
+	local job f
+	for f in "$TMP"/pid.*; do
+		[[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null
+	done
 	for job in $(jobs -p); do
 		kill "$job" 2>/dev/null
 	done
@@ -215,13 +232,13 @@ fuzz_role() {
 		args=(--dry-run --max-queries="$QUERIES" --seed="$seed"
 			--target="host=$PGHOST port=$PGPORT dbname=$DB user=$role")
 		((seed % 2 == 1)) && args+=(--exclude-catalog)
-		if ! timeout 300 sqlsmith "${args[@]}" >"$out" 2>"$out.err"; then
+		if ! track "gen-$role-$seed" timeout 300 sqlsmith "${args[@]}" >"$out" 2>"$out.err"; then
 			echo "sqlsmith failed for $role, seed $seed: $(tail -3 "$out.err")" >"$TMP/$role.fail"
 			return 1
 		fi
 		corpora+=(--corpus "$out")
 	done
-	if ! "$PY" "$FUZZ/driver.py" --role "$role" \
+	if ! track "run-$role" "$PY" "$FUZZ/driver.py" --role "$role" \
 		--conninfo "host=$PGHOST port=$PGPORT dbname=$DB user=$role application_name=flp_fuzz" \
 		--plain-conninfo "host=$PGHOST port=$PGPORT dbname=$PLAIN user=$role application_name=flp_fuzz" \
 		"${corpora[@]}" --canaries "${CANARIES[0]}" --canaries "${CANARIES[1]}" "${visible[@]}" \

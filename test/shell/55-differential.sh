@@ -79,8 +79,25 @@ fail() {
 	exit 1
 }
 
+# track NAME CMD...: run CMD (in the background, so that cleanup can end it
+# by its pid) and wait for it; returns its status.
+track() {
+	local name="$1" pid rc
+	shift
+	"$@" &
+	pid=$!
+	echo "$pid" >"$TMP/pid.$name"
+	wait "$pid"
+	rc=$?
+	rm -f "$TMP/pid.$name"
+	return $rc
+}
+
 cleanup() {
-	local job
+	local job f
+	for f in "$TMP"/pid.*; do
+		[[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null
+	done
 	for job in $(jobs -p); do
 		kill "$job" 2>/dev/null
 	done
@@ -182,14 +199,14 @@ diff_role() {
 	for s in "${SEED_LIST[@]}"; do
 		seed=$((s + 1000 * idx))
 		out="$TMP/corpus-$role-$seed.sql"
-		if ! timeout 300 sqlsmith --dry-run --exclude-catalog --max-queries="$QUERIES" --seed="$seed" \
+		if ! track "gen-$role-$seed" timeout 300 sqlsmith --dry-run --exclude-catalog --max-queries="$QUERIES" --seed="$seed" \
 			--target="host=$B_HOST port=$B_PORT dbname=$DB user=$role" >"$out" 2>"$out.err"; then
 			echo "sqlsmith failed for $role, seed $seed: $(tail -3 "$out.err")" >"$TMP/$role.fail"
 			return 1
 		fi
 		corpora+=(--corpus "$out")
 	done
-	if ! "$PY" "$DIFF/diff.py" --a "$A_CONN user=$role" --b "$B_CONN user=$role" "${corpora[@]}" \
+	if ! track "run-$role" "$PY" "$DIFF/diff.py" --a "$A_CONN user=$role" --b "$B_CONN user=$role" "${corpora[@]}" \
 		--deny "$DIFF/deny.txt" --timeout-ms "$TIMEOUT_MS" --label "$role" --governed "$GOVERNED" \
 		--report "$TMP/$role.report" --stats "$TMP/$role.stats" >"$TMP/$role.out" 2>&1; then
 		echo "diff.py failed for $role: $(tail -5 "$TMP/$role.out")" >"$TMP/$role.fail"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# test/shell/90-bench-smoke.sh -- the benchmark harness works: a short run of
+# test/bench/run.sh (FLP_BENCH_SMOKE: 100,000 rows, one round, 1 s per
+# contender, 1,000 roles in the catalog part) must produce a TPS for every
+# workload and contender and the catalog-at-scale report.  It asserts that
+# the harness runs, never a speed: the numbers of a smoke run on a shared CI
+# machine mean nothing (see the README's Performance section for real runs).
+# Starts its own throwaway cluster. Exit 0 = pass, 1 = fail.
+set -uo pipefail
+
+NAME=90-bench-smoke
+fail() {
+	echo "FAIL $NAME: $*" >&2
+	exit 1
+}
+
+OUT="$FLP_ROOT/test/bench/out"
+rm -f "$OUT/results.md" "$OUT/catalog.txt"
+START=$SECONDS
+log="$(FLP_SKIP_DEPS=1 FLP_SKIP_BUILD=1 FLP_BENCH_SMOKE=1 FLP_BENCH_SECONDS="${FLP_BENCH_SECONDS:-1}" \
+	bash "$FLP_ROOT/test/bench/run.sh" 2>&1)" || fail "test/bench/run.sh failed: $(tail -5 <<<"$log")"
+
+[[ -s "$OUT/results.md" ]] || fail "no results table in $OUT/results.md"
+# 9 workloads: 6 with plain/flp(/view), 3 partner ones with plain/flp/rls
+rows="$(grep -c '^| [a-zA-Z0-9,]' "$OUT/results.md")"
+rows=$((rows - 1)) # the header row
+[[ "$rows" -eq 25 ]] || fail "expected 25 (workload, contender) rows, got $rows: $(cat "$OUT/results.md")"
+bad="$(awk -F'|' 'NR > 2 && !($4 ~ /^ *[0-9]+ *$/ && $4 + 0 > 0 && $6 ~ /^ *[0-9]+\.[0-9][0-9] *$/)' "$OUT/results.md")"
+[[ -z "$bad" ]] || fail "rows without a positive TPS and a ratio: $bad"
+for contender in plain flp view rls; do
+	grep -q "| $contender |" "$OUT/results.md" || fail "no row for contender $contender"
+done
+cat_out="$(cat "$OUT/catalog.txt" 2>/dev/null)"
+for what in "cold resolution" "warm lookup" "planning SELECT" "flp permission cache"; do
+	[[ "$cat_out" == *"$what"* ]] || fail "the catalog report lacks '$what'"
+done
+grep -q " 1000 |  *1000 |  *100 |  *100000 |" <<<"$cat_out" ||
+	grep -qE "^ +[0-9]+ \| +1000 \| +100 \| +100000 \|" <<<"$cat_out" ||
+	fail "the catalog part did not fill 1,000 bundles, 100 tables and 100,000 field settings: $cat_out"
+
+echo "ok $NAME: 25 (workload, contender) TPS rows and the catalog-at-scale report ($((SECONDS - START))s)"
+sed 's/^/  /' "$OUT/results.md"
