@@ -185,6 +185,28 @@ check_copy_from(CopyStmt *stmt)
 }
 
 /*
+ * COPY TO of a governed partitioned table.  PostgreSQL refuses COPY of a
+ * partitioned table, except for a role under row-level security: it turns
+ * the COPY into a query on ONLY the parent, which finds no rows.  Refuse it
+ * for everyone, as PostgreSQL does, rather than answer a subject with
+ * nothing.
+ */
+static void
+check_copy_to(CopyStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE ||
+		!flp_is_governed(relid, NULL))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("cannot copy from partitioned table \"%s\"",
+					get_rel_name(relid)),
+			 errhint("Try the COPY (SELECT ...) TO variant.")));
+}
+
+/*
  * A new partition or inheritance child of a governed table is governed by
  * its parent's rules: give it the guard, and tell every session.
  */
@@ -577,6 +599,9 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
 		check_copy_from((CopyStmt *) parsetree);
+	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL &&
+			 flp_catalog() != NULL)
+		check_copy_to((CopyStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&
 			 flp_catalog() != NULL)
 	{
