@@ -30,12 +30,12 @@
 # flp, as test/run-tests.sh provides (without PGHOST the script starts and
 # stops a throwaway cluster of its own); FLP_ROOT, FLP_PG_BIN.
 #   FLP_FUZZ_LONG=1          the long run: seeds 1..12, 2500 queries per seed
-#                            and role (60,000 queries, about 5 minutes: run
+#                            and role (60,000 queries, 3-7 minutes: run
 #                            it alone, `bash test/shell/50-fuzz.sh`, or raise
 #                            FLP_TEST_TIMEOUT for test/run-tests.sh)
 #   FLP_FUZZ_SEEDS="1 2 3"   seeds (default "1 2 3 4")
 #   FLP_FUZZ_QUERIES=N       queries per seed and role (default 1000: 8,000
-#                            queries in about 40 s on 2 cores)
+#                            queries in 25-90 s on 2 cores, by load)
 #   FLP_FUZZ_TIMEOUT_MS=N    statement_timeout of each query (default 1000)
 # Installs sqlsmith and python3-psycopg (Debian) if missing.  Drops the
 # databases and roles it creates.  Exit 0 = pass, 1 = fail.
@@ -152,10 +152,12 @@ fi
 # ------------------------------------------------------------------ setup
 say "setup: $DB (attack schema + test/fuzz/setup-extra.sql) and $PLAIN (a copy without flp)"
 drop_all >"$TMP/setup.log" 2>&1 || { cat "$TMP/setup.log" >&2; fail "cannot drop leftovers (is the attack suite's database still there?)"; }
-"${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >>"$TMP/setup.log" 2>&1 &&
-	"${PSQL[@]}" -d "$DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION flp" \
-		-f "$FLP_ROOT/test/attacks/setup.sql" -f "$FUZZ/setup-extra.sql" >>"$TMP/setup.log" 2>&1 ||
-	{ cat "$TMP/setup.log" >&2; fail "setup of $DB"; }
+if ! "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" >>"$TMP/setup.log" 2>&1 ||
+	! "${PSQL[@]}" -d "$DB" -c "SET client_min_messages = warning" -c "CREATE EXTENSION flp" \
+		-f "$FLP_ROOT/test/attacks/setup.sql" -f "$FUZZ/setup-extra.sql" >>"$TMP/setup.log" 2>&1; then
+	cat "$TMP/setup.log" >&2
+	fail "setup of $DB"
+fi
 # the restricted roles' (many) errors need not fill the server log
 for role in "${ROLES[@]}"; do
 	"${PSQL[@]}" -d postgres -c "ALTER ROLE $role SET log_min_messages = fatal" \
@@ -171,8 +173,11 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	fi
 	sleep 0.5 # the setup session may still be leaving the template
 done
-[[ $ok -eq 1 ]] && "${PSQL[@]}" -d "$PLAIN" -c "DROP EXTENSION flp CASCADE" >>"$TMP/setup.log" 2>&1 ||
-	{ cat "$TMP/setup.log" >&2; fail "setup of $PLAIN"; }
+if [[ $ok -ne 1 ]] ||
+	! "${PSQL[@]}" -d "$PLAIN" -c "DROP EXTENSION flp CASCADE" >>"$TMP/setup.log" 2>&1; then
+	cat "$TMP/setup.log" >&2
+	fail "setup of $PLAIN"
+fi
 
 # ------------------------------------------------------------------ sanity
 # The canaries are really there, flp masks them for both roles, and the copy
