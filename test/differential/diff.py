@@ -31,10 +31,14 @@ differences (query and both outcomes) to --report.  Exit status 0 when it ran
 
 import argparse
 import hashlib
+import os
 import re
 import select
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from corpus import load_deny, split_corpus  # noqa: E402
 
 try:
     from psycopg import pq
@@ -45,23 +49,6 @@ except ImportError:  # pragma: no cover
 DF = pq.DiagnosticField
 MAX_ROWS = 200000
 TABLESAMPLE = re.compile(r"(tablesample\s+(?:bernoulli|system)\s*\([^()]*\))", re.I)
-
-
-def split_corpus(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
-    return [q.strip() for q in re.split(r";[ \t]*\n", text) if q.strip()]
-
-
-def load_deny(path):
-    pats = []
-    if path:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                line = line.split("#", 1)[0].strip()
-                if line:
-                    pats.append("(?:%s)" % line)
-    return re.compile("|".join(pats), re.I) if pats else None
 
 
 def top_level_order_by(sql):

@@ -47,10 +47,14 @@ when it could not run.
 import argparse
 import base64
 import hashlib
+import os
 import re
 import select
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from corpus import load_deny, split_corpus  # noqa: E402
 
 try:
     from psycopg import pq
@@ -83,29 +87,6 @@ def load_patterns(paths, visible=()):
     if not forms:
         raise SystemExit("driver.py: no canaries in %s" % ", ".join(paths))
     return re.compile(b"|".join(re.escape(p) for p in forms))
-
-
-def load_deny(path):
-    pats = []
-    if not path:
-        return None
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                pats.append("(?:%s)" % line)
-    return re.compile("|".join(pats), re.I) if pats else None
-
-
-def split_corpus(path):
-    with open(path, encoding="utf-8", errors="replace") as f:
-        text = f.read()
-    out = []
-    for q in re.split(r";[ \t]*\n", text):
-        q = q.strip()
-        if q:
-            out.append(q)
-    return out
 
 
 def error_text(res):

@@ -49,6 +49,8 @@ export FLP_PG_BIN
 source "$FLP_ROOT/test/lib/cluster.sh"
 # shellcheck source=test/lib/deps.sh
 source "$FLP_ROOT/test/lib/deps.sh"
+# shellcheck source=test/lib/track.sh
+source "$FLP_ROOT/test/lib/track.sh"
 
 PSQL=("$FLP_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1)
 PY=/usr/bin/python3
@@ -85,29 +87,8 @@ drop_all() {
 		-c "DROP ROLE IF EXISTS atk_subject, atk_admin, atk_partner"
 }
 
-# track NAME CMD...: run CMD (in the background, so that cleanup can end it
-# by its pid) and wait for it; returns its status.
-track() {
-	local name="$1" pid rc
-	shift
-	"$@" &
-	pid=$!
-	echo "$pid" >"$TMP/pid.$name"
-	wait "$pid"
-	rc=$?
-	rm -f "$TMP/pid.$name"
-	return $rc
-}
-
 cleanup() {
-	local job f
-	for f in "$TMP"/pid.*; do
-		[[ -f "$f" ]] && kill "$(cat "$f")" 2>/dev/null
-	done
-	for job in $(jobs -p); do
-		kill "$job" 2>/dev/null
-	done
-	wait 2>/dev/null
+	track_kill_all
 	drop_all >/dev/null 2>&1
 	rm -rf "$TMP"
 	[[ $OWN_CLUSTER -eq 0 ]] || flp_cluster_stop
