@@ -257,7 +257,9 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 	if (!flp_is_super_admin(GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to evaluate data rules")));
+				 errmsg("permission denied to evaluate data rules"),
+				 errdetail("Evaluating a rule for another role reads that role's rows; only super admins may."),
+				 errhint("Ask a super admin to run flp.explain_record().")));
 
 	sql = psprintf("SELECT (%s)::pg_catalog.bool FROM %s WHERE (%s)::pg_catalog.text OPERATOR(pg_catalog.=) $1",
 				   predicate, get_rel_name(tbl) ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(tbl)),

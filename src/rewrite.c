@@ -1711,7 +1711,9 @@ apply_reader_rls(Query *q, bool fresh, int depth)
 	if (depth > 32)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("infinite recursion detected in the row-level security policies of governed tables")));
+				 errmsg("infinite recursion detected in the row-level security policies of governed tables"),
+				 errdetail("Row policies of the tables involved refer to each other more than 32 levels deep."),
+				 errhint("Change the policies so that they do not refer back to the table they protect.")));
 	rw.depth = depth;
 
 	foreach(lc, child_queries(q))

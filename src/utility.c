@@ -203,6 +203,7 @@ check_copy_to(CopyStmt *stmt)
 			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 			 errmsg("cannot copy from partitioned table \"%s\"",
 					get_rel_name(relid)),
+			 errdetail("COPY of a partitioned table would read only the parent, which holds no rows."),
 			 errhint("Try the COPY (SELECT ...) TO variant.")));
 }
 

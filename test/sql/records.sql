@@ -119,6 +119,14 @@ SET ROLE regress_emea;
 EXPLAIN (COSTS OFF) SELECT * FROM big WHERE id = 370;
 RESET ROLE;
 
+-- evaluating a data rule for another role is for super admins only, even
+-- for a role that was granted EXECUTE on the internal function
+GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO regress_emea;
+SET ROLE regress_emea;
+SELECT regress.why($$SELECT flp._eval_rule('deals', 'id', '1', 'true', 'regress_na')$$);
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) FROM regress_emea;
+
 -- clean up
 SELECT count(*) FROM (SELECT flp.unprotect('deals') UNION ALL SELECT flp.unprotect('big')
 					  UNION ALL SELECT flp.drop_bundle('Managers')) s;
