@@ -863,6 +863,10 @@ COPY vault.part_a TO STDOUT;
 -- @attack copy_partitioned_query leak
 COPY (SELECT * FROM vault.part) TO STDOUT;
 
+-- @attack copy_partitioned_table leak
+-- @admin-error cannot copy from partitioned table (PostgreSQL refuses it for everyone)
+COPY vault.part TO STDOUT;
+
 -- @attack copy_generated leak
 COPY vault.gen TO STDOUT;
 
