@@ -10,6 +10,7 @@ OBJS = \
 	src/flp.o \
 	src/functions.o \
 	src/records.o \
+	src/references.o \
 	src/rewrite.o \
 	src/utility.o
 

@@ -210,6 +210,9 @@ extern Datum flp_permission_datum(FlpPermission permission);
 extern const char *flp_permission_name(FlpPermission permission);
 extern const char *flp_license_name(FlpLicense license);
 
+/* references.c */
+extern void flp_set_bulk_load(Oid relid);
+
 /* evaluate.c */
 
 /* One step of flp.explain(). */

@@ -544,6 +544,40 @@ drops_flp(DropStmt *stmt)
 	return false;
 }
 
+/* Run the statement: the next hook, or PostgreSQL. */
+static void
+run_next(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+		 ProcessUtilityContext context, ParamListInfo params,
+		 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/* Run a COPY FROM into a catalog table, its references unchecked. */
+static void
+run_bulk_load(Oid relid, PlannedStmt *pstmt, const char *queryString,
+			  bool readOnlyTree, ProcessUtilityContext context,
+			  ParamListInfo params, QueryEnvironment *queryEnv,
+			  DestReceiver *dest, QueryCompletion *qc)
+{
+	flp_set_bulk_load(relid);
+	PG_TRY();
+	{
+		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				 dest, qc);
+	}
+	PG_FINALLY();
+	{
+		flp_set_bulk_load(InvalidOid);
+	}
+	PG_END_TRY();
+}
+
 /*
  * The hook: note what a statement will change, let PostgreSQL (or the next
  * hook) run it, then follow it in flp's catalog.
@@ -561,6 +595,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	bool		dropped_roles = false;
 	Oid			detached = InvalidOid;
 	Oid			detached_from = InvalidOid;
+	Oid			bulk_load = InvalidOid;
 
 	if (IsA(parsetree, RenameStmt))
 	{
@@ -610,12 +645,19 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
 	}
 
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-							params, queryEnv, dest, qc);
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+		((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
+		bulk_load = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
+	if (OidIsValid(bulk_load) &&
+		get_rel_namespace(bulk_load) == flp_catalog()->namespace)
+	{
+		/* a restore loads the catalog tables in any order (references.c) */
+		run_bulk_load(bulk_load, pstmt, queryString, readOnlyTree, context,
+					  params, queryEnv, dest, qc);
+	}
 	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
+		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				 dest, qc);
 
 	if (OidIsValid(renamed) && flp_catalog() != NULL)
 		follow_column_rename(renamed, oldname, newname);

@@ -1494,6 +1494,20 @@ DELETE FROM flp.governed_table;
 -- @attack flp_update_field_permission refuse
 UPDATE flp.field_permission SET permission = 'edit';
 
+-- @attack flp_copy_into_assignment refuse
+-- (a COPY FROM into the catalog skips the reference checks, as a restore
+-- needs; only those who may write the catalog may COPY into it)
+COPY flp.assignment (bundle, role) FROM PROGRAM 'echo Sales	atk_subject';
+
+-- @attack flp_copy_stdin_field_permission refuse
+COPY flp.field_permission FROM STDIN;
+
+-- @attack flp_call_ref_check refuse
+SELECT flp._ref_check();
+
+-- @attack flp_truncate_table_permission refuse
+TRUNCATE flp.table_permission;
+
 -- @attack flp_effective_of_other_role refuse
 SELECT flp.effective('vault.acct', 'secret', 'atk_admin');
 

@@ -12,11 +12,11 @@
 # to one partner user), a record link, data rules, and an flp_admin member.
 # The roles are carried over with `pg_dumpall --roles-only` (flp_admin
 # included, before the extension exists in the new cluster), the database
-# with `pg_dump -Fc` and `pg_restore -C --exit-on-error` (and once more as
-# plain SQL, `pg_dump -Fp | psql`, into a second database of that cluster).
-# (Not `pg_restore -j`: that fails on the foreign keys between flp's
-# configuration tables; see the report of issue 5.)  It proves that in the
-# new cluster:
+# with `pg_dump -Fc` and a parallel `pg_restore -j 4 -C --exit-on-error` (and
+# once more as plain SQL, `pg_dump -Fp | psql`, into a second database of that
+# cluster).  A parallel restore loads flp's catalog tables in any order; the
+# references between them are triggers that let it (src/references.c).  It
+# proves that in the new cluster:
 #   - flp.effective_permissions, flp.explain, flp.bundles, flp.explain_record,
 #     the catalog rows (by name), flp's row-level security policies and
 #     guards, and the database's session_preload_libraries are identical;
@@ -201,9 +201,9 @@ grep 'ERROR' <<<"$out" | grep -vq 'role "postgres" already exists' &&
 	fail "loading the roles into the fresh cluster: $out"
 [[ "$(psql_dst -d postgres -Atc "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'fr\_%' OR rolname = 'flp_admin'")" == 9 ]] ||
 	fail "the roles did not arrive in the fresh cluster"
-"$FLP_PG_BIN/pg_restore" -h "$DST_HOST" -p "$DST_PORT" -C --exit-on-error -d postgres "$DUMP" \
+"$FLP_PG_BIN/pg_restore" -h "$DST_HOST" -p "$DST_PORT" -j 4 -C --exit-on-error -d postgres "$DUMP" \
 	>"$TMP/restore.log" 2>&1 || fail "pg_restore into the fresh cluster: $(cat "$TMP/restore.log")"
-ok "roles (pg_dumpall --roles-only, flp_admin included) and database (pg_dump -Fc, pg_restore -C) restored into the fresh cluster"
+ok "roles (pg_dumpall --roles-only, flp_admin included) and database (pg_dump -Fc, pg_restore -j 4 -C) restored into the fresh cluster"
 
 # the dropped columns really shift attribute numbers
 # shellcheck disable=SC2016 # dollar quotes for SQL
