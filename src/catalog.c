@@ -76,6 +76,14 @@ static uint64 record_generation = 1;
 /* Bumped by every invalidation that may change a permission. */
 static uint64 generation = 1;
 
+/*
+ * Moves when what a plan of flp was made with may no longer hold: flp's
+ * catalog changed, role memberships or attributes changed, or everything was
+ * invalidated.  (Not when a governed table is merely analyzed or altered:
+ * that is the plan cache's business, under the table's lock.)
+ */
+static uint64 policy_generation = 1;
+
 /* The set of governed tables: relid -> default permission. */
 typedef struct GovernedEntry
 {
@@ -133,6 +141,7 @@ relcache_callback(Datum arg, Oid relid)
 	if (!OidIsValid(relid) || relid == sentinel_relid)
 	{
 		invalidate_all();
+		policy_generation++;
 		return;
 	}
 	if (relid == assignments_relid)
@@ -159,6 +168,7 @@ syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 		case AUTHMEMROLEMEM:
 		case AUTHOID:
 			invalidate_all();
+			policy_generation++;
 			ResetPlanCache();
 			break;
 		case NAMESPACEOID:
@@ -179,6 +189,13 @@ uint64
 flp_cache_generation(void)
 {
 	return generation;
+}
+
+/* See policy_generation. */
+uint64
+flp_policy_generation(void)
+{
+	return policy_generation;
 }
 
 /* Tell every session, at commit, that governance changed (e.g. a new partition). */

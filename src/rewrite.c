@@ -58,6 +58,8 @@
 #include "catalog/pg_collation.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -70,6 +72,10 @@ bool		flp_log_denials = false;
 bool		flp_maintenance = false;
 
 static planner_hook_type prev_planner_hook = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+/* cache id of the PlanInvalItem marking flp's plans (no syscache has it) */
+#define FLP_PLAN_MARK (-0x464c50)
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
 /* ---------------------------------------------------------------------
@@ -2013,7 +2019,8 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	const FlpCatalog *c;
 	PlannedStmt *result;
 	Oid			roleid;
-
+	PlanInvalItem *mark;
+	uint64		made_with = flp_policy_generation();
 
 	roleid = GetUserId();
 	if (!flp_is_super_admin(roleid))
@@ -2045,7 +2052,57 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	c = flp_catalog();
 	if (c != NULL)
 		result->relationOids = lappend_oid(result->relationOids, c->governed_table);
+
+	/* and never run it once what it was made with has changed (below) */
+	mark = makeNode(PlanInvalItem);
+	mark->cacheId = FLP_PLAN_MARK;
+	mark->hashValue = (uint32) made_with;
+	result->invalItems = lappend(result->invalItems, mark);
 	return result;
+}
+
+/*
+ * ExecutorStart_hook: run a plan of flp only under the rules it was made
+ * with.  A cached plan is re-validated when it is fetched, but PostgreSQL
+ * reads other sessions' invalidations only when it takes a new lock: a plan
+ * already run in the same transaction (a PL/pgSQL statement, a driver's
+ * named statement Bound again, a plan fetched before another message read
+ * the invalidation) would otherwise run under rules revoked since.  Read
+ * them here; if flp's catalog or role memberships changed after the plan was
+ * made, refuse it with a serialization failure: the statement run again is
+ * planned anew.  The plan carries the generation it was made under as a
+ * PlanInvalItem with a cache id no syscache has, which the plan cache
+ * ignores and copies keep.
+ */
+static void
+flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	PlannedStmt *pstmt = queryDesc->plannedstmt;
+
+	if (pstmt->dependsOnRole && !IsParallelWorker())
+	{
+		ListCell   *lc;
+
+		foreach(lc, pstmt->invalItems)
+		{
+			PlanInvalItem *item = lfirst(lc);
+
+			if (item->cacheId != FLP_PLAN_MARK)
+				continue;
+			AcceptInvalidationMessages();
+			if (item->hashValue != (uint32) flp_policy_generation())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("field-level permissions changed after this statement was planned"),
+						 errdetail("A change of flp's rules or of role memberships was committed while the plan was cached."),
+						 errhint("Run the statement again: it is planned under the current rules.")));
+			break;
+		}
+	}
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 /*
@@ -2168,6 +2225,8 @@ flp_rewrite_init(void)
 	planner_hook = flp_planner;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = flp_needs_fmgr_hook;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = flp_ExecutorStart;
 	CacheRegisterSyscacheCallback(PROCOID, fmgr_cache_reset, (Datum) 0);
 	CacheRegisterSyscacheCallback(TYPEOID, mask_cache_reset, (Datum) 0);
 }

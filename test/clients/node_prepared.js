@@ -12,8 +12,9 @@
 // hidden for one role but readable for the other is refused (42501) for the
 // first and answered for the second, through the same named statement.  A
 // committed permission change (by a super admin on a second connection)
-// reaches the cached generic plans at their next execution; an uncommitted
-// or rolled-back one never does.
+// reaches the cached generic plans at their next execution (inside an open
+// transaction too: the stale plan is refused with 40001); an uncommitted or
+// rolled-back one never does.
 //
 // Usage: node node_prepared.js   (environment: PGHOST = socket directory,
 // PGPORT, FLP_DRV_DB, FLP_DRV_ADMIN (a super admin), FLP_DRV_LOGIN,
@@ -156,6 +157,26 @@ async function permissionChanges(client) {
     await setA('read')
     await admin.query('ROLLBACK')                         // never seen
     await round(client, 'a', 'after a rolled-back change', 3)
+    // inside one open transaction the named statement's generic plan is
+    // Bound again with no new lock: a change committed in between must not
+    // let it run under the old rules (flp refuses it with 40001)
+    await setA('read')
+    await client.query('BEGIN')
+    executions.flp_q1++
+    res = await client.query({ name: 'flp_q1', text: Q1, values: [4] })
+    check(JSON.stringify(res.rows) === JSON.stringify([plainA(4)]),
+      `in a transaction, before the change: ${JSON.stringify(res.rows)}`)
+    await setA('hide')                                    // committed meanwhile
+    executions.flp_q1++
+    try {
+      res = await client.query({ name: 'flp_q1', text: Q1, values: [4] })
+      check(false, `the plan made before the hide ran in the same transaction: ${JSON.stringify(res.rows)}`)
+    } catch (e) {
+      check(e.code === '40001' && !String(e.message).includes('alpha4'),
+        `re-Bound after the hide: expected 40001, got ${e.code} ${e.message}`)
+    }
+    await client.query('ROLLBACK')
+    await round(client, 'a', 'after the refused re-Bind', 3)
   } finally {
     await client.query('RESET ROLE')
     await client.query('RESET plan_cache_mode')
