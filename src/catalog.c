@@ -96,6 +96,10 @@ static MemoryContext GovernedContext = NULL;
 static HTAB *governed = NULL;
 static uint64 governed_generation = 0;
 
+/* The last answer of flp_is_governed (the planner asks several times in a row) */
+static Oid	last_relid = InvalidOid;
+static GovernedEntry *last_entry = NULL;
+
 static void invalidate_all(void);
 static void xact_callback(XactEvent event, void *arg);
 static void subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -649,6 +653,8 @@ governed_build(void)
 
 		c = flp_catalog();
 		start = generation;
+		last_relid = InvalidOid;
+		last_entry = NULL;
 
 		if (GovernedContext == NULL)
 			GovernedContext = AllocSetContextCreate(CacheMemoryContext,
@@ -726,7 +732,14 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 	AcceptInvalidationMessages();
 	if (governed == NULL || governed_generation != generation)
 		governed_build();
-	entry = hash_search(governed, &relid, HASH_FIND, NULL);
+	if (OidIsValid(last_relid) && relid == last_relid)
+		entry = last_entry;
+	else
+	{
+		entry = hash_search(governed, &relid, HASH_FIND, NULL);
+		last_relid = relid;
+		last_entry = entry;
+	}
 	if (entry == NULL)
 		return false;
 	if (default_permission)

@@ -782,7 +782,9 @@ child_queries(Query *q)
 	}
 	foreach(lc, q->cteList)
 		result = lappend(result, ((CommonTableExpr *) lfirst(lc))->ctequery);
-	for_level_expressions(q, collect_sublinks, &sublinks);
+	/* the planner, too, looks for sublinks only where this says there are */
+	if (q->hasSubLinks)
+		for_level_expressions(q, collect_sublinks, &sublinks);
 	foreach(lc, sublinks)
 		result = lappend(result, ((SubLink *) lfirst(lc))->subselect);
 	return result;
@@ -871,6 +873,24 @@ filter_walker(Node *node, FilterWalk *fw)
 		return false;
 	}
 	return expression_tree_walker(node, filter_walker, (void *) fw);
+}
+
+/*
+ * Can an expression of this level hold a FILTER clause?  Only an aggregate
+ * of this level or of an enclosing one (an outer aggregate sits in the
+ * subquery that names it), or a window function of this level, has one.
+ */
+static bool
+filters_possible(Level *lv)
+{
+	Level	   *l;
+
+	if (lv->query->hasWindowFuncs)
+		return true;
+	for (l = lv; l != NULL; l = l->up)
+		if (l->query->hasAggs)
+			return true;
+	return false;
 }
 
 static void
@@ -1013,7 +1033,8 @@ check_query(Rewriter *rw, Query *q, Level *up)
 	}
 	fw.rw = rw;
 	fw.lv = &lv;
-	for_level_expressions(q, check_filters, &fw);
+	if (filters_possible(&lv))
+		for_level_expressions(q, check_filters, &fw);
 	if (q->onConflict)
 	{
 		check_expr(rw, &lv, (Node *) q->onConflict->arbiterElems, "ON CONFLICT");
@@ -1269,6 +1290,43 @@ returning_mutator(Node *node, ReturningMask *rm)
 	return expression_tree_mutator(node, returning_mutator, (void *) rm);
 }
 
+/* Does node read a hidden column, or the whole row, of the relation of rm? */
+static bool
+needs_mask_walker(Node *node, ReturningMask *rm)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
+			return false;
+		return var->varattno == 0 ||
+			(var->varattno > 0 && var->varattno <= rm->desc->natts &&
+			 perm_of(rm->rp, var->varattno) == FLP_HIDE);
+	}
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		rm->levelsup++;
+		result = query_tree_walker((Query *) node, needs_mask_walker, (void *) rm, 0);
+		rm->levelsup--;
+		return result;
+	}
+	return expression_tree_walker(node, needs_mask_walker, (void *) rm);
+}
+
+/* returning_mutator, but a tree with nothing to mask is kept (not copied). */
+static Node *
+mask_tree(Node *node, ReturningMask *rm)
+{
+	if (node == NULL || !needs_mask_walker(node, rm))
+		return node;
+	return returning_mutator(node, rm);
+}
+
 /*
  * The target of INSERT/UPDATE/DELETE/MERGE is not wrapped (it is written
  * to), so its hidden columns are masked in place wherever the statement reads
@@ -1290,39 +1348,44 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 	rm.levelsup = 0;
 	rm.rp = rp;
 	rm.desc = RelationGetDescr(rel);
-	q->returningList = (List *) returning_mutator((Node *) q->returningList, &rm);
-	q->targetList = (List *) returning_mutator((Node *) q->targetList, &rm);
-	q->jointree = (FromExpr *) returning_mutator((Node *) q->jointree, &rm);
-	q->havingQual = returning_mutator(q->havingQual, &rm);
-	q->limitOffset = returning_mutator(q->limitOffset, &rm);
-	q->limitCount = returning_mutator(q->limitCount, &rm);
+	q->returningList = (List *) mask_tree((Node *) q->returningList, &rm);
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		tle->expr = (Expr *) mask_tree((Node *) tle->expr, &rm);
+	}
+	q->jointree = (FromExpr *) mask_tree((Node *) q->jointree, &rm);
+	q->havingQual = mask_tree(q->havingQual, &rm);
+	q->limitOffset = mask_tree(q->limitOffset, &rm);
+	q->limitCount = mask_tree(q->limitCount, &rm);
 	if (q->onConflict)
 	{
 		q->onConflict->onConflictSet =
-			(List *) returning_mutator((Node *) q->onConflict->onConflictSet, &rm);
+			(List *) mask_tree((Node *) q->onConflict->onConflictSet, &rm);
 		q->onConflict->onConflictWhere =
-			returning_mutator(q->onConflict->onConflictWhere, &rm);
+			mask_tree(q->onConflict->onConflictWhere, &rm);
 	}
 	foreach(lc, q->mergeActionList)
 	{
 		MergeAction *ma = lfirst(lc);
 
-		ma->qual = returning_mutator(ma->qual, &rm);
-		ma->targetList = (List *) returning_mutator((Node *) ma->targetList, &rm);
+		ma->qual = mask_tree(ma->qual, &rm);
+		ma->targetList = (List *) mask_tree((Node *) ma->targetList, &rm);
 	}
 	foreach(lc, q->windowClause)
 	{
 		WindowClause *wc = lfirst(lc);
 
-		wc->startOffset = returning_mutator(wc->startOffset, &rm);
-		wc->endOffset = returning_mutator(wc->endOffset, &rm);
+		wc->startOffset = mask_tree(wc->startOffset, &rm);
+		wc->endOffset = mask_tree(wc->endOffset, &rm);
 	}
 	foreach(lc, q->withCheckOptions)
 	{
 		WithCheckOption *wco = lfirst(lc);
 
 		if (!trusted_check_option(q, wco))
-			wco->qual = returning_mutator(wco->qual, &rm);
+			wco->qual = mask_tree(wco->qual, &rm);
 	}
 	/* the other entries of the range table: joins, LATERAL subqueries and functions */
 	foreach(lc, q->rtable)
@@ -1332,7 +1395,7 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 		switch (other->rtekind)
 		{
 			case RTE_JOIN:
-				other->joinaliasvars = (List *) returning_mutator((Node *) other->joinaliasvars, &rm);
+				other->joinaliasvars = (List *) mask_tree((Node *) other->joinaliasvars, &rm);
 				break;
 			case RTE_SUBQUERY:
 				rm.levelsup = 1;
@@ -1341,13 +1404,13 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 				rm.levelsup = 0;
 				break;
 			case RTE_FUNCTION:
-				other->functions = (List *) returning_mutator((Node *) other->functions, &rm);
+				other->functions = (List *) mask_tree((Node *) other->functions, &rm);
 				break;
 			case RTE_TABLEFUNC:
-				other->tablefunc = (TableFunc *) returning_mutator((Node *) other->tablefunc, &rm);
+				other->tablefunc = (TableFunc *) mask_tree((Node *) other->tablefunc, &rm);
 				break;
 			case RTE_VALUES:
-				other->values_lists = (List *) returning_mutator((Node *) other->values_lists, &rm);
+				other->values_lists = (List *) mask_tree((Node *) other->values_lists, &rm);
 				break;
 			default:
 				break;
@@ -1356,7 +1419,7 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 	foreach(lc, rte->securityQuals)
 		if (is_untrusted_qual(lfirst(lc)))
 		{
-			Node	   *masked = returning_mutator(lfirst(lc), &rm);
+			Node	   *masked = mask_tree(lfirst(lc), &rm);
 
 			untrusted_quals = lappend(untrusted_quals, masked);
 			lfirst(lc) = masked;
@@ -1662,6 +1725,9 @@ typedef struct RlsWalk
 
 static void apply_reader_rls(Query *q, bool fresh, int depth);
 
+/* How many times apply_reader_rls added policies (to skip a walk when none) */
+static uint64 reader_rls_added = 0;
+
 /* Lock the relations the policies' sublinks read, as the rewriter would. */
 static bool
 lock_sublink_relations(Node *node, void *context)
@@ -1761,6 +1827,7 @@ apply_reader_rls(Query *q, bool fresh, int depth)
 		(void) rls_sublink_walker((Node *) quals, &rw);
 		(void) rls_sublink_walker((Node *) checks, &rw);
 		rte->securityQuals = list_concat(quals, rte->securityQuals);
+		reader_rls_added++;
 		if (rti == (Index) q->resultRelation)
 			q->withCheckOptions = list_concat(checks, q->withCheckOptions);
 		if (hasRowSecurity)
@@ -1924,6 +1991,21 @@ governed_walker(Node *node, GovernedWalk *gw)
 				 wco->kind == WCO_RLS_CONFLICT_CHECK) && is_guard_qual(wco->qual, gw->guard))
 				q->withCheckOptions = foreach_delete_current(q->withCheckOptions, lc);
 		}
+		if (!q->hasSubLinks)
+		{
+			/*
+			 * Without sublinks (the planner trusts this flag too), only the
+			 * range table and the CTEs can hold relations and queries: skip
+			 * the walk through every expression of the query.
+			 */
+			if (range_table_walker(q->rtable, governed_walker, (void *) gw,
+								   QTW_EXAMINE_RTES_BEFORE))
+				return true;
+			foreach(lc, q->cteList)
+				if (governed_walker(((CommonTableExpr *) lfirst(lc))->ctequery, gw))
+					return true;
+			return false;
+		}
 		return query_tree_walker(q, governed_walker, (void *) gw,
 								 QTW_EXAMINE_RTES_BEFORE);
 	}
@@ -2025,10 +2107,16 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	roleid = GetUserId();
 	if (!flp_is_super_admin(roleid))
 	{
+		uint64		added = reader_rls_added;
+
 		/* the reader's row policies, also through views of other owners */
 		apply_reader_rls(parse, false, 0);
-		gw.found = false;
-		(void) governed_walker((Node *) parse, &gw);
+		if (reader_rls_added != added)
+		{
+			/* fold or drop flp's own policies among those just added */
+			gw.found = false;
+			(void) governed_walker((Node *) parse, &gw);
+		}
 	}
 	if (!flp_is_super_admin(roleid))
 	{

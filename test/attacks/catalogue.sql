@@ -434,6 +434,19 @@ SELECT id FROM vault.part WHERE pcanary IS NOT NULL;
 -- @attack where_partition_direct refuse
 SELECT id FROM vault.part_a WHERE pcanary LIKE 'C%';
 
+-- @attack outer_aggregate_filter_two_levels refuse
+-- (the aggregate belongs to the outermost level but sits two levels down,
+-- where neither enclosing subquery has aggregates of its own)
+SELECT (SELECT (SELECT count(*) FILTER (WHERE a.secret LIKE 'C%') FROM vault.part LIMIT 1)
+          FROM vault.part LIMIT 1)
+  FROM vault.acct a;
+
+-- @attack window_filter_clause refuse
+SELECT count(*) FILTER (WHERE secret LIKE 'C%') OVER () FROM vault.acct;
+
+-- @attack filter_in_subquery_no_sublink_flag refuse
+SELECT * FROM (SELECT count(*) FILTER (WHERE secret LIKE 'C%') AS n FROM vault.acct) s;
+
 -- @attack where_generated refuse
 SELECT id FROM vault.gen WHERE shout LIKE 'C%';
 

@@ -6,7 +6,8 @@
 #
 # Builds and installs flp, starts a tuned throwaway cluster, loads
 # test/bench/schema.sql, and runs pgbench (2 clients) for every workload and
-# contender side by side, interleaved over several rounds, in one run; then
+# contender side by side, interleaved over several rounds (each round starts
+# with another contender), in one run, with every table prewarmed; then
 # prints a Markdown table of the median TPS, the spread (min-max) and each
 # contender's ratio to plain PostgreSQL (the same query on the ungoverned,
 # unscoped table, by the same role). Part 2 (test/bench/catalog.sql) fills the
@@ -46,7 +47,7 @@ source test/lib/cluster.sh
 flp_cluster_start "" >/dev/null
 trap flp_cluster_stop EXIT
 cat >>"$FLP_CLUSTER_DIR/data/postgresql.conf" <<CONF
-shared_buffers = 512MB
+shared_buffers = 2GB
 work_mem = 16MB
 synchronous_commit = off
 max_connections = 50
@@ -109,7 +110,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for w in "${WORKLOADS[@]}"; do
 		IFS='|' read -r -d '' name mode role query <<<"$w" || true
 		[[ -z "${FLP_BENCH_ONLY:-}" || "$name" == *"$FLP_BENCH_ONLY"* ]] || continue
-		for c in $(contenders "$name"); do
+		# the contenders in turn first: round r starts at contender r
+		read -r -a list <<<"$(contenders "$name")"
+		n=${#list[@]}
+		for ((i = 0; i < n; i++)); do
+			c="${list[$(((i + round - 1) % n))]}"
 			label="${c%%=*}"
 			rel="${c#*=}"
 			script="$OUT/script.sql"
