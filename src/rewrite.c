@@ -73,10 +73,10 @@ bool		flp_maintenance = false;
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
 /* cache id of the PlanInvalItem marking flp's plans (no syscache has it) */
 #define FLP_PLAN_MARK (-0x464c50)
-static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
 /* ---------------------------------------------------------------------
  * Permissions of the relations of one query
@@ -2101,11 +2101,13 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	const FlpCatalog *c;
 	PlannedStmt *result;
 	Oid			roleid;
+	bool		restricted;
 	PlanInvalItem *mark;
 	uint64		made_with = flp_policy_generation();
 
 	roleid = GetUserId();
-	if (!flp_is_super_admin(roleid))
+	restricted = !flp_is_super_admin(roleid);
+	if (restricted)
 	{
 		uint64		added = reader_rls_added;
 
@@ -2118,7 +2120,7 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 			(void) governed_walker((Node *) parse, &gw);
 		}
 	}
-	if (!flp_is_super_admin(roleid))
+	if (restricted)
 	{
 		Rewriter	rw;
 

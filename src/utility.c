@@ -150,9 +150,8 @@ forget_dropped_roles(void)
  * security, flp's guard included: subjects use INSERT.)
  */
 static void
-check_copy_from(CopyStmt *stmt)
+check_copy_from(CopyStmt *stmt, Oid relid)
 {
-	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 	Relation	rel;
 	TupleDesc	desc;
 	Bitmapset  *cols = NULL;
@@ -634,7 +633,14 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
 			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
-		check_copy_from((CopyStmt *) parsetree);
+	{
+		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
+
+		check_copy_from((CopyStmt *) parsetree, relid);
+		/* a restore loads the catalog tables in any order (references.c) */
+		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
+			bulk_load = relid;
+	}
 	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL &&
 			 flp_catalog() != NULL)
 		check_copy_to((CopyStmt *) parsetree);
@@ -645,16 +651,9 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
 	}
 
-	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
-		((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
-		bulk_load = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
-	if (OidIsValid(bulk_load) &&
-		get_rel_namespace(bulk_load) == flp_catalog()->namespace)
-	{
-		/* a restore loads the catalog tables in any order (references.c) */
+	if (OidIsValid(bulk_load))
 		run_bulk_load(bulk_load, pstmt, queryString, readOnlyTree, context,
 					  params, queryEnv, dest, qc);
-	}
 	else
 		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
 				 dest, qc);
