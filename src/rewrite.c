@@ -127,6 +127,14 @@ typedef struct Rewriter
 } Rewriter;
 
 /*
+ * The rewriter of the query being planned for a subject, while the next
+ * planner runs: flp_get_relation_info reuses the permissions it copied.
+ * NULL while planning anything else (flp_planner saves and restores it
+ * around a nested planning).
+ */
+static Rewriter *planning_rewriter = NULL;
+
+/*
  * The permissions of the current role on a relation, or NULL when it is not
  * governed.  Copied, so that a cache reset during planning cannot pull them
  * away.
@@ -1237,8 +1245,17 @@ typedef struct ReturningMask
 	Index		rti;
 	Index		levelsup;
 	RelPerms   *rp;
-	TupleDesc	desc;
+	Relation	rel;			/* opened for the first whole-row Var */
 } ReturningMask;
+
+/* The descriptor of the relation of rm (opened once, closed by mask_in_place). */
+static TupleDesc
+mask_desc(ReturningMask *rm)
+{
+	if (rm->rel == NULL)
+		rm->rel = relation_open(rm->rp->relid, NoLock);
+	return RelationGetDescr(rm->rel);
+}
 
 static Node *
 returning_mutator(Node *node, ReturningMask *rm)
@@ -1251,17 +1268,18 @@ returning_mutator(Node *node, ReturningMask *rm)
 
 		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
 			return node;
-		if (var->varattno > 0 && var->varattno <= rm->desc->natts &&
+		if (var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
 			perm_of(rm->rp, var->varattno) == FLP_HIDE)
 			return mask_of(var, rm->rp->p.mask[var->varattno]);
 		if (var->varattno == 0)
 		{
 			RowExpr    *row = makeNode(RowExpr);
+			TupleDesc	desc = mask_desc(rm);
 			int			i;
 
-			for (i = 0; i < rm->desc->natts; i++)
+			for (i = 0; i < desc->natts; i++)
 			{
-				Form_pg_attribute a = TupleDescAttr(rm->desc, i);
+				Form_pg_attribute a = TupleDescAttr(desc, i);
 
 				row->args = lappend(row->args,
 									column_for_role(rm->rp, rm->rti, i + 1,
@@ -1303,7 +1321,7 @@ needs_mask_walker(Node *node, ReturningMask *rm)
 		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
 			return false;
 		return var->varattno == 0 ||
-			(var->varattno > 0 && var->varattno <= rm->desc->natts &&
+			(var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
 			 perm_of(rm->rp, var->varattno) == FLP_HIDE);
 	}
 	if (IsA(node, Query))
@@ -1339,15 +1357,13 @@ static void
 mask_in_place(Query *q, Index rti, RelPerms *rp)
 {
 	ReturningMask rm;
-	Relation	rel;
 	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
 	ListCell   *lc;
 
-	rel = relation_open(rp->relid, NoLock);
 	rm.rti = rti;
 	rm.levelsup = 0;
 	rm.rp = rp;
-	rm.desc = RelationGetDescr(rel);
+	rm.rel = NULL;
 	q->returningList = (List *) mask_tree((Node *) q->returningList, &rm);
 	foreach(lc, q->targetList)
 	{
@@ -1424,7 +1440,8 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 			untrusted_quals = lappend(untrusted_quals, masked);
 			lfirst(lc) = masked;
 		}
-	relation_close(rel, NoLock);
+	if (rm.rel != NULL)
+		relation_close(rm.rel, NoLock);
 }
 
 /* Is range table entry rti on the nullable side of an outer join below node? */
@@ -1502,6 +1519,15 @@ can_mask_in_place(Query *q, Index rti, RelPerms *rp)
 		return false;			/* tableoid must be masked: the subquery does it */
 	if (nullable_in((Node *) q->jointree, rti, false))
 		return false;
+
+	/*
+	 * The parser marks a whole-row reference (at any query level) in the
+	 * entry's selectedCols: without that mark, skip the walk.  Either way the
+	 * hidden columns are masked: mask_in_place masks a whole-row Var too.
+	 */
+	if (!bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber,
+					   rt_fetch(rti, q->rtable)->selectedCols))
+		return true;
 	wr.rti = rti;
 	wr.levelsup = 0;
 	return !query_tree_walker(q, wholerow_walker, (void *) &wr, 0);
@@ -1905,9 +1931,10 @@ policy_prefix(Query *q, Index rti, RangeTblEntry *rte)
 
 /* Mark the quals of a write's governed target that are not its policies. */
 static void
-classify_target_quals(Query *q)
+classify_target_quals(Query *q, Oid guard)
 {
 	RangeTblEntry *rte;
+	ListCell   *lc;
 	int			k;
 	int			i;
 
@@ -1916,6 +1943,16 @@ classify_target_quals(Query *q)
 	rte = rt_fetch(q->resultRelation, q->rtable);
 	if (rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
 		!flp_is_governed(rte->relid, NULL))
+		return;
+	/*
+	 * Where every qual is flp's guard or a constant true (the common case of
+	 * a governed table with no policy of its own), none can see a column:
+	 * skip computing the policies again.
+	 */
+	foreach(lc, rte->securityQuals)
+		if (!is_guard_qual(lfirst(lc), guard))
+			break;
+	if (lc == NULL)
 		return;
 	k = policy_prefix(q, q->resultRelation, rte);
 	for (i = k; i < list_length(rte->securityQuals); i++)
@@ -1982,7 +2019,7 @@ governed_walker(Node *node, GovernedWalk *gw)
 		ListCell   *lc;
 
 		if (gw->classify)
-			classify_target_quals(q);
+			classify_target_quals(q, gw->guard);
 		foreach(lc, q->withCheckOptions)
 		{
 			WithCheckOption *wco = lfirst(lc);
@@ -2065,9 +2102,22 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	GovernedWalk gw;
 	PlannedStmt *volatile result = NULL;
 	List	   *saved_untrusted;
+	Rewriter   *saved_rewriter = planning_rewriter;
 
+	planning_rewriter = NULL;
 	if (c == NULL)
-		return call_next_planner(parse, query_string, cursorOptions, boundParams);
+	{
+		PG_TRY();
+		{
+			result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+		}
+		PG_FINALLY();
+		{
+			planning_rewriter = saved_rewriter;
+		}
+		PG_END_TRY();
+		return result;
+	}
 
 	gw.catalog = c;
 	gw.guard = c->guard_function;
@@ -2087,6 +2137,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	PG_FINALLY();
 	{
 		untrusted_quals = saved_untrusted;
+		planning_rewriter = saved_rewriter;
 	}
 	PG_END_TRY();
 	return result;
@@ -2104,6 +2155,7 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	bool		restricted;
 	PlanInvalItem *mark;
 	uint64		made_with = flp_policy_generation();
+	Rewriter	rw;
 
 	roleid = GetUserId();
 	restricted = !flp_is_super_admin(roleid);
@@ -2120,19 +2172,20 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 			(void) governed_walker((Node *) parse, &gw);
 		}
 	}
+	memset(&rw, 0, sizeof(rw));
+	rw.roleid = roleid;
 	if (restricted)
 	{
-		Rewriter	rw;
-
-		memset(&rw, 0, sizeof(rw));
-		rw.roleid = roleid;
 		check_query(&rw, parse, NULL);
 		mask_query(&rw, parse);
 		if (rw.memo != NULL)
 			hash_destroy(rw.memo);
+		rw.memo = NULL;
+		planning_rewriter = &rw;	/* flp_planner restores it */
 	}
 
 	result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+	planning_rewriter = NULL;
 
 	/*
 	 * Never reuse this plan for another role (super admins included: their
@@ -2264,22 +2317,38 @@ flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 					  RelOptInfo *rel)
 {
 	Oid			roleid = GetUserId();
-	const FlpTablePermissions *p;
 	uint8	   *perm;
 	int			natts;
 	ListCell   *lc;
 
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
-	if (rel->indexlist == NIL || flp_catalog() == NULL ||
-		!flp_is_governed(relationObjectId, NULL) || flp_is_super_admin(roleid))
+	if (rel->indexlist == NIL)
 		return;
-	p = flp_table_permissions(roleid, relationObjectId);
-	if (p->all_edit)
-		return;
-	natts = p->natts;
-	perm = palloc(natts + 1);
-	memcpy(perm, p->permission, natts + 1);
+	if (planning_rewriter != NULL && planning_rewriter->roleid == roleid)
+	{
+		/* a subject's query that flp rewrote: its permissions are at hand */
+		RelPerms   *rp = rel_perms(planning_rewriter, relationObjectId);
+
+		if (rp == NULL || !rp->hides)
+			return;
+		natts = rp->p.natts;
+		perm = rp->p.permission;
+	}
+	else
+	{
+		const FlpTablePermissions *p;
+
+		if (flp_catalog() == NULL || !flp_is_governed(relationObjectId, NULL) ||
+			flp_is_super_admin(roleid))
+			return;
+		p = flp_table_permissions(roleid, relationObjectId);
+		if (!p->hides)
+			return;
+		natts = p->natts;
+		perm = palloc(natts + 1);
+		memcpy(perm, p->permission, natts + 1);
+	}
 
 	foreach(lc, rel->indexlist)
 	{

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# test/bench/instructions.sh -- what one query costs flp, counted in CPU
+# instructions rather than timed: deterministic, unlike pgbench on a shared VM.
+#
+#   bash test/bench/instructions.sh
+#
+# Loads test/bench/schema.sql (100,000 rows) into a throwaway cluster, stops
+# it, then runs a single-user backend under callgrind twice per contender:
+# once with FEW and once with MANY statements (each its own transaction, the
+# simple protocol's parse, analyze, rewrite, plan and execute).  The
+# difference divided by MANY - FEW is the cost of one statement, with start-up
+# and warm-up cancelled out.  Prints a Markdown table of instructions per
+# statement and the ratio of plain to each contender (instructions are cost,
+# so the ratio reads like a TPS ratio: 1.00 = no cost).
+#
+# Settings (environment): FLP_INSTR_FEW (200), FLP_INSTR_MANY (1200),
+# FLP_INSTR_ONLY (a substring of the statement names), FLP_SKIP_BUILD=1,
+# FLP_SKIP_DEPS=1.  Needs valgrind (installed when missing).  The callgrind
+# profiles of each case are kept in test/bench/out/callgrind.NAME.{few,many}
+# for callgrind_annotate.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT="$PWD"
+OUT="$ROOT/test/bench/out"
+mkdir -p "$OUT"
+FEW="${FLP_INSTR_FEW:-200}"
+MANY="${FLP_INSTR_MANY:-1200}"
+ROWS=100000
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# shellcheck source=test/lib/deps.sh
+source test/lib/deps.sh
+[[ "${FLP_SKIP_DEPS:-}" == 1 ]] || flp_deps_install
+command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+if [[ "${FLP_SKIP_BUILD:-}" != 1 ]]; then
+	make -s
+	make -s install
+fi
+
+# shellcheck source=test/lib/cluster.sh
+source test/lib/cluster.sh
+flp_cluster_start "" >/dev/null
+trap flp_cluster_stop EXIT
+DIR="$FLP_CLUSTER_DIR"
+DB=flp_bench
+"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB"
+"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -v rows="$ROWS" -f test/bench/schema.sql >/dev/null
+_flp_as_pg "$DIR" "$PG_BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null
+
+# name|role|statement (@K@: a key)
+CASES=(
+	"point select, plain|bench_user|SELECT * FROM bench.plain_accounts WHERE id = @K@;"
+	"point select, flp|bench_user|SELECT * FROM bench.gov_accounts WHERE id = @K@;"
+	"point select, masking view|bench_user|SELECT * FROM bench.masking_view WHERE id = @K@;"
+	"point select, flp super admin|postgres|SELECT * FROM bench.gov_accounts WHERE id = @K@;"
+	"UPDATE, plain|bench_user|UPDATE bench.plain_accounts SET note = 'x' WHERE id = @K@;"
+	"UPDATE, flp|bench_user|UPDATE bench.gov_accounts SET note = 'x' WHERE id = @K@;"
+	"partner point select, plain|bench_partner|SELECT * FROM bench.plain_accounts WHERE id = @K@ * 100;"
+	"partner point select, flp|bench_partner|SELECT * FROM bench.scoped_accounts WHERE id = @K@ * 100;"
+	"partner point select, rls|bench_partner|SELECT * FROM bench.rls_accounts WHERE id = @K@ * 100;"
+)
+
+# Instructions of a single-user backend running N statements of CASE.
+count() {
+	local role="$1" stmt="$2" n="$3" input="$DIR/input.sql" cg="$DIR/callgrind.out" k
+	{
+		[[ "$role" == postgres ]] || echo "SET ROLE $role;"
+		for ((k = 1; k <= n; k++)); do
+			echo "${stmt//@K@/$((k * 37 % 997 + 1))}"
+		done
+	} >"$input"
+	rm -f "$cg"
+	chown postgres: "$input" "$DIR" 2>/dev/null || true
+	_flp_as_pg "$DIR" valgrind --tool=callgrind --callgrind-out-file="$cg" \
+		"$PG_BIN/postgres" --single -D "$DIR/data" -c shared_preload_libraries=flp \
+		-c jit=off "$DB" <"$input" >"$DIR/single.log" 2>&1
+	if grep -q "ERROR" "$DIR/single.log"; then
+		grep -m3 ERROR "$DIR/single.log" >&2
+		return 1
+	fi
+	sed -n 's/^summary: \([0-9]*\).*/\1/p' "$cg"
+}
+
+TABLE="$OUT/instructions.md"
+{
+	echo "| statement | instructions per statement | ratio (plain / this) |"
+	echo "|---|---:|---:|"
+} >"$TABLE"
+declare -A PER
+for c in "${CASES[@]}"; do
+	IFS='|' read -r name role stmt <<<"$c"
+	[[ -z "${FLP_INSTR_ONLY:-}" || "$name" == *"$FLP_INSTR_ONLY"* ]] || continue
+	slug="$(echo "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '_')"
+	few="$(count "$role" "$stmt" "$FEW")"
+	cp "$DIR/callgrind.out" "$OUT/callgrind.$slug.few"
+	many="$(count "$role" "$stmt" "$MANY")"
+	per=$(((many - few) / (MANY - FEW)))
+	PER["$name"]="$per"
+	base="${PER["${name%%,*}, plain"]:-$per}"
+	[[ "$name" == *"super admin" ]] && base="${PER["point select, plain"]}"
+	awk -v n="$name" -v p="$per" -v b="$base" 'BEGIN { printf "| %s | %d | %.3f |\n", n, p, b / p }' >>"$TABLE"
+	cp "$DIR/callgrind.out" "$OUT/callgrind.$slug.many"
+	echo "   $name: $per instructions" >&2
+done
+echo
+cat "$TABLE"
