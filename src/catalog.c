@@ -90,6 +90,7 @@ typedef struct GovernedEntry
 	Oid			relid;			/* a governed table, or a partition/child of one */
 	Oid			root;			/* the governed table whose rules apply */
 	FlpPermission default_permission;
+	char		relkind;		/* of relid */
 } GovernedEntry;
 
 static MemoryContext GovernedContext = NULL;
@@ -99,6 +100,12 @@ static uint64 governed_generation = 0;
 /* The last answer of flp_is_governed (the planner asks several times in a row) */
 static Oid	last_relid = InvalidOid;
 static GovernedEntry *last_entry = NULL;
+
+/*
+ * While true, invalidations were read moments ago (at the start of the
+ * planner hook, which sets it): the lookups below need not read them again.
+ */
+bool		flp_invalidations_read = false;
 
 static void invalidate_all(void);
 static void xact_callback(XactEvent event, void *arg);
@@ -679,6 +686,7 @@ governed_build(void)
 
 				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
 				entry->root = relid;
+				entry->relkind = get_rel_relkind(relid);
 				entry->default_permission =
 					permission_of(column_oid(&cs, tuple,
 											 Anum_governed_table_default_permission));
@@ -707,6 +715,7 @@ governed_build(void)
 						continue;	/* the root itself, or governed on its own */
 					entry->root = root;
 					entry->default_permission = def;
+					entry->relkind = get_rel_relkind(child);
 				}
 			}
 		}
@@ -724,12 +733,12 @@ governed_build(void)
  * once the set is built: the planner's fast path for the many queries that
  * touch no governed table.
  */
-bool
-flp_is_governed(Oid relid, FlpPermission *default_permission)
+static GovernedEntry *
+governed_lookup(Oid relid)
 {
 	GovernedEntry *entry;
 
-	AcceptInvalidationMessages();
+	flp_read_invalidations();
 	if (governed == NULL || governed_generation != generation)
 		governed_build();
 	if (OidIsValid(last_relid) && relid == last_relid)
@@ -740,11 +749,40 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 		last_relid = relid;
 		last_entry = entry;
 	}
+	return entry;
+}
+
+bool
+flp_is_governed(Oid relid, FlpPermission *default_permission)
+{
+	GovernedEntry *entry = governed_lookup(relid);
+
 	if (entry == NULL)
 		return false;
 	if (default_permission)
 		*default_permission = entry->default_permission;
 	return true;
+}
+
+/* The relkind of a governed table (or partition/child of one), or '\0'. */
+char
+flp_governed_relkind(Oid relid)
+{
+	GovernedEntry *entry = governed_lookup(relid);
+
+	return entry ? entry->relkind : '\0';
+}
+
+/*
+ * Read pending invalidations, unless the planner hook did moments ago:
+ * within a transaction that already holds its locks nothing else would, and
+ * a change committed elsewhere must hold from the next statement on.
+ */
+void
+flp_read_invalidations(void)
+{
+	if (!flp_invalidations_read)
+		AcceptInvalidationMessages();
 }
 
 /*
@@ -754,12 +792,8 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 Oid
 flp_governed_root(Oid relid)
 {
-	GovernedEntry *entry;
+	GovernedEntry *entry = governed_lookup(relid);
 
-	AcceptInvalidationMessages();
-	if (governed == NULL || governed_generation != generation)
-		governed_build();
-	entry = hash_search(governed, &relid, HASH_FIND, NULL);
 	return entry ? entry->root : InvalidOid;
 }
 

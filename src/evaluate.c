@@ -134,12 +134,8 @@ cache_prepare(void)
 	if (eval_depth > 0)
 		return;
 
-	/*
-	 * Read pending invalidations: within a transaction that already holds
-	 * its locks nothing else would, and a change committed elsewhere must
-	 * hold from the next statement on.  Cheap when there is nothing to read.
-	 */
-	AcceptInvalidationMessages();
+	/* a change committed elsewhere holds from the next statement on */
+	flp_read_invalidations();
 
 	if (EvalContext != NULL && eval_generation == flp_cache_generation())
 		return;

@@ -182,7 +182,10 @@ extern void flp_catalog_init(void);
 extern HTAB *flp_hash_create(const char *name, long nelem, Size keysize,
 							 Size entrysize, MemoryContext cxt);
 extern const FlpCatalog *flp_catalog(void);
+extern bool flp_invalidations_read;
+extern void flp_read_invalidations(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
+extern char flp_governed_relkind(Oid relid);
 extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
 extern void flp_flush_caches(void);

@@ -55,6 +55,7 @@
 #include "storage/lmgr.h"
 #include "utils/rls.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "catalog/pg_collation.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -154,20 +155,29 @@ rel_perms(Rewriter *rw, Oid relid)
 			return rp->governed ? rp : NULL;
 	}
 
-	rp = palloc0(sizeof(RelPerms));
-	rp->relid = relid;
-	rp->governed = flp_is_governed(relid, NULL);
-	if (rp->governed)
+	if (!flp_is_governed(relid, NULL))
 	{
+		rp = palloc0(sizeof(RelPerms));
+		rp->relid = relid;
+	}
+	else
+	{
+		/* one allocation: the struct, then the masks, then the permissions */
+		Size		masks;
+
 		p = flp_table_permissions(rw->roleid, relid);
+		masks = sizeof(Oid) * (p->natts + 1);
+		rp = palloc0(MAXALIGN(sizeof(RelPerms)) + masks + p->natts + 1);
+		rp->relid = relid;
+		rp->governed = true;
 		rp->p = *p;
-		rp->p.permission = palloc(p->natts + 1);
+		rp->p.mask = (Oid *) ((char *) rp + MAXALIGN(sizeof(RelPerms)));
+		memcpy(rp->p.mask, p->mask, masks);
+		rp->p.permission = (uint8 *) ((char *) rp->p.mask + masks);
 		memcpy(rp->p.permission, p->permission, p->natts + 1);
-		rp->p.mask = palloc(sizeof(Oid) * (p->natts + 1));
-		memcpy(rp->p.mask, p->mask, sizeof(Oid) * (p->natts + 1));
 		rp->restricted = p->restricted;
 		rp->hides = p->hides;
-		if (rp->hides && get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		if (rp->hides && flp_governed_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 		{
 			Relation	rel = relation_open(relid, NoLock);
 			PartitionKey key = RelationGetPartitionKey(rel);
@@ -1112,33 +1122,49 @@ static HTAB *mask_cache = NULL;
 
 static Node *default_mask_build(Oid type, int32 typmod, Oid collation);
 
-/* The default mask of a type, built once per session. */
+/* The entry found last: most queries mask columns of one or two types. */
+static MaskEntry *last_mask = NULL;
+
+/*
+ * The default mask of a type, built once per session.  The result is the
+ * caller's own copy (its value too: a type change frees the cached one).
+ */
 static Node *
 default_mask(Oid type, int32 typmod, Oid collation)
 {
 	MaskKey		key;
-	MaskEntry  *entry;
+	MaskEntry  *entry = last_mask;
+	Const	   *result;
 	bool		found;
 
-	if (mask_cache == NULL)
-		mask_cache = flp_hash_create("flp default masks", 32, sizeof(MaskKey),
-									 sizeof(MaskEntry), CacheMemoryContext);
-	memset(&key, 0, sizeof(key));
-	key.type = type;
-	key.typmod = typmod;
-	key.collation = collation;
-	entry = hash_search(mask_cache, &key, HASH_FIND, &found);
-	if (!found)
+	if (entry == NULL || entry->key.type != type || entry->key.typmod != typmod ||
+		entry->key.collation != collation)
 	{
-		Node	   *mask = default_mask_build(type, typmod, collation);
-		MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
-		Const	   *copy = copyObject((Const *) mask);
+		if (mask_cache == NULL)
+			mask_cache = flp_hash_create("flp default masks", 32, sizeof(MaskKey),
+										 sizeof(MaskEntry), CacheMemoryContext);
+		memset(&key, 0, sizeof(key));
+		key.type = type;
+		key.typmod = typmod;
+		key.collation = collation;
+		entry = hash_search(mask_cache, &key, HASH_FIND, &found);
+		if (!found)
+		{
+			Node	   *mask = default_mask_build(type, typmod, collation);
+			MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
+			Const	   *copy = copyObject((Const *) mask);
 
-		MemoryContextSwitchTo(old);
-		entry = hash_search(mask_cache, &key, HASH_ENTER, &found);
-		entry->mask = copy;
+			MemoryContextSwitchTo(old);
+			entry = hash_search(mask_cache, &key, HASH_ENTER, &found);
+			entry->mask = copy;
+		}
+		last_mask = entry;
 	}
-	return (Node *) copyObject(entry->mask);
+	result = palloc(sizeof(Const));
+	*result = *entry->mask;
+	if (!result->constisnull && !result->constbyval)
+		result->constvalue = datumCopy(result->constvalue, false, result->constlen);
+	return (Node *) result;
 }
 
 /* Types change (ALTER TYPE, ALTER DOMAIN): rebuild the masks. */
@@ -1155,6 +1181,7 @@ mask_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
 			pfree(entry->mask);
 		hash_destroy(mask_cache);
 		mask_cache = NULL;
+		last_mask = NULL;
 	}
 }
 
@@ -1336,11 +1363,17 @@ needs_mask_walker(Node *node, ReturningMask *rm)
 	return expression_tree_walker(node, needs_mask_walker, (void *) rm);
 }
 
-/* returning_mutator, but a tree with nothing to mask is kept (not copied). */
+/*
+ * returning_mutator, but a tree with nothing to mask is kept (not copied).
+ * A bare Var (most target list entries) needs no walk first: the mutator
+ * returns it as it is unless it is masked.
+ */
 static Node *
 mask_tree(Node *node, ReturningMask *rm)
 {
-	if (node == NULL || !needs_mask_walker(node, rm))
+	if (node == NULL)
+		return NULL;
+	if (!IsA(node, Var) && !needs_mask_walker(node, rm))
 		return node;
 	return returning_mutator(node, rm);
 }
@@ -1371,7 +1404,14 @@ mask_in_place(Query *q, Index rti, RelPerms *rp)
 
 		tle->expr = (Expr *) mask_tree((Node *) tle->expr, &rm);
 	}
-	q->jointree = (FromExpr *) mask_tree((Node *) q->jointree, &rm);
+	/*
+	 * Pass 1 refused every qual of this level that reads a hidden column or
+	 * the whole row of a governed relation; only a sublink can still hold
+	 * one there (the output of an EXISTS, a correlated reference).  Without
+	 * sublinks the walk would find nothing.
+	 */
+	if (q->hasSubLinks)
+		q->jointree = (FromExpr *) mask_tree((Node *) q->jointree, &rm);
 	q->havingQual = mask_tree(q->havingQual, &rm);
 	q->limitOffset = mask_tree(q->limitOffset, &rm);
 	q->limitCount = mask_tree(q->limitCount, &rm);
@@ -1967,40 +2007,79 @@ classify_target_quals(Query *q, Oid guard)
  * and give partner users' record lookups plain constants.
  */
 static Node *
+fold_policy_function(FuncExpr *f, const FlpCatalog *c)
+{
+	Oid			roleid = GetUserId();
+
+	if (f->funcid == c->is_partner_user_function)
+		return (Node *) makeBoolConst(flp_role_partner(roleid) != NULL, false);
+	if (f->funcid == c->is_subject_function)
+		return (Node *) makeBoolConst(!flp_is_super_admin(roleid), false);
+	if (f->funcid == c->current_partner_function)
+	{
+		const char *partner = flp_role_partner(roleid);
+
+		if (partner == NULL)
+			return (Node *) makeNullConst(TEXTOID, -1, DEFAULT_COLLATION_OID);
+		return (Node *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+								  PointerGetDatum(cstring_to_text(partner)), false, false);
+	}
+	if (f->funcid == c->has_bundle_function && list_length(f->args) == 1 &&
+		IsA(linitial(f->args), Const) && !((Const *) linitial(f->args))->constisnull)
+	{
+		char	   *bundle = TextDatumGetCString(((Const *) linitial(f->args))->constvalue);
+
+		return (Node *) makeBoolConst(flp_role_has_bundle(roleid, bundle), false);
+	}
+	return NULL;
+}
+
+/*
+ * Fold the functions of fold_policy_function in a policy qual.  The quals
+ * are this planning's own copy (the rewriter copied them from the relation
+ * cache), so the usual containers are folded in place; other nodes are
+ * copied by the tree mutator, as before.
+ */
+static Node *
 fold_policy_mutator(Node *node, const FlpCatalog *c)
 {
+	ListCell   *lc;
+	List	   *args;
+
 	if (node == NULL)
 		return NULL;
-	if (IsA(node, FuncExpr))
+	switch (nodeTag(node))
 	{
-		FuncExpr   *f = (FuncExpr *) node;
-		Oid			roleid = GetUserId();
+		case T_Var:
+		case T_Const:
+		case T_Param:
+			return node;
+		case T_FuncExpr:
+			{
+				Node	   *folded = fold_policy_function((FuncExpr *) node, c);
 
-		if (f->funcid == c->is_partner_user_function)
-			return (Node *) makeBoolConst(flp_role_partner(roleid) != NULL, false);
-		if (f->funcid == c->is_subject_function)
-			return (Node *) makeBoolConst(!flp_is_super_admin(roleid), false);
-		if (f->funcid == c->current_partner_function)
-		{
-			const char *partner = flp_role_partner(roleid);
-
-			if (partner == NULL)
-				return (Node *) makeNullConst(TEXTOID, -1, DEFAULT_COLLATION_OID);
-			return (Node *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
-									  PointerGetDatum(cstring_to_text(partner)), false, false);
-		}
-		if (f->funcid == c->has_bundle_function && list_length(f->args) == 1 &&
-			IsA(linitial(f->args), Const) && !((Const *) linitial(f->args))->constisnull)
-		{
-			char	   *bundle = TextDatumGetCString(((Const *) linitial(f->args))->constvalue);
-
-			return (Node *) makeBoolConst(flp_role_has_bundle(roleid, bundle), false);
-		}
+				if (folded != NULL)
+					return folded;
+				args = ((FuncExpr *) node)->args;
+				break;
+			}
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+			args = ((OpExpr *) node)->args;
+			break;
+		case T_BoolExpr:
+			args = ((BoolExpr *) node)->args;
+			break;
+		case T_Query:
+			return (Node *) query_tree_mutator((Query *) node, fold_policy_mutator,
+											   (void *) c, QTW_DONT_COPY_QUERY);
+		default:
+			return expression_tree_mutator(node, fold_policy_mutator, (void *) c);
 	}
-	if (IsA(node, Query))
-		return (Node *) query_tree_mutator((Query *) node, fold_policy_mutator,
-										   (void *) c, QTW_DONT_COPY_QUERY);
-	return expression_tree_mutator(node, fold_policy_mutator, (void *) c);
+	foreach(lc, args)
+		lfirst(lc) = fold_policy_mutator(lfirst(lc), c);
+	return node;
 }
 
 /*
@@ -2098,37 +2177,30 @@ static PlannedStmt *
 flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			ParamListInfo boundParams)
 {
-	const FlpCatalog *c = flp_catalog();
+	const FlpCatalog *c;
 	GovernedWalk gw;
 	PlannedStmt *volatile result = NULL;
-	List	   *saved_untrusted;
+	List	   *saved_untrusted = untrusted_quals;
 	Rewriter   *saved_rewriter = planning_rewriter;
+	bool		saved_read = flp_invalidations_read;
 
+	/* read invalidations once: every lookup while planning uses them */
+	AcceptInvalidationMessages();
+	flp_invalidations_read = true;
 	planning_rewriter = NULL;
-	if (c == NULL)
-	{
-		PG_TRY();
-		{
-			result = call_next_planner(parse, query_string, cursorOptions, boundParams);
-		}
-		PG_FINALLY();
-		{
-			planning_rewriter = saved_rewriter;
-		}
-		PG_END_TRY();
-		return result;
-	}
-
-	gw.catalog = c;
-	gw.guard = c->guard_function;
-	gw.found = false;
-	gw.classify = true;
-	saved_untrusted = untrusted_quals;
 	untrusted_quals = NIL;
 	PG_TRY();
 	{
-		(void) governed_walker((Node *) parse, &gw);
-		gw.classify = false;
+		c = flp_catalog();
+		gw.found = false;
+		if (c != NULL)
+		{
+			gw.catalog = c;
+			gw.guard = c->guard_function;
+			gw.classify = true;
+			(void) governed_walker((Node *) parse, &gw);
+			gw.classify = false;
+		}
 		if (gw.found)
 			result = plan_governed(parse, query_string, cursorOptions, boundParams, &gw);
 		else
@@ -2138,6 +2210,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	{
 		untrusted_quals = saved_untrusted;
 		planning_rewriter = saved_rewriter;
+		flp_invalidations_read = saved_read;
 	}
 	PG_END_TRY();
 	return result;
@@ -2353,21 +2426,29 @@ flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 	foreach(lc, rel->indexlist)
 	{
 		IndexOptInfo *index = lfirst(lc);
-		Bitmapset  *cols = NULL;
 		bool		hidden = false;
 		int			i;
 
-		for (i = 0; i < index->ncolumns; i++)
-			if (index->indexkeys[i] > 0)
-				cols = bms_add_member(cols, index->indexkeys[i] - FirstLowInvalidHeapAttributeNumber);
-		pull_varattnos((Node *) index->indexprs, rel->relid, &cols);
-		pull_varattnos((Node *) index->indpred, rel->relid, &cols);
-		i = -1;
-		while (!hidden && (i = bms_next_member(cols, i)) >= 0)
+		/* key and INCLUDE columns first; expressions and predicates seldom */
+		for (i = 0; !hidden && i < index->ncolumns; i++)
 		{
-			AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+			AttrNumber	att = index->indexkeys[i];
 
 			hidden = att > 0 && att <= natts && perm[att] == FLP_HIDE;
+		}
+		if (!hidden && (index->indexprs != NIL || index->indpred != NIL))
+		{
+			Bitmapset  *cols = NULL;
+
+			pull_varattnos((Node *) index->indexprs, rel->relid, &cols);
+			pull_varattnos((Node *) index->indpred, rel->relid, &cols);
+			i = -1;
+			while (!hidden && (i = bms_next_member(cols, i)) >= 0)
+			{
+				AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+				hidden = att > 0 && att <= natts && perm[att] == FLP_HIDE;
+			}
 		}
 		if (hidden)
 			rel->indexlist = foreach_delete_current(rel->indexlist, lc);

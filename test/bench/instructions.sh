@@ -48,24 +48,31 @@ DB=flp_bench
 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -v rows="$ROWS" -f test/bench/schema.sql >/dev/null
 _flp_as_pg "$DIR" "$PG_BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null
 
-# name|role|statement (@K@: a key)
+# name|role|statement (@K@: a key)|setup (run first, once)
 CASES=(
 	"point select, plain|bench_user|SELECT * FROM bench.plain_accounts WHERE id = @K@;"
 	"point select, flp|bench_user|SELECT * FROM bench.gov_accounts WHERE id = @K@;"
 	"point select, masking view|bench_user|SELECT * FROM bench.masking_view WHERE id = @K@;"
 	"point select, flp super admin|postgres|SELECT * FROM bench.gov_accounts WHERE id = @K@;"
+	"prepared point select, plain|bench_user|EXECUTE p(@K@);|PREPARE p(int) AS SELECT * FROM bench.plain_accounts WHERE id = \$1;"
+	"prepared point select, flp|bench_user|EXECUTE p(@K@);|PREPARE p(int) AS SELECT * FROM bench.gov_accounts WHERE id = \$1;"
 	"UPDATE, plain|bench_user|UPDATE bench.plain_accounts SET note = 'x' WHERE id = @K@;"
 	"UPDATE, flp|bench_user|UPDATE bench.gov_accounts SET note = 'x' WHERE id = @K@;"
+	"prepared UPDATE, plain|bench_user|EXECUTE u(@K@);|PREPARE u(int) AS UPDATE bench.plain_accounts SET note = 'x' WHERE id = \$1;"
+	"prepared UPDATE, flp|bench_user|EXECUTE u(@K@);|PREPARE u(int) AS UPDATE bench.gov_accounts SET note = 'x' WHERE id = \$1;"
 	"partner point select, plain|bench_partner|SELECT * FROM bench.plain_accounts WHERE id = @K@ * 100;"
 	"partner point select, flp|bench_partner|SELECT * FROM bench.scoped_accounts WHERE id = @K@ * 100;"
 	"partner point select, rls|bench_partner|SELECT * FROM bench.rls_accounts WHERE id = @K@ * 100;"
+	"prepared partner point select, plain|bench_partner|EXECUTE p(@K@);|PREPARE p(int) AS SELECT * FROM bench.plain_accounts WHERE id = \$1 * 100;"
+	"prepared partner point select, flp|bench_partner|EXECUTE p(@K@);|PREPARE p(int) AS SELECT * FROM bench.scoped_accounts WHERE id = \$1 * 100;"
 )
 
 # Instructions of a single-user backend running N statements of CASE.
 count() {
-	local role="$1" stmt="$2" n="$3" input="$DIR/input.sql" cg="$DIR/callgrind.out" k
+	local role="$1" stmt="$2" setup="$3" n="$4" input="$DIR/input.sql" cg="$DIR/callgrind.out" k
 	{
 		[[ "$role" == postgres ]] || echo "SET ROLE $role;"
+		[[ -z "$setup" ]] || echo "$setup"
 		for ((k = 1; k <= n; k++)); do
 			echo "${stmt//@K@/$((k * 37 % 997 + 1))}"
 		done
@@ -89,15 +96,15 @@ TABLE="$OUT/instructions.md"
 } >"$TABLE"
 declare -A PER
 for c in "${CASES[@]}"; do
-	IFS='|' read -r name role stmt <<<"$c"
+	IFS='|' read -r name role stmt setup <<<"$c"
 	[[ -z "${FLP_INSTR_ONLY:-}" || "$name" == *"$FLP_INSTR_ONLY"* ]] || continue
 	slug="$(echo "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '_')"
-	few="$(count "$role" "$stmt" "$FEW")"
+	few="$(count "$role" "$stmt" "$setup" "$FEW")"
 	cp "$DIR/callgrind.out" "$OUT/callgrind.$slug.few"
-	many="$(count "$role" "$stmt" "$MANY")"
+	many="$(count "$role" "$stmt" "$setup" "$MANY")"
 	per=$(((many - few) / (MANY - FEW)))
 	PER["$name"]="$per"
-	base="${PER["${name%%,*}, plain"]:-$per}"
+	base="${PER["${name%%, *}, plain"]:-$per}"
 	[[ "$name" == *"super admin" ]] && base="${PER["point select, plain"]}"
 	awk -v n="$name" -v p="$per" -v b="$base" 'BEGIN { printf "| %s | %d | %.3f |\n", n, p, b / p }' >>"$TABLE"
 	cp "$DIR/callgrind.out" "$OUT/callgrind.$slug.many"
