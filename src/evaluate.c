@@ -105,6 +105,9 @@ typedef struct TableEntry
 	FlpTablePermissions perms;
 } TableEntry;
 
+/* The entry found last (a query asks for the same table several times) */
+static TableEntry *last_table = NULL;
+
 static MemoryContext EvalContext = NULL;
 static HTAB *role_cache = NULL;
 static HTAB *table_cache = NULL;
@@ -145,6 +148,7 @@ cache_prepare(void)
 											"flp permission cache",
 											ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(EvalContext);
+	last_table = NULL;
 	rule_cache = NIL;
 	rule_cache_valid = false;
 
@@ -869,13 +873,19 @@ flp_table_permissions(Oid roleid, Oid relid)
 	bool		found;
 
 	cache_prepare();
+	if (last_table != NULL && last_table->key.roleid == roleid &&
+		last_table->key.relid == relid && cache_current())
+		return &last_table->perms;
 	key.roleid = roleid;
 	key.relid = relid;
 	if (cache_current())
 	{
 		entry = hash_search(table_cache, &key, HASH_FIND, &found);
 		if (found)
+		{
+			last_table = entry;
 			return &entry->perms;
+		}
 	}
 
 	for (;;)
@@ -939,6 +949,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 		memcpy(entry->perms.mask, mask, sizeof(Oid) * (natts + 1));
 		pfree(perm);
 		pfree(mask);
+		last_table = entry;
 		return &entry->perms;
 	}
 }

@@ -5,6 +5,7 @@
 --   plain_accounts     not governed: the limit
 --   gov_accounts       governed by flp: ssn and email hidden, arr read-only
 --   plain_accounts through masking_view: a hand-written masking view
+--   floor_accounts     the floor of constant masks behind an RLS guard (below)
 -- and for partner rows, read by bench_partner:
 --   plain_accounts     not scoped: the limit
 --   scoped_accounts    governed and partner-scoped by flp, 10,000 assignments
@@ -51,6 +52,21 @@ CREATE TABLE bench.scoped_accounts (LIKE bench.plain_accounts INCLUDING ALL);
 INSERT INTO bench.scoped_accounts SELECT * FROM bench.plain_accounts;
 CREATE TABLE bench.rls_accounts (LIKE bench.plain_accounts INCLUDING ALL);
 INSERT INTO bench.rls_accounts SELECT * FROM bench.plain_accounts;
+-- The floor of any design that masks with constants at plan time behind a
+-- fail-closed row-level security guard: the same rows with '****' stored in
+-- the columns flp hides (the same output), a dropped column (so that the
+-- executor projects each row instead of passing the scan's tuple on, as it
+-- must when masks are constants) and a restrictive and a permissive policy
+-- that let every row through (what flp's guard costs the rewriter).  flp next
+-- to it is what flp's own code costs.
+CREATE TABLE bench.floor_accounts (LIKE bench.plain_accounts INCLUDING ALL);
+INSERT INTO bench.floor_accounts
+SELECT id, company_id, name, '****', '****', arr, region, note FROM bench.plain_accounts;
+ALTER TABLE bench.floor_accounts ADD COLUMN dropped int;
+ALTER TABLE bench.floor_accounts DROP COLUMN dropped;
+ALTER TABLE bench.floor_accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY guard ON bench.floor_accounts AS RESTRICTIVE USING (true) WITH CHECK (true);
+CREATE POLICY open ON bench.floor_accounts AS PERMISSIVE USING (true) WITH CHECK (true);
 
 -- the three-table report: companies, accounts, opportunities
 CREATE TABLE bench.plain_companies (id int PRIMARY KEY, name text, tax_id text, segment text);
