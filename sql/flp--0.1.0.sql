@@ -1533,6 +1533,18 @@ CREATE FUNCTION flp.record_visible(tbl regclass, record_key text) RETURNS boolea
 COMMENT ON FUNCTION flp.record_visible(regclass, text) IS
 	'whether the current user may see a record of a partner-scoped table (used by the flp_scope policies)';
 
+/*
+ * The same question with the key in its own type, for plans: where a
+ * flp_scope policy converts its key to text by I/O conversion (integers,
+ * uuid, dates...), flp's planner hook calls this instead and converts with
+ * the type's output function (integers without a function call), which gives
+ * the same text.
+ */
+CREATE FUNCTION flp._record_visible_key(tbl regclass, record_key anyelement) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_record_visible_key' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp._record_visible_key(regclass, anyelement) IS
+	'internal: flp.record_visible(tbl, record_key::text) for a key converted to text by its output function';
+
 /* Changes of the assignments reach every session at commit. */
 CREATE FUNCTION flp._assignments_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_assignments_changed' LANGUAGE C;

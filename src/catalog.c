@@ -321,6 +321,8 @@ catalog_lookup(void)
 	if (ok)
 	{
 		Oid			textarg = TEXTOID;
+		Oid			visible_args[2] = {REGCLASSOID, TEXTOID};
+		Oid			visible_key_args[2] = {REGCLASSOID, ANYELEMENTOID};
 
 		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
 		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),
@@ -333,9 +335,16 @@ catalog_lookup(void)
 			LookupFuncName(list_make2(makeString("flp"), makeString("is_subject")), 0, NULL, true);
 		c.has_bundle_function =
 			LookupFuncName(list_make2(makeString("flp"), makeString("has_bundle")), 1, &textarg, true);
+		c.record_visible_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("record_visible")), 2,
+						   visible_args, true);
+		c.record_visible_key_function =
+			LookupFuncName(list_make2(makeString("flp"), makeString("_record_visible_key")), 2,
+						   visible_key_args, true);
 		ok = OidIsValid(c.guard_function) && OidIsValid(c.is_partner_user_function) &&
 			OidIsValid(c.current_partner_function) && OidIsValid(c.is_subject_function) &&
-			OidIsValid(c.has_bundle_function);
+			OidIsValid(c.has_bundle_function) && OidIsValid(c.record_visible_function) &&
+			OidIsValid(c.record_visible_key_function);
 	}
 
 	catalog = c;

@@ -124,6 +124,8 @@ typedef struct FlpCatalog
 	Oid			current_partner_function;
 	Oid			is_subject_function;
 	Oid			has_bundle_function;
+	Oid			record_visible_function;	/* flp.record_visible(regclass, text) */
+	Oid			record_visible_key_function;	/* its typed twin, for plans */
 } FlpCatalog;
 
 /* A registered user, as read from flp.registered_user. */

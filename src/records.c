@@ -48,6 +48,7 @@
 #include "flp.h"
 
 PG_FUNCTION_INFO_V1(flp_record_visible);
+PG_FUNCTION_INFO_V1(flp_record_visible_key);
 PG_FUNCTION_INFO_V1(flp_assignments_changed);
 PG_FUNCTION_INFO_V1(flp_eval_rule);
 
@@ -174,16 +175,13 @@ load_keys(Oid roleid, Oid tbl, const char *partner)
 }
 
 /*
- * flp.record_visible(tbl oid, record_key text): may the current user see
- * the record of a partner-scoped table?  True for everyone but partner users
- * (the policy asks only for them); for a partner user, whether the key is
- * assigned to its partner or to itself.
+ * Whether the current user may see the record of table tbl with this key:
+ * true for everyone but partner users (the policy asks only for them); for a
+ * partner user, whether the key is assigned to its partner or to itself.
  */
-Datum
-flp_record_visible(PG_FUNCTION_ARGS)
+static bool
+record_key_visible(Oid tbl, const char *key)
 {
-	Oid			tbl = PG_GETARG_OID(0);
-	char	   *key = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	Oid			roleid = GetUserId();
 	ScopeKey	sk;
 	ScopeSet   *set;
@@ -195,7 +193,7 @@ flp_record_visible(PG_FUNCTION_ARGS)
 		const char *partner = flp_role_partner(roleid);
 
 		if (partner == NULL)
-			PG_RETURN_BOOL(true);
+			return true;
 		scope_prepare();
 		sk.roleid = roleid;
 		sk.tbl = tbl;
@@ -211,7 +209,77 @@ flp_record_visible(PG_FUNCTION_ARGS)
 		last_set = set;
 	}
 	(void) hash_search(last_set->keys, &key, HASH_FIND, &found);
-	PG_RETURN_BOOL(found);
+	return found;
+}
+
+/* flp.record_visible(tbl regclass, record_key text): see record_key_visible. */
+Datum
+flp_record_visible(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(record_key_visible(PG_GETARG_OID(0),
+									  text_to_cstring(PG_GETARG_TEXT_PP(1))));
+}
+
+/* How flp._record_visible_key turns the key of one call site into text. */
+typedef struct KeyOutput
+{
+	Oid			type;
+	FmgrInfo	output;			/* unless an integer type */
+} KeyOutput;
+
+/*
+ * flp._record_visible_key(tbl regclass, record_key anyelement): the same as
+ * flp.record_visible(tbl, record_key::text) where that cast is an I/O
+ * conversion, which the planner hook puts in its place (rewrite.c).  The
+ * key becomes text through its type's output function, as the cast does;
+ * integers are written without a function call and without allocating.
+ */
+Datum
+flp_record_visible_key(PG_FUNCTION_ARGS)
+{
+	KeyOutput  *out = (KeyOutput *) fcinfo->flinfo->fn_extra;
+	char		buf[MAXINT8LEN + 1];
+	const char *key;
+
+	if (out == NULL)
+	{
+		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (!OidIsValid(type))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("could not determine the type of the record key")));
+		out = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyOutput));
+		out->type = type;
+		if (type != INT2OID && type != INT4OID && type != INT8OID)
+		{
+			Oid			typoutput;
+			bool		isvarlena;
+
+			getTypeOutputInfo(type, &typoutput, &isvarlena);
+			fmgr_info_cxt(typoutput, &out->output, fcinfo->flinfo->fn_mcxt);
+		}
+		fcinfo->flinfo->fn_extra = out;
+	}
+	switch (out->type)
+	{
+		case INT2OID:
+			pg_itoa(PG_GETARG_INT16(1), buf);
+			key = buf;
+			break;
+		case INT4OID:
+			pg_ltoa(PG_GETARG_INT32(1), buf);
+			key = buf;
+			break;
+		case INT8OID:
+			pg_lltoa(PG_GETARG_INT64(1), buf);
+			key = buf;
+			break;
+		default:
+			key = OutputFunctionCall(&out->output, PG_GETARG_DATUM(1));
+			break;
+	}
+	PG_RETURN_BOOL(record_key_visible(PG_GETARG_OID(0), key));
 }
 
 /*

@@ -76,8 +76,12 @@ static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
-/* cache id of the PlanInvalItem marking flp's plans (no syscache has it) */
+/*
+ * Cache ids of the PlanInvalItem marking flp's plans (no syscache has them):
+ * a plan not run yet, and a plan that has been run (see flp_ExecutorStart).
+ */
 #define FLP_PLAN_MARK (-0x464c50)
+#define FLP_PLAN_MARK_FRESH (-0x464c51)
 
 /* ---------------------------------------------------------------------
  * Permissions of the relations of one query
@@ -2006,6 +2010,8 @@ classify_target_quals(Query *q, Oid guard)
  * role only, so the planner can simplify the policy away for internal users
  * and give partner users' record lookups plain constants.
  */
+static Node *fold_policy_mutator(Node *node, const FlpCatalog *c);
+
 static Node *
 fold_policy_function(FuncExpr *f, const FlpCatalog *c)
 {
@@ -2030,6 +2036,24 @@ fold_policy_function(FuncExpr *f, const FlpCatalog *c)
 		char	   *bundle = TextDatumGetCString(((Const *) linitial(f->args))->constvalue);
 
 		return (Node *) makeBoolConst(flp_role_has_bundle(roleid, bundle), false);
+	}
+
+	/*
+	 * flp.record_visible(tbl, key::text) where the cast is an I/O
+	 * conversion: the typed twin converts the key itself, without the
+	 * cast's two function lookups at every executor start and its two calls
+	 * per row.
+	 */
+	if (f->funcid == c->record_visible_function && list_length(f->args) == 2 &&
+		IsA(lsecond(f->args), CoerceViaIO) &&
+		((CoerceViaIO *) lsecond(f->args))->resulttype == TEXTOID)
+	{
+		CoerceViaIO *cast = (CoerceViaIO *) lsecond(f->args);
+		Node	   *key = fold_policy_mutator((Node *) cast->arg, c);
+
+		return (Node *) makeFuncExpr(c->record_visible_key_function, BOOLOID,
+									 list_make2(linitial(f->args), key),
+									 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	}
 	return NULL;
 }
@@ -2271,7 +2295,7 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 
 	/* and never run it once what it was made with has changed (below) */
 	mark = makeNode(PlanInvalItem);
-	mark->cacheId = FLP_PLAN_MARK;
+	mark->cacheId = FLP_PLAN_MARK_FRESH;
 	mark->hashValue = (uint32) made_with;
 	result->invalItems = lappend(result->invalItems, mark);
 	return result;
@@ -2289,6 +2313,14 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
  * planned anew.  The plan carries the generation it was made under as a
  * PlanInvalItem with a cache id no syscache has, which the plan cache
  * ignores and copies keep.
+ *
+ * The first start of a plan is the statement that planned it (a simple
+ * query, a Bind, an EXECUTE, a cursor, a PL/pgSQL statement: PostgreSQL
+ * runs a plan right after making it), and the planner hook read the
+ * invalidations when it began: a change that commits between its planning
+ * and its start committed while the statement ran, and does not refuse it
+ * (parallel restores run into this).  Only a plan run before is checked;
+ * the first start marks it so.
  */
 static void
 flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -2303,6 +2335,11 @@ flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		{
 			PlanInvalItem *item = lfirst(lc);
 
+			if (item->cacheId == FLP_PLAN_MARK_FRESH)
+			{
+				item->cacheId = FLP_PLAN_MARK;
+				break;
+			}
 			if (item->cacheId != FLP_PLAN_MARK)
 				continue;
 			AcceptInvalidationMessages();

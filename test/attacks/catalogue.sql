@@ -1775,6 +1775,26 @@ SELECT * FROM flp.record_assignment;
 -- @as atk_partner
 SELECT flp.record_visible('vault.company', '2');
 
+-- @attack row_record_visible_key_probe leak
+-- @as atk_partner
+SELECT flp._record_visible_key('vault.company', k) FROM (VALUES (1), (2), (3)) v(k);
+
+-- @attack row_record_visible_key_or_true expect 1
+-- @as atk_partner
+SELECT count(*) FROM vault.company WHERE flp._record_visible_key('vault.company', id) OR true;
+
+-- @attack row_record_visible_key_other_table expect 1
+-- @as atk_partner
+SELECT count(*) FROM vault.company WHERE NOT flp._record_visible_key('vault.company_cta', id);
+
+-- @attack row_prepared_generic_reused leak
+-- @as atk_partner
+SET plan_cache_mode = force_generic_plan;
+PREPARE rk(int) AS SELECT name FROM vault.company WHERE id >= $1;
+EXECUTE rk(0);
+EXECUTE rk(0);
+EXECUTE rk(0);
+
 -- @attack row_explain_record refuse
 -- @as atk_partner
 SELECT * FROM flp.explain_record('vault.company', '2', 'atk_partner');

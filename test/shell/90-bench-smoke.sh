@@ -21,13 +21,16 @@ log="$(FLP_SKIP_DEPS=1 FLP_SKIP_BUILD=1 FLP_BENCH_SMOKE=1 FLP_BENCH_SECONDS="${F
 	bash "$FLP_ROOT/test/bench/run.sh" 2>&1)" || fail "test/bench/run.sh failed: $(tail -5 <<<"$log")"
 
 [[ -s "$OUT/results.md" ]] || fail "no results table in $OUT/results.md"
-# 9 workloads: 6 with plain/flp(/view), 3 partner ones with plain/flp/rls
+# 9 workloads: 3 with plain/flp/view/floor, 3 with plain/flp(/view), 3
+# partner ones with plain/flp/rls
 rows="$(grep -c '^| [a-zA-Z0-9,]' "$OUT/results.md")"
 rows=$((rows - 1)) # the header row
-[[ "$rows" -eq 25 ]] || fail "expected 25 (workload, contender) rows, got $rows: $(cat "$OUT/results.md")"
+[[ "$rows" -eq 28 ]] || fail "expected 28 (workload, contender) rows, got $rows: $(cat "$OUT/results.md")"
+floors="$(awk -F'|' '$3 ~ /^ *floor *$/ && $7 ~ /^ *1\.00 *$/' "$OUT/results.md" | wc -l)"
+[[ "$floors" -eq 3 ]] || fail "expected 3 floor rows with a ratio to floor of 1.00: $(cat "$OUT/results.md")"
 bad="$(awk -F'|' 'NR > 2 && !($4 ~ /^ *[0-9]+ *$/ && $4 + 0 > 0 && $6 ~ /^ *[0-9]+\.[0-9][0-9] *$/)' "$OUT/results.md")"
 [[ -z "$bad" ]] || fail "rows without a positive TPS and a ratio: $bad"
-for contender in plain flp view rls; do
+for contender in plain flp view rls floor; do
 	grep -q "| $contender |" "$OUT/results.md" || fail "no row for contender $contender"
 done
 cat_out="$(cat "$OUT/catalog.txt" 2>/dev/null)"
@@ -38,5 +41,5 @@ grep -q " 1000 |  *1000 |  *100 |  *100000 |" <<<"$cat_out" ||
 	grep -qE "^ +[0-9]+ \| +1000 \| +100 \| +100000 \|" <<<"$cat_out" ||
 	fail "the catalog part did not fill 1,000 bundles, 100 tables and 100,000 field settings: $cat_out"
 
-echo "ok $NAME: 25 (workload, contender) TPS rows and the catalog-at-scale report ($((SECONDS - START))s)"
+echo "ok $NAME: 28 (workload, contender) TPS rows and the catalog-at-scale report ($((SECONDS - START))s)"
 sed 's/^/  /' "$OUT/results.md"

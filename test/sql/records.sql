@@ -119,6 +119,64 @@ SET ROLE regress_emea;
 EXPLAIN (COSTS OFF) SELECT * FROM big WHERE id = 370;
 RESET ROLE;
 
+-- the scope policy turns keys into text with ::text; where that cast is an
+-- I/O conversion (integers, uuid, a domain over an integer) the plan asks
+-- flp._record_visible_key, which converts the same way; other casts (char(n)
+-- drops trailing blanks) and text keys keep flp.record_visible
+CREATE DOMAIN public.account_no AS int CHECK (VALUE > 0);
+CREATE TABLE public.k_int2 (id int2, v text);
+CREATE TABLE public.k_int8 (id int8, v text);
+CREATE TABLE public.k_uuid (id uuid, v text);
+CREATE TABLE public.k_dom (id public.account_no, v text);
+CREATE TABLE public.k_char (id char(4), v text);
+CREATE TABLE public.k_text (id text, v text);
+INSERT INTO public.k_int2 VALUES (1, 'one'), (-2, 'minus two'), (32767, 'max'), (NULL, 'null');
+INSERT INTO public.k_int8 VALUES (1, 'one'), (-9223372036854775808, 'min'), (9223372036854775807, 'max'),
+	(2, 'two'), (NULL, 'null');
+INSERT INTO public.k_uuid VALUES ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'yes'),
+	('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'no');
+INSERT INTO public.k_dom VALUES (7, 'seven'), (8, 'eight');
+INSERT INTO public.k_char VALUES ('ab', 'ab'), ('abcd', 'abcd');
+INSERT INTO public.k_text VALUES ('x', 'x'), ('y', 'y');
+GRANT SELECT ON public.k_int2, public.k_int8, public.k_uuid, public.k_dom, public.k_char,
+	public.k_text TO regress_partner;
+SELECT count(*) FROM (
+	SELECT flp.protect(t, 'edit'), flp.partner_scope(t, 'id')
+	  FROM unnest('{k_int2, k_int8, k_uuid, k_dom, k_char, k_text}'::regclass[]) t) s;
+SELECT count(*) FROM (
+	SELECT flp.assign_record('Bigco', t::regclass, k)
+	  FROM (VALUES ('k_int2', '1'), ('k_int2', '-2'), ('k_int2', '32767'),
+				   ('k_int8', '-9223372036854775808'), ('k_int8', '9223372036854775807'),
+				   ('k_uuid', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), ('k_dom', '8'),
+				   ('k_char', 'ab'), ('k_char', 'abcd'), ('k_text', 'y')) a(t, k)) s;
+SET ROLE regress_partner;
+SELECT 'int2' AS key, v FROM k_int2 UNION ALL SELECT 'int8', v FROM k_int8
+ UNION ALL SELECT 'uuid', v FROM k_uuid UNION ALL SELECT 'domain', v FROM k_dom
+ UNION ALL SELECT 'char', v FROM k_char UNION ALL SELECT 'text', v FROM k_text ORDER BY 1, 2;
+EXPLAIN (COSTS OFF) SELECT * FROM k_int8 WHERE id > 0;
+EXPLAIN (COSTS OFF) SELECT * FROM k_dom;
+EXPLAIN (COSTS OFF) SELECT * FROM k_char;
+EXPLAIN (COSTS OFF) SELECT * FROM k_text;
+-- a prepared statement (a generic plan) answers the same, call after call
+PREPARE k8(int8) AS SELECT v FROM k_int8 WHERE id = $1;
+SET plan_cache_mode = force_generic_plan;
+EXECUTE k8(9223372036854775807);
+EXECUTE k8(2);
+EXECUTE k8(9223372036854775807);
+RESET plan_cache_mode;
+DEALLOCATE k8;
+-- the typed twin answers like flp.record_visible when called directly
+SELECT flp._record_visible_key('k_int8', 2::int8) AS two,
+	   flp.record_visible('k_int8', '9223372036854775807') AS max,
+	   flp._record_visible_key('k_int8', 9223372036854775807::int8) AS max_typed,
+	   flp._record_visible_key('k_int8', NULL::int8) AS null_key;
+RESET ROLE;
+SELECT count(*) FROM (
+	SELECT flp.unprotect(t)
+	  FROM unnest('{k_int2, k_int8, k_uuid, k_dom, k_char, k_text}'::regclass[]) t) s;
+DROP TABLE public.k_int2, public.k_int8, public.k_uuid, public.k_dom, public.k_char, public.k_text;
+DROP DOMAIN public.account_no;
+
 -- evaluating a data rule for another role is for super admins only, even
 -- for a role that was granted EXECUTE on the internal function
 GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO regress_emea;
