@@ -54,16 +54,20 @@ CREATE TABLE bench.rls_accounts (LIKE bench.plain_accounts INCLUDING ALL);
 INSERT INTO bench.rls_accounts SELECT * FROM bench.plain_accounts;
 -- The floor of any design that masks with constants at plan time behind a
 -- fail-closed row-level security guard: the same rows with '****' stored in
--- the columns flp hides (the same output), a dropped column (so that the
--- executor projects each row instead of passing the scan's tuple on, as it
--- must when masks are constants) and a restrictive and a permissive policy
--- that let every row through (what flp's guard costs the rewriter).  flp next
--- to it is what flp's own code costs.
+-- the columns flp hides (the same output), a dropped column that still holds
+-- the bytes taken out of them (rows as wide as gov_accounts', so that random
+-- reads touch as much memory; and a dropped column makes the executor project
+-- each row instead of passing the scan's tuple on, as it must when masks are
+-- constants) and a restrictive and a permissive policy that let every row
+-- through (what flp's guard costs the rewriter).  flp next to it is what
+-- flp's own code costs.
 CREATE TABLE bench.floor_accounts (LIKE bench.plain_accounts INCLUDING ALL);
+ALTER TABLE bench.floor_accounts ADD COLUMN pad text;
 INSERT INTO bench.floor_accounts
-SELECT id, company_id, name, '****', '****', arr, region, note FROM bench.plain_accounts;
-ALTER TABLE bench.floor_accounts ADD COLUMN dropped int;
-ALTER TABLE bench.floor_accounts DROP COLUMN dropped;
+SELECT id, company_id, name, '****', '****', arr, region, note,
+	   repeat('x', length(email) + length(ssn) - 9)		-- 8 bytes of masks, 1 of pad's header
+  FROM bench.plain_accounts;
+ALTER TABLE bench.floor_accounts DROP COLUMN pad;
 ALTER TABLE bench.floor_accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY guard ON bench.floor_accounts AS RESTRICTIVE USING (true) WITH CHECK (true);
 CREATE POLICY open ON bench.floor_accounts AS PERMISSIVE USING (true) WITH CHECK (true);
