@@ -11,7 +11,11 @@
 --   scoped_accounts    governed and partner-scoped by flp, 10,000 assignments
 --   rls_accounts       a hand-written RLS policy doing the same scoping
 \set ON_ERROR_STOP 1
+-- rows: psql -v rows=N (the harnesses pass it), else 1,000,000
+\if :{?rows}
+\else
 \set rows 1000000
+\endif
 
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS flp;
