@@ -77,11 +77,17 @@ static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
 /*
- * Cache ids of the PlanInvalItem marking flp's plans (no syscache has them):
- * a plan not run yet, and a plan that has been run (see flp_ExecutorStart).
+ * Cache ids of the PlanInvalItems marking flp's plans (no syscache has
+ * them): the generation of flp's rules a plan was made under, and the serial
+ * number of a plan not started yet (used once started); see
+ * flp_ExecutorStart.
  */
 #define FLP_PLAN_MARK (-0x464c50)
-#define FLP_PLAN_MARK_FRESH (-0x464c51)
+#define FLP_PLAN_FRESH (-0x464c51)
+#define FLP_PLAN_STARTED (-0x464c52)
+
+/* The serial number of the plan flp made last in this backend. */
+static uint32 last_plan_serial = 0;
 
 /* ---------------------------------------------------------------------
  * Permissions of the relations of one query
@@ -2295,8 +2301,12 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 
 	/* and never run it once what it was made with has changed (below) */
 	mark = makeNode(PlanInvalItem);
-	mark->cacheId = FLP_PLAN_MARK_FRESH;
+	mark->cacheId = FLP_PLAN_MARK;
 	mark->hashValue = (uint32) made_with;
+	result->invalItems = lappend(result->invalItems, mark);
+	mark = makeNode(PlanInvalItem);
+	mark->cacheId = FLP_PLAN_FRESH;
+	mark->hashValue = ++last_plan_serial;
 	result->invalItems = lappend(result->invalItems, mark);
 	return result;
 }
@@ -2314,13 +2324,15 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
  * PlanInvalItem with a cache id no syscache has, which the plan cache
  * ignores and copies keep.
  *
- * The first start of a plan is the statement that planned it (a simple
- * query, a Bind, an EXECUTE, a cursor, a PL/pgSQL statement: PostgreSQL
- * runs a plan right after making it), and the planner hook read the
+ * A plan started right after flp made it -- its first start, with no other
+ * plan made since -- belongs to the statement that planned it (a simple
+ * query, a Bind, an EXECUTE, a cursor, a PL/pgSQL statement: PostgreSQL runs
+ * a plan right after making it), and the planner hook read the
  * invalidations when it began: a change that commits between its planning
  * and its start committed while the statement ran, and does not refuse it
- * (parallel restores run into this).  Only a plan run before is checked;
- * the first start marks it so.
+ * (parallel restores run into this).  Every other start is checked: a plan
+ * run before, and a plan whose first start comes after another plan was
+ * made (one not started when its statement failed, say).
  */
 static void
 flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -2330,26 +2342,30 @@ flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	if (pstmt->dependsOnRole && !IsParallelWorker())
 	{
 		ListCell   *lc;
+		PlanInvalItem *made = NULL;
+		bool		fresh = false;
 
 		foreach(lc, pstmt->invalItems)
 		{
 			PlanInvalItem *item = lfirst(lc);
 
-			if (item->cacheId == FLP_PLAN_MARK_FRESH)
+			if (item->cacheId == FLP_PLAN_MARK)
+				made = item;
+			else if (item->cacheId == FLP_PLAN_FRESH)
 			{
-				item->cacheId = FLP_PLAN_MARK;
-				break;
+				fresh = item->hashValue == last_plan_serial;
+				item->cacheId = FLP_PLAN_STARTED;
 			}
-			if (item->cacheId != FLP_PLAN_MARK)
-				continue;
+		}
+		if (made != NULL && !fresh)
+		{
 			AcceptInvalidationMessages();
-			if (item->hashValue != (uint32) flp_policy_generation())
+			if (made->hashValue != (uint32) flp_policy_generation())
 				ereport(ERROR,
 						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 						 errmsg("field-level permissions changed after this statement was planned"),
 						 errdetail("A change of flp's rules or of role memberships was committed while the plan was cached."),
 						 errhint("Run the statement again: it is planned under the current rules.")));
-			break;
 		}
 	}
 	if (prev_ExecutorStart)
