@@ -248,7 +248,9 @@ flp_record_visible_key(PG_FUNCTION_ARGS)
 		if (!OidIsValid(type))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("could not determine the type of the record key")));
+					 errmsg("could not determine the type of the record key"),
+					 errdetail("flp._record_visible_key takes its key's type from the call."),
+					 errhint("Call flp.record_visible(tbl, key::text) instead.")));
 		out = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyOutput));
 		out->type = type;
 		if (type != INT2OID && type != INT4OID && type != INT8OID)
