@@ -742,14 +742,21 @@ governed_build(void)
  * once the set is built: the planner's fast path for the many queries that
  * touch no governed table.
  */
+/* The governed set, current as of the invalidations read so far. */
+static void
+governed_current(void)
+{
+	flp_read_invalidations();
+	if (governed == NULL || governed_generation != generation)
+		governed_build();
+}
+
 static GovernedEntry *
 governed_lookup(Oid relid)
 {
 	GovernedEntry *entry;
 
-	flp_read_invalidations();
-	if (governed == NULL || governed_generation != generation)
-		governed_build();
+	governed_current();
 	if (OidIsValid(last_relid) && relid == last_relid)
 		entry = last_entry;
 	else
@@ -814,9 +821,7 @@ flp_governed_tables(void)
 	HASH_SEQ_STATUS status;
 	GovernedEntry *entry;
 
-	AcceptInvalidationMessages();
-	if (governed == NULL || governed_generation != generation)
-		governed_build();
+	governed_current();
 	hash_seq_init(&status, governed);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		if (entry->root == entry->relid)
