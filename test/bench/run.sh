@@ -12,12 +12,16 @@
 # contender's ratio to plain PostgreSQL (the same query on the ungoverned,
 # unscoped table, by the same role) and, for the point selects and the range,
 # to the floor (bench.floor_accounts in schema.sql: what any design that masks
-# with constants at plan time behind a fail-closed RLS guard pays). Part 2 (test/bench/catalog.sql) fills the
-# catalog to scale and reports resolution and planning costs.
+# with constants at plan time behind a fail-closed RLS guard pays). Part 2
+# (test/bench/catalog.sql) fills the catalog to scale and reports resolution
+# and planning costs; before it, test/bench/cpu.py measures the backend's CPU
+# time per point select for the point select's contenders.
 #
 # Settings (environment): FLP_BENCH_ROWS (1000000), FLP_BENCH_ROUNDS (3),
 # FLP_BENCH_SECONDS (10), FLP_BENCH_CLIENTS (2), FLP_BENCH_ONLY (a workload
-# name), FLP_BENCH_SKIP_CATALOG=1, FLP_SKIP_BUILD=1, FLP_SKIP_DEPS=1.
+# name), FLP_BENCH_CPU_STATEMENTS (20000 per contender and round, for cpu.py),
+# FLP_BENCH_SKIP_CPU=1, FLP_BENCH_SKIP_CATALOG=1, FLP_SKIP_BUILD=1,
+# FLP_SKIP_DEPS=1.
 # Results also go to test/bench/out/.
 set -euo pipefail
 
@@ -28,8 +32,9 @@ mkdir -p "$OUT"
 
 if [[ "${FLP_BENCH_SMOKE:-}" == 1 ]]; then
 	: "${FLP_BENCH_ROWS:=100000}" "${FLP_BENCH_ROUNDS:=1}" "${FLP_BENCH_SECONDS:=2}"
-	: "${FLP_BENCH_CATALOG_ROLES:=1000}"
+	: "${FLP_BENCH_CATALOG_ROLES:=1000}" "${FLP_BENCH_CPU_STATEMENTS:=2000}"
 fi
+CPU_STATEMENTS="${FLP_BENCH_CPU_STATEMENTS:-20000}"
 ROWS="${FLP_BENCH_ROWS:-1000000}"
 ROUNDS="${FLP_BENCH_ROUNDS:-3}"
 SECONDS_EACH="${FLP_BENCH_SECONDS:-10}"
@@ -39,6 +44,7 @@ PG_BIN=/usr/lib/postgresql/15/bin
 # shellcheck source=test/lib/deps.sh
 source test/lib/deps.sh
 [[ "${FLP_SKIP_DEPS:-}" == 1 ]] || flp_deps_install
+[[ "${FLP_BENCH_SKIP_CPU:-}" == 1 ]] || flp_deps_ensure python3-psycopg
 if [[ "${FLP_SKIP_BUILD:-}" != 1 ]]; then
 	make -s
 	make -s install
@@ -87,13 +93,19 @@ SELECT * FROM @REL@ WHERE id = :k * 100;"
 SELECT * FROM @REL@ WHERE id BETWEEN :k * 100 AND :k * 100 + 999;"
 )
 
-# The contenders of a workload: label=relation.
+# The contenders of a workload: label=relation[@role] (the workload's role
+# unless given).  For the point selects, the floor's two parts on their own
+# (guard: the always-true policies; projection: the dropped column) and flp
+# for a reader from whom nothing is hidden (flp-edit) split the cost.
 contenders() {
 	case "$1" in
 	"report join"*) echo "plain=bench.plain_report flp=bench.gov_report" ;;
 	"UPDATE"*) echo "plain=bench.plain_accounts flp=bench.gov_accounts" ;;
 	"partner"*) echo "plain=bench.plain_accounts flp=bench.scoped_accounts rls=bench.rls_accounts" ;;
-	"point select"* | "1,000-row range"*)
+	"point select"*)
+		echo "plain=bench.plain_accounts flp=bench.gov_accounts view=bench.masking_view floor=bench.floor_accounts" \
+			"guard=bench.guard_accounts projection=bench.projection_accounts flp-edit=bench.gov_accounts@bench_edit" ;;
+	"1,000-row range"*)
 		echo "plain=bench.plain_accounts flp=bench.gov_accounts view=bench.masking_view floor=bench.floor_accounts" ;;
 	*) echo "plain=bench.plain_accounts flp=bench.gov_accounts view=bench.masking_view" ;;
 	esac
@@ -121,12 +133,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			c="${list[$(((i + round - 1) % n))]}"
 			label="${c%%=*}"
 			rel="${c#*=}"
+			who="$role"
+			[[ "$rel" != *@* ]] || { who="${rel#*@}"; rel="${rel%@*}"; }
 			script="$OUT/script.sql"
 			printf '%s\n' "${query//@REL@/$rel}" >"$script"
-			tps="$(run_pgbench "$mode" "$role" "$script")"
+			tps="$(run_pgbench "$mode" "$who" "$script")"
 			[[ -n "$tps" ]] || { echo "pgbench failed for $name / $label" >&2; exit 1; }
 			printf '%s\t%s\t%s\n' "$name" "$label" "$tps" >>"$RESULTS"
-			printf '   %-36s %-6s %10.0f tps\n' "$name" "$label" "$tps"
+			printf '   %-36s %-10s %10.0f tps\n' "$name" "$label" "$tps"
 		done
 	done
 done
@@ -159,6 +173,17 @@ TABLE="$OUT/results.md"
 } >"$TABLE"
 echo
 cat "$TABLE"
+
+# ------------------------------------------------------------- backend CPU
+# The backend's own CPU time per simple-protocol point select (what pgbench's
+# TPS dilutes with the client's and the kernel's share): test/bench/cpu.py.
+if [[ "${FLP_BENCH_SKIP_CPU:-}" != 1 ]]; then
+	echo
+	echo "== backend CPU time per point select (simple protocol), before the catalog is filled"
+	read -r -a list <<<"$(contenders "point select (simple)")"
+	/usr/bin/python3 test/bench/cpu.py "$PGHOST" "$PGPORT" "$DB" "$ROWS" "$CPU_STATEMENTS" "$ROUNDS" \
+		"${list[@]}" | tee "$OUT/cpu.md"
+fi
 
 if [[ "${FLP_BENCH_SKIP_CATALOG:-}" != 1 ]]; then
 	echo

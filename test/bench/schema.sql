@@ -6,6 +6,8 @@
 --   gov_accounts       governed by flp: ssn and email hidden, arr read-only
 --   plain_accounts through masking_view: a hand-written masking view
 --   floor_accounts     the floor of constant masks behind an RLS guard (below)
+--   projection_accounts, guard_accounts   the floor's two parts on their own
+--   gov_accounts read by bench_edit: governed, nothing hidden from the reader
 -- and for partner rows, read by bench_partner:
 --   plain_accounts     not scoped: the limit
 --   scoped_accounts    governed and partner-scoped by flp, 10,000 assignments
@@ -28,6 +30,9 @@ BEGIN
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_partner') THEN
 		CREATE ROLE bench_partner LOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_edit') THEN
+		CREATE ROLE bench_edit LOGIN;
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_unmasked') THEN
 		CREATE ROLE bench_unmasked NOLOGIN;
@@ -75,6 +80,21 @@ ALTER TABLE bench.floor_accounts DROP COLUMN pad;
 ALTER TABLE bench.floor_accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY guard ON bench.floor_accounts AS RESTRICTIVE USING (true) WITH CHECK (true);
 CREATE POLICY open ON bench.floor_accounts AS PERMISSIVE USING (true) WITH CHECK (true);
+-- The floor's two parts, each on its own: the projection (floor's rows and
+-- dropped column, no row-level security) and the guard (plain rows behind
+-- the floor's two always-true policies, no projection).
+CREATE TABLE bench.projection_accounts (LIKE bench.plain_accounts INCLUDING ALL);
+ALTER TABLE bench.projection_accounts ADD COLUMN pad text;
+INSERT INTO bench.projection_accounts
+SELECT id, company_id, name, '****', '****', arr, region, note,
+	   repeat('x', length(email) + length(ssn) - 9)
+  FROM bench.plain_accounts;
+ALTER TABLE bench.projection_accounts DROP COLUMN pad;
+CREATE TABLE bench.guard_accounts (LIKE bench.plain_accounts INCLUDING ALL);
+INSERT INTO bench.guard_accounts SELECT * FROM bench.plain_accounts;
+ALTER TABLE bench.guard_accounts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY guard ON bench.guard_accounts AS RESTRICTIVE USING (true) WITH CHECK (true);
+CREATE POLICY open ON bench.guard_accounts AS PERMISSIVE USING (true) WITH CHECK (true);
 
 -- the three-table report: companies, accounts, opportunities
 CREATE TABLE bench.plain_companies (id int PRIMARY KEY, name text, tax_id text, segment text);
@@ -126,6 +146,11 @@ SELECT flp.set_permission('Bench', 'bench.gov_accounts', 'arr', 'read');
 SELECT flp.set_permission('Bench', 'bench.gov_companies', 'tax_id', 'hide');
 SELECT flp.set_permission('Bench', 'bench.gov_opportunities', 'discount', 'hide');
 SELECT flp.assign('Bench', 'bench_user');
+-- bench_edit: a subject that may edit every field of the accounts (flp's
+-- work without masks: the guard, the checks, no projection)
+SELECT flp.create_bundle('BenchEdit');
+SELECT flp.set_permission('BenchEdit', 'bench.gov_accounts', NULL, 'edit');
+SELECT flp.assign('BenchEdit', 'bench_edit');
 
 -- partners: bench_partner sees 10,000 of the 1M accounts (every 100th)
 SELECT flp.define_area('company_relationship', '{bench.scoped_accounts}');
@@ -145,8 +170,8 @@ CREATE POLICY scope ON bench.rls_accounts USING (
 	EXISTS (SELECT 1 FROM bench.assignments a
 			 WHERE a.account_id = rls_accounts.id AND a.partner = 'BenchPartner'));
 
-GRANT USAGE ON SCHEMA bench TO bench_user, bench_partner;
-GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA bench TO bench_user, bench_partner;
+GRANT USAGE ON SCHEMA bench TO bench_user, bench_partner, bench_edit;
+GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA bench TO bench_user, bench_partner, bench_edit;
 VACUUM ANALYZE;
 
 -- every contender starts with its table and indexes in shared buffers (the
