@@ -85,6 +85,8 @@ SELECT * FROM @REL@ WHERE id BETWEEN :id AND :id + 999;"
 SELECT * FROM @REL@ WHERE company_id = :c;"
 	"UPDATE editable field (prepared)|prepared|bench_user|\\set id random(1, $ROWS)
 UPDATE @REL@ SET note = 'x' WHERE id = :id;"
+	"super admin point select (simple)|simple|postgres|\\set id random(1, $ROWS)
+SELECT * FROM @REL@ WHERE id = :id;"
 	"partner point select (prepared)|prepared|bench_partner|\\set k random(1, $((ROWS / 100)))
 SELECT * FROM @REL@ WHERE id = :k * 100;"
 	"partner point select (simple)|simple|bench_partner|\\set k random(1, $((ROWS / 100)))
@@ -100,7 +102,7 @@ SELECT * FROM @REL@ WHERE id BETWEEN :k * 100 AND :k * 100 + 999;"
 contenders() {
 	case "$1" in
 	"report join"*) echo "plain=bench.plain_report flp=bench.gov_report" ;;
-	"UPDATE"*) echo "plain=bench.plain_accounts flp=bench.gov_accounts" ;;
+	"UPDATE"* | "super admin"*) echo "plain=bench.plain_accounts flp=bench.gov_accounts" ;;
 	"partner"*) echo "plain=bench.plain_accounts flp=bench.scoped_accounts rls=bench.rls_accounts" ;;
 	"point select"*)
 		echo "plain=bench.plain_accounts flp=bench.gov_accounts view=bench.masking_view floor=bench.floor_accounts" \
