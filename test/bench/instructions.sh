@@ -38,19 +38,10 @@ MANY="${FLP_INSTR_MANY:-1200}"
 ROWS=100000
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# shellcheck source=test/lib/deps.sh
-source test/lib/deps.sh
-[[ "${FLP_SKIP_DEPS:-}" == 1 ]] || flp_deps_install
-command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-if [[ "${FLP_SKIP_BUILD:-}" != 1 ]]; then
-	make -s
-	make -s install
-fi
-
-# shellcheck source=test/lib/cluster.sh
-source test/lib/cluster.sh
-flp_cluster_start "" >/dev/null
-trap flp_cluster_stop EXIT
+# shellcheck source=test/bench/lib.sh
+source test/bench/lib.sh
+bench_setup valgrind
+bench_cluster plain
 DIR="$FLP_CLUSTER_DIR"
 DB=flp_bench
 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $DB"

@@ -27,27 +27,10 @@ SECONDS_EACH="${FLP_PROFILE_SECONDS:-12}"
 ROWS=100000
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# shellcheck source=test/lib/deps.sh
-source test/lib/deps.sh
-[[ "${FLP_SKIP_DEPS:-}" == 1 ]] || flp_deps_install
-command -v perf >/dev/null || flp_deps_ensure linux-perf
-if [[ "${FLP_SKIP_BUILD:-}" != 1 ]]; then
-	make -s
-	make -s install
-fi
-
-# shellcheck source=test/lib/cluster.sh
-source test/lib/cluster.sh
-flp_cluster_start "" >/dev/null
-trap flp_cluster_stop EXIT
-cat >>"$FLP_CLUSTER_DIR/data/postgresql.conf" <<CONF
-shared_buffers = 1GB
-synchronous_commit = off
-jit = off
-max_parallel_workers_per_gather = 0
-autovacuum = off
-CONF
-flp_cluster_restart >/dev/null
+# shellcheck source=test/bench/lib.sh
+source test/bench/lib.sh
+if command -v perf >/dev/null; then bench_setup; else bench_setup linux-perf; fi
+bench_cluster tuned
 PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1)
 DB=flp_bench
 "${PSQL[@]}" -c "CREATE DATABASE $DB"

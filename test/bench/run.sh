@@ -41,29 +41,10 @@ SECONDS_EACH="${FLP_BENCH_SECONDS:-10}"
 CLIENTS="${FLP_BENCH_CLIENTS:-2}"
 PG_BIN=/usr/lib/postgresql/15/bin
 
-# shellcheck source=test/lib/deps.sh
-source test/lib/deps.sh
-[[ "${FLP_SKIP_DEPS:-}" == 1 ]] || flp_deps_install
-[[ "${FLP_BENCH_SKIP_CPU:-}" == 1 ]] || flp_deps_ensure python3-psycopg
-if [[ "${FLP_SKIP_BUILD:-}" != 1 ]]; then
-	make -s
-	make -s install
-fi
-
-# shellcheck source=test/lib/cluster.sh
-source test/lib/cluster.sh
-flp_cluster_start "" >/dev/null
-trap flp_cluster_stop EXIT
-cat >>"$FLP_CLUSTER_DIR/data/postgresql.conf" <<CONF
-shared_buffers = 2GB
-work_mem = 16MB
-synchronous_commit = off
-max_connections = 50
-jit = off
-max_parallel_workers_per_gather = 0
-autovacuum = off
-CONF
-flp_cluster_restart >/dev/null
+# shellcheck source=test/bench/lib.sh
+source test/bench/lib.sh
+if [[ "${FLP_BENCH_SKIP_CPU:-}" == 1 ]]; then bench_setup; else bench_setup python3-psycopg; fi
+bench_cluster tuned
 export PGDATABASE=postgres
 PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1)
 DB=flp_bench
