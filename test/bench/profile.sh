@@ -95,4 +95,4 @@ echo "symbols whose share grew most from plain to flp (plain -> flp):"
 awk -F'\t' 'NR == FNR { a[$2] = $1; next } { b[$2] = $1 }
 	END { for (s in b) { d = b[s] - a[s]; if (d > 0) printf "%.2f\t%.2f\t%.2f\t%s\n", d, a[s], b[s], s } }' \
 	"$OUT/perf.plain.symbols" "$OUT/perf.flp.symbols" |
-	sort -rn | awk 'NR <= 12' | awk -F'\t' '{ printf "  +%5.2f  %5.2f%% -> %5.2f%%  %s\n", $1, $2, $3, $4 }'
+	sort -rn | awk -F'\t' 'NR <= 12 { printf "  +%5.2f  %5.2f%% -> %5.2f%%  %s\n", $1, $2, $3, $4 }'
