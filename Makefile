@@ -12,6 +12,8 @@ OBJS = \
 	src/records.o \
 	src/references.o \
 	src/rewrite.o \
+	src/rules.o \
+	src/trust.o \
 	src/utility.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
@@ -31,7 +33,8 @@ REGRESS = \
 	plancache \
 	sidechannels \
 	partners \
-	records
+	records \
+	trust
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))

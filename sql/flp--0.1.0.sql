@@ -806,12 +806,56 @@ RETURN (SELECT encode(sha256(convert_to(s.secret || value, 'UTF8')), 'hex')
 COMMENT ON FUNCTION flp.mask_hash(text) IS
 	'mask: a stable keyed hash (the same value gives the same hash), for joining pseudonymised data';
 
-CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+CREATE FUNCTION flp._require_trusted_function(fn regprocedure, what text) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_require_trusted_function_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._require_trusted_function(regprocedure, text) IS
+	'internal: refuses a function that may not run on hidden values in subjects'' sessions (owned by a superuser, not volatile, no name resolution through search_path)';
+REVOKE ALL ON FUNCTION flp._require_trusted_function(regprocedure, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._require_trusted_function(regprocedure, text) TO flp_admin;
+
+/*
+ * A mask, whether stored by flp.set_mask() or by direct DML on
+ * flp.field_mask, must fit the field and be code flp lets run in subjects'
+ * sessions: it runs there on the hidden value.
+ */
+CREATE FUNCTION flp._check_field_mask() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_variable
 DECLARE
 	coltype oid;
 	p pg_proc;
+BEGIN
+	PERFORM flp._require_field(NEW.tbl, NEW.field);
+	SELECT a.atttypid INTO coltype FROM pg_attribute a
+	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
+	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
+	/* the same type, or two string types (text masks serve varchar columns) */
+	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
+	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
+		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', NEW.mask, NEW.field, NEW.tbl
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
+								  format_type(coltype, NULL));
+	END IF;
+	IF p.provolatile = 'v' THEN
+		RAISE EXCEPTION 'mask function % must not be volatile', NEW.mask
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Declare it IMMUTABLE or STABLE.';
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.mask IS DISTINCT FROM OLD.mask THEN
+		PERFORM flp._require_trusted_function(NEW.mask, 'mask function');
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._check_field_mask() IS
+	'internal trigger: a mask must fit its field and be trusted code (see flp._require_trusted_function)';
+REVOKE ALL ON FUNCTION flp._check_field_mask() FROM PUBLIC;
+CREATE TRIGGER flp_check_field_mask BEFORE INSERT OR UPDATE ON flp.field_mask
+	FOR EACH ROW EXECUTE FUNCTION flp._check_field_mask();
+
+CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('set a mask');
 	PERFORM flp._require_governed(tbl);
@@ -820,21 +864,7 @@ BEGIN
 		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2;
 		RETURN;
 	END IF;
-	SELECT a.atttypid INTO coltype FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = field;
-	SELECT * INTO p FROM pg_proc x WHERE x.oid = mask;
-	/* the same type, or two string types (text masks serve varchar columns) */
-	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
-	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
-		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', mask, field, tbl
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
-								  format_type(coltype, NULL));
-	END IF;
-	IF p.provolatile = 'v' THEN
-		RAISE EXCEPTION 'mask function % must not be volatile', mask
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Declare it IMMUTABLE or STABLE.';
-	END IF;
+	/* flp_check_field_mask checks that it fits and may run on hidden values */
 	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
 	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
 END
@@ -1562,6 +1592,26 @@ COMMENT ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) IS
 REVOKE ALL ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO flp_admin;
 
+/*
+ * A data rule stored by direct DML passes the same checks as
+ * flp.add_data_rule(): its predicate is parsed on its own by PostgreSQL's
+ * parser and must be one boolean expression over the row, calling only
+ * functions flp lets run in subjects' sessions (rules.c, trust.c).
+ */
+CREATE FUNCTION flp._check_data_rule() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_check_data_rule' LANGUAGE C;
+COMMENT ON FUNCTION flp._check_data_rule() IS
+	'internal trigger: a data rule''s predicate must be one boolean expression over the row, of trusted functions';
+REVOKE ALL ON FUNCTION flp._check_data_rule() FROM PUBLIC;
+CREATE TRIGGER flp_check_data_rule BEFORE INSERT OR UPDATE ON flp.data_rule
+	FOR EACH ROW EXECUTE FUNCTION flp._check_data_rule();
+
+CREATE FUNCTION flp._create_data_policies(rel regclass, root regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_create_data_policies' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._create_data_policies(regclass, regclass) IS
+	'internal: creates the flp_data_* policies of root''s data rules on rel, from the predicates'' parse trees';
+REVOKE ALL ON FUNCTION flp._create_data_policies(regclass, regclass) FROM PUBLIC;
+
 /* ------------------------------------------------ compiling the policies */
 
 /*
@@ -1581,8 +1631,6 @@ DECLARE
 	rel regclass;
 	scope flp.partner_scope;
 	link flp.record_link;
-	any_rule text;
-	edit_rule text;
 	pol text;
 BEGIN
 	SELECT g.tbl INTO root FROM flp.governed_table g
@@ -1592,17 +1640,6 @@ BEGIN
 	END IF;
 	SELECT * INTO scope FROM flp.partner_scope s WHERE s.tbl = root;
 	SELECT * INTO link FROM flp.record_link l WHERE l.child = root;
-	SELECT string_agg(format('(%s AND (%s))',
-							 CASE WHEN r.bundle IS NULL THEN 'true'
-								  ELSE format('flp.has_bundle(%L)', r.bundle) END,
-							 r.predicate), ' OR ' ORDER BY r.id),
-		   coalesce(string_agg(format('(%s AND (%s))',
-									  CASE WHEN r.bundle IS NULL THEN 'true'
-										   ELSE format('flp.has_bundle(%L)', r.bundle) END,
-									  r.predicate), ' OR ' ORDER BY r.id)
-						FILTER (WHERE r.access = 'edit'), 'false')
-	  INTO any_rule, edit_rule
-	  FROM flp.data_rule r WHERE r.tbl = root;
 
 	FOR rel IN SELECT flp._tree(root) LOOP
 		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
@@ -1627,17 +1664,8 @@ BEGIN
 						   'WHERE p.%3$I = %1$s.%4$I))',
 						   rel, link.parent, link.parent_key, link.fk_field);
 		END IF;
-		IF any_rule IS NOT NULL THEN
-			EXECUTE format('CREATE POLICY flp_data_select ON %s AS RESTRICTIVE FOR SELECT TO PUBLIC '
-						   'USING (NOT flp.is_subject() OR %s)', rel, any_rule);
-			EXECUTE format('CREATE POLICY flp_data_insert ON %s AS RESTRICTIVE FOR INSERT TO PUBLIC '
-						   'WITH CHECK (NOT flp.is_subject() OR %s)', rel, edit_rule);
-			EXECUTE format('CREATE POLICY flp_data_update ON %s AS RESTRICTIVE FOR UPDATE TO PUBLIC '
-						   'USING (NOT flp.is_subject() OR %2$s) WITH CHECK (NOT flp.is_subject() OR %2$s)',
-						   rel, edit_rule);
-			EXECUTE format('CREATE POLICY flp_data_delete ON %s AS RESTRICTIVE FOR DELETE TO PUBLIC '
-						   'USING (NOT flp.is_subject() OR %s)', rel, edit_rule);
-		END IF;
+		/* built from the predicates' parse trees, never from their text (rules.c) */
+		PERFORM flp._create_data_policies(rel, root);
 	END LOOP;
 END
 $$;

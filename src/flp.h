@@ -267,6 +267,11 @@ extern bool flp_maintenance;
 extern void flp_rewrite_init(void);
 extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
 
+/* trust.c */
+extern char *flp_untrusted_reason(Oid funcid);
+extern void flp_require_trusted_function(Oid funcid, const char *what);
+extern void flp_require_trusted_expression(Node *expr, const char *what);
+
 /* utility.c */
 extern void flp_utility_init(void);
 

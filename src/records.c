@@ -17,9 +17,6 @@
  * standbys) reloads the sets before its next statement; a rolled-back change
  * is never seen.
  *
- * This file also evaluates data-rule predicates for flp.explain_record(),
- * with flp.attribute() answering for the role being explained.
- *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -50,7 +47,6 @@
 PG_FUNCTION_INFO_V1(flp_record_visible);
 PG_FUNCTION_INFO_V1(flp_record_visible_key);
 PG_FUNCTION_INFO_V1(flp_assignments_changed);
-PG_FUNCTION_INFO_V1(flp_eval_rule);
 
 #define Anum_record_assignment_tbl 1
 #define Anum_record_assignment_record_key 2
@@ -299,70 +295,4 @@ flp_assignments_changed(PG_FUNCTION_ARGS)
 				 errmsg("function \"flp._assignments_changed\" must be called as a trigger")));
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	PG_RETURN_POINTER(NULL);
-}
-
-/*
- * flp._eval_rule(tbl, key_field, record_key, predicate, role): evaluate a
- * data rule's predicate on one row as it would be for role: flp.attribute()
- * answers with role's attributes.  Runs as the bootstrap superuser, so that
- * neither masks nor policies change the row.  For flp.explain_record() (a
- * super admin's tool: the caller is checked there).
- */
-Datum
-flp_eval_rule(PG_FUNCTION_ARGS)
-{
-	Oid			tbl = PG_GETARG_OID(0);
-	char	   *key_field = NameStr(*PG_GETARG_NAME(1));
-	text	   *record_key = PG_GETARG_TEXT_PP(2);
-	char	   *predicate = text_to_cstring(PG_GETARG_TEXT_PP(3));
-	Oid			roleid = PG_GETARG_OID(4);
-	Oid			save_userid;
-	int			save_sec_context;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	char	   *sql;
-	volatile bool result = false;
-	volatile bool have_row = false;
-
-	if (!flp_is_super_admin(GetUserId()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to evaluate data rules"),
-				 errdetail("Evaluating a rule for another role reads that role's rows; only super admins may."),
-				 errhint("Ask a super admin to run flp.explain_record().")));
-
-	sql = psprintf("SELECT (%s)::pg_catalog.bool FROM %s WHERE (%s)::pg_catalog.text OPERATOR(pg_catalog.=) $1",
-				   predicate, get_rel_name(tbl) ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(tbl)),
-																			   get_rel_name(tbl)) : "?",
-				   quote_identifier(key_field));
-	values[0] = PointerGetDatum(record_key);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	flp_attribute_role = roleid;
-	PG_TRY();
-	{
-		SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "flp: SPI_connect failed");
-		if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, true, 1) == SPI_OK_SELECT &&
-			SPI_processed > 0)
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-			have_row = true;
-			result = !isnull && DatumGetBool(d);
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		flp_attribute_role = InvalidOid;
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-	if (!have_row)
-		PG_RETURN_NULL();		/* no such row */
-	PG_RETURN_BOOL(result);
 }

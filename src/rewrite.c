@@ -1224,7 +1224,12 @@ default_mask_build(Oid type, int32 typmod, Oid collation)
 	return (Node *) makeNullConst(type, typmod, collation);
 }
 
-/* The mask of a column, given a Var of it: a mask function, or the default. */
+/*
+ * The mask of a column, given a Var of it: a mask function, or the default.
+ * A mask function that flp may no longer run on hidden values (its owner,
+ * volatility or search_path changed since flp.set_mask; see trust.c) is
+ * replaced by the default mask: flp.security_check() lists it.
+ */
 static Node *
 mask_of(Var *var, Oid maskfn)
 {
@@ -1235,7 +1240,7 @@ mask_of(Var *var, Oid maskfn)
 	Oid			argtype;
 	Oid			rettype;
 
-	if (!OidIsValid(maskfn))
+	if (!OidIsValid(maskfn) || flp_untrusted_reason(maskfn) != NULL)
 		return default_mask(var->vartype, var->vartypmod, var->varcollid);
 
 	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(maskfn));

@@ -36,7 +36,7 @@ CREATE EXTENSION flp;
 CREATE TABLE accounts (id int PRIMARY KEY, gone text, name text, ssn text, email text, arr numeric);
 ALTER TABLE accounts DROP COLUMN gone;       -- attribute numbers shift on restore
 CREATE TABLE notes (id int, body text, arr numeric);
-CREATE FUNCTION mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql RETURN 'x';
 SELECT flp.protect('accounts');
 SELECT flp.protect('notes', 'read');
 SELECT flp.exclude_field('accounts', 'id');

@@ -96,7 +96,7 @@ CREATE ROLE fr_admin LOGIN IN ROLE flp_admin;
 CREATE ROLE fr_nobody LOGIN;
 
 CREATE FUNCTION public.mask_region(text) RETURNS text IMMUTABLE LANGUAGE sql
-  AS \$\$ SELECT upper(left(\$1, 1)) || '…' \$\$;
+  SET search_path = pg_catalog AS \$\$ SELECT upper(left(\$1, 1)) || '…' \$\$;
 
 CREATE TABLE company (id int PRIMARY KEY, gone1 text, name text, gone2 int, region text,
                       arr numeric, tax_id text, email text, contact text);

@@ -73,7 +73,7 @@ SELECT flp.include_field('accounts', 'id');
 SELECT flp.exclude_field('accounts', 'id');
 
 ------------------------------------------------------------------- masks
-CREATE FUNCTION public.mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION public.mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql RETURN 'x';
 CREATE FUNCTION public.mask_volatile(text) RETURNS text VOLATILE LANGUAGE sql AS $$ SELECT 'x' $$;
 CREATE FUNCTION public.mask_int(int) RETURNS int IMMUTABLE LANGUAGE sql AS $$ SELECT 0 $$;
 SELECT flp.set_mask('accounts', 'ssn', 'public.mask_text(text)');

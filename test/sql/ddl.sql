@@ -10,7 +10,7 @@ ALTER TABLE crm.notes OWNER TO regress_owner;
 GRANT USAGE, CREATE ON SCHEMA crm TO regress_owner;
 CREATE ROLE regress_anna LOGIN;
 CREATE ROLE regress_gone LOGIN;
-CREATE FUNCTION crm.mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql AS $$ SELECT 'x' $$;
+CREATE FUNCTION crm.mask_text(text) RETURNS text IMMUTABLE LANGUAGE sql RETURN 'x';
 
 SELECT flp.protect('crm.accounts');
 SELECT flp.protect('crm.notes', 'read');

@@ -1,0 +1,163 @@
+/*-------------------------------------------------------------------------
+ *
+ * trust.c
+ *	  Which code flp lets run on stored values in a subject's session.
+ *
+ * Mask functions and data-rule predicates run in every subject's session,
+ * with the subject's privileges, on values the subject may not see.  Whoever
+ * writes them could otherwise plant code there: a member of flp_admin who is
+ * not a superuser would act as every subject who reads the field, and a
+ * subject that puts its own schema first in search_path would have its own
+ * functions called with the hidden value.  So flp runs only code that
+ *
+ *	 - belongs to a superuser (as PostgreSQL's own functions do): the one kind
+ *	   of role that could read the values anyway;
+ *	 - is not volatile: it computes, it does not act;
+ *	 - resolves no names through the reader's search_path: written in C or
+ *	   internal, with a SQL-standard body (BEGIN ATOMIC / RETURN), or with a
+ *	   fixed search_path (SET search_path = ...).
+ *
+ * flp checks this when a mask or a data rule is stored (by flp's functions or
+ * by direct DML on its catalog: triggers call the same checks), and again when
+ * a mask is used, so that a function changed afterwards (a new owner, a reset
+ * search_path) is not run.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+
+PG_FUNCTION_INFO_V1(flp_require_trusted_function_sql);
+
+/* Does the function fix its search_path with a SET clause? */
+static bool
+pins_search_path(HeapTuple proctup)
+{
+	bool		isnull;
+	Datum		config = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_proconfig, &isnull);
+	Datum	   *items;
+	int			nitems;
+
+	if (isnull)
+		return false;
+	deconstruct_array(DatumGetArrayTypeP(config), TEXTOID, -1, false, TYPALIGN_INT,
+					  &items, NULL, &nitems);
+	for (int i = 0; i < nitems; i++)
+	{
+		char	   *item = TextDatumGetCString(items[i]);
+
+		if (strncmp(item, "search_path=", strlen("search_path=")) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Why the function may not run on hidden values in a subject's session, or
+ * NULL when it may.
+ */
+char *
+flp_untrusted_reason(Oid funcid)
+{
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	Form_pg_proc proc;
+	char	   *reason = NULL;
+	bool		nobody;
+
+	if (!HeapTupleIsValid(tuple))
+		return psprintf("function %u does not exist", funcid);
+	proc = (Form_pg_proc) GETSTRUCT(tuple);
+	(void) SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosqlbody, &nobody);
+
+	if (!superuser_arg(proc->proowner))
+		reason = psprintf("it is owned by role \"%s\", which is not a superuser",
+						  GetUserNameFromId(proc->proowner, true) ?
+						  GetUserNameFromId(proc->proowner, true) : "?");
+	else if (proc->provolatile == PROVOLATILE_VOLATILE)
+		reason = pstrdup("it is volatile");
+	else if (proc->prolang != INTERNALlanguageId && proc->prolang != ClanguageId &&
+			 nobody && !pins_search_path(tuple))
+		reason = pstrdup("it resolves names through the caller's search_path");
+	ReleaseSysCache(tuple);
+	return reason;
+}
+
+/*
+ * Raise an error unless funcid may run on hidden values; what says what the
+ * function is for ("mask function", "data-rule predicate").
+ */
+void
+flp_require_trusted_function(Oid funcid, const char *what)
+{
+	char	   *reason = flp_untrusted_reason(funcid);
+
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s %s cannot run on hidden values", what,
+						format_procedure(funcid)),
+				 errdetail("flp runs only code that belongs to a superuser, is not volatile and does not resolve names through the reader's search_path, and %s.",
+						   reason),
+				 errhint("Have a superuser own the function, declare it STABLE or IMMUTABLE, and give it a SQL-standard body or SET search_path.")));
+}
+
+/* check_functions_in_node callback: remember the first untrusted function. */
+static bool
+untrusted_checker(Oid funcid, void *context)
+{
+	Oid		   *first = (Oid *) context;
+
+	if (flp_untrusted_reason(funcid) != NULL)
+	{
+		*first = funcid;
+		return true;
+	}
+	return false;
+}
+
+static bool
+untrusted_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, untrusted_checker, context))
+		return true;
+	return expression_tree_walker(node, untrusted_walker, context);
+}
+
+/*
+ * Raise an error unless every function an analysed expression calls may run
+ * on hidden values.
+ */
+void
+flp_require_trusted_expression(Node *expr, const char *what)
+{
+	Oid			first = InvalidOid;
+
+	if (untrusted_walker(expr, &first))
+		flp_require_trusted_function(first, what);
+}
+
+/*
+ * flp._require_trusted_function(fn regprocedure, what text): the check, for
+ * the install script (flp.set_mask and the trigger on flp.field_mask).
+ */
+Datum
+flp_require_trusted_function_sql(PG_FUNCTION_ARGS)
+{
+	flp_require_trusted_function(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}

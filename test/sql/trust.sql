@@ -1,0 +1,112 @@
+-- trust: a member of flp_admin who is not a superuser gains nothing through
+-- flp (no administrator text spliced into SQL, nothing evaluated with more
+-- privileges than the caller's); code that runs on hidden values in a
+-- subject's session is trusted code (owned by a superuser, not volatile,
+-- pinned against the reader's search_path).
+\set SHOW_CONTEXT never
+
+CREATE TABLE public.tvault (id int PRIMARY KEY, region text, secret text);
+INSERT INTO public.tvault VALUES (1, 'emea', 'tv-secret-1'), (2, 'na', 'tv-secret-2');
+CREATE ROLE regress_tadmin LOGIN IN ROLE flp_admin;     -- a super admin, not a superuser
+CREATE ROLE regress_treader LOGIN;
+GRANT SELECT, INSERT, UPDATE ON public.tvault TO regress_tadmin, regress_treader;
+CREATE SCHEMA tmine;
+GRANT USAGE, CREATE ON SCHEMA tmine TO regress_tadmin, regress_treader;
+SELECT flp.protect('tvault');
+SELECT flp.create_bundle('TReaders');
+SELECT flp.set_permission('TReaders', 'tvault', NULL, 'edit');
+SELECT flp.set_permission('TReaders', 'tvault', 'secret', 'hide');
+SELECT flp.assign('TReaders', 'regress_treader');
+
+----------------------------------------------- data-rule predicates (class 1)
+SET ROLE regress_tadmin;
+-- text that would close the expression and run a statement
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'true))); ALTER ROLE regress_tadmin SUPERUSER; SELECT (((true')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'true; ALTER ROLE regress_tadmin SUPERUSER')$$);
+-- text that would widen another rule
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'false) OR (true', 'read', 'TReaders')$$);
+-- a query, a list, a star, a FROM
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'true FROM pg_authid')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'true, false')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'tvault.*')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'true ORDER BY 1')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', '  ')$$);
+-- reading other tables, files, aggregates, set-returning or volatile functions
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'EXISTS (SELECT 1 FROM pg_authid)')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', '(SELECT pg_read_file(''postgresql.conf''))::int > 0')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'pg_read_file(''postgresql.conf'') <> ''''')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'count(*) > 0')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'generate_series(1, 2) > 0')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'random() > 0.5')$$);
+-- code of the administrator's own, which would run as every subject
+CREATE FUNCTION tmine.spy(text) RETURNS boolean STABLE LANGUAGE sql RETURN true;
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'tmine.spy(secret)')$$);
+CREATE FUNCTION tmine.spy_op(text, text) RETURNS boolean STABLE LANGUAGE sql RETURN true;
+CREATE OPERATOR tmine.=== (LEFTARG = text, RIGHTARG = text, FUNCTION = tmine.spy_op);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'secret OPERATOR(tmine.===) region')$$);
+-- direct DML on the catalog passes the same checks
+SELECT regress.try($$INSERT INTO flp.data_rule (tbl, predicate) VALUES ('tvault', 'true))); ALTER ROLE regress_tadmin SUPERUSER; SELECT (((true')$$);
+SELECT regress.try($$INSERT INTO flp.data_rule (tbl, predicate) VALUES ('tvault', 'tmine.spy(secret)')$$);
+-- a good rule, then an update of it
+SELECT flp.add_data_rule('tvault', $$region = flp.attribute('region')$$) AS rule \gset
+SELECT regress.try($$UPDATE flp.data_rule SET predicate = 'false) OR (true'$$);
+SELECT regress.try($$UPDATE flp.data_rule SET predicate = 'tmine.spy(secret)'$$);
+SELECT id = :rule AS same, predicate FROM flp.data_rule;
+SELECT polname, pg_get_expr(polqual, polrelid) AS using FROM pg_policy
+ WHERE polrelid = 'tvault'::regclass AND polname = 'flp_data_select';
+-- flp.explain_record evaluates with the caller's privileges, checked predicates only
+SELECT regress.try($$SELECT flp._eval_rule('tvault', 'id', '1', '(SELECT pg_read_file(''postgresql.conf''))::int > 0', 'regress_treader')$$);
+SELECT regress.try($$SELECT flp._eval_rule('tvault', 'id', '1', 'true) OR (true', 'regress_treader')$$);
+SELECT flp._eval_rule('tvault', 'id', '1', $$current_user = 'regress_tadmin'$$, 'regress_treader') AS as_caller;
+SELECT flp._eval_rule('tvault', 'id', '1', $$region = flp.attribute('region')$$, 'regress_treader') AS unregistered;
+SELECT flp._eval_rule('tvault', 'id', '9', 'true', 'regress_treader') AS no_row;
+RESET ROLE;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_tadmin';
+SELECT flp.drop_data_rule(:rule);
+
+------------------------------------------------------ masks (classes 7, 12)
+-- the administrator's own mask would run as every subject who reads the field
+SET ROLE regress_tadmin;
+CREATE FUNCTION tmine.peek(text) RETURNS text STABLE LANGUAGE sql RETURN $1;
+SELECT regress.try($$SELECT flp.set_mask('tvault', 'secret', 'tmine.peek(text)')$$);
+SELECT regress.try($$INSERT INTO flp.field_mask VALUES ('tvault', 'secret', 'tmine.peek(text)')$$);
+SELECT flp.set_mask('tvault', 'secret', 'flp.mask_last4(text)');
+SELECT regress.try($$UPDATE flp.field_mask SET mask = 'tmine.peek(text)'::regprocedure$$);
+SELECT flp.set_mask('tvault', 'secret', NULL);
+RESET ROLE;
+-- a superuser's mask that resolves names through the reader's search_path
+CREATE FUNCTION public.first_letter(text) RETURNS text IMMUTABLE LANGUAGE sql
+	AS $$ SELECT left($1, 1) || '***' $$;
+SELECT regress.try($$SELECT flp.set_mask('tvault', 'secret', 'public.first_letter(text)')$$);
+-- pinned, it is accepted
+ALTER FUNCTION public.first_letter(text) SET search_path = pg_catalog;
+SELECT flp.set_mask('tvault', 'secret', 'public.first_letter(text)');
+SET ROLE regress_treader;
+CREATE FUNCTION tmine.left(text, int) RETURNS text IMMUTABLE LANGUAGE sql RETURN 'stolen: ' || $1;
+SET search_path = tmine, pg_catalog, public;
+SELECT id, secret FROM public.tvault ORDER BY id;
+RESET search_path;
+RESET ROLE;
+-- unpinned again, or given to another owner: the default mask, never the function
+ALTER FUNCTION public.first_letter(text) RESET search_path;
+SET ROLE regress_treader;
+SET search_path = tmine, pg_catalog, public;
+SELECT id, secret FROM public.tvault ORDER BY id;
+RESET search_path;
+RESET ROLE;
+ALTER FUNCTION public.first_letter(text) SET search_path = pg_catalog;
+ALTER FUNCTION public.first_letter(text) OWNER TO regress_tadmin;
+SET ROLE regress_treader;
+SELECT id, secret FROM public.tvault ORDER BY id;
+RESET ROLE;
+ALTER FUNCTION public.first_letter(text) OWNER TO CURRENT_USER;
+SET ROLE regress_treader;
+SELECT id, secret FROM public.tvault ORDER BY id;
+RESET ROLE;
+
+SELECT flp.unprotect('tvault');
+DROP TABLE public.tvault;
+DROP FUNCTION public.first_letter(text);
+DROP SCHEMA tmine CASCADE;
+DROP OWNED BY regress_tadmin, regress_treader;
+DROP ROLE regress_tadmin, regress_treader;
