@@ -609,19 +609,18 @@ REVOKE ALL ON FUNCTION flp._govern_detached(regclass, regclass) FROM PUBLIC;
 
 /* ------------------------------------------------------ governed tables */
 
-CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide')
-	RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+/*
+ * Only ordinary and partitioned tables outside flp's schema can be governed,
+ * whether by flp.protect() or by direct DML on flp.governed_table: flp's
+ * policies read governed tables in subjects' sessions (flp_link), where a
+ * view would run its owner's functions.
+ */
+CREATE FUNCTION flp._require_governable(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	kind "char";
-	parent regclass;
 BEGIN
-	PERFORM flp._require_super_admin('govern a table');
-	IF tbl IS NULL OR default_permission IS NULL THEN
-		RAISE EXCEPTION 'table and default permission must not be null'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
 	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
 	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
 		RAISE EXCEPTION '"%" is not a table', tbl
@@ -633,6 +632,38 @@ BEGIN
 		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governable(regclass) IS
+	'internal: raises 42809 unless the relation is an ordinary or partitioned table outside schema flp';
+
+CREATE FUNCTION flp._check_governed_table() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' OR NEW.tbl IS DISTINCT FROM OLD.tbl THEN
+		PERFORM flp._require_governable(NEW.tbl);
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._check_governed_table() IS
+	'internal trigger: a governed table stored by direct DML passes flp.protect()''s checks';
+CREATE TRIGGER flp_check_governed_table BEFORE INSERT OR UPDATE ON flp.governed_table
+	FOR EACH ROW EXECUTE FUNCTION flp._check_governed_table();
+
+CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide')
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	parent regclass;
+BEGIN
+	PERFORM flp._require_super_admin('govern a table');
+	IF tbl IS NULL OR default_permission IS NULL THEN
+		RAISE EXCEPTION 'table and default permission must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM flp._require_governable(tbl);
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
 	IF parent IS NOT NULL THEN
@@ -2150,3 +2181,29 @@ GRANT EXECUTE ON FUNCTION flp._loaded() TO PUBLIC;
 CREATE EVENT TRIGGER flp_ddl_end ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
 	EXECUTE FUNCTION flp._on_ddl_end();
+
+/* ------------------------------------------------ who may call internals */
+
+/*
+ * flp's internal functions (flp._*) are for flp's own functions, triggers
+ * and plans.  PUBLIC keeps only what every session needs: _loaded (the
+ * event trigger), _record_visible_key (put into subjects' plans by the
+ * planner) and _require_super_admin (the clear 42501 of every management
+ * function).  flp_admin gets the helpers its management functions call with
+ * its privileges; the rest runs as the extension's owner only.
+ */
+REVOKE ALL ON FUNCTION
+	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
+	flp._preload_setting(), flp._record_key_field(regclass),
+	flp._require_bundle(text, boolean), flp._require_field(regclass, name),
+	flp._require_governed(regclass), flp._require_governable(regclass), flp._require_role(regrole),
+	flp._require_scope(text, regclass, regrole), flp._check_field_mask(),
+	flp._check_governed_table(), flp._ref_check(), flp._ref_action(), flp._replace_secret()
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
+	flp._record_key_field(regclass),
+	flp._require_bundle(text, boolean), flp._require_field(regclass, name),
+	flp._require_governed(regclass), flp._require_governable(regclass), flp._require_role(regrole),
+	flp._require_scope(text, regclass, regrole)
+	TO flp_admin;

@@ -1919,3 +1919,186 @@ SELECT * FROM (SELECT name FROM vault.acct UNION SELECT secret FROM vault.acct) 
 
 -- @attack outer_aggregate_filter refuse
 SELECT (SELECT count(*) FILTER (WHERE a.secret LIKE 'C%') FROM vault.part LIMIT 1) FROM vault.acct a;
+
+------------------------------------------------------------------------------
+-- 20. Code that runs on hidden values is trusted code (classes 7, 12)
+------------------------------------------------------------------------------
+
+-- @attack mask_search_path_function expect C***
+CREATE FUNCTION scratch.left(text, int) RETURNS text IMMUTABLE LANGUAGE sql RETURN $1;
+SET search_path = scratch, pg_catalog;
+SELECT email FROM vault.masked;
+
+-- @attack mask_search_path_operator expect C***
+CREATE FUNCTION scratch.cat(text, text) RETURNS text IMMUTABLE LANGUAGE sql RETURN $1 || $2 || $1;
+CREATE OPERATOR scratch.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = scratch.cat);
+SET search_path = scratch, pg_catalog;
+SELECT email FROM vault.masked;
+
+-- @attack mask_search_path_whole_row leak
+CREATE FUNCTION scratch.left(text, int) RETURNS text IMMUTABLE LANGUAGE sql RETURN $1;
+SET search_path = scratch, pg_catalog;
+SELECT m::text, row_to_json(m) FROM vault.masked m;
+
+-- @attack mask_own_function_refused refuse
+CREATE FUNCTION scratch.peek(text) RETURNS text STABLE LANGUAGE sql RETURN $1;
+SELECT flp.set_mask('vault.masked', 'email', 'scratch.peek(text)');
+
+------------------------------------------------------------------------------
+-- 21. A member of flp_admin who is not a superuser gains nothing (class 1)
+------------------------------------------------------------------------------
+
+-- @attack admin_rule_splice_superuser admin false|false
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', $p$true))); ALTER ROLE atk_admin SUPERUSER; SELECT (((true$p$);
+EXCEPTION WHEN OTHERS THEN NULL; END $d$;
+DO $d$ BEGIN
+	INSERT INTO flp.data_rule (tbl, predicate) VALUES ('vault.acct', $p$true))); ALTER ROLE atk_admin SUPERUSER; SELECT (((true$p$);
+	PERFORM flp._compile_policies('vault.acct');
+EXCEPTION WHEN OTHERS THEN NULL; END $d$;
+SELECT rolsuper::text || '|' || (SELECT count(*) > 0 FROM flp.data_rule)::text
+  FROM pg_roles WHERE rolname = current_user;
+
+-- @attack admin_rule_widen_other admin 0
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', 'false) OR (true', 'read', 'Atk');
+EXCEPTION WHEN OTHERS THEN NULL; END $d$;
+SELECT count(*) FROM flp.data_rule;
+
+-- @attack admin_eval_rule_reads_file admin 0A000
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$(SELECT pg_read_file('postgresql.conf'))::int > 0$p$, 'atk_subject');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_eval_rule_volatile_file admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$pg_read_file('postgresql.conf') IS NOT NULL$p$, 'atk_subject');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_eval_rule_runs_as_caller admin t
+SELECT flp._eval_rule('vault.acct', 'id', '1', $p$current_user = 'atk_admin'$p$, 'atk_subject');
+
+-- @attack admin_plants_mask admin 42501|0
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.plant(text) RETURNS text STABLE LANGUAGE sql RETURN $1;
+DO $d$ BEGIN
+	INSERT INTO flp.field_mask VALUES ('vault.acct', 'secret', 'scratch.plant(text)');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v || '|' || (SELECT count(*) FROM flp.field_mask WHERE tbl = 'vault.acct'::regclass) FROM o;
+
+-- @attack admin_plants_rule_function admin 42501
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.plant_rule(text) RETURNS boolean STABLE LANGUAGE sql RETURN true;
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', 'scratch.plant_rule(secret)');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_governs_view admin 42809
+CREATE TEMP TABLE o (v text);
+CREATE VIEW scratch.v AS SELECT 1 AS id;
+DO $d$ BEGIN
+	INSERT INTO flp.governed_table VALUES ('scratch.v', 'hide');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_every_function_spliced admin false|false|false|false
+-- every flp function atk_admin may call, with text arguments that would
+-- break out of a quoted literal, identifier or expression
+DO $d$
+DECLARE
+	f record;
+	payload text;
+	args text;
+	t regtype;
+BEGIN
+	FOR f IN SELECT p.oid, p.oid::regproc::text AS name, p.proargtypes
+			   FROM pg_proc p
+			  WHERE p.pronamespace = 'flp'::regnamespace AND p.prokind = 'f'
+				AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+				AND has_function_privilege(p.oid, 'execute')
+	LOOP
+		FOREACH payload IN ARRAY ARRAY[
+			$p$x'); ALTER ROLE atk_admin SUPERUSER; --$p$,
+			$p$x"; ALTER ROLE atk_admin SUPERUSER; --$p$,
+			$p$true))); ALTER ROLE atk_admin SUPERUSER; SELECT (((true$p$,
+			$p$$$; ALTER ROLE atk_admin SUPERUSER; --$p$,
+			$p$x%I%s%L'); ALTER ROLE atk_admin CREATEROLE; --$p$]
+		LOOP
+			args := '';
+			FOREACH t IN ARRAY f.proargtypes::regtype[] LOOP
+				args := args || CASE WHEN args = '' THEN '' ELSE ', ' END || CASE t
+					WHEN 'text'::regtype THEN quote_literal(payload)
+					WHEN 'name'::regtype THEN quote_literal(payload) || '::name'
+					WHEN 'regclass'::regtype THEN '''vault.acct''::regclass'
+					WHEN 'regclass[]'::regtype THEN '''{vault.acct}''::regclass[]'
+					WHEN 'regrole'::regtype THEN '''atk_subject''::regrole'
+					WHEN 'regprocedure'::regtype THEN '''flp.mask_last4(text)''::regprocedure'
+					WHEN 'jsonb'::regtype THEN quote_literal(jsonb_build_object(payload, payload)::text) || '::jsonb'
+					WHEN 'boolean'::regtype THEN 'true'
+					WHEN 'integer'::regtype THEN '1'
+					WHEN 'bigint'::regtype THEN '1'
+					WHEN 'oid'::regtype THEN '0'
+					WHEN 'anyelement'::regtype THEN '1'
+					WHEN 'flp.permission'::regtype THEN '''read''::flp.permission'
+					WHEN 'flp.license'::regtype THEN '''full''::flp.license'
+					WHEN 'flp.bundle_kind'::regtype THEN '''internal''::flp.bundle_kind'
+					ELSE 'NULL::' || t::text END;
+			END LOOP;
+			BEGIN
+				EXECUTE format('SELECT %s(%s)', f.name, args);
+			EXCEPTION WHEN OTHERS THEN NULL;
+			END;
+		END LOOP;
+	END LOOP;
+END $d$;
+SELECT rolsuper::text || '|' || rolcreaterole::text || '|' || rolbypassrls::text || '|' ||
+	   pg_has_role('pg_read_server_files', 'member')::text
+  FROM pg_roles WHERE rolname = current_user;
+
+-- @attack admin_every_catalog_table_spliced admin false|false
+-- every text and name column of every catalog table atk_admin may write,
+-- then everything that compiles the catalog into SQL
+DO $d$
+DECLARE
+	c record;
+	payload text := $p$x'); ALTER ROLE atk_admin SUPERUSER; --$p$;
+BEGIN
+	FOR c IN SELECT a.attrelid::regclass AS tbl, a.attname
+			   FROM pg_attribute a JOIN pg_class k ON k.oid = a.attrelid
+			  WHERE k.relnamespace = 'flp'::regnamespace AND k.relkind = 'r'
+				AND a.attnum > 0 AND NOT a.attisdropped AND a.atttypid IN ('text'::regtype, 'name'::regtype)
+				AND has_table_privilege(k.oid, 'update')
+	LOOP
+		BEGIN
+			EXECUTE format('UPDATE %s SET %I = %L', c.tbl, c.attname, payload);
+		EXCEPTION WHEN OTHERS THEN NULL;
+		END;
+	END LOOP;
+	BEGIN
+		PERFORM flp._compile_policies('vault.acct');
+	EXCEPTION WHEN OTHERS THEN NULL;
+	END;
+	BEGIN
+		PERFORM flp._compile_policies('vault.company_cta');
+	EXCEPTION WHEN OTHERS THEN NULL;
+	END;
+END $d$;
+SELECT rolsuper::text || '|' || rolcreaterole::text FROM pg_roles WHERE rolname = current_user;
+
+-- @attack internal_helpers_not_public refuse
+SELECT flp._tree('vault.acct');
+
+-- @attack internal_eval_rule_not_public refuse
+SELECT flp._eval_rule('vault.acct', 'id', '1', 'true', 'atk_subject');

@@ -201,7 +201,8 @@ check_canaries_planted() {
 			UNION ALL SELECT k::text FROM vault.keyed k
 			UNION ALL SELECT r::text FROM vault.keyref r
 			UNION ALL SELECT c::text FROM vault.company c
-			UNION ALL SELECT t::text FROM vault.company_cta t;
+			UNION ALL SELECT t::text FROM vault.company_cta t
+			UNION ALL SELECT m::text FROM vault.masked m;
 		SQL
 	done
 	while IFS= read -r c; do

@@ -311,3 +311,18 @@ SELECT flp.set_permission('Atk', t, NULL, 'edit')
 SELECT flp.set_permission('Atk', 'vault.ordered', 'secret', 'hide');
 SELECT flp.set_permission('Atk', 'vault.scored', 'salary', 'hide');
 GRANT SELECT, INSERT, UPDATE, DELETE ON vault.ordered, vault.scored TO atk_subject, atk_admin;
+
+-- ------------------------------------------------------------------ trusted masks
+-- vault.masked: a hidden field with a custom mask of a superuser, pinned
+-- with SET search_path (flp refuses unpinned masks); the subject may put
+-- its own schema first in search_path and define functions and operators
+-- of the same names there.
+CREATE FUNCTION vault.mask_initial(text) RETURNS text IMMUTABLE LANGUAGE sql
+	SET search_path = pg_catalog AS $f$ SELECT left($1, 1) || '***' $f$;
+CREATE TABLE vault.masked (id int PRIMARY KEY, email text, note text);
+INSERT INTO vault.masked VALUES (1, 'CNRY_MSK_6f1a', 'm1');
+SELECT flp.protect('vault.masked');
+SELECT flp.set_permission('Atk', 'vault.masked', NULL, 'edit');
+SELECT flp.set_permission('Atk', 'vault.masked', 'email', 'hide');
+SELECT flp.set_mask('vault.masked', 'email', 'vault.mask_initial(text)');
+GRANT SELECT, INSERT, UPDATE, DELETE ON vault.masked TO atk_subject, atk_admin;
