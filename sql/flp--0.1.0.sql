@@ -908,7 +908,12 @@ CREATE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, f
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
-	chain text;
+	chain text[];
+	up_tbl regclass;
+	up_field name;
+	next_tbl regclass;
+	next_field name;
+	left_steps bigint;
 BEGIN
 	PERFORM flp._require_super_admin('inherit a field');
 	PERFORM flp._require_governed(tbl);
@@ -927,22 +932,38 @@ BEGIN
 		RAISE EXCEPTION 'field "%" of table "%" is excluded and cannot inherit a permission', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	/* Walk up from the source: reaching (tbl, field) again would be a cycle. */
-	WITH RECURSIVE up(t, f, path) AS (
-		SELECT from_tbl, from_field, ARRAY[format('%s.%I', tbl, field), format('%s.%I', from_tbl, from_field)]
-	  UNION ALL
-		SELECT i.from_tbl, i.from_field, up.path || format('%s.%I', i.from_tbl, i.from_field)
-		  FROM up JOIN flp.inherited_field i ON i.tbl = up.t AND i.field = up.f
-		 WHERE cardinality(up.path) < 1000
-	)
-	SELECT array_to_string(path, ' -> ') INTO chain
-	  FROM up WHERE up.t = $1 AND up.f = $2 LIMIT 1;
-	IF chain IS NOT NULL THEN
-		RAISE EXCEPTION 'inheriting field "%" of table "%" from "%"."%" would make a cycle',
-			field, tbl, from_tbl, from_field
-			USING ERRCODE = 'invalid_recursion',
-				  DETAIL = format('The chain would be %s.', chain);
-	END IF;
+	/*
+	 * Walk up from the source, one inherited field at a time: reaching (tbl,
+	 * field) again would be a cycle.  Each field inherits from one field at
+	 * most, so the walk ends, or meets a cycle already stored (by direct DML)
+	 * after at most as many steps as there are inherited fields.
+	 */
+	up_tbl := from_tbl;
+	up_field := from_field;
+	chain := ARRAY[format('%s.%I', tbl, field)];
+	SELECT count(*) INTO left_steps FROM flp.inherited_field;
+	LOOP
+		IF cardinality(chain) < 20 THEN
+			chain := chain || format('%s.%I', up_tbl, up_field);
+		ELSIF cardinality(chain) = 20 THEN
+			chain := chain || '...'::text;
+		END IF;
+		IF up_tbl = tbl AND up_field = field THEN
+			IF cardinality(chain) > 20 THEN
+				chain := chain || format('%s.%I', tbl, field);
+			END IF;
+			RAISE EXCEPTION 'inheriting field "%" of table "%" from "%"."%" would make a cycle',
+				field, tbl, from_tbl, from_field
+				USING ERRCODE = 'invalid_recursion',
+					  DETAIL = format('The chain would be %s.', array_to_string(chain, ' -> '));
+		END IF;
+		SELECT i.from_tbl, i.from_field INTO next_tbl, next_field
+		  FROM flp.inherited_field i WHERE i.tbl = up_tbl AND i.field = up_field;
+		EXIT WHEN NOT FOUND OR left_steps <= 0;
+		up_tbl := next_tbl;
+		up_field := next_field;
+		left_steps := left_steps - 1;
+	END LOOP;
 	INSERT INTO flp.inherited_field AS i VALUES (tbl, field, from_tbl, from_field)
 	ON CONFLICT ON CONSTRAINT inherited_field_pkey
 	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
@@ -1842,7 +1863,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	pkey name;
-	chain text;
+	chain text[];
+	up regclass;
+	left_steps bigint;
 BEGIN
 	PERFORM flp._require_super_admin('link records');
 	PERFORM flp._require_governed(child);
@@ -1863,18 +1886,25 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Scope the parent with flp.partner_scope(), or give it a one-column primary key.';
 	END IF;
-	WITH RECURSIVE up(t, path) AS (
-		SELECT parent, ARRAY[child::text, parent::text]
-	  UNION ALL
-		SELECT l.parent, up.path || l.parent::text
-		  FROM up JOIN flp.record_link l ON l.child = up.t
-		 WHERE cardinality(up.path) < 100
-	)
-	SELECT array_to_string(path, ' -> ') INTO chain FROM up WHERE up.t = $1 LIMIT 1;
-	IF chain IS NOT NULL THEN
-		RAISE EXCEPTION 'linking "%" to "%" would make a cycle', child, parent
-			USING ERRCODE = 'invalid_recursion', DETAIL = format('The chain would be %s.', chain);
-	END IF;
+	/* Walk up from the parent (one parent per table): reaching child again would be a cycle. */
+	up := parent;
+	chain := ARRAY[child::text];
+	SELECT count(*) INTO left_steps FROM flp.record_link;
+	LOOP
+		IF cardinality(chain) < 20 THEN
+			chain := chain || up::text;
+		ELSIF cardinality(chain) = 20 THEN
+			chain := chain || '...'::text;
+		END IF;
+		IF up = child THEN
+			RAISE EXCEPTION 'linking "%" to "%" would make a cycle', child, parent
+				USING ERRCODE = 'invalid_recursion',
+					  DETAIL = format('The chain would be %s.', array_to_string(chain, ' -> '));
+		END IF;
+		SELECT l.parent INTO up FROM flp.record_link l WHERE l.child = up;
+		EXIT WHEN NOT FOUND OR left_steps <= 0;
+		left_steps := left_steps - 1;
+	END LOOP;
 	INSERT INTO flp.record_link AS l VALUES (child, fk_field, parent, pkey)
 	ON CONFLICT ON CONSTRAINT record_link_pkey
 	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,

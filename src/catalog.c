@@ -34,6 +34,8 @@
 #include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_authid.h"
+#include "common/hashfn.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
@@ -107,7 +109,30 @@ static GovernedEntry *last_entry = NULL;
  */
 bool		flp_invalidations_read = false;
 
+/*
+ * Roles flp has resolved, with a digest of what it reads of each (superuser,
+ * inheritance, BYPASSRLS, name, existence).  An invalidation of pg_authid
+ * only notes which role's entry changed; the next look at the generations
+ * compares the digests of the tracked roles it may concern, so that a change
+ * nothing of flp depends on -- a password, which any role may change for
+ * itself -- moves nothing.
+ */
+typedef struct TrackedRole
+{
+	Oid			roleid;			/* hash key */
+	uint32		hashvalue;		/* of its pg_authid syscache entry */
+	uint32		digest;
+} TrackedRole;
+
+#define MAX_PENDING_ROLES 32
+
+static HTAB *tracked_roles = NULL;
+static uint32 pending_roles[MAX_PENDING_ROLES];
+static int	npending_roles = 0;
+static bool pending_all_roles = false;
+
 static void invalidate_all(void);
+static void settle_roles(void);
 static void xact_callback(XactEvent event, void *arg);
 static void subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 							 SubTransactionId parentSubid, void *arg);
@@ -177,10 +202,16 @@ syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 	switch (cacheid)
 	{
 		case AUTHMEMROLEMEM:
-		case AUTHOID:
 			invalidate_all();
 			policy_generation++;
 			ResetPlanCache();
+			break;
+		case AUTHOID:
+			/* settle_roles() decides whether it matters */
+			if (hashvalue == 0 || npending_roles >= MAX_PENDING_ROLES)
+				pending_all_roles = true;
+			else
+				pending_roles[npending_roles++] = hashvalue;
 			break;
 		case NAMESPACEOID:
 			invalidate_all();
@@ -195,10 +226,97 @@ syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 	}
 }
 
+/* A digest of what flp reads of a role; 0 when it does not exist. */
+static uint32
+role_digest(Oid roleid)
+{
+	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(roleid));
+	Form_pg_authid role;
+	uint32		h;
+
+	if (!HeapTupleIsValid(tuple))
+		return 0;
+	role = (Form_pg_authid) GETSTRUCT(tuple);
+	h = hash_bytes((const unsigned char *) NameStr(role->rolname), strlen(NameStr(role->rolname)));
+	h = hash_combine(h, 8 | (role->rolsuper ? 1 : 0) | (role->rolinherit ? 2 : 0) |
+					 (role->rolbypassrls ? 4 : 0));
+	ReleaseSysCache(tuple);
+	return h;
+}
+
+/*
+ * Remember what flp read of a role it resolves (evaluate.c), so that a later
+ * change of it is told from one that does not matter.
+ */
+void
+flp_track_role(Oid roleid)
+{
+	static Oid	last_tracked = InvalidOid;
+	TrackedRole *tr;
+	bool		found;
+
+	if (roleid == last_tracked)
+		return;					/* the planner asks for the same role again and again */
+	last_tracked = roleid;
+	if (tracked_roles == NULL)
+		tracked_roles = flp_hash_create("flp tracked roles", 64, sizeof(Oid),
+										sizeof(TrackedRole), CacheMemoryContext);
+	tr = hash_search(tracked_roles, &roleid, HASH_ENTER, &found);
+	if (!found)
+	{
+		tr->hashvalue = GetSysCacheHashValue1(AUTHOID, ObjectIdGetDatum(roleid));
+		tr->digest = role_digest(roleid);
+	}
+}
+
+/*
+ * After invalidations of pg_authid: forget what depends on roles only if
+ * something flp read of a tracked role changed (or the role is gone).
+ */
+static void
+settle_roles(void)
+{
+	HASH_SEQ_STATUS status;
+	TrackedRole *tr;
+	bool		changed = false;
+
+	if ((npending_roles == 0 && !pending_all_roles) || !IsTransactionState())
+		return;
+	if (tracked_roles != NULL)
+	{
+		hash_seq_init(&status, tracked_roles);
+		while ((tr = hash_seq_search(&status)) != NULL)
+		{
+			bool		concerned = pending_all_roles;
+			uint32		digest;
+
+			for (int i = 0; i < npending_roles && !concerned; i++)
+				concerned = pending_roles[i] == tr->hashvalue;
+			if (!concerned)
+				continue;
+			digest = role_digest(tr->roleid);
+			if (digest != tr->digest)
+			{
+				changed = true;
+				tr->digest = digest;
+			}
+		}
+	}
+	npending_roles = 0;
+	pending_all_roles = false;
+	if (changed)
+	{
+		invalidate_all();
+		policy_generation++;
+		ResetPlanCache();
+	}
+}
+
 /* The current generation; a cache built under another one is stale. */
 uint64
 flp_cache_generation(void)
 {
+	settle_roles();
 	return generation;
 }
 
@@ -206,6 +324,7 @@ flp_cache_generation(void)
 uint64
 flp_policy_generation(void)
 {
+	settle_roles();
 	return policy_generation;
 }
 
@@ -325,6 +444,8 @@ catalog_lookup(void)
 		Oid			visible_key_args[2] = {REGCLASSOID, ANYELEMENTOID};
 
 		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
+		if (OidIsValid(c.admin_role))
+			flp_track_role(c.admin_role);
 		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),
 										  0, NULL, true);
 		c.is_partner_user_function =

@@ -197,6 +197,7 @@ extern void flp_begin_resolution(void);
 extern void flp_end_resolution(void);
 extern uint64 flp_cache_generation(void);
 extern uint64 flp_policy_generation(void);
+extern void flp_track_role(Oid roleid);
 extern uint64 flp_record_generation(void);
 extern FlpUser flp_read_user(Oid roleid);
 extern List *flp_read_assignments(Oid roleid);

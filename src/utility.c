@@ -446,6 +446,36 @@ check_guard_changes(Node *parsetree)
 						 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
 		}
 	}
+	else if (IsA(parsetree, RenameStmt) &&
+			 ((RenameStmt *) parsetree)->renameType == OBJECT_POLICY)
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		if ((strncmp(stmt->subname, "flp_", 4) == 0 || strncmp(stmt->newname, "flp_", 4) == 0) &&
+			OidIsValid(relid) && flp_is_governed(relid, NULL) &&
+			pg_class_ownercheck(relid, GetUserId()))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
+							get_rel_name(relid)),
+					 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
+					 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
+	}
+	else if (IsA(parsetree, CreatePolicyStmt) &&
+			 strncmp(((CreatePolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
+	{
+		Oid			relid = RangeVarGetRelid(((CreatePolicyStmt *) parsetree)->table, NoLock, true);
+
+		/* superusers: pg_restore recreates flp's policies by name */
+		if (OidIsValid(relid) && flp_is_governed(relid, NULL) && !superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
+							get_rel_name(relid)),
+					 errdetail("flp recognises its policies by that prefix, so no other policy takes it."),
+					 errhint("Give your own policies other names.")));
+	}
 	else if (IsA(parsetree, AlterPolicyStmt) &&
 			 strncmp(((AlterPolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
 	{
@@ -607,6 +637,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 			oldname = pstrdup(stmt->subname);
 			newname = pstrdup(stmt->newname);
 		}
+		else if (stmt->renameType == OBJECT_POLICY && flp_catalog() != NULL)
+			check_guard_changes(parsetree);
 	}
 	else if (IsA(parsetree, DropRoleStmt))
 		dropped_roles = true;
@@ -623,7 +655,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				detached_from = flp_governed_root(detached);
 		}
 	}
-	else if ((IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt)) &&
+	else if ((IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt) ||
+			  IsA(parsetree, CreatePolicyStmt)) &&
 			 flp_catalog() != NULL)
 		check_guard_changes(parsetree);
 	if (IsA(parsetree, ExecuteStmt))

@@ -110,3 +110,62 @@ DROP FUNCTION public.first_letter(text);
 DROP SCHEMA tmine CASCADE;
 DROP OWNED BY regress_tadmin, regress_treader;
 DROP ROLE regress_tadmin, regress_treader;
+
+------------------------------------------- flp's policies by name (class 15)
+-- a table owner who is not a super admin cannot take flp's guard away
+CREATE ROLE regress_towner LOGIN;
+CREATE TABLE public.towned (id int PRIMARY KEY, secret text);
+ALTER TABLE public.towned OWNER TO regress_towner;
+SELECT flp.protect('towned');
+SET ROLE regress_towner;
+SELECT regress.try($$ALTER POLICY flp_guard ON public.towned RENAME TO g$$);
+SELECT regress.try($$ALTER POLICY flp_open ON public.towned RENAME TO o$$);
+SELECT regress.try($$DROP POLICY flp_guard ON public.towned$$);
+SELECT regress.try($$ALTER POLICY flp_guard ON public.towned USING (true)$$);
+SELECT regress.try($$CREATE POLICY flp_guard2 ON public.towned USING (true)$$);
+CREATE POLICY mine ON public.towned USING (true);
+SELECT regress.try($$ALTER POLICY mine ON public.towned RENAME TO flp_guard_x$$);
+ALTER POLICY mine ON public.towned RENAME TO mine2;
+SELECT regress.try($$ALTER TABLE public.towned NO FORCE ROW LEVEL SECURITY$$);
+RESET ROLE;
+SELECT polname FROM pg_policy WHERE polrelid = 'towned'::regclass ORDER BY 1;
+SELECT flp.unprotect('towned');
+DROP TABLE public.towned;
+DROP ROLE regress_towner;
+
+------------------------------------ inherited fields at scale (class 16)
+-- a chain of 400 fields of one table resolves in linear time and memory,
+-- a cycle is refused whatever its length, and a cycle stored by direct DML
+-- hides every field on it
+CREATE ROLE regress_tchain LOGIN;
+CREATE TABLE public.tchain AS SELECT 1 AS id;
+DO $$ BEGIN
+	EXECUTE (SELECT format('ALTER TABLE public.tchain %s', string_agg(format('ADD COLUMN f%s text', i), ', '))
+			   FROM generate_series(1, 1100) i);
+END $$;
+SELECT flp.protect('tchain', 'edit');
+SELECT flp.create_bundle('TChain');
+SELECT flp.set_permission('TChain', 'tchain', NULL, 'edit');
+SELECT flp.set_permission('TChain', 'tchain', 'f1100', 'read');
+SELECT flp.assign('TChain', 'regress_tchain');
+SELECT count(flp.inherit_field('tchain', format('f%s', i)::name, 'tchain', format('f%s', i + 1)::name))
+  FROM generate_series(1, 1099) i;
+SET work_mem = '1MB';
+SELECT flp.effective('tchain', 'f1', 'regress_tchain') AS f1,
+	   flp.effective('tchain', 'f1099', 'regress_tchain') AS f1099;
+SELECT count(*), min(permission::text), max(permission::text)
+  FROM flp.effective_permissions('regress_tchain') WHERE tbl = 'tchain'::regclass AND field <> 'id';
+SELECT step, source, detail FROM flp.explain('tchain', 'f1', 'regress_tchain') WHERE source = 'inheritance';
+-- closing the chain into a cycle of 1,100 fields is refused, with a short detail
+SELECT regress.try($$SELECT flp.inherit_field('tchain', 'f1100', 'tchain', 'f1')$$);
+-- stored anyway: every field on the cycle is hidden
+INSERT INTO flp.inherited_field VALUES ('tchain', 'f1100', 'tchain', 'f1');
+SELECT count(*), min(permission::text), max(permission::text)
+  FROM flp.effective_permissions('regress_tchain') WHERE tbl = 'tchain'::regclass AND field <> 'id';
+SELECT step, source, detail FROM flp.explain('tchain', 'f1100', 'regress_tchain') WHERE source = 'inheritance';
+RESET work_mem;
+SELECT flp.drop_bundle('TChain');
+DELETE FROM flp.inherited_field WHERE tbl = 'tchain'::regclass;
+SELECT flp.unprotect('tchain');
+DROP TABLE public.tchain;
+DROP ROLE regress_tchain;
