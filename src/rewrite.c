@@ -50,6 +50,7 @@
 #include "utils/partcache.h"
 #include "parser/parse_coerce.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
 #include "rewrite/rewriteManip.h"
 #include "rewrite/rowsecurity.h"
 #include "storage/lmgr.h"
@@ -944,6 +945,41 @@ check_written_values(Rewriter *rw, Level *lv, List *tlist)
 	}
 }
 
+/*
+ * What an INSERT writes into the fields it does not name: the rewriter fills
+ * them with defaults, and a view's own defaults (ALTER VIEW ... ALTER COLUMN
+ * ... SET DEFAULT, by whoever owns the view) would write a value of the
+ * subject's choosing into a Read or Hide field.  Such a field may receive
+ * only the default of its table, which an administrator chose.
+ */
+static void
+check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
+{
+	Relation	rel = NULL;
+	ListCell   *lc;
+
+	foreach(lc, targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+		AttrNumber	att = tle->resno;
+		Node	   *table_default;
+
+		if (tle->resjunk || att <= 0 || perm_of(rp, att) == FLP_EDIT ||
+			bms_is_member(att - FirstLowInvalidHeapAttributeNumber, rte->insertedCols))
+			continue;			/* named ones are checked as written */
+		if (rel == NULL)
+			rel = relation_open(rte->relid, NoLock);
+		table_default = build_column_default(rel, att);
+		if (table_default == NULL || !equal(table_default, tle->expr))
+		{
+			relation_close(rel, NoLock);
+			deny_write(rte->relid, att, perm_of(rp, att), "INSERT through a view's default");
+		}
+	}
+	if (rel != NULL)
+		relation_close(rel, NoLock);
+}
+
 /* Writes: the values written, and the fields of a governed target. */
 static void
 check_writes(Rewriter *rw, Level *lv)
@@ -994,6 +1030,15 @@ check_writes(Rewriter *rw, Level *lv)
 					   (q->onConflict && bms_is_member(i, rte->updatedCols) &&
 						!bms_is_member(i, rte->insertedCols)) ?
 					   "ON CONFLICT DO UPDATE" : command);
+	}
+	if (q->commandType == CMD_INSERT)
+		check_default_values(rte, rp, q->targetList);
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		if (ma->commandType == CMD_INSERT)
+			check_default_values(rte, rp, ma->targetList);
 	}
 	if (q->commandType == CMD_INSERT || inserts)
 		flp_check_insert_columns(rte->relid, rte->insertedCols, command);

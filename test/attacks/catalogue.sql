@@ -2102,3 +2102,57 @@ SELECT flp._tree('vault.acct');
 
 -- @attack internal_eval_rule_not_public refuse
 SELECT flp._eval_rule('vault.acct', 'id', '1', 'true', 'atk_subject');
+
+------------------------------------------------------------------------------
+-- 22. Writes through defaults the statement does not name (class 2)
+------------------------------------------------------------------------------
+
+-- @attack write_view_default_hidden refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'chosen';
+INSERT INTO scratch.v (id, name) VALUES (100, 'n');
+
+-- @attack write_view_default_readonly refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN ro SET DEFAULT 'chosen';
+INSERT INTO scratch.v (id, name) VALUES (100, 'n');
+
+-- @attack write_view_default_values refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN id SET DEFAULT 100;
+ALTER VIEW scratch.v ALTER COLUMN pin SET DEFAULT 7;
+INSERT INTO scratch.v DEFAULT VALUES;
+
+-- @attack write_view_default_subset_view refuse
+CREATE VIEW scratch.v AS SELECT id, grp, secret FROM vault.uniq;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'CNRY_UQ_' || 'guess';
+INSERT INTO scratch.v (id, grp) VALUES (100, 1);
+
+-- @attack write_view_default_unique_oracle refuse
+-- a unique (grp, secret) constraint would answer whether the guess exists
+CREATE VIEW scratch.v AS SELECT * FROM vault.uniq;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'CNRY_UQ_' || '6b1a';
+INSERT INTO scratch.v (id, grp) VALUES (100, 1);
+
+-- @attack write_view_default_nested refuse
+CREATE VIEW scratch.v1 AS SELECT * FROM vault.acct;
+CREATE VIEW scratch.v2 AS SELECT * FROM scratch.v1;
+ALTER VIEW scratch.v1 ALTER COLUMN secret SET DEFAULT 'chosen';
+INSERT INTO scratch.v2 (id, name) VALUES (100, 'n');
+
+-- @attack write_view_default_on_conflict refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'chosen';
+INSERT INTO scratch.v (id, name) VALUES (1, 'n') ON CONFLICT (id) DO NOTHING;
+
+-- @attack write_view_default_prepared refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'chosen';
+PREPARE ins(int) AS INSERT INTO scratch.v (id, name) VALUES ($1, 'n');
+EXECUTE ins(100);
+
+-- @attack sanity_view_insert_editable sanity 1
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN name SET DEFAULT 'dflt';
+INSERT INTO scratch.v (id) VALUES (100);
+SELECT count(*) FROM vault.acct WHERE id = 100 AND name = 'dflt';

@@ -116,6 +116,30 @@ SELECT regress.why($$DELETE FROM accounts WHERE id = 2$$);
 UPDATE accounts SET note = region || '!' WHERE id = 1 RETURNING id, note;
 SELECT regress.why($$INSERT INTO accounts (id, note) VALUES (9, 'x')$$);
 
+-- defaults the statement does not name: only the table's own (class 2)
+RESET ROLE;
+GRANT CREATE ON SCHEMA public TO regress_editor;
+SET ROLE regress_editor;
+CREATE VIEW public.editor_view AS SELECT * FROM accounts;
+ALTER VIEW public.editor_view ALTER COLUMN ssn SET DEFAULT 'chosen';
+SELECT regress.why($$INSERT INTO editor_view (id, name, required) VALUES (20, 'v', 'r')$$);
+ALTER VIEW public.editor_view ALTER COLUMN ssn DROP DEFAULT;
+ALTER VIEW public.editor_view ALTER COLUMN region SET DEFAULT 'chosen';
+SELECT regress.why($$INSERT INTO editor_view (id, name, required) VALUES (20, 'v', 'r')$$);
+ALTER VIEW public.editor_view ALTER COLUMN region DROP DEFAULT;
+ALTER VIEW public.editor_view ALTER COLUMN id SET DEFAULT 21;
+ALTER VIEW public.editor_view ALTER COLUMN required SET DEFAULT 'r';
+ALTER VIEW public.editor_view ALTER COLUMN ssn SET DEFAULT 'mine';
+SELECT regress.why($$INSERT INTO editor_view DEFAULT VALUES$$);
+-- the table's own defaults, and a view's defaults of Edit fields, are fine
+ALTER VIEW public.editor_view ALTER COLUMN ssn DROP DEFAULT;
+ALTER VIEW public.editor_view ALTER COLUMN name SET DEFAULT 'from view';
+INSERT INTO editor_view DEFAULT VALUES RETURNING id, name, defaulted;
+DROP VIEW public.editor_view;
+RESET ROLE;
+REVOKE CREATE ON SCHEMA public FROM regress_editor;
+DELETE FROM accounts WHERE id = 21;
+
 -- super admins write anything
 RESET ROLE;
 UPDATE accounts SET ssn = '999', region = 'apac' WHERE id = 1;
