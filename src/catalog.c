@@ -934,9 +934,9 @@ flp_governed_root(Oid relid)
 	return entry ? entry->root : InvalidOid;
 }
 
-/* Every governed table (not their children), ordered by OID. */
-List *
-flp_governed_tables(void)
+/* The governed tables, and with all their partitions and children too. */
+static List *
+governed_list(bool all)
 {
 	List	   *result = NIL;
 	HASH_SEQ_STATUS status;
@@ -945,10 +945,24 @@ flp_governed_tables(void)
 	governed_current();
 	hash_seq_init(&status, governed);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		if (entry->root == entry->relid)
+		if (entry->root == entry->relid || all)
 			result = lappend_oid(result, entry->relid);
 	list_sort(result, list_oid_cmp);
 	return result;
+}
+
+/* Every governed table (not their children), ordered by OID. */
+List *
+flp_governed_tables(void)
+{
+	return governed_list(false);
+}
+
+/* Every governed table and each of their partitions and children. */
+List *
+flp_governed_relids(void)
+{
+	return governed_list(true);
 }
 
 /* ---------------------------------------------------------------------

@@ -190,6 +190,7 @@ extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern char flp_governed_relkind(Oid relid);
 extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
+extern List *flp_governed_relids(void);
 extern void flp_flush_caches(void);
 extern void flp_catalog_touch(void);
 extern Snapshot flp_catalog_snapshot(void);
@@ -266,6 +267,7 @@ extern Oid	flp_attribute_role;
 extern bool flp_log_denials;
 extern bool flp_maintenance;
 extern void flp_rewrite_init(void);
+extern bool flp_has_row_rules(Oid relid);
 extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
 
 /* trust.c */

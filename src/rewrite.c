@@ -36,10 +36,14 @@
 #include "access/relation.h"
 #include "access/sysattr.h"
 #include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -1817,9 +1821,20 @@ mask_query(Rewriter *rw, Query *q)
 		RangeTblEntry *rte = rt_fetch(rti, q->rtable);
 		RelPerms   *rp;
 
-		if (rte->rtekind != RTE_RELATION || rti == (Index) q->resultRelation ||
-			rte->relkind == RELKIND_COMPOSITE_TYPE)
+		if (rte->rtekind != RTE_RELATION || rti == (Index) q->resultRelation)
 			continue;
+		if (rte->relkind == RELKIND_COMPOSITE_TYPE)
+		{
+			/*
+			 * EXCLUDED, the row an INSERT proposed (with what defaults and
+			 * triggers put in it): pass 1 refused its hidden fields wherever
+			 * they would be read; masking them too leaves nothing to read.
+			 */
+			if (q->onConflict && rti == (Index) q->onConflict->exclRelIndex &&
+				(rp = rel_perms(rw, rte->relid)) != NULL && rp->hides)
+				mask_in_place(q, rti, rp);
+			continue;
+		}
 		rp = rel_perms(rw, rte->relid);
 		if (rp && rp->hides)
 		{
@@ -2163,6 +2178,17 @@ fold_policy_mutator(Node *node, const FlpCatalog *c)
 }
 
 /*
+ * The catalogs that hold statistics of columns' values: pg_statistic (read
+ * through pg_stats by any role, for the columns it may select) and
+ * pg_statistic_ext (through pg_stats_ext).
+ */
+static bool
+is_statistics_catalog(Oid relid)
+{
+	return relid == StatisticRelationId || relid == StatisticExtRelationId;
+}
+
+/*
  * Find the governed relations of a query tree (at any level, also in
  * row-level security quals) and remove flp's guard from their quals and from
  * the queries' WITH CHECK options.
@@ -2209,7 +2235,9 @@ governed_walker(Node *node, GovernedWalk *gw)
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
-		if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
+		if (rte->rtekind == RTE_RELATION && is_statistics_catalog(rte->relid))
+			gw->found = true;	/* pg_stats and pg_stats_ext: filtered for subjects */
+		else if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
 		{
 			ListCell   *lc;
 
@@ -2297,6 +2325,132 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 }
 
 /* Plan a query that touches a governed table (see the file header). */
+/* The OIDs as a constant oid[]. */
+static Const *
+oid_array_const(List *oids)
+{
+	Datum	   *items = palloc(sizeof(Datum) * Max(list_length(oids), 1));
+	int			n = 0;
+	ListCell   *lc;
+
+	foreach(lc, oids)
+		items[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	return makeConst(OIDARRAYOID, -1, InvalidOid, -1,
+					 PointerGetDatum(construct_array(items, n, OIDOID, sizeof(Oid), true,
+													 TYPALIGN_INT)),
+					 false, false);
+}
+
+/*
+ * A subject reads no statistics of governed tables, whatever its row-level
+ * attributes: PostgreSQL's pg_stats hides them only where row-level security
+ * is active for the reader, which BYPASSRLS skips.  Every scan of a
+ * statistics catalog in a subject's query gets the security qual
+ * "<its table> <> ALL (governed tables and their children)".
+ */
+static bool
+filter_statistics_walker(Node *node, List *governed)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+		Index		rti;
+
+		for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
+		{
+			RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+			AttrNumber	relcol;
+			ScalarArrayOpExpr *qual;
+
+			if (rte->rtekind != RTE_RELATION || !is_statistics_catalog(rte->relid))
+				continue;
+			relcol = rte->relid == StatisticRelationId ? Anum_pg_statistic_starelid :
+				Anum_pg_statistic_ext_stxrelid;
+			qual = makeNode(ScalarArrayOpExpr);
+			qual->opno = OpernameGetOprid(list_make2(makeString("pg_catalog"), makeString("<>")),
+										  OIDOID, OIDOID);
+			qual->opfuncid = get_opcode(qual->opno);
+			qual->useOr = false;
+			qual->inputcollid = InvalidOid;
+			qual->args = list_make2(makeVar(rti, relcol, OIDOID, -1, InvalidOid, 0),
+									oid_array_const(governed));
+			qual->location = -1;
+			rte->securityQuals = lappend(rte->securityQuals, qual);
+		}
+		return query_tree_walker(q, filter_statistics_walker, governed, 0);
+	}
+	return expression_tree_walker(node, filter_statistics_walker, governed);
+}
+
+/* Does a governed relation carry one of flp's row rules (scope, links, data rules)? */
+bool
+flp_has_row_rules(Oid relid)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);	/* held already when planning */
+	bool		result = false;
+	ListCell   *lc;
+
+	if (rel->rd_rsdesc != NULL)
+		foreach(lc, rel->rd_rsdesc->policies)
+		{
+			RowSecurityPolicy *policy = lfirst(lc);
+
+			if (strcmp(policy->policy_name, "flp_scope") == 0 ||
+				strcmp(policy->policy_name, "flp_link") == 0 ||
+				strncmp(policy->policy_name, "flp_data_", 9) == 0)
+				result = true;
+		}
+	relation_close(rel, NoLock);
+	return result;
+}
+
+/*
+ * A subject with BYPASSRLS skips row-level security, on which PostgreSQL
+ * relies to keep hidden values out of constraint errors and flp relies to
+ * scope rows.  Such a subject may read governed tables without row rules
+ * (masked as for anyone), but neither read a table with row rules nor write
+ * one that hides fields from it.
+ */
+static bool
+bypassrls_walker(Node *node, Oid *roleid)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+		Index		rti;
+
+		for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
+		{
+			RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+			const char *why = NULL;
+
+			if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
+				!flp_is_governed(rte->relid, NULL))
+				continue;
+			if (flp_has_row_rules(rte->relid))
+				why = "Its rows are scoped by flp's row rules, which row-level security enforces.";
+			else if (rti == (Index) q->resultRelation &&
+					 flp_table_permissions(*roleid, rte->relid)->hides)
+				why = "Constraint errors of a write would show its hidden fields, which only row-level security keeps out of error messages.";
+			if (why != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("role \"%s\" bypasses row-level security and cannot %s governed table \"%s\"",
+								GetUserNameFromId(*roleid, false),
+								rti == (Index) q->resultRelation ? "write" : "read",
+								get_rel_name(rte->relid)),
+						 errdetail_internal("%s", why),
+						 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
+		}
+		return query_tree_walker(q, bypassrls_walker, roleid, 0);
+	}
+	return expression_tree_walker(node, bypassrls_walker, roleid);
+}
+
 static PlannedStmt *
 plan_governed(Query *parse, const char *query_string, int cursorOptions,
 			  ParamListInfo boundParams, GovernedWalk *gwp)
@@ -2329,6 +2483,9 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = roleid;
 	if (restricted)
 	{
+		(void) filter_statistics_walker((Node *) parse, flp_governed_relids());
+		if (has_bypassrls_privilege(roleid))
+			(void) bypassrls_walker((Node *) parse, &roleid);
 		check_query(&rw, parse, NULL);
 		mask_query(&rw, parse);
 		if (rw.memo != NULL)

@@ -17,6 +17,7 @@
 #include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "commands/extension.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -179,31 +180,87 @@ check_copy_from(CopyStmt *stmt, Oid relid)
 		if (att > 0)
 			cols = bms_add_member(cols, att - FirstLowInvalidHeapAttributeNumber);
 	}
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);	/* keep the lock: the check below opens it again */
 	flp_check_insert_columns(relid, cols, "COPY FROM");
+	if (!flp_is_super_admin(GetUserId()) && has_bypassrls_privilege(GetUserId()) &&
+		flp_table_permissions(GetUserId(), relid)->hides)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" bypasses row-level security and cannot write governed table \"%s\"",
+						GetUserNameFromId(GetUserId(), false), get_rel_name(relid)),
+				 errdetail("Constraint errors of a write would show its hidden fields, which only row-level security keeps out of error messages."),
+				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
 }
 
 /*
- * COPY TO of a governed partitioned table.  PostgreSQL refuses COPY of a
- * partitioned table, except for a role under row-level security: it turns
- * the COPY into a query on ONLY the parent, which finds no rows.  Refuse it
- * for everyone, as PostgreSQL does, rather than answer a subject with
- * nothing.
+ * COPY of a governed table TO a file or client.  A partitioned one would
+ * read only the parent (PostgreSQL refuses it without row-level security;
+ * flp refuses it with it too).  A subject's COPY of an ordinary one becomes
+ * COPY (SELECT ... FROM ONLY t) TO, which is planned and masked: flp does
+ * it itself rather than rely on row-level security, which roles with
+ * BYPASSRLS skip.  Returns the statement to run (a copy when changed).
  */
-static void
-check_copy_to(CopyStmt *stmt)
+static PlannedStmt *
+copy_to_as_query(PlannedStmt *pstmt)
 {
+	CopyStmt   *stmt = (CopyStmt *) pstmt->utilityStmt;
 	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	char		relkind;
+	SelectStmt *select;
+	RangeVar   *from;
+	List	   *targets = NIL;
+	ListCell   *lc;
+	PlannedStmt *copy;
+	CopyStmt   *newstmt;
 
-	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE ||
-		!flp_is_governed(relid, NULL))
-		return;
-	ereport(ERROR,
-			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-			 errmsg("cannot copy from partitioned table \"%s\"",
-					get_rel_name(relid)),
-			 errdetail("COPY of a partitioned table would read only the parent, which holds no rows."),
-			 errhint("Try the COPY (SELECT ...) TO variant.")));
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return pstmt;
+	relkind = get_rel_relkind(relid);
+	if (relkind == RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot copy from partitioned table \"%s\"",
+						get_rel_name(relid)),
+				 errdetail("COPY of a partitioned table would read only the parent, which holds no rows."),
+				 errhint("Try the COPY (SELECT ...) TO variant.")));
+	if (relkind != RELKIND_RELATION || flp_is_super_admin(GetUserId()))
+		return pstmt;
+
+	if (stmt->attlist == NIL)
+	{
+		ColumnRef  *star = makeNode(ColumnRef);
+		ResTarget  *target = makeNode(ResTarget);
+
+		star->fields = list_make1(makeNode(A_Star));
+		star->location = -1;
+		target->val = (Node *) star;
+		target->location = -1;
+		targets = list_make1(target);
+	}
+	foreach(lc, stmt->attlist)
+	{
+		ColumnRef  *column = makeNode(ColumnRef);
+		ResTarget  *target = makeNode(ResTarget);
+
+		column->fields = list_make1(makeString(pstrdup(strVal(lfirst(lc)))));
+		column->location = -1;
+		target->val = (Node *) column;
+		target->location = -1;
+		targets = lappend(targets, target);
+	}
+	from = makeRangeVar(get_namespace_name(get_rel_namespace(relid)),
+						get_rel_name(relid), -1);
+	from->inh = false;			/* ONLY, as COPY t reads */
+	select = makeNode(SelectStmt);
+	select->targetList = targets;
+	select->fromClause = list_make1(from);
+
+	copy = copyObject(pstmt);
+	newstmt = (CopyStmt *) copy->utilityStmt;
+	newstmt->relation = NULL;
+	newstmt->attlist = NIL;
+	newstmt->query = (Node *) select;
+	return copy;
 }
 
 /*
@@ -568,9 +625,53 @@ drops_flp(DropStmt *stmt)
 	if (stmt->removeType != OBJECT_EXTENSION)
 		return false;
 	foreach(lc, stmt->objects)
-		if (strcmp(strVal(lfirst(lc)), "flp") == 0)
-			return true;
+	{
+		Oid			extoid;
+
+		if (strcmp(strVal(lfirst(lc)), "flp") != 0)
+			continue;
+		/* only its owner: others get PostgreSQL's error, having locked nothing */
+		extoid = get_extension_oid("flp", true);
+		return OidIsValid(extoid) && pg_extension_ownercheck(extoid, GetUserId());
+	}
 	return false;
+}
+
+/*
+ * TRUNCATE skips row-level security: a subject may not truncate a governed
+ * table whose rows flp's row rules scope (it would remove rows it cannot see).
+ */
+static void
+check_truncate(TruncateStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (flp_is_super_admin(GetUserId()))
+		return;
+	foreach(lc, stmt->relations)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst(lc), NoLock, true);
+		List	   *tree;
+		ListCell   *lc2;
+
+		if (!OidIsValid(relid))
+			continue;
+		/* the table, and (without ONLY) its partitions and children */
+		tree = ((RangeVar *) lfirst(lc))->inh ? find_all_inheritors(relid, NoLock, NULL) :
+			list_make1_oid(relid);
+		foreach(lc2, tree)
+		{
+			Oid			child = lfirst_oid(lc2);
+
+			if (flp_is_governed(child, NULL) && flp_has_row_rules(child))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to truncate governed table \"%s\"",
+								get_rel_name(child)),
+						 errdetail("Its rows are scoped by flp's row rules, which TRUNCATE would skip."),
+						 errhint("Use DELETE, which removes only the rows the role may change.")));
+		}
+	}
 }
 
 /* Run the statement: the next hook, or PostgreSQL. */
@@ -676,7 +777,9 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL &&
 			 flp_catalog() != NULL)
-		check_copy_to((CopyStmt *) parsetree);
+		pstmt = copy_to_as_query(pstmt);
+	else if (IsA(parsetree, TruncateStmt) && flp_catalog() != NULL)
+		check_truncate((TruncateStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&
 			 flp_catalog() != NULL)
 	{
