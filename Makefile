@@ -34,6 +34,7 @@ REGRESS = \
 	sidechannels \
 	partners \
 	records \
+	bypassrls \
 	trust
 REGRESS_OPTS = --inputdir=test
 

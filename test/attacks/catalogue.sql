@@ -2156,3 +2156,100 @@ CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
 ALTER VIEW scratch.v ALTER COLUMN name SET DEFAULT 'dflt';
 INSERT INTO scratch.v (id) VALUES (100);
 SELECT count(*) FROM vault.acct WHERE id = 100 AND name = 'dflt';
+
+------------------------------------------------------------------------------
+-- 23. Subjects with BYPASSRLS; TRUNCATE past row rules (class 6)
+------------------------------------------------------------------------------
+
+-- @attack bypassrls_select leak
+-- @as atk_etl
+SELECT * FROM vault.acct;
+
+-- @attack bypassrls_copy_table leak
+-- @as atk_etl
+COPY vault.acct TO STDOUT;
+
+-- @attack bypassrls_copy_columns leak
+-- @as atk_etl
+COPY vault.acct (secret, vc, num, pin, js) TO STDOUT;
+
+-- @attack bypassrls_copy_partition leak
+-- @as atk_etl
+COPY vault.part_b TO STDOUT;
+
+-- @attack bypassrls_pg_stats expect 0
+-- @as atk_etl
+SELECT count(*) FROM pg_stats WHERE schemaname = 'vault';
+
+-- @attack bypassrls_pg_stats_values leak
+-- @as atk_etl
+SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats WHERE schemaname = 'vault';
+
+-- @attack bypassrls_pg_stats_ext leak
+-- @as atk_etl
+CREATE STATISTICS scratch.s (mcv) ON grp, secret FROM vault.uniq;
+SELECT * FROM pg_stats_ext WHERE schemaname = 'vault';
+
+-- @attack bypassrls_unique_detail refuse
+-- @as atk_etl
+INSERT INTO vault.uniq (id, grp) VALUES (3, 1);
+UPDATE vault.uniq SET grp = 2 WHERE id = 1;
+
+-- @attack bypassrls_update_detail refuse
+-- @as atk_etl
+UPDATE vault.uniq SET grp = 2 WHERE id = 1;
+
+-- @attack bypassrls_check_detail refuse
+-- @as atk_etl
+UPDATE vault.acct SET note = 'forbidden' WHERE id = 1;
+
+-- @attack bypassrls_partner_rows refuse
+-- @as atk_etl
+SELECT * FROM vault.company;
+
+-- @attack bypassrls_copy_from_detail refuse
+-- @as atk_etl
+COPY vault.uniq (id, grp) FROM STDIN WITH (FORMAT csv);
+3,1
+\.
+
+-- @attack truncate_scoped_partner refuse
+-- @as atk_partner
+TRUNCATE vault.company_cta;
+
+-- @attack truncate_scoped_subject refuse
+TRUNCATE vault.company CASCADE;
+
+------------------------------------------------------------------------------
+-- 24. EXCLUDED: the proposed row (class 3)
+------------------------------------------------------------------------------
+
+-- @attack excluded_set_hidden refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.secret RETURNING name;
+
+-- @attack excluded_whole_row refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED::text RETURNING name;
+
+-- @attack excluded_where refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = 'y' WHERE EXCLUDED.secret LIKE 'C%';
+
+-- @attack excluded_json_where refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = 'y' WHERE row_to_json(EXCLUDED)::text LIKE '%C%';
+
+-- @attack excluded_sublink refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (SELECT EXCLUDED.secret);
+
+-- @attack excluded_error refuse
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (EXCLUDED.secret::int)::text;
+
+-- @attack excluded_through_view refuse
+CREATE VIEW scratch.v AS SELECT id, name, secret AS s FROM vault.acct;
+INSERT INTO scratch.v (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.s;
+
+-- @attack excluded_view_default refuse
+CREATE VIEW scratch.v AS SELECT * FROM vault.acct;
+ALTER VIEW scratch.v ALTER COLUMN secret SET DEFAULT 'chosen';
+INSERT INTO scratch.v (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name;
+
+-- @attack excluded_readonly_visible expect ro-1
+INSERT INTO vault.acct (id, name, note) VALUES (1, 'x', 'n') ON CONFLICT (id) DO UPDATE SET note = vault.acct.ro RETURNING note;

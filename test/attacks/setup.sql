@@ -326,3 +326,9 @@ SELECT flp.set_permission('Atk', 'vault.masked', NULL, 'edit');
 SELECT flp.set_permission('Atk', 'vault.masked', 'email', 'hide');
 SELECT flp.set_mask('vault.masked', 'email', 'vault.mask_initial(text)');
 GRANT SELECT, INSERT, UPDATE, DELETE ON vault.masked TO atk_subject, atk_admin;
+
+-- ------------------------------------------------------------------ BYPASSRLS
+-- atk_etl: a subject with BYPASSRLS (an ETL role, say), with atk_subject's
+-- privileges and bundles; atk_partner may TRUNCATE the scoped CTAs.
+CREATE ROLE atk_etl LOGIN BYPASSRLS IN ROLE atk_subject;
+GRANT TRUNCATE ON vault.company, vault.company_cta TO atk_partner, atk_subject;
