@@ -197,7 +197,7 @@ COMMENT ON COLUMN flp.bundle.license IS
 	'license type of the users the bundle applies to (partner bundles: full)';
 COMMENT ON COLUMN flp.bundle.description IS 'free text for administrators';
 COMMENT ON COLUMN flp.bundle.system IS
-	'created by flp itself (Default_Partner_Bundle); cannot be edited or dropped';
+	'created by flp itself (Default_Partner_Bundle); cannot be dropped, its tables follow the partner areas, only its field-level settings can be set';
 
 CREATE TABLE flp.table_permission (
 	bundle text COLLATE "C" NOT NULL,
@@ -438,7 +438,8 @@ BEGIN
 	IF editable AND b.system THEN
 		RAISE EXCEPTION 'bundle "%" is a system bundle and cannot be changed', bundle
 			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'Create a partner bundle of your own and assign it with flp.assign_partner_bundle().';
+				  DETAIL = 'Its tables are the tables of the partner areas (flp.define_area); only its field-level permissions can be set.',
+				  HINT = 'Open a field with flp.set_permission(bundle, table, field, permission), or create a partner bundle of your own and assign it with flp.assign_partner_bundle().';
 	END IF;
 	RETURN b;
 END
@@ -1167,7 +1168,8 @@ DECLARE
 	b flp.bundle;
 BEGIN
 	PERFORM flp._require_super_admin('set a permission');
-	b := flp._require_bundle(bundle);
+	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
+	b := flp._require_bundle(bundle, field IS NULL);
 	PERFORM flp._require_governed(tbl);
 	IF permission IS NULL THEN
 		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
@@ -1215,7 +1217,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('clear a permission');
-	PERFORM flp._require_bundle(bundle);
+	PERFORM flp._require_bundle(bundle, field IS NULL);
 	PERFORM flp._require_governed(tbl);
 	IF field IS NULL THEN
 		DELETE FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2;
@@ -1359,8 +1361,9 @@ COMMENT ON FUNCTION flp.attribute(text) IS
 /* ================================================== partners and records */
 
 /*
- * Partner areas (DESIGN 2.4): Default_Partner_Bundle grants Edit on every
- * table of these areas, and partner bundles may grant only them.
+ * Partner areas (DESIGN 2.4): Default_Partner_Bundle grants every table of
+ * these areas (flp.define_area keeps its table list), with only the fields a
+ * super admin opened to partner users; partner bundles may grant only them.
  */
 CREATE TABLE flp.area_table (
 	area text COLLATE "C" NOT NULL
@@ -1747,10 +1750,21 @@ BEGIN
 	DELETE FROM flp.area_table a WHERE a.area = $1;
 	INSERT INTO flp.area_table (area, tbl)
 	SELECT DISTINCT area, member FROM unnest(coalesce(tables, '{}')) member;
+	/*
+	 * Default_Partner_Bundle grants exactly the tables of the areas; the
+	 * fields a super admin opened to partner users on a table that leaves
+	 * every area go with it.
+	 */
+	DELETE FROM flp.table_permission p
+	 WHERE p.bundle = 'Default_Partner_Bundle'
+	   AND NOT EXISTS (SELECT 1 FROM flp.area_table a WHERE a.tbl = p.tbl);
+	INSERT INTO flp.table_permission (bundle, tbl, permission)
+	SELECT DISTINCT 'Default_Partner_Bundle', a.tbl, 'edit'::flp.permission FROM flp.area_table a
+	ON CONFLICT ON CONSTRAINT table_permission_pkey DO NOTHING;
 END
 $$;
 COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
-	'sets the tables of a partner area (Default_Partner_Bundle grants Edit on them; partner bundles may grant only them)';
+	'sets the tables of a partner area (Default_Partner_Bundle grants them, with only the fields a super admin opened; partner bundles may grant only them)';
 
 CREATE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

@@ -591,7 +591,7 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 			continue;
 		}
 		if (c->default_partner)
-			table_level = FLP_EDIT;		/* Edit on every table of the areas */
+			table_level = FLP_EDIT;		/* it grants every table of the areas */
 		else if (!flp_read_table_permission(c->name, relid, &table_level))
 		{
 			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
@@ -601,9 +601,15 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 
 		granting++;
 		own = palloc(natts + 1);
+		/*
+		 * Safe by default for external users: Default_Partner_Bundle gives a
+		 * field only what a super admin opened for it (its field-level
+		 * settings); every other field, a column added later too, keeps the
+		 * table's default permission.
+		 */
 		for (att = 1; att <= natts; att++)
-			own[att] = table_level;
-		foreach(lc2, c->default_partner ? NIL : flp_read_field_permissions(c->name, relid))
+			own[att] = c->default_partner ? default_permission : table_level;
+		foreach(lc2, flp_read_field_permissions(c->name, relid))
 		{
 			FlpFieldSetting *s = lfirst(lc2);
 
@@ -621,10 +627,17 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 			perm[att] = Max(perm[att], own[att]);
 		if (t != NULL)
 			traced = own[t->attnum];
-		trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
-				   "%s; grants the table at %s%s",
-				   c->source, flp_permission_name(table_level),
-				   field_setting ? field_setting : "");
+		if (c->default_partner)
+			trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+					   "%s; grants the table of a partner area%s",
+					   c->source, field_setting ? field_setting :
+					   psprintf("; the field was not opened to partner users: the table default %s",
+								flp_permission_name(default_permission)));
+		else
+			trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+					   "%s; grants the table at %s%s",
+					   c->source, flp_permission_name(table_level),
+					   field_setting ? field_setting : "");
 	}
 
 	if (granting == 0)

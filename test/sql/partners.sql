@@ -44,12 +44,51 @@ SELECT regress.try($$SELECT flp.define_area('cockpit', '{pg_class}')$$);
 SELECT flp.define_area('company_relationship', '{company}');
 SELECT flp.define_area('cockpit', '{cta, timeline}');
 SELECT area, tbl FROM flp.area_table ORDER BY area, tbl::text;
--- Default_Partner_Bundle: Edit on every table of the areas, nothing else
+-- Default_Partner_Bundle: the tables of the areas, every field at its
+-- table's default (these tables default to edit) until a super admin sets it
 SELECT tbl, field, permission FROM flp.effective_permissions('regress_acme_ann')
  WHERE field IN ('name', 'title', 'amount') ORDER BY 1::text, 2;
--- it cannot be edited, dropped, or assigned to roles
-SELECT regress.try($$SELECT flp.set_permission('Default_Partner_Bundle', 'company', 'tax_id', 'hide')$$);
+SELECT bundle, tbl, permission FROM flp.table_permission
+ WHERE bundle = 'Default_Partner_Bundle' ORDER BY tbl::text;
+-- its fields can be set, its table list cannot; it cannot be dropped or assigned to roles
+SELECT flp.set_permission('Default_Partner_Bundle', 'company', 'tax_id', 'hide');
+SELECT flp.effective('company', 'tax_id', 'regress_acme_ann');
+SELECT source, detail FROM flp.explain('company', 'tax_id', 'regress_acme_ann') WHERE source LIKE 'bundle%';
+SELECT flp.clear_permission('Default_Partner_Bundle', 'company', 'tax_id');
+SELECT flp.effective('company', 'tax_id', 'regress_acme_ann');
+SELECT regress.try($$SELECT flp.set_permission('Default_Partner_Bundle', 'company', NULL, 'read')$$);
+SELECT regress.try($$SELECT flp.clear_permission('Default_Partner_Bundle', 'company')$$);
+SELECT regress.try($$SELECT flp.set_permission('Default_Partner_Bundle', 'invoice', 'amount', 'read')$$);
 SELECT regress.try($$SELECT flp.drop_bundle('Default_Partner_Bundle')$$);
+-- safe by default: on a table governed with the default (hide), partner
+-- users see no field but the excluded ones until a super admin opens it,
+-- and a column added later stays closed to them
+CREATE TABLE public.contact (id int PRIMARY KEY, company_id int, name text, ssn text);
+INSERT INTO public.contact VALUES (1, 1, 'Carla', 'SSN-1');
+GRANT SELECT, INSERT, UPDATE ON public.contact TO regress_acme_ann, regress_internal;
+SELECT flp.protect('contact');
+SELECT flp.define_area('company_relationship', '{company, contact}');
+SELECT field, permission FROM flp.effective_permissions('regress_acme_ann')
+ WHERE tbl = 'contact'::regclass ORDER BY field;
+SET ROLE regress_acme_ann;
+SELECT * FROM contact;
+SELECT regress.why($$UPDATE contact SET name = 'x'$$);
+RESET ROLE;
+SELECT flp.set_permission('Default_Partner_Bundle', 'contact', 'name', 'edit');
+ALTER TABLE public.contact ADD COLUMN tax_number text;
+UPDATE public.contact SET tax_number = 'TAXN-1';
+SELECT field, permission FROM flp.effective_permissions('regress_acme_ann')
+ WHERE tbl = 'contact'::regclass ORDER BY field;
+SELECT source, detail FROM flp.explain('contact', 'tax_number', 'regress_acme_ann') WHERE source LIKE 'bundle%';
+SET ROLE regress_acme_ann;
+SELECT * FROM contact;
+UPDATE contact SET name = 'Carla B.' RETURNING id, name, ssn, tax_number;
+RESET ROLE;
+-- leaving the areas takes the opened fields along
+SELECT flp.define_area('company_relationship', '{company}');
+SELECT count(*) FROM flp.field_permission WHERE bundle = 'Default_Partner_Bundle';
+SELECT flp.unprotect('contact');
+DROP TABLE public.contact;
 SELECT regress.try($$SELECT flp.assign('Default_Partner_Bundle', 'regress_acme_ann')$$);
 
 -- a custom partner bundle: only tables of the areas
