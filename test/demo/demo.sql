@@ -405,7 +405,9 @@ SELECT step, source, detail, permission FROM flp.explain('cs.company', 'tax_id',
 \echo '  with a partner user. Companies are assigned to partners; CTAs and'
 \echo '  relationships follow their company (inheritance rules). Bluebird has'
 \echo '  a partner bundle of its own that hides the ARR; Redwood gets'
-\echo '  Default_Partner_Bundle (Edit on every table of the partner areas).'
+\echo '  Default_Partner_Bundle: the tables of the partner areas, with only the'
+\echo '  fields a super admin opened to partner users (company names, CTA'
+\echo '  titles); every other field keeps its table default (hide here).'
 \o /dev/null
 CREATE ROLE partner_pia LOGIN IN ROLE cs_users;
 CREATE ROLE partner_quinn LOGIN IN ROLE cs_users;
@@ -422,6 +424,8 @@ SELECT flp.set_permission('Bluebird partners', 'cs.company', 'arr', 'hide');
 SELECT flp.set_permission('Bluebird partners', 'cs.company', 'tax_id', 'hide');
 SELECT flp.set_permission('Bluebird partners', 'cs.cta', NULL, 'edit');
 SELECT flp.assign_partner_bundle('Bluebird Services', 'Bluebird partners');
+SELECT flp.set_permission('Default_Partner_Bundle', 'cs.company', 'name', 'read');
+SELECT flp.set_permission('Default_Partner_Bundle', 'cs.cta', 'title', 'edit');
 SELECT flp.partner_scope('cs.company', 'id');
 SELECT flp.link_records('cs.cta', 'company_id', 'cs.company');
 SELECT flp.link_records('cs.relationship', 'company_id', 'cs.company');
