@@ -51,6 +51,7 @@
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
 #include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
 #include "utils/partcache.h"
 #include "parser/parse_coerce.h"
 #include "parser/parsetree.h"
@@ -155,13 +156,60 @@ static Rewriter *planning_rewriter = NULL;
  * governed.  Copied, so that a cache reset during planning cannot pull them
  * away.
  */
+/*
+ * A hidden column (an attribute number of root) of the partition key of rel,
+ * a partitioned table of root's tree, or of any partitioned table below it:
+ * which partition a row is in then tells that column's range, at whatever
+ * level.  0 when there is none.
+ */
+static AttrNumber
+hidden_partition_key(Relation rel, Oid root, const FlpTablePermissions *p)
+{
+	PartitionKey key = RelationGetPartitionKey(rel);
+	PartitionDesc pd;
+	Bitmapset  *cols = NULL;
+	int			i;
+
+	check_stack_depth();
+	for (i = 0; i < key->partnatts; i++)
+		if (key->partattrs[i] > 0)
+			cols = bms_add_member(cols, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
+	pull_varattnos((Node *) key->partexprs, 1, &cols);
+	i = -1;
+	while ((i = bms_next_member(cols, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att <= 0)
+			continue;
+		if (RelationGetRelid(rel) != root)
+			att = get_attnum(root, get_attname(RelationGetRelid(rel), att, false));
+		if (att > 0 && att <= p->natts && p->permission[att] == FLP_HIDE)
+			return att;
+	}
+	pd = RelationGetPartitionDesc(rel, true);
+	for (i = 0; i < pd->nparts; i++)
+	{
+		Relation	child;
+		AttrNumber	att;
+
+		if (pd->is_leaf[i])
+			continue;
+		child = relation_open(pd->oids[i], AccessShareLock);	/* the planner takes it anyway */
+		att = hidden_partition_key(child, root, p);
+		relation_close(child, NoLock);
+		if (att != 0)
+			return att;
+	}
+	return 0;
+}
+
 static RelPerms *
 rel_perms(Rewriter *rw, Oid relid)
 {
 	ListCell   *lc;
 	RelPerms   *rp;
 	const FlpTablePermissions *p;
-	AttrNumber	att;
 
 	foreach(lc, rw->rels)
 	{
@@ -195,24 +243,8 @@ rel_perms(Rewriter *rw, Oid relid)
 		if (rp->hides && flp_governed_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 		{
 			Relation	rel = relation_open(relid, NoLock);
-			PartitionKey key = RelationGetPartitionKey(rel);
-			Bitmapset  *cols = NULL;
-			int			i;
 
-			for (i = 0; i < key->partnatts; i++)
-				if (key->partattrs[i] > 0)
-					cols = bms_add_member(cols, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
-			pull_varattnos((Node *) key->partexprs, 1, &cols);
-			i = -1;
-			while ((i = bms_next_member(cols, i)) >= 0)
-			{
-				att = i + FirstLowInvalidHeapAttributeNumber;
-				if (att > 0 && att <= p->natts && p->permission[att] == FLP_HIDE)
-				{
-					rp->hidden_partkey = att;
-					break;
-				}
-			}
+			rp->hidden_partkey = hidden_partition_key(rel, relid, p);
 			relation_close(rel, NoLock);
 		}
 	}
@@ -1362,6 +1394,12 @@ returning_mutator(Node *node, ReturningMask *rm)
 		if (var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
 			perm_of(rm->rp, var->varattno) == FLP_HIDE)
 			return mask_of(var, rm->rp->p.mask[var->varattno]);
+		if (var->varattno == TableOidAttributeNumber && rm->rp->hidden_partkey)
+		{
+			/* the partition would tell the hidden key: show the table written */
+			return (Node *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+									  ObjectIdGetDatum(rm->rp->relid), false, true);
+		}
 		if (var->varattno == 0)
 		{
 			RowExpr    *row = makeNode(RowExpr);
@@ -1412,6 +1450,7 @@ needs_mask_walker(Node *node, ReturningMask *rm)
 		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
 			return false;
 		return var->varattno == 0 ||
+			(var->varattno == TableOidAttributeNumber && rm->rp->hidden_partkey) ||
 			(var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
 			 perm_of(rm->rp, var->varattno) == FLP_HIDE);
 	}

@@ -2253,3 +2253,39 @@ INSERT INTO scratch.v (id, name) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET 
 
 -- @attack excluded_readonly_visible expect ro-1
 INSERT INTO vault.acct (id, name, note) VALUES (1, 'x', 'n') ON CONFLICT (id) DO UPDATE SET note = vault.acct.ro RETURNING note;
+
+------------------------------------------------------------------------------
+-- 25. Partition membership at any level (class 4)
+------------------------------------------------------------------------------
+
+-- @attack subpartition_tableoid_masked expect 1
+SELECT count(DISTINCT tableoid) FROM vault.tiered WHERE region = 'emea';
+
+-- @attack subpartition_tableoid_select expect 2
+SELECT count(DISTINCT t.tableoid::regclass::text) + 1 FROM vault.tiered t;
+
+-- @attack subpartition_tableoid_where refuse
+SELECT id FROM vault.tiered WHERE tableoid = 'vault.tiered_emea_hi'::regclass;
+
+-- @attack subpartition_tableoid_join refuse
+SELECT t.id, c.relname FROM vault.tiered t JOIN pg_class c ON c.oid = t.tableoid;
+
+-- @attack subpartition_tableoid_cte refuse
+WITH x AS (SELECT id, tableoid AS part FROM vault.tiered) SELECT id FROM x WHERE part::regclass::text LIKE '%hi';
+
+-- @attack subpartition_tableoid_update_returning expect 1
+WITH u AS (UPDATE vault.tiered SET id = id RETURNING tableoid)
+SELECT count(DISTINCT tableoid) FROM u WHERE true;
+
+-- @attack subpartition_tableoid_delete_returning expect 1
+WITH d AS (DELETE FROM vault.tiered WHERE region = 'emea' RETURNING tableoid)
+SELECT count(DISTINCT tableoid) FROM d;
+
+-- @attack subpartition_tableoid_group refuse
+SELECT tableoid, count(*) FROM vault.tiered GROUP BY tableoid;
+
+-- @attack partition_tableoid_update_returning expect 1
+WITH u AS (UPDATE vault.scored SET id = id RETURNING tableoid) SELECT count(DISTINCT tableoid) FROM u;
+
+-- @attack partition_tableoid_delete_returning expect 1
+WITH d AS (DELETE FROM vault.scored RETURNING tableoid::regclass) SELECT count(DISTINCT tableoid) FROM d;

@@ -332,3 +332,18 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON vault.masked TO atk_subject, atk_admin;
 -- privileges and bundles; atk_partner may TRUNCATE the scoped CTAs.
 CREATE ROLE atk_etl LOGIN BYPASSRLS IN ROLE atk_subject;
 GRANT TRUNCATE ON vault.company, vault.company_cta TO atk_partner, atk_subject;
+
+-- ------------------------------------------------------------------ sub-partitions
+-- vault.tiered: partitioned by a visible region, its emea partition by a
+-- hidden salary: the leaf a row is in tells the salary's range (class 4).
+CREATE TABLE vault.tiered (id int, region text, salary int) PARTITION BY LIST (region);
+CREATE TABLE vault.tiered_emea PARTITION OF vault.tiered FOR VALUES IN ('emea')
+	PARTITION BY RANGE (salary);
+CREATE TABLE vault.tiered_emea_lo PARTITION OF vault.tiered_emea FOR VALUES FROM (MINVALUE) TO (50000);
+CREATE TABLE vault.tiered_emea_hi PARTITION OF vault.tiered_emea FOR VALUES FROM (50000) TO (MAXVALUE);
+CREATE TABLE vault.tiered_na PARTITION OF vault.tiered FOR VALUES IN ('na');
+INSERT INTO vault.tiered VALUES (1, 'emea', 30000), (2, 'emea', 90000), (3, 'na', 40000);
+SELECT flp.protect('vault.tiered');
+SELECT flp.set_permission('Atk', 'vault.tiered', NULL, 'edit');
+SELECT flp.set_permission('Atk', 'vault.tiered', 'salary', 'hide');
+GRANT SELECT, INSERT, UPDATE, DELETE ON vault.tiered TO atk_subject, atk_admin;
