@@ -7,6 +7,7 @@ MODULE_big = flp
 OBJS = \
 	src/catalog.o \
 	src/evaluate.o \
+	src/explain.o \
 	src/flp.o \
 	src/functions.o \
 	src/records.o \

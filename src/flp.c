@@ -59,6 +59,7 @@ _PG_init(void)
 							 PGC_SUSET,
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
+	flp_explain_init();			/* defines flp.subject_explain */
 	MarkGUCPrefixReserved("flp");
 
 	flp_catalog_init();

@@ -260,6 +260,9 @@ extern void flp_abort_resolution(void);
 extern const char *flp_role_partner(Oid roleid);
 extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
+/* explain.c */
+extern void flp_explain_init(void);
+
 /* functions.c */
 extern Oid	flp_attribute_role;
 

@@ -2289,3 +2289,36 @@ WITH u AS (UPDATE vault.scored SET id = id RETURNING tableoid) SELECT count(DIST
 
 -- @attack partition_tableoid_delete_returning expect 1
 WITH d AS (DELETE FROM vault.scored RETURNING tableoid::regclass) SELECT count(DISTINCT tableoid) FROM d;
+
+------------------------------------------------------------------------------
+-- 26. EXPLAIN as an oracle (class 5; flp.subject_explain = refuse)
+------------------------------------------------------------------------------
+
+-- @attack explain_analyze_rows_removed_partner refuse
+-- @as atk_partner
+SET enable_seqscan = off;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM vault.company WHERE name >= 'M' AND name < 'N';
+
+-- @attack explain_estimates_partner refuse
+-- @as atk_partner
+EXPLAIN SELECT id FROM vault.company WHERE name >= 'M';
+
+-- @attack explain_estimates_hidden_subject refuse
+EXPLAIN SELECT id FROM vault.acct;
+
+-- @attack explain_partition_counts refuse
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM vault.scored;
+
+-- @attack explain_in_plpgsql refuse
+DO $$ DECLARE r text; BEGIN
+	FOR r IN EXECUTE 'EXPLAIN ANALYZE SELECT id FROM vault.company WHERE name > ''M''' LOOP
+		RAISE NOTICE '%', r;
+	END LOOP;
+END $$;
+
+-- @attack explain_through_view refuse
+CREATE VIEW scratch.v AS SELECT id FROM vault.acct;
+EXPLAIN (ANALYZE) SELECT * FROM scratch.v;
+
+-- @attack explain_set_full refuse
+SET flp.subject_explain = 'full';

@@ -2,6 +2,8 @@
 -- position is refused with 42501 before anything runs; read fields and
 -- excluded fields filter normally; row-level security policies are trusted.
 \set SHOW_CONTEXT never
+-- (plans' shapes are part of what this suite shows subjects)
+SET flp.subject_explain = 'plan';
 
 CREATE TABLE public.accounts (id int PRIMARY KEY, name text, region text, ssn text, score int);
 INSERT INTO public.accounts VALUES (1, 'Acme', 'emea', '111', 5), (2, 'Globex', 'na', '222', 7);

@@ -1,6 +1,8 @@
 -- masking: every read of a hidden field shows its mask, at the source,
 -- whatever the query goes through; super admins see the values.
 \set SHOW_CONTEXT never
+-- (plans' shapes are part of what this suite shows subjects)
+SET flp.subject_explain = 'plan';
 
 CREATE DOMAIN public.code AS varchar(10);
 CREATE TABLE public.accounts (

@@ -1,6 +1,8 @@
 -- records: record-level data rules (most restrictive of record and field
 -- permission wins), and partner-scoped queries that use indexes.
 \set SHOW_CONTEXT never
+-- (plans' shapes are part of what this suite shows subjects)
+SET flp.subject_explain = 'plan';
 
 CREATE TABLE public.deals (id int PRIMARY KEY, region text, owner text, amount numeric,
 						   stage text DEFAULT 'open');

@@ -75,9 +75,28 @@ SELECT regress.why($$CREATE POLICY p ON regress_sub_own.t
 SELECT regress.why($$INSERT INTO regress_sub_own.t VALUES ('SSN-1')$$);
 SELECT regress.why($$SELECT c FROM regress_sub_own.t$$);
 DROP TABLE regress_sub_own.t;
--- EXPLAIN shows masks, never values
-EXPLAIN (VERBOSE, COSTS OFF) SELECT id, ssn, code FROM accounts WHERE id = 1;
+-- EXPLAIN (class 5): refused to subjects by default (plans count rows and
+-- estimate values they may not see) ...
+SELECT regress.why($$EXPLAIN SELECT id FROM accounts WHERE id = 1$$);
+SELECT regress.why($$EXPLAIN (ANALYZE) SELECT id FROM accounts WHERE name >= 'M'$$);
+SELECT regress.why($$EXPLAIN SELECT * FROM (SELECT * FROM accounts) s$$);
+EXPLAIN (COSTS OFF) SELECT 1;			-- not a governed read: as usual
+SELECT regress.why($$SET flp.subject_explain = 'full'$$);
 RESET ROLE;
+-- ... 'plan': the shape only, masks and all, no figures, no ANALYZE ...
+SET flp.subject_explain = 'plan';
+SET ROLE regress_sub;
+EXPLAIN (VERBOSE) SELECT id, ssn, code FROM accounts WHERE id = 1;
+SELECT regress.why($$EXPLAIN (ANALYZE, COSTS OFF) SELECT id FROM accounts$$);
+RESET ROLE;
+-- ... 'full': PostgreSQL's EXPLAIN, figures and all
+SET flp.subject_explain = 'full';
+SET ROLE regress_sub;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM accounts WHERE id = 1;
+RESET ROLE;
+RESET flp.subject_explain;
+-- super admins: always
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM accounts WHERE id = 1;
 
 -- a super admin sees the statistics
 SELECT attname, most_common_vals IS NOT NULL OR histogram_bounds IS NOT NULL AS has_stats

@@ -1,0 +1,165 @@
+/*-------------------------------------------------------------------------
+ *
+ * explain.c
+ *	  What a subject may see of a plan that reads a governed table.
+ *
+ * A plan's figures are derived from rows and statistics the subject may not
+ * see: EXPLAIN's estimates come from every row's statistics, and EXPLAIN
+ * ANALYZE counts rows before row-level security filters them ("Rows Removed
+ * by Filter" under an index condition on any field), per partition.  Each
+ * is an oracle: bisecting an index condition recovers out-of-scope values.
+ * flp.subject_explain, a superuser setting, decides:
+ *
+ *	 refuse  (default) EXPLAIN of a statement that reads a governed table is
+ *			 refused to subjects;
+ *	 plan	 the plan's shape only: no ANALYZE, no costs, no figures;
+ *	 full	 PostgreSQL's EXPLAIN, all figures (the oracle is accepted).
+ *
+ * Super admins always get PostgreSQL's EXPLAIN.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/explain.h"
+#include "executor/instrument.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "portability/instr_time.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "flp.h"
+
+/* Values of flp.subject_explain. */
+typedef enum FlpSubjectExplain
+{
+	FLP_EXPLAIN_REFUSE,
+	FLP_EXPLAIN_PLAN,
+	FLP_EXPLAIN_FULL
+} FlpSubjectExplain;
+
+static const struct config_enum_entry subject_explain_options[] = {
+	{"refuse", FLP_EXPLAIN_REFUSE, false},
+	{"plan", FLP_EXPLAIN_PLAN, false},
+	{"full", FLP_EXPLAIN_FULL, false},
+	{NULL, 0, false}
+};
+
+static int	subject_explain = FLP_EXPLAIN_REFUSE;
+static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
+
+/* The first governed table a (rewritten) query reads, at any level. */
+static bool
+governed_rte_walker(Node *node, Oid *found)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
+		{
+			*found = rte->relid;
+			return true;
+		}
+		return false;
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, governed_rte_walker, found,
+								 QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, governed_rte_walker, found);
+}
+
+/* Refuse, or strip the figures from, a subject's EXPLAIN of a governed read. */
+static void
+restrict_explain(Query *query, ExplainState *es)
+{
+	Oid			governed = InvalidOid;
+
+	if (subject_explain == FLP_EXPLAIN_FULL || flp_catalog() == NULL ||
+		flp_is_super_admin(GetUserId()) ||
+		!governed_rte_walker((Node *) query, &governed))
+		return;
+	if (subject_explain == FLP_EXPLAIN_REFUSE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to explain a statement that reads governed table \"%s\"",
+						get_rel_name(governed)),
+				 errdetail("A plan's estimates and row counts come from rows and values the role may not see."),
+				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'.")));
+	if (es->analyze)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to EXPLAIN ANALYZE a statement that reads governed table \"%s\"",
+						get_rel_name(governed)),
+				 errdetail("Row counts of a run count rows before row-level security and field rules filter them."),
+				 errhint("Use EXPLAIN without ANALYZE: flp.subject_explain = 'plan' shows the plan's shape.")));
+	es->costs = false;
+	es->buffers = false;
+	es->wal = false;
+	es->timing = false;
+	es->summary = false;
+	es->settings = false;
+}
+
+/*
+ * ExplainOneQuery_hook: the check above, then the next hook or PostgreSQL's
+ * own way of planning and showing one query.
+ */
+static void
+flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
+					ExplainState *es, const char *queryString,
+					ParamListInfo params, QueryEnvironment *queryEnv)
+{
+	PlannedStmt *plan;
+	instr_time	planstart;
+	instr_time	planduration;
+	BufferUsage bufusage_start;
+	BufferUsage bufusage;
+
+	restrict_explain(query, es);
+	if (prev_ExplainOneQuery)
+	{
+		prev_ExplainOneQuery(query, cursorOptions, into, es, queryString, params, queryEnv);
+		return;
+	}
+	if (es->buffers)
+		bufusage_start = pgBufferUsage;
+	INSTR_TIME_SET_CURRENT(planstart);
+	plan = pg_plan_query(query, queryString, cursorOptions, params);
+	INSTR_TIME_SET_CURRENT(planduration);
+	INSTR_TIME_SUBTRACT(planduration, planstart);
+	if (es->buffers)
+	{
+		memset(&bufusage, 0, sizeof(BufferUsage));
+		BufferUsageAccumDiff(&bufusage, &pgBufferUsage, &bufusage_start);
+	}
+	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &planduration,
+				   es->buffers ? &bufusage : NULL);
+}
+
+/* Define flp.subject_explain and install the hook; from _PG_init. */
+void
+flp_explain_init(void)
+{
+	/*
+	 * flp.subject_explain: an administrator who accepts that plans tell
+	 * subjects how many rows (out of their scope too) match a condition --
+	 * or wants subjects to see plan shapes for tuning -- sets 'plan' or
+	 * 'full'; the default refuses subjects EXPLAIN of governed reads.
+	 */
+	DefineCustomEnumVariable("flp.subject_explain",
+							 "What subjects may see of plans that read governed tables: refuse, plan (shape only) or full.",
+							 NULL,
+							 &subject_explain,
+							 FLP_EXPLAIN_REFUSE,
+							 subject_explain_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	prev_ExplainOneQuery = ExplainOneQuery_hook;
+	ExplainOneQuery_hook = flp_ExplainOneQuery;
+}
