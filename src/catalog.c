@@ -374,6 +374,37 @@ lookup_label(Oid typid, const char *label, Oid *oid)
 }
 
 /*
+ * The role whose members are super admins, by the OID flp.admin_role keeps
+ * (not by name: a role renamed to flp_admin, or created as flp_admin after a
+ * rename, is no super admin).  InvalidOid if it no longer exists.
+ */
+static Oid
+read_admin_role(void)
+{
+	Oid			relid;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			roleid = InvalidOid;
+
+	if (!lookup_rel("admin_role", &relid))
+		return InvalidOid;
+	rel = table_open(relid, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, 2, RelationGetDescr(rel), &isnull);
+
+		if (!isnull && SearchSysCacheExists1(AUTHOID, d))
+			roleid = DatumGetObjectId(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return roleid;
+}
+
+/*
  * Find flp's catalog in the current database.  Sets catalog_present.
  */
 static void
@@ -443,7 +474,7 @@ catalog_lookup(void)
 		Oid			visible_args[2] = {REGCLASSOID, TEXTOID};
 		Oid			visible_key_args[2] = {REGCLASSOID, ANYELEMENTOID};
 
-		c.admin_role = get_role_oid(FLP_ADMIN_ROLE, true);
+		c.admin_role = read_admin_role();
 		if (OidIsValid(c.admin_role))
 			flp_track_role(c.admin_role);
 		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),

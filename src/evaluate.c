@@ -400,7 +400,7 @@ role_resolve(Oid roleid, Trace *t)
 		ri->super_admin = true;
 		trace_step(t, FLP_EDIT, "super admin",
 				   "role %s has the privileges of role \"%s\": nothing is restricted",
-				   role_name(roleid), FLP_ADMIN_ROLE);
+				   role_name(roleid), GetUserNameFromId(flp_catalog()->admin_role, false));
 		return ri;
 	}
 

@@ -42,6 +42,8 @@
 
 PG_FUNCTION_INFO_V1(flp_require_trusted_function_sql);
 
+static char *untrusted_reason(Oid funcid, bool allow_volatile);
+
 /* Does the function fix its search_path with a SET clause? */
 static bool
 pins_search_path(HeapTuple proctup)
@@ -72,6 +74,17 @@ pins_search_path(HeapTuple proctup)
 char *
 flp_untrusted_reason(Oid funcid)
 {
+	return untrusted_reason(funcid, false);
+}
+
+/*
+ * The same, where the function's volatility does not matter (a trigger or a
+ * default runs once per row written, volatile or not: only who wrote it and
+ * how it resolves names do).
+ */
+static char *
+untrusted_reason(Oid funcid, bool allow_volatile)
+{
 	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	Form_pg_proc proc;
 	char	   *reason = NULL;
@@ -86,7 +99,7 @@ flp_untrusted_reason(Oid funcid)
 		reason = psprintf("it is owned by role \"%s\", which is not a superuser",
 						  GetUserNameFromId(proc->proowner, true) ?
 						  GetUserNameFromId(proc->proowner, true) : "?");
-	else if (proc->provolatile == PROVOLATILE_VOLATILE)
+	else if (proc->provolatile == PROVOLATILE_VOLATILE && !allow_volatile)
 		reason = pstrdup("it is volatile");
 	else if (proc->prolang != INTERNALlanguageId && proc->prolang != ClanguageId &&
 			 nobody && !pins_search_path(tuple))
@@ -160,4 +173,21 @@ flp_require_trusted_function_sql(PG_FUNCTION_ARGS)
 {
 	flp_require_trusted_function(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(flp_untrusted_reason_sql);
+
+/*
+ * flp._untrusted_reason(fn regprocedure, allow_volatile boolean): why flp
+ * would not run the function on hidden values, or NULL (for
+ * flp.security_check()).
+ */
+Datum
+flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
+{
+	char	   *reason = untrusted_reason(PG_GETARG_OID(0), PG_GETARG_BOOL(1));
+
+	if (reason == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(reason));
 }

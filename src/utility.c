@@ -17,6 +17,7 @@
 #include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_auth_members.h"
 #include "commands/extension.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
@@ -638,6 +639,120 @@ drops_flp(DropStmt *stmt)
 }
 
 /*
+ * Who is a super admin is decided by membership in the admin role (by OID,
+ * flp.admin_role).  On PostgreSQL 15 a role with CREATEROLE may grant any
+ * role: flp lets only superusers and the admin role's own admins (members
+ * WITH ADMIN OPTION) grant, rename or drop it.
+ */
+static bool
+may_administer(Oid admin_role)
+{
+	HeapTuple	tuple;
+	bool		result = false;
+
+	if (superuser())
+		return true;
+	tuple = SearchSysCache2(AUTHMEMROLEMEM, ObjectIdGetDatum(admin_role),
+							ObjectIdGetDatum(GetUserId()));
+	if (HeapTupleIsValid(tuple))
+	{
+		result = ((Form_pg_auth_members) GETSTRUCT(tuple))->admin_option;
+		ReleaseSysCache(tuple);
+	}
+	return result;
+}
+
+static void
+deny_admin_role_change(Oid admin_role, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s role \"%s\"", what,
+					GetUserNameFromId(admin_role, false)),
+			 errdetail("Its members are flp's super admins: only superusers and its members WITH ADMIN OPTION may change who they are."),
+			 errhint("Ask a superuser.")));
+}
+
+/* Does a list of role names (strings, RoleSpecs or AccessPrivs) name role? */
+static bool
+names_role(List *names, Oid role)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		Node	   *n = lfirst(lc);
+		const char *name = NULL;
+
+		if (IsA(n, String))
+			name = strVal(n);
+		else if (IsA(n, AccessPriv))
+			name = ((AccessPriv *) n)->priv_name;
+		else if (IsA(n, RoleSpec) && ((RoleSpec *) n)->roletype == ROLESPEC_CSTRING)
+			name = ((RoleSpec *) n)->rolename;
+		if (name != NULL && get_role_oid(name, true) == role)
+			return true;
+	}
+	return false;
+}
+
+static void
+check_admin_role_changes(Node *parsetree)
+{
+	const FlpCatalog *c = flp_catalog();
+	Oid			admin = c ? c->admin_role : InvalidOid;
+	ListCell   *lc;
+
+	if (!OidIsValid(admin) || may_administer(admin))
+		return;
+	if (IsA(parsetree, GrantRoleStmt) && ((GrantRoleStmt *) parsetree)->is_grant &&
+		names_role(((GrantRoleStmt *) parsetree)->granted_roles, admin))
+		deny_admin_role_change(admin, "grant");
+	else if (IsA(parsetree, CreateRoleStmt))
+	{
+		foreach(lc, ((CreateRoleStmt *) parsetree)->options)
+		{
+			DefElem    *opt = lfirst(lc);
+
+			if (strcmp(opt->defname, "addroleto") == 0 && names_role((List *) opt->arg, admin))
+				deny_admin_role_change(admin, "grant");
+		}
+	}
+	else if (IsA(parsetree, AlterRoleStmt) &&
+			 get_rolespec_oid(((AlterRoleStmt *) parsetree)->role, true) == admin)
+	{
+		foreach(lc, ((AlterRoleStmt *) parsetree)->options)
+			if (strcmp(((DefElem *) lfirst(lc))->defname, "rolemembers") == 0)
+				deny_admin_role_change(admin, "grant");
+	}
+	else if (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE &&
+			 get_role_oid(((RenameStmt *) parsetree)->subname, true) == admin)
+		deny_admin_role_change(admin, "rename");
+	else if (IsA(parsetree, DropRoleStmt) &&
+			 names_role(((DropRoleStmt *) parsetree)->roles, admin))
+		deny_admin_role_change(admin, "drop");
+}
+
+/*
+ * A trigger sees the rows it fires for unmasked (NEW, OLD, transition
+ * tables): only super admins create triggers on governed tables, whoever
+ * holds the TRIGGER privilege.
+ */
+static void
+check_trigger(CreateTrigStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+	if (OidIsValid(relid) && flp_is_governed(relid, NULL) && !flp_is_super_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to create a trigger on governed table \"%s\"",
+						get_rel_name(relid)),
+				 errdetail("A trigger reads the rows it fires for, hidden fields included, unmasked."),
+				 errhint("Ask a super admin to create it, and grant TRIGGER on governed tables to no one else.")));
+}
+
+/*
  * TRUNCATE skips row-level security: a subject may not truncate a governed
  * table whose rows flp's row rules scope (it would remove rows it cannot see).
  */
@@ -780,12 +895,19 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		pstmt = copy_to_as_query(pstmt);
 	else if (IsA(parsetree, TruncateStmt) && flp_catalog() != NULL)
 		check_truncate((TruncateStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt) && flp_catalog() != NULL)
+		check_trigger((CreateTrigStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&
 			 flp_catalog() != NULL)
 	{
 		/* policies use flp.guard(): take them off before the function goes */
 		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
 	}
+	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
+		 IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
+		 (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE)) &&
+		flp_catalog() != NULL)
+		check_admin_role_changes(parsetree);
 
 	if (OidIsValid(bulk_load))
 		run_bulk_load(bulk_load, pstmt, queryString, readOnlyTree, context,

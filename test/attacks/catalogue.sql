@@ -2322,3 +2322,39 @@ EXPLAIN (ANALYZE) SELECT * FROM scratch.v;
 
 -- @attack explain_set_full refuse
 SET flp.subject_explain = 'full';
+
+------------------------------------------------------------------------------
+-- 27. Roles and grants that read around flp (class 13)
+------------------------------------------------------------------------------
+
+-- @attack own_trigger_new_row refuse
+CREATE TABLE scratch.loot (v text);
+CREATE FUNCTION scratch.grab() RETURNS trigger LANGUAGE plpgsql AS
+	$f$BEGIN INSERT INTO scratch.loot VALUES (NEW.email); RETURN NEW; END$f$;
+CREATE TRIGGER grab BEFORE UPDATE ON vault.masked FOR EACH ROW EXECUTE FUNCTION scratch.grab();
+UPDATE vault.masked SET note = 'x';
+SELECT v FROM scratch.loot;
+
+-- @attack own_trigger_transition_table refuse
+CREATE TABLE scratch.loot (v text);
+CREATE FUNCTION scratch.grab() RETURNS trigger LANGUAGE plpgsql AS
+	$f$BEGIN INSERT INTO scratch.loot SELECT email FROM o; RETURN NULL; END$f$;
+CREATE TRIGGER grab AFTER UPDATE ON vault.masked REFERENCING OLD TABLE AS o
+	FOR EACH STATEMENT EXECUTE FUNCTION scratch.grab();
+UPDATE vault.masked SET note = 'x';
+SELECT v FROM scratch.loot;
+
+-- @attack own_constraint_trigger refuse
+CREATE FUNCTION scratch.grab() RETURNS trigger LANGUAGE plpgsql AS
+	$f$BEGIN RAISE EXCEPTION '%', NEW.email; END$f$;
+CREATE CONSTRAINT TRIGGER grab AFTER UPDATE ON vault.masked FOR EACH ROW EXECUTE FUNCTION scratch.grab();
+UPDATE vault.masked SET note = 'x';
+
+-- @attack grant_self_flp_admin refuse
+GRANT flp_admin TO atk_subject;
+
+-- @attack security_check_subject refuse
+SELECT * FROM flp.security_check();
+
+-- @attack admin_security_check_runs admin t
+SELECT count(*) >= 0 FROM flp.security_check();

@@ -169,3 +169,51 @@ DELETE FROM flp.inherited_field WHERE tbl = 'tchain'::regclass;
 SELECT flp.unprotect('tchain');
 DROP TABLE public.tchain;
 DROP ROLE regress_tchain;
+
+----------------------------- roles that read around flp (classes 7, 13)
+CREATE ROLE regress_creator LOGIN CREATEROLE;
+CREATE ROLE regress_tadmin2 LOGIN IN ROLE flp_admin;
+CREATE ROLE regress_repl LOGIN REPLICATION;
+CREATE ROLE regress_trig LOGIN;
+CREATE TABLE public.tcheck (id int PRIMARY KEY, secret text);
+CREATE FUNCTION public.unpinned_check(text) RETURNS boolean IMMUTABLE LANGUAGE sql
+	AS $$ SELECT length($1) < 100 $$;
+ALTER TABLE public.tcheck ADD CONSTRAINT short CHECK (public.unpinned_check(secret));
+CREATE FUNCTION public.unpinned_trigger() RETURNS trigger LANGUAGE plpgsql
+	AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER t BEFORE INSERT ON public.tcheck FOR EACH ROW EXECUTE FUNCTION public.unpinned_trigger();
+GRANT SELECT, TRIGGER, REFERENCES ON public.tcheck TO regress_trig;
+-- protect warns about the code that would run unpinned on its values
+SELECT flp.protect('tcheck');
+-- a subject with TRIGGER still cannot put a trigger on a governed table
+CREATE FUNCTION public.spy_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+SET ROLE regress_trig;
+SELECT regress.why($$CREATE TRIGGER spy AFTER INSERT ON public.tcheck FOR EACH ROW EXECUTE FUNCTION public.spy_trigger()$$);
+SELECT regress.why($$CREATE TRIGGER spy AFTER INSERT ON public.tcheck REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION public.spy_trigger()$$);
+RESET ROLE;
+-- a CREATEROLE role cannot grant itself flp_admin, rename or drop it
+SET ROLE regress_creator;
+SELECT regress.why($$GRANT flp_admin TO regress_creator$$);
+SELECT regress.why($$CREATE ROLE regress_sneaky IN ROLE flp_admin$$);
+SELECT regress.why($$ALTER GROUP flp_admin ADD USER regress_creator$$);
+SELECT regress.why($$ALTER ROLE flp_admin RENAME TO flp_admin_old$$);
+SELECT regress.why($$DROP ROLE flp_admin$$);
+RESET ROLE;
+-- flp_admin is known by OID: after a rename, a new role of the old name is no super admin
+ALTER ROLE flp_admin RENAME TO flp_admin_renamed;
+CREATE ROLE flp_admin;
+GRANT flp_admin TO regress_creator;
+SELECT flp.is_super_admin('regress_creator') AS new_name_holder,
+	   flp.is_super_admin('regress_tadmin2') AS renamed_member;
+DROP ROLE flp_admin;
+ALTER ROLE flp_admin_renamed RENAME TO flp_admin;
+-- the check lists what can read around flp, with the fix for each
+SELECT kind, object, fix FROM flp.security_check()
+ WHERE object LIKE '%regress\_%' OR object LIKE '%tcheck%' ORDER BY 1, 2;
+SET ROLE regress_trig;
+SELECT regress.why($$SELECT * FROM flp.security_check()$$);
+RESET ROLE;
+SELECT flp.unprotect('tcheck');
+DROP TABLE public.tcheck;
+DROP FUNCTION public.unpinned_check(text), public.unpinned_trigger(), public.spy_trigger();
+DROP ROLE regress_creator, regress_repl, regress_trig, regress_tadmin2;
