@@ -14,6 +14,7 @@ OBJS = \
 	src/references.o \
 	src/rewrite.o \
 	src/rules.o \
+	src/sequences.o \
 	src/trust.o \
 	src/utility.o
 

@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "nodes/bitmapset.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -272,6 +273,10 @@ extern bool flp_maintenance;
 extern void flp_rewrite_init(void);
 extern bool flp_has_row_rules(Oid relid);
 extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
+
+/* sequences.c */
+extern bool flp_sequences_fill_fields(void);
+extern bool flp_check_sequence_use(Query *query, Oid roleid);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);

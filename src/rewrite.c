@@ -1005,6 +1005,9 @@ check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 			continue;			/* named ones are checked as written */
 		if (rel == NULL)
 			rel = relation_open(rte->relid, NoLock);
+		if (att > RelationGetNumberOfAttributes(rel) ||
+			TupleDescAttr(RelationGetDescr(rel), att - 1)->attisdropped)
+			continue;
 		table_default = build_column_default(rel, att);
 		if (table_default == NULL || !equal(table_default, tle->expr))
 		{
@@ -1014,6 +1017,70 @@ check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 	}
 	if (rel != NULL)
 		relation_close(rel, NoLock);
+}
+
+/*
+ * A unique or exclusion index over a field hidden from the subject answers,
+ * through whether an INSERT fails, whether another row holds the value the
+ * new row gets there.  That value is the subject's own choice nowhere (the
+ * field is not writable), but when it is the same for every row -- a
+ * constant default, or NULL where the index treats NULLs as equal (UNIQUE
+ * NULLS NOT DISTINCT) -- the answer is about the other rows: refused.
+ */
+static void
+check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
+{
+	Relation	rel = relation_open(rte->relid, NoLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		index = (Form_pg_index) GETSTRUCT(tuple);
+		for (int k = 0; (index->indisunique || index->indisexclusion) &&
+			 k < index->indnkeyatts; k++)
+		{
+			AttrNumber	att = index->indkey.values[k];
+			TargetEntry *tle;
+			Node	   *value;
+			bool		constant;
+
+			if (att <= 0 || att > rp->p.natts || perm_of(rp, att) != FLP_HIDE)
+				continue;
+			tle = get_tle_by_resno(targetList, att);
+			value = tle ? strip_implicit_coercions((Node *) tle->expr) : NULL;
+			if (value == NULL)
+				constant = index->indnullsnotdistinct;	/* NULL */
+			else if (IsA(value, Const))
+				constant = !((Const *) value)->constisnull || index->indnullsnotdistinct;
+			else
+				constant = false;
+			if (constant)
+			{
+				char	   *field = get_attname(rte->relid, att, false);
+				char	   *indexname = get_rel_name(index->indexrelid);
+
+				ReleaseSysCache(tuple);
+				relation_close(rel, NoLock);
+				log_denial(GetUserNameFromId(GetUserId(), false), get_rel_name(rte->relid),
+						   field, "clause \"INSERT\" (unique index)");
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to insert into table \"%s\"",
+								get_rel_name(rte->relid)),
+						 errdetail("Field \"%s\" is hidden for role \"%s\" and in unique index \"%s\"; every new row gets the same value there, so whether the INSERT fails would tell whether another row holds it.",
+								   field, GetUserNameFromId(GetUserId(), false), indexname),
+						 errhint("Give the field a default that differs for each row, or ask a super admin for Edit access to it.")));
+			}
+		}
+		ReleaseSysCache(tuple);
+	}
+	relation_close(rel, NoLock);
 }
 
 /* Writes: the values written, and the fields of a governed target. */
@@ -1068,7 +1135,11 @@ check_writes(Rewriter *rw, Level *lv)
 					   "ON CONFLICT DO UPDATE" : command);
 	}
 	if (q->commandType == CMD_INSERT)
+	{
 		check_default_values(rte, rp, q->targetList);
+		if (rp->hides)
+			check_unique_constants(rte, rp, q->targetList);
+	}
 	foreach(lc, q->mergeActionList)
 	{
 		MergeAction *ma = lfirst(lc);
@@ -2327,6 +2398,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	const FlpCatalog *c;
 	GovernedWalk gw;
 	PlannedStmt *volatile result = NULL;
+	bool		uses_sequences;
 	List	   *saved_untrusted = untrusted_quals;
 	Rewriter   *saved_rewriter = planning_rewriter;
 	bool		saved_read = flp_invalidations_read;
@@ -2348,10 +2420,15 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			(void) governed_walker((Node *) parse, &gw);
 			gw.classify = false;
 		}
+		/* sequences that fill governed fields (sequences.c): any query may use them */
+		uses_sequences = c != NULL && flp_sequences_fill_fields() &&
+			flp_check_sequence_use(parse, GetUserId());
 		if (gw.found)
 			result = plan_governed(parse, query_string, cursorOptions, boundParams, &gw);
 		else
 			result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+		if (uses_sequences)
+			result->dependsOnRole = true;	/* checked for this role only */
 	}
 	PG_FINALLY();
 	{

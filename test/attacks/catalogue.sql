@@ -2358,3 +2358,71 @@ SELECT * FROM flp.security_check();
 
 -- @attack admin_security_check_runs admin t
 SELECT count(*) >= 0 FROM flp.security_check();
+
+------------------------------------------------------------------------------
+-- 28. Sequences that fill hidden fields; constant values in unique indexes (class 9)
+------------------------------------------------------------------------------
+
+-- @attack seq_currval_after_insert refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT currval('vault.ticket_seqno_seq');
+
+-- @attack seq_currval_identity refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT currval('vault.ticket_code_seq');
+
+-- @attack seq_lastval refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT lastval();
+
+-- @attack seq_nextval_bracket refuse
+SELECT nextval('vault.ticket_seqno_seq');
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT nextval('vault.ticket_seqno_seq');
+
+-- @attack seq_setval refuse
+SELECT setval('vault.ticket_seqno_seq', 1000);
+
+-- @attack seq_select_relation refuse
+SELECT last_value, is_called FROM vault.ticket_seqno_seq;
+
+-- @attack seq_last_value_function refuse
+SELECT pg_sequence_last_value('vault.ticket_seqno_seq');
+
+-- @attack seq_dynamic_name refuse
+SELECT currval(('vault.ticket_' || 'seqno_seq')::regclass);
+
+-- @attack seq_returning_currval refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x') RETURNING currval('vault.ticket_seqno_seq');
+
+-- @attack seq_in_plpgsql refuse
+DO $$ BEGIN
+	INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+	RAISE NOTICE '%', currval('vault.ticket_seqno_seq');
+END $$;
+
+-- @attack seq_insert_explicit_nextval refuse
+INSERT INTO vault.ticket (id, title) VALUES (nextval('vault.ticket_seqno_seq'), 'x');
+
+-- @attack sanity_seq_insert_default sanity 1|null
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT count(*) || '|' || coalesce(max(seqno)::text, 'null') FROM vault.ticket WHERE id = 10;
+
+-- @attack unique_nulls_not_distinct_oracle refuse
+INSERT INTO vault.nnd (id, name) VALUES (5, 'c');
+
+-- @attack unique_nulls_not_distinct_upsert refuse
+INSERT INTO vault.nnd (id, name) VALUES (5, 'c') ON CONFLICT DO NOTHING;
+
+------------------------------------------------------------------------------
+-- 29. Hidden values that size results compute on the mask (class 9)
+------------------------------------------------------------------------------
+
+-- @attack limit_sized_by_hidden expect 4
+SELECT count(*) FROM (SELECT id FROM vault.acct LIMIT (SELECT length(secret) FROM vault.acct WHERE id = 1)) s;
+
+-- @attack srf_sized_by_hidden expect 0
+SELECT count(*) FROM generate_series(1, (SELECT pin FROM vault.acct WHERE id = 1));
+
+-- @attack offset_sized_by_hidden expect 4
+SELECT count(*) FROM (SELECT id FROM vault.acct OFFSET (SELECT pin FROM vault.acct WHERE id = 1)) s;

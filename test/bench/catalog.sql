@@ -101,6 +101,8 @@ BEGIN
 END $$;
 
 -- planning time as a subject: a governed table and an ungoverned one of the same shape
+-- planning times come from EXPLAIN (SUMMARY), which subjects get only with 'full'
+SET flp.subject_explain = 'full';
 SET ROLE benchcat_r1;
 DO $$
 DECLARE

@@ -154,6 +154,10 @@ SELECT flp.assign('BenchEdit', 'bench_edit');
 
 -- partners: bench_partner sees 10,000 of the 1M accounts (every 100th)
 SELECT flp.define_area('company_relationship', '{bench.scoped_accounts}');
+-- (Default_Partner_Bundle opens no field by itself: open them all, as before)
+SELECT flp.set_permission('Default_Partner_Bundle', 'bench.scoped_accounts', a.attname, 'edit')
+  FROM pg_attribute a
+ WHERE a.attrelid = 'bench.scoped_accounts'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
 SELECT flp.add_partner('BenchPartner');
 SELECT flp.register_user('bench_partner', 'full', '{}', 'BenchPartner');
 SELECT flp.partner_scope('bench.scoped_accounts', 'id');

@@ -140,6 +140,33 @@ RESET ROLE;
 REVOKE CREATE ON SCHEMA public FROM regress_editor;
 DELETE FROM accounts WHERE id = 21;
 
+-- unique indexes over a hidden field that every new row fills alike (class 9)
+RESET ROLE;
+CREATE TABLE public.flags (id int PRIMARY KEY, name text,
+						   flag text UNIQUE NULLS NOT DISTINCT,
+						   tag text DEFAULT 'same' UNIQUE,
+						   token uuid DEFAULT gen_random_uuid() UNIQUE,
+						   note text UNIQUE);
+INSERT INTO public.flags (id, name, flag, tag) VALUES (1, 'a', NULL, 'x');
+GRANT SELECT, INSERT ON public.flags TO regress_editor;
+SELECT flp.protect('flags');
+SELECT flp.set_permission('Editor', 'flags', NULL, 'edit');
+SELECT flp.set_permission('Editor', 'flags', f, 'hide') FROM unnest('{flag,tag,token,note}'::name[]) f;
+SET ROLE regress_editor;
+SELECT regress.why($$INSERT INTO flags (id, name) VALUES (2, 'b')$$);
+RESET ROLE;
+ALTER TABLE public.flags DROP CONSTRAINT flags_flag_key;
+SET ROLE regress_editor;
+SELECT regress.why($$INSERT INTO flags (id, name) VALUES (2, 'b')$$);
+RESET ROLE;
+ALTER TABLE public.flags ALTER COLUMN tag DROP DEFAULT;
+SET ROLE regress_editor;
+-- NULLs that the index keeps distinct, and a default that differs per row: fine
+INSERT INTO flags (id, name) VALUES (2, 'b') RETURNING id, name, flag, tag, note;
+RESET ROLE;
+SELECT flp.unprotect('flags');
+DROP TABLE public.flags;
+
 -- super admins write anything
 RESET ROLE;
 UPDATE accounts SET ssn = '999', region = 'apac' WHERE id = 1;
