@@ -1083,6 +1083,42 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 	relation_close(rel, NoLock);
 }
 
+/*
+ * ON CONFLICT on a table whose rows flp's row rules scope for the role: which
+ * branch it takes (nothing inserted, or an UPDATE that the scope refuses)
+ * would tell whether a row the role cannot see holds the key.  Refused;
+ * a plain INSERT's unique violation remains (docs/security.md).
+ */
+static void
+check_on_conflict_scope(Rewriter *rw, Oid relid)
+{
+	Relation	rel;
+	bool		scoped = false;
+	ListCell   *lc;
+
+	if (!flp_is_governed(relid, NULL))
+		return;
+	rel = relation_open(relid, NoLock);
+	if (rel->rd_rsdesc != NULL)
+		foreach(lc, rel->rd_rsdesc->policies)
+		{
+			const char *name = ((RowSecurityPolicy *) lfirst(lc))->policy_name;
+
+			if (strncmp(name, "flp_data_", 9) == 0 ||
+				((strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0) &&
+				 flp_role_partner(rw->roleid) != NULL))
+				scoped = true;
+		}
+	relation_close(rel, NoLock);
+	if (scoped)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", get_rel_name(relid)),
+				 errdetail("Its rows are scoped for role \"%s\" by flp's row rules: the branch ON CONFLICT takes would tell whether a row outside that scope exists.",
+						   GetUserNameFromId(rw->roleid, false)),
+				 errhint("Use INSERT, or UPDATE the rows the role can see.")));
+}
+
 /* Writes: the values written, and the fields of a governed target. */
 static void
 check_writes(Rewriter *rw, Level *lv)
@@ -1116,6 +1152,8 @@ check_writes(Rewriter *rw, Level *lv)
 	if (q->resultRelation == 0)
 		return;
 	rte = rt_fetch(q->resultRelation, q->rtable);
+	if (q->onConflict && rte->rtekind == RTE_RELATION)
+		check_on_conflict_scope(rw, rte->relid);
 	if (rte->rtekind != RTE_RELATION || (rp = rel_perms(rw, rte->relid)) == NULL ||
 		!rp->restricted)
 		return;

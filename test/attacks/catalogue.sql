@@ -2426,3 +2426,26 @@ SELECT count(*) FROM generate_series(1, (SELECT pin FROM vault.acct WHERE id = 1
 
 -- @attack offset_sized_by_hidden expect 4
 SELECT count(*) FROM (SELECT id FROM vault.acct OFFSET (SELECT pin FROM vault.acct WHERE id = 1)) s;
+
+------------------------------------------------------------------------------
+-- 30. Existence of out-of-scope rows through ON CONFLICT and MERGE (class 8)
+------------------------------------------------------------------------------
+
+-- @attack row_on_conflict_nothing refuse
+-- @as atk_partner
+INSERT INTO vault.company (id, name) VALUES (2, 'probe') ON CONFLICT DO NOTHING RETURNING id;
+
+-- @attack row_on_conflict_update refuse
+-- @as atk_partner
+INSERT INTO vault.company (id, name) VALUES (2, 'probe') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name;
+
+-- @attack row_child_on_conflict refuse
+-- @as atk_partner
+INSERT INTO vault.company_cta (id, company_id) VALUES (2, 1) ON CONFLICT DO NOTHING RETURNING id;
+
+-- @attack row_merge_probe leak
+-- @as atk_partner
+MERGE INTO vault.company t USING (VALUES (2, 'probe')) s(id, name) ON t.id = s.id
+WHEN MATCHED THEN UPDATE SET name = s.name
+WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name);
+SELECT count(*) FROM vault.company;
