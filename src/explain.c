@@ -21,7 +21,9 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
 #include "commands/explain.h"
+#include "commands/prepare.h"
 #include "executor/instrument.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
@@ -29,6 +31,7 @@
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 
 #include "flp.h"
 
@@ -139,6 +142,59 @@ flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
 	}
 	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &planduration,
 				   es->buffers ? &bufusage : NULL);
+}
+
+/*
+ * EXPLAIN EXECUTE name: PostgreSQL explains a prepared statement without
+ * ExplainOneQuery_hook, so its options are checked here, from the utility
+ * hook: refused under 'refuse'; under 'plan' only with COSTS OFF and without
+ * ANALYZE, BUFFERS, WAL, TIMING, SUMMARY or SETTINGS (the options cannot be
+ * changed underneath the statement as they are for other EXPLAINs).
+ */
+void
+flp_check_explain_execute(ExplainStmt *stmt)
+{
+	Query	   *query = (Query *) stmt->query;
+	ExecuteStmt *execute;
+	PreparedStatement *prepared;
+	Oid			governed = InvalidOid;
+	bool		costs = true;
+	bool		figures = false;
+	ListCell   *lc;
+
+	if (subject_explain == FLP_EXPLAIN_FULL || !IsA(query, Query) ||
+		query->commandType != CMD_UTILITY || !IsA(query->utilityStmt, ExecuteStmt) ||
+		flp_is_super_admin(GetUserId()))
+		return;
+	execute = (ExecuteStmt *) query->utilityStmt;
+	prepared = FetchPreparedStatement(execute->name, false);
+	if (prepared == NULL || prepared->plansource->query_list == NIL)
+		return;					/* PostgreSQL says it does not exist */
+	foreach(lc, prepared->plansource->query_list)
+		if (governed_rte_walker(lfirst(lc), &governed))
+			break;
+	if (!OidIsValid(governed))
+		return;
+	foreach(lc, stmt->options)
+	{
+		DefElem    *opt = lfirst(lc);
+
+		if (strcmp(opt->defname, "costs") == 0)
+			costs = defGetBoolean(opt);
+		else if (strcmp(opt->defname, "analyze") == 0 || strcmp(opt->defname, "buffers") == 0 ||
+				 strcmp(opt->defname, "wal") == 0 || strcmp(opt->defname, "timing") == 0 ||
+				 strcmp(opt->defname, "summary") == 0 || strcmp(opt->defname, "settings") == 0)
+			figures |= defGetBoolean(opt);
+	}
+	if (subject_explain == FLP_EXPLAIN_REFUSE || costs || figures)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to explain a statement that reads governed table \"%s\"",
+						get_rel_name(governed)),
+				 errdetail("A plan's estimates and row counts come from rows and values the role may not see."),
+				 subject_explain == FLP_EXPLAIN_REFUSE ?
+				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'.") :
+				 errhint("Use EXPLAIN (COSTS OFF) EXECUTE, without ANALYZE.")));
 }
 
 /* Define flp.subject_explain and install the hook; from _PG_init. */

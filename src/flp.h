@@ -263,6 +263,7 @@ extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
 /* explain.c */
 extern void flp_explain_init(void);
+extern void flp_check_explain_execute(ExplainStmt *stmt);
 
 /* functions.c */
 extern Oid	flp_attribute_role;

@@ -1054,12 +1054,13 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 				continue;
 			tle = get_tle_by_resno(targetList, att);
 			value = tle ? strip_implicit_coercions((Node *) tle->expr) : NULL;
+			/* the same for every row: no Var, nothing volatile (lower('x'), current_user) */
 			if (value == NULL)
 				constant = index->indnullsnotdistinct;	/* NULL */
-			else if (IsA(value, Const))
-				constant = !((Const *) value)->constisnull || index->indnullsnotdistinct;
+			else if (IsA(value, Const) && ((Const *) value)->constisnull)
+				constant = index->indnullsnotdistinct;
 			else
-				constant = false;
+				constant = !contain_volatile_functions(value) && !contain_var_clause(value);
 			if (constant)
 			{
 				char	   *field = get_attname(rte->relid, att, false);
@@ -1083,6 +1084,11 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 	relation_close(rel, NoLock);
 }
 
+/* flp's row rules a governed relation carries (row_rules, below) */
+#define FLP_ROW_DATA 1			/* data rules: for every subject */
+#define FLP_ROW_SCOPE 2			/* partner scope, inheritance rules: for partner users */
+static int	row_rules(Oid relid);
+
 /*
  * ON CONFLICT on a table whose rows flp's row rules scope for the role: which
  * branch it takes (nothing inserted, or an UPDATE that the scope refuses)
@@ -1092,25 +1098,13 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 static void
 check_on_conflict_scope(Rewriter *rw, Oid relid)
 {
-	Relation	rel;
-	bool		scoped = false;
-	ListCell   *lc;
+	int			rules;
 
 	if (!flp_is_governed(relid, NULL))
 		return;
-	rel = relation_open(relid, NoLock);
-	if (rel->rd_rsdesc != NULL)
-		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			const char *name = ((RowSecurityPolicy *) lfirst(lc))->policy_name;
-
-			if (strncmp(name, "flp_data_", 9) == 0 ||
-				((strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0) &&
-				 flp_role_partner(rw->roleid) != NULL))
-				scoped = true;
-		}
-	relation_close(rel, NoLock);
-	if (scoped)
+	rules = row_rules(relid);
+	if ((rules & FLP_ROW_DATA) ||
+		((rules & FLP_ROW_SCOPE) && flp_role_partner(rw->roleid) != NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", get_rel_name(relid)),
@@ -1183,7 +1177,11 @@ check_writes(Rewriter *rw, Level *lv)
 		MergeAction *ma = lfirst(lc);
 
 		if (ma->commandType == CMD_INSERT)
+		{
 			check_default_values(rte, rp, ma->targetList);
+			if (rp->hides)
+				check_unique_constants(rte, rp, ma->targetList);
+		}
 	}
 	if (q->commandType == CMD_INSERT || inserts)
 		flp_check_insert_columns(rte->relid, rte->insertedCols, command);
@@ -2496,14 +2494,19 @@ oid_array_const(List *oids)
 }
 
 /*
- * A subject reads no statistics of governed tables, whatever its row-level
- * attributes: PostgreSQL's pg_stats hides them only where row-level security
- * is active for the reader, which BYPASSRLS skips.  Every scan of a
- * statistics catalog in a subject's query gets the security qual
- * "<its table> <> ALL (governed tables and their children)".
+ * Call fn for every range table entry of every query level of node (sublinks,
+ * subqueries and CTEs included), with the query and its index there.
  */
+typedef void (*RteCallback) (Query *q, Index rti, RangeTblEntry *rte, void *arg);
+
+typedef struct RteWalk
+{
+	RteCallback fn;
+	void	   *arg;
+} RteWalk;
+
 static bool
-filter_statistics_walker(Node *node, List *governed)
+rte_walker(Node *node, RteWalk *w)
 {
 	if (node == NULL)
 		return false;
@@ -2515,49 +2518,95 @@ filter_statistics_walker(Node *node, List *governed)
 		for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
 		{
 			RangeTblEntry *rte = rt_fetch(rti, q->rtable);
-			AttrNumber	relcol;
-			ScalarArrayOpExpr *qual;
 
-			if (rte->rtekind != RTE_RELATION || !is_statistics_catalog(rte->relid))
-				continue;
-			relcol = rte->relid == StatisticRelationId ? Anum_pg_statistic_starelid :
-				Anum_pg_statistic_ext_stxrelid;
-			qual = makeNode(ScalarArrayOpExpr);
-			qual->opno = OpernameGetOprid(list_make2(makeString("pg_catalog"), makeString("<>")),
-										  OIDOID, OIDOID);
-			qual->opfuncid = get_opcode(qual->opno);
-			qual->useOr = false;
-			qual->inputcollid = InvalidOid;
-			qual->args = list_make2(makeVar(rti, relcol, OIDOID, -1, InvalidOid, 0),
-									oid_array_const(governed));
-			qual->location = -1;
-			rte->securityQuals = lappend(rte->securityQuals, qual);
+			w->fn(q, rti, rte, w->arg);
+			/* without sublinks only subqueries and CTEs hold more levels */
+			if (!q->hasSubLinks && rte->rtekind == RTE_SUBQUERY)
+				(void) rte_walker((Node *) rte->subquery, w);
 		}
-		return query_tree_walker(q, filter_statistics_walker, governed, 0);
+		if (!q->hasSubLinks)
+		{
+			ListCell   *lc;
+
+			foreach(lc, q->cteList)
+				(void) rte_walker(((CommonTableExpr *) lfirst(lc))->ctequery, w);
+			return false;
+		}
+		return query_tree_walker(q, rte_walker, w, 0);
 	}
-	return expression_tree_walker(node, filter_statistics_walker, governed);
+	return expression_tree_walker(node, rte_walker, w);
 }
 
-/* Does a governed relation carry one of flp's row rules (scope, links, data rules)? */
-bool
-flp_has_row_rules(Oid relid)
+static void
+for_each_rte(Query *query, RteCallback fn, void *arg)
+{
+	RteWalk		w = {fn, arg};
+
+	(void) rte_walker((Node *) query, &w);
+}
+
+/*
+ * A subject reads no statistics of governed tables, whatever its row-level
+ * attributes: PostgreSQL's pg_stats hides them only where row-level security
+ * is active for the reader, which BYPASSRLS skips.  Every scan of a
+ * statistics catalog in a subject's query gets the security qual
+ * "<its table> <> ALL (governed tables and their children)".
+ */
+static void
+filter_statistics(Query *q, Index rti, RangeTblEntry *rte, void *arg)
+{
+	List	  **governed = (List **) arg;
+	ScalarArrayOpExpr *qual;
+
+	if (rte->rtekind != RTE_RELATION || !is_statistics_catalog(rte->relid))
+		return;
+	if (*governed == NIL)
+		*governed = flp_governed_relids();	/* only for queries that read statistics */
+	qual = makeNode(ScalarArrayOpExpr);
+	qual->opno = OpernameGetOprid(list_make2(makeString("pg_catalog"), makeString("<>")),
+								  OIDOID, OIDOID);
+	qual->opfuncid = get_opcode(qual->opno);
+	qual->useOr = false;
+	qual->inputcollid = InvalidOid;
+	qual->args = list_make2(makeVar(rti, rte->relid == StatisticRelationId ?
+									Anum_pg_statistic_starelid : Anum_pg_statistic_ext_stxrelid,
+									OIDOID, -1, InvalidOid, 0),
+							oid_array_const(*governed));
+	qual->location = -1;
+	rte->securityQuals = lappend(rte->securityQuals, qual);
+}
+
+/*
+ * Which of flp's row rules a governed relation carries: FLP_ROW_DATA (data
+ * rules, for every subject), FLP_ROW_SCOPE (partner scope and inheritance
+ * rules, for partner users).
+ */
+static int
+row_rules(Oid relid)
 {
 	Relation	rel = relation_open(relid, AccessShareLock);	/* held already when planning */
-	bool		result = false;
+	int			rules = 0;
 	ListCell   *lc;
 
 	if (rel->rd_rsdesc != NULL)
 		foreach(lc, rel->rd_rsdesc->policies)
 		{
-			RowSecurityPolicy *policy = lfirst(lc);
+			const char *name = ((RowSecurityPolicy *) lfirst(lc))->policy_name;
 
-			if (strcmp(policy->policy_name, "flp_scope") == 0 ||
-				strcmp(policy->policy_name, "flp_link") == 0 ||
-				strncmp(policy->policy_name, "flp_data_", 9) == 0)
-				result = true;
+			if (strncmp(name, "flp_data_", 9) == 0)
+				rules |= FLP_ROW_DATA;
+			else if (strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0)
+				rules |= FLP_ROW_SCOPE;
 		}
 	relation_close(rel, NoLock);
-	return result;
+	return rules;
+}
+
+/* Does a governed relation carry one of flp's row rules? */
+bool
+flp_has_row_rules(Oid relid)
+{
+	return row_rules(relid) != 0;
 }
 
 /*
@@ -2567,42 +2616,29 @@ flp_has_row_rules(Oid relid)
  * (masked as for anyone), but neither read a table with row rules nor write
  * one that hides fields from it.
  */
-static bool
-bypassrls_walker(Node *node, Oid *roleid)
+static void
+check_bypassrls(Query *q, Index rti, RangeTblEntry *rte, void *roleid_arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-		Index		rti;
+	Oid			roleid = *(Oid *) roleid_arg;
+	const char *why = NULL;
 
-		for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
-		{
-			RangeTblEntry *rte = rt_fetch(rti, q->rtable);
-			const char *why = NULL;
-
-			if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
-				!flp_is_governed(rte->relid, NULL))
-				continue;
-			if (flp_has_row_rules(rte->relid))
-				why = "Its rows are scoped by flp's row rules, which row-level security enforces.";
-			else if (rti == (Index) q->resultRelation &&
-					 flp_table_permissions(*roleid, rte->relid)->hides)
-				why = "Constraint errors of a write would show its hidden fields, which only row-level security keeps out of error messages.";
-			if (why != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("role \"%s\" bypasses row-level security and cannot %s governed table \"%s\"",
-								GetUserNameFromId(*roleid, false),
-								rti == (Index) q->resultRelation ? "write" : "read",
-								get_rel_name(rte->relid)),
-						 errdetail_internal("%s", why),
-						 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
-		}
-		return query_tree_walker(q, bypassrls_walker, roleid, 0);
-	}
-	return expression_tree_walker(node, bypassrls_walker, roleid);
+	if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
+		!flp_is_governed(rte->relid, NULL))
+		return;
+	if (flp_has_row_rules(rte->relid))
+		why = "Its rows are scoped by flp's row rules, which row-level security enforces.";
+	else if (rti == (Index) q->resultRelation &&
+			 flp_table_permissions(roleid, rte->relid)->hides)
+		why = "Constraint errors of a write would show its hidden fields, which only row-level security keeps out of error messages.";
+	if (why != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" bypasses row-level security and cannot %s governed table \"%s\"",
+						GetUserNameFromId(roleid, false),
+						rti == (Index) q->resultRelation ? "write" : "read",
+						get_rel_name(rte->relid)),
+				 errdetail_internal("%s", why),
+				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
 }
 
 static PlannedStmt *
@@ -2637,9 +2673,11 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = roleid;
 	if (restricted)
 	{
-		(void) filter_statistics_walker((Node *) parse, flp_governed_relids());
+		List	   *governed = NIL;
+
+		for_each_rte(parse, filter_statistics, &governed);
 		if (has_bypassrls_privilege(roleid))
-			(void) bypassrls_walker((Node *) parse, &roleid);
+			for_each_rte(parse, check_bypassrls, &roleid);
 		check_query(&rw, parse, NULL);
 		mask_query(&rw, parse);
 		if (rw.memo != NULL)

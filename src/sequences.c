@@ -19,7 +19,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_depend.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -28,6 +33,7 @@
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
+#include "access/stratnum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -47,38 +53,56 @@ static MemoryContext SequenceContext = NULL;
 static List *fed_fields = NIL;	/* of FedField, in SequenceContext */
 static uint64 fed_generation = 0;
 
-/* The sequence a default calls nextval() of with a constant, or InvalidOid. */
-static Oid
-nextval_sequence(Node *expr)
+/* Remember that seqid fills column attnum of relid. */
+static void
+add_fed_field(Oid seqid, Oid relid, AttrNumber attnum)
 {
-	while (expr != NULL && (IsA(expr, FuncExpr) || IsA(expr, RelabelType)))
-	{
-		if (IsA(expr, RelabelType))
-			expr = (Node *) ((RelabelType *) expr)->arg;
-		else if (((FuncExpr *) expr)->funcid == F_NEXTVAL)
-		{
-			Node	   *arg = linitial(((FuncExpr *) expr)->args);
+	MemoryContext old = MemoryContextSwitchTo(SequenceContext);
+	FedField   *f = palloc(sizeof(FedField));
 
-			while (IsA(arg, RelabelType))
-				arg = (Node *) ((RelabelType *) arg)->arg;
-			return IsA(arg, Const) && !((Const *) arg)->constisnull ?
-				DatumGetObjectId(((Const *) arg)->constvalue) : InvalidOid;
-		}
-		else if (list_length(((FuncExpr *) expr)->args) == 1)
-			expr = linitial(((FuncExpr *) expr)->args);	/* a cast */
-		else
-			return InvalidOid;
-	}
-	return InvalidOid;
+	f->seqid = seqid;
+	f->relid = relid;
+	f->attnum = attnum;
+	fed_fields = lappend(fed_fields, f);
+	MemoryContextSwitchTo(old);
 }
 
-/* (Re)find the fields that sequences fill in governed tables. */
+/* The sequences a column default (pg_attrdef row attrdef) depends on. */
+static void
+add_default_sequences(Relation depend, Oid attrdef, Oid relid, AttrNumber attnum)
+{
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(AttrDefaultRelationId));
+	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(attrdef));
+	scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (d->refclassid == RelationRelationId &&
+			get_rel_relkind(d->refobjid) == RELKIND_SEQUENCE)
+			add_fed_field(d->refobjid, relid, attnum);
+	}
+	systable_endscan(scan);
+}
+
+/*
+ * (Re)find the fields that sequences fill in governed tables, from pg_depend
+ * alone (no governed table is opened, so none is locked): the sequences that
+ * a column owns (serial, OWNED BY) or that make its identity, and those its
+ * default uses (nextval('s') of any sequence).
+ */
 static void
 fed_fields_current(void)
 {
 	uint64		generation = flp_cache_generation();
+	Relation	depend;
 	ListCell   *lc;
-	MemoryContext old;
 
 	if (SequenceContext != NULL && fed_generation == generation)
 		return;
@@ -87,42 +111,35 @@ fed_fields_current(void)
 												ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(SequenceContext);
 	fed_fields = NIL;
+	depend = table_open(DependRelationId, AccessShareLock);
 	foreach(lc, flp_governed_relids())
 	{
 		Oid			relid = lfirst_oid(lc);
-		Relation	rel = try_table_open(relid, AccessShareLock);
-		TupleDesc	desc;
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tuple;
 
-		if (rel == NULL)
-			continue;			/* dropped in this transaction (the catalog follows at commit) */
-		desc = RelationGetDescr(rel);
-
-		for (int i = 0; i < desc->natts; i++)
+		/* what depends on the table: its columns' sequences and defaults */
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(RelationRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(relid));
+		scan = systable_beginscan(depend, DependReferenceIndexId, true, NULL, 2, key);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 		{
-			Form_pg_attribute a = TupleDescAttr(desc, i);
-			Oid			seqid = InvalidOid;
+			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
 
-			if (a->attisdropped)
+			if (d->refobjsubid <= 0)
 				continue;
-			if (a->attidentity)
-				seqid = getIdentitySequence(relid, a->attnum, true);
-			else if (a->atthasdef)
-				seqid = nextval_sequence(build_column_default(rel, a->attnum));
-			if (OidIsValid(seqid))
-			{
-				FedField   *f;
-
-				old = MemoryContextSwitchTo(SequenceContext);
-				f = palloc(sizeof(FedField));
-				f->seqid = seqid;
-				f->relid = relid;
-				f->attnum = a->attnum;
-				fed_fields = lappend(fed_fields, f);
-				MemoryContextSwitchTo(old);
-			}
+			if (d->classid == RelationRelationId &&
+				get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
+				add_fed_field(d->objid, relid, d->refobjsubid);
+			else if (d->classid == AttrDefaultRelationId)
+				add_default_sequences(depend, d->objid, relid, d->refobjsubid);
 		}
-		table_close(rel, AccessShareLock);
+		systable_endscan(scan);
 	}
+	table_close(depend, AccessShareLock);
 	fed_generation = generation;
 }
 

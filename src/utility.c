@@ -15,6 +15,7 @@
 
 #include "access/relation.h"
 #include "access/sysattr.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_auth_members.h"
@@ -673,9 +674,13 @@ deny_admin_role_change(Oid admin_role, const char *what)
 			 errhint("Ask a superuser.")));
 }
 
-/* Does a list of role names (strings, RoleSpecs or AccessPrivs) name role? */
+/*
+ * Does a list of role names (strings, RoleSpecs or AccessPrivs) name role --
+ * or, with holders, a role that has its privileges (granting that one would
+ * make a super admin too)?
+ */
 static bool
-names_role(List *names, Oid role)
+names_role(List *names, Oid role, bool holders)
 {
 	ListCell   *lc;
 
@@ -690,7 +695,9 @@ names_role(List *names, Oid role)
 			name = ((AccessPriv *) n)->priv_name;
 		else if (IsA(n, RoleSpec) && ((RoleSpec *) n)->roletype == ROLESPEC_CSTRING)
 			name = ((RoleSpec *) n)->rolename;
-		if (name != NULL && get_role_oid(name, true) == role)
+		if (name != NULL && OidIsValid(get_role_oid(name, true)) &&
+			(get_role_oid(name, true) == role ||
+			 (holders && has_privs_of_role(get_role_oid(name, true), role))))
 			return true;
 	}
 	return false;
@@ -706,7 +713,7 @@ check_admin_role_changes(Node *parsetree)
 	if (!OidIsValid(admin) || may_administer(admin))
 		return;
 	if (IsA(parsetree, GrantRoleStmt) && ((GrantRoleStmt *) parsetree)->is_grant &&
-		names_role(((GrantRoleStmt *) parsetree)->granted_roles, admin))
+		names_role(((GrantRoleStmt *) parsetree)->granted_roles, admin, true))
 		deny_admin_role_change(admin, "grant");
 	else if (IsA(parsetree, CreateRoleStmt))
 	{
@@ -714,12 +721,13 @@ check_admin_role_changes(Node *parsetree)
 		{
 			DefElem    *opt = lfirst(lc);
 
-			if (strcmp(opt->defname, "addroleto") == 0 && names_role((List *) opt->arg, admin))
+			if (strcmp(opt->defname, "addroleto") == 0 && names_role((List *) opt->arg, admin, true))
 				deny_admin_role_change(admin, "grant");
 		}
 	}
 	else if (IsA(parsetree, AlterRoleStmt) &&
-			 get_rolespec_oid(((AlterRoleStmt *) parsetree)->role, true) == admin)
+			 OidIsValid(get_rolespec_oid(((AlterRoleStmt *) parsetree)->role, true)) &&
+			 has_privs_of_role(get_rolespec_oid(((AlterRoleStmt *) parsetree)->role, true), admin))
 	{
 		foreach(lc, ((AlterRoleStmt *) parsetree)->options)
 			if (strcmp(((DefElem *) lfirst(lc))->defname, "rolemembers") == 0)
@@ -729,7 +737,7 @@ check_admin_role_changes(Node *parsetree)
 			 get_role_oid(((RenameStmt *) parsetree)->subname, true) == admin)
 		deny_admin_role_change(admin, "rename");
 	else if (IsA(parsetree, DropRoleStmt) &&
-			 names_role(((DropRoleStmt *) parsetree)->roles, admin))
+			 names_role(((DropRoleStmt *) parsetree)->roles, admin, false))
 		deny_admin_role_change(admin, "drop");
 }
 
@@ -774,6 +782,14 @@ check_truncate(TruncateStmt *stmt)
 		/* the table, and (without ONLY) its partitions and children */
 		tree = ((RangeVar *) lfirst(lc))->inh ? find_all_inheritors(relid, NoLock, NULL) :
 			list_make1_oid(relid);
+		/* and CASCADE truncates the tables that reference them, and so on */
+		if (stmt->behavior == DROP_CASCADE)
+		{
+			List	   *more = tree;
+
+			while ((more = list_difference_oid(heap_truncate_find_FKs(more), tree)) != NIL)
+				tree = list_concat_unique_oid(tree, more);
+		}
 		foreach(lc2, tree)
 		{
 			Oid			child = lfirst_oid(lc2);
@@ -897,6 +913,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		check_truncate((TruncateStmt *) parsetree);
 	else if (IsA(parsetree, CreateTrigStmt) && flp_catalog() != NULL)
 		check_trigger((CreateTrigStmt *) parsetree);
+	else if (IsA(parsetree, ExplainStmt) && flp_catalog() != NULL)
+		flp_check_explain_execute((ExplainStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && drops_flp((DropStmt *) parsetree) &&
 			 flp_catalog() != NULL)
 	{

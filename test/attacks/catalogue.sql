@@ -2449,3 +2449,12 @@ MERGE INTO vault.company t USING (VALUES (2, 'probe')) s(id, name) ON t.id = s.i
 WHEN MATCHED THEN UPDATE SET name = s.name
 WHEN NOT MATCHED THEN INSERT (id, name) VALUES (s.id, s.name);
 SELECT count(*) FROM vault.company;
+
+-- @attack explain_execute_prepared refuse
+PREPARE p AS SELECT id FROM vault.acct WHERE secret > 'M';
+EXPLAIN (ANALYZE) EXECUTE p;
+
+-- @attack explain_execute_partner refuse
+-- @as atk_partner
+PREPARE p AS SELECT id FROM vault.company WHERE name >= 'M';
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE p;

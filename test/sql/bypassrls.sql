@@ -49,7 +49,13 @@ SELECT regress.why($$TRUNCATE bp_scoped$$);
 RESET ROLE;
 
 -- the same subject without BYPASSRLS
+RESET ROLE;
+CREATE TABLE public.bp_parent (id int PRIMARY KEY);
+ALTER TABLE public.bp_scoped ADD COLUMN parent_id int REFERENCES public.bp_parent;
+GRANT TRUNCATE ON public.bp_parent TO regress_plain;
 SET ROLE regress_plain;
+SELECT regress.why($$TRUNCATE bp_parent CASCADE$$);
+SELECT regress.why($$TRUNCATE bp_parent$$);
 SELECT count(*) FROM pg_stats WHERE tablename = 'bp';
 SELECT count(*) FROM bp_scoped;
 SELECT regress.why($$TRUNCATE bp_scoped$$);
@@ -70,5 +76,5 @@ SELECT flp.unprotect('bp');
 SELECT flp.unprotect('bp_scoped');
 SELECT flp.unprotect('bp_few');
 SELECT flp.drop_bundle('BP');
-DROP TABLE public.bp, public.bp_scoped, public.bp_few;
+DROP TABLE public.bp, public.bp_scoped, public.bp_few, public.bp_parent;
 DROP ROLE regress_etl, regress_plain;

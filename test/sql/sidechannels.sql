@@ -88,7 +88,18 @@ SET flp.subject_explain = 'plan';
 SET ROLE regress_sub;
 EXPLAIN (VERBOSE) SELECT id, ssn, code FROM accounts WHERE id = 1;
 SELECT regress.why($$EXPLAIN (ANALYZE, COSTS OFF) SELECT id FROM accounts$$);
+-- EXPLAIN EXECUTE of a prepared statement (explained without the hook): the same rules
+PREPARE acc AS SELECT id FROM accounts WHERE id = 1;
+SELECT regress.why($$EXPLAIN EXECUTE acc$$);
+SELECT regress.why($$EXPLAIN (ANALYZE, COSTS OFF) EXECUTE acc$$);
+EXPLAIN (COSTS OFF) EXECUTE acc;
 RESET ROLE;
+RESET flp.subject_explain;
+SET ROLE regress_sub;
+SELECT regress.why($$EXPLAIN (COSTS OFF) EXECUTE acc$$);
+DEALLOCATE acc;
+RESET ROLE;
+SET flp.subject_explain = 'plan';
 -- ... 'full': PostgreSQL's EXPLAIN, figures and all
 SET flp.subject_explain = 'full';
 SET ROLE regress_sub;

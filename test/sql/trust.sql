@@ -198,6 +198,8 @@ SELECT regress.why($$CREATE ROLE regress_sneaky IN ROLE flp_admin$$);
 SELECT regress.why($$ALTER GROUP flp_admin ADD USER regress_creator$$);
 SELECT regress.why($$ALTER ROLE flp_admin RENAME TO flp_admin_old$$);
 SELECT regress.why($$DROP ROLE flp_admin$$);
+-- nor a role that has flp_admin's privileges
+SELECT regress.why($$GRANT regress_tadmin2 TO regress_creator$$);
 RESET ROLE;
 -- flp_admin is known by OID: after a rename, a new role of the old name is no super admin
 ALTER ROLE flp_admin RENAME TO flp_admin_renamed;

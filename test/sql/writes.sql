@@ -159,6 +159,12 @@ ALTER TABLE public.flags DROP CONSTRAINT flags_flag_key;
 SET ROLE regress_editor;
 SELECT regress.why($$INSERT INTO flags (id, name) VALUES (2, 'b')$$);
 RESET ROLE;
+ALTER TABLE public.flags ALTER COLUMN tag SET DEFAULT lower('SAME');   -- the same for every row too
+SET ROLE regress_editor;
+SELECT regress.why($$INSERT INTO flags (id, name) VALUES (2, 'b')$$);
+SELECT regress.why($$MERGE INTO flags f USING (VALUES (2, 'b')) v(id, name) ON f.id = v.id
+	WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.name)$$);
+RESET ROLE;
 ALTER TABLE public.flags ALTER COLUMN tag DROP DEFAULT;
 SET ROLE regress_editor;
 -- NULLs that the index keeps distinct, and a default that differs per row: fine
