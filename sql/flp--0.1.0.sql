@@ -649,6 +649,13 @@ BEGIN
 		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
+	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
+										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
+																  'information_schema'::regnamespace,
+																  'pg_toast'::regnamespace)) THEN
+		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION flp._require_governable(regclass) IS
@@ -1910,6 +1917,13 @@ BEGIN
 	PERFORM flp._require_field(child, fk_field);
 	IF child = parent THEN
 		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
+	END IF;
+	/* flp_link reads the parent in partner users' sessions, with the parent's own policies */
+	IF EXISTS (SELECT 1 FROM flp._code_risks(parent) r WHERE r.kind = 'policy function') THEN
+		RAISE EXCEPTION 'table "%" has row-level security policies whose code flp does not trust', parent
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Partner users would run them whenever they read the linked table.',
+				  HINT = 'See flp.security_check(): have a superuser own the functions of the parent''s policies, with a fixed search_path.';
 	END IF;
 	/* the parent's record key: its scope key, or its one-column primary key */
 	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;

@@ -40,6 +40,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_policy.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
@@ -93,6 +94,7 @@ typedef struct GovernedEntry
 	Oid			root;			/* the governed table whose rules apply */
 	FlpPermission default_permission;
 	char		relkind;		/* of relid */
+	bool		guarded;		/* row-level security on and forced (flp's guard) */
 } GovernedEntry;
 
 static MemoryContext GovernedContext = NULL;
@@ -140,6 +142,23 @@ static void relcache_callback(Datum arg, Oid relid);
 static void syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void catalog_lookup(void);
 static void governed_build(void);
+
+/* Row-level security enabled and forced on a relation. */
+static bool
+rls_forced(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+
+		result = c->relrowsecurity && c->relforcerowsecurity;
+		ReleaseSysCache(tuple);
+	}
+	return result;
+}
 
 /*
  * Register the invalidation callbacks; called once from _PG_init.
@@ -848,6 +867,7 @@ governed_build(void)
 				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
 				entry->root = relid;
 				entry->relkind = get_rel_relkind(relid);
+				entry->guarded = rls_forced(relid);
 				entry->default_permission =
 					permission_of(column_oid(&cs, tuple,
 											 Anum_governed_table_default_permission));
@@ -877,6 +897,7 @@ governed_build(void)
 					entry->root = root;
 					entry->default_permission = def;
 					entry->relkind = get_rel_relkind(child);
+					entry->guarded = rls_forced(child);
 				}
 			}
 		}
@@ -932,6 +953,20 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 	return true;
 }
 
+/*
+ * Is a governed relation guarded: row-level security enabled and forced, as
+ * flp.protect leaves it?  A table governed by direct DML on flp's catalog,
+ * say, is not, and PostgreSQL would then show its values in error details
+ * and skip flp's row rules.
+ */
+bool
+flp_governed_guarded(Oid relid)
+{
+	GovernedEntry *entry = governed_lookup(relid);
+
+	return entry == NULL || entry->guarded;
+}
+
 /* The relkind of a governed table (or partition/child of one), or '\0'. */
 char
 flp_governed_relkind(Oid relid)
@@ -980,6 +1015,50 @@ governed_list(bool all)
 			result = lappend_oid(result, entry->relid);
 	list_sort(result, list_oid_cmp);
 	return result;
+}
+
+/*
+ * Which of flp's row rules exist in this database (FLP_RULES_DATA: data
+ * rules, FLP_RULES_SCOPE: partner scope or inheritance rules), from their
+ * policies in pg_policy; remembered until the catalog generation moves
+ * (compiling policies invalidates the governed table's relcache).
+ */
+int
+flp_row_rules_present(void)
+{
+	static uint64 rules_generation = 0;
+	static int	rules = 0;
+	uint64		current = flp_cache_generation();
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (rules_generation == current)
+		return rules;
+	rules = 0;
+	rel = table_open(PolicyRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		const char *name = NameStr(((Form_pg_policy) GETSTRUCT(tuple))->polname);
+
+		if (strncmp(name, "flp_data_", 9) == 0)
+			rules |= FLP_RULES_DATA;
+		else if (strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0)
+			rules |= FLP_RULES_SCOPE;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	rules_generation = current;
+	return rules;
+}
+
+/* Does flp govern any table in this database? */
+bool
+flp_governs_any(void)
+{
+	governed_current();
+	return hash_get_num_entries(governed) > 0;
 }
 
 /* Every governed table (not their children), ordered by OID. */

@@ -21,6 +21,9 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "commands/prepare.h"
@@ -32,6 +35,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
+#include "utils/syscache.h"
 
 #include "flp.h"
 
@@ -83,8 +87,15 @@ restrict_explain(Query *query, ExplainState *es)
 	Oid			governed = InvalidOid;
 
 	if (subject_explain == FLP_EXPLAIN_FULL || flp_catalog() == NULL ||
-		flp_is_super_admin(GetUserId()) ||
-		!governed_rte_walker((Node *) query, &governed))
+		flp_is_super_admin(GetUserId()))
+		return;
+	if (es->analyze && flp_governs_any())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to EXPLAIN ANALYZE in a database where flp governs tables"),
+				 errdetail("A run counts the rows and blocks read by everything the statement calls, functions that read governed tables included, before row-level security and field rules filter them."),
+				 errhint("Use EXPLAIN without ANALYZE; a superuser can allow it with flp.subject_explain = 'full'.")));
+	if (!governed_rte_walker((Node *) query, &governed))
 		return;
 	if (subject_explain == FLP_EXPLAIN_REFUSE)
 		ereport(ERROR,
@@ -163,13 +174,26 @@ flp_check_explain_execute(ExplainStmt *stmt)
 	ListCell   *lc;
 
 	if (subject_explain == FLP_EXPLAIN_FULL || !IsA(query, Query) ||
-		query->commandType != CMD_UTILITY || !IsA(query->utilityStmt, ExecuteStmt) ||
 		flp_is_super_admin(GetUserId()))
+		return;
+	/* EXPLAIN CREATE TABLE ... AS EXECUTE name goes the same way */
+	while (query->commandType == CMD_UTILITY && IsA(query->utilityStmt, CreateTableAsStmt) &&
+		   IsA(((CreateTableAsStmt *) query->utilityStmt)->query, Query))
+		query = (Query *) ((CreateTableAsStmt *) query->utilityStmt)->query;
+	if (query->commandType != CMD_UTILITY || !IsA(query->utilityStmt, ExecuteStmt))
 		return;
 	execute = (ExecuteStmt *) query->utilityStmt;
 	prepared = FetchPreparedStatement(execute->name, false);
 	if (prepared == NULL || prepared->plansource->query_list == NIL)
 		return;					/* PostgreSQL says it does not exist */
+	foreach(lc, stmt->options)
+		if (strcmp(((DefElem *) lfirst(lc))->defname, "analyze") == 0 &&
+			defGetBoolean(lfirst(lc)) && flp_governs_any())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to EXPLAIN ANALYZE in a database where flp governs tables"),
+					 errdetail("A run counts the rows and blocks read by everything the statement calls, functions that read governed tables included, before row-level security and field rules filter them."),
+					 errhint("Use EXPLAIN without ANALYZE; a superuser can allow it with flp.subject_explain = 'full'.")));
 	foreach(lc, prepared->plansource->query_list)
 		if (governed_rte_walker(lfirst(lc), &governed))
 			break;
@@ -195,6 +219,90 @@ flp_check_explain_execute(ExplainStmt *stmt)
 				 subject_explain == FLP_EXPLAIN_REFUSE ?
 				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'.") :
 				 errhint("Use EXPLAIN (COSTS OFF) EXECUTE, without ANALYZE.")));
+}
+
+/*
+ * The activity counters of relations, indexes, functions and databases
+ * (pg_stat_get_*(oid), behind pg_stat_user_tables, pg_statio_*,
+ * pg_stat_xact_* and pg_stat_database) count the rows and blocks a query
+ * read before row-level security filtered them: read after a query of its
+ * own, they tell a subject how many rows outside its scope matched a
+ * condition, as EXPLAIN ANALYZE would.  A subject to whom flp's row rules
+ * apply may not call them (super admins may).  PostgreSQL calls built-in
+ * functions without asking the fmgr hooks, so the check is made when the
+ * query is planned.
+ */
+static bool
+is_counter_function(Oid funcid)
+{
+	static char known[FirstGenbkiObjectId];	/* 0 unknown, 1 no, 2 yes */
+
+	if (funcid >= FirstGenbkiObjectId)
+		return false;			/* not a built-in */
+	if (known[funcid] == 0)
+	{
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+
+		known[funcid] = 1;
+		if (HeapTupleIsValid(tuple))
+		{
+			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+
+			if (strncmp(NameStr(proc->proname), "pg_stat_get_", 12) == 0 &&
+				proc->pronargs == 1 && proc->proargtypes.values[0] == OIDOID)
+				known[funcid] = 2;
+			ReleaseSysCache(tuple);
+		}
+	}
+	return known[funcid] == 2;
+}
+
+static bool
+counter_checker(Oid funcid, void *context)
+{
+	return is_counter_function(funcid);
+}
+
+static bool
+counter_walker(Node *node, Oid *found)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, counter_walker, found, 0);
+	if (IsA(node, FuncExpr) && is_counter_function(((FuncExpr *) node)->funcid))
+	{
+		*found = ((FuncExpr *) node)->funcid;
+		return true;
+	}
+	if (check_functions_in_node(node, counter_checker, NULL))
+	{
+		*found = InvalidOid;
+		return true;
+	}
+	return expression_tree_walker(node, counter_walker, found);
+}
+
+void
+flp_check_counter_calls(Query *query, Oid roleid)
+{
+	int			rules;
+	Oid			found = InvalidOid;
+
+	if (subject_explain == FLP_EXPLAIN_FULL)
+		return;					/* the same oracle as EXPLAIN ANALYZE, accepted */
+	rules = flp_row_rules_present();
+	if (rules == 0 || flp_is_super_admin(roleid) ||
+		!((rules & FLP_RULES_DATA) ||
+		  ((rules & FLP_RULES_SCOPE) && flp_role_partner(roleid) != NULL)))
+		return;
+	if (counter_walker((Node *) query, &found))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function %s",
+						OidIsValid(found) ? get_func_name(found) : "pg_stat_get_*"),
+				 errdetail("Activity counters count rows and blocks read before flp's row rules filter them, which would tell how many rows outside the role's scope match a condition."),
+				 errhint("Ask a super admin; a superuser can accept the oracle with flp.subject_explain = 'full'.")));
 }
 
 /* Define flp.subject_explain and install the hook; from _PG_init. */

@@ -189,8 +189,13 @@ extern bool flp_invalidations_read;
 extern void flp_read_invalidations(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern char flp_governed_relkind(Oid relid);
+extern bool flp_governed_guarded(Oid relid);
 extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
+extern bool flp_governs_any(void);
+#define FLP_RULES_DATA 1
+#define FLP_RULES_SCOPE 2
+extern int	flp_row_rules_present(void);
 extern List *flp_governed_relids(void);
 extern void flp_flush_caches(void);
 extern void flp_catalog_touch(void);
@@ -264,6 +269,7 @@ extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 /* explain.c */
 extern void flp_explain_init(void);
 extern void flp_check_explain_execute(ExplainStmt *stmt);
+extern void flp_check_counter_calls(Query *query, Oid roleid);
 
 /* functions.c */
 extern Oid	flp_attribute_role;

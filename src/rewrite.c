@@ -2456,6 +2456,9 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			(void) governed_walker((Node *) parse, &gw);
 			gw.classify = false;
 		}
+		/* activity counters (explain.c), for subjects whom row rules scope */
+		if (c != NULL)
+			flp_check_counter_calls(parse, GetUserId());
 		/* sequences that fill governed fields (sequences.c): any query may use them */
 		uses_sequences = c != NULL && flp_sequences_fill_fields() &&
 			flp_check_sequence_use(parse, GetUserId());
@@ -2617,14 +2620,10 @@ flp_has_row_rules(Oid relid)
  * one that hides fields from it.
  */
 static void
-check_bypassrls(Query *q, Index rti, RangeTblEntry *rte, void *roleid_arg)
+check_bypassrls(Query *q, Index rti, RangeTblEntry *rte, Oid roleid)
 {
-	Oid			roleid = *(Oid *) roleid_arg;
 	const char *why = NULL;
 
-	if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
-		!flp_is_governed(rte->relid, NULL))
-		return;
 	if (flp_has_row_rules(rte->relid))
 		why = "Its rows are scoped by flp's row rules, which row-level security enforces.";
 	else if (rti == (Index) q->resultRelation &&
@@ -2639,6 +2638,45 @@ check_bypassrls(Query *q, Index rti, RangeTblEntry *rte, void *roleid_arg)
 						get_rel_name(rte->relid)),
 				 errdetail_internal("%s", why),
 				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
+}
+
+/* What the per-entry checks of a subject's query need. */
+typedef struct SubjectChecks
+{
+	Oid			roleid;
+	bool		bypassrls;		/* the role has BYPASSRLS */
+	List	   *governed;		/* governed relations, once a statistics catalog is read */
+} SubjectChecks;
+
+/*
+ * Every range table entry of a subject's query: statistics catalogs are
+ * filtered; a governed relation must be guarded (fail closed where flp's
+ * row-level security is missing, e.g. a table governed by direct DML); a
+ * BYPASSRLS subject's entries are checked as above.
+ */
+static void
+subject_rte_checks(Query *q, Index rti, RangeTblEntry *rte, void *arg)
+{
+	SubjectChecks *sc = (SubjectChecks *) arg;
+
+	if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE)
+		return;
+	if (is_statistics_catalog(rte->relid))
+	{
+		filter_statistics(q, rti, rte, &sc->governed);
+		return;
+	}
+	if (!flp_is_governed(rte->relid, NULL))
+		return;
+	if (!flp_governed_guarded(rte->relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("governed table \"%s\" has no guard", get_rel_name(rte->relid)),
+				 errdetail("Its row-level security is not enabled and forced: PostgreSQL would show its values in error messages and skip flp's row rules."),
+				 errhint("A super admin puts the guard back with flp.protect('%s').",
+						 get_rel_name(flp_governed_root(rte->relid)))));
+	if (sc->bypassrls)
+		check_bypassrls(q, rti, rte, sc->roleid);
 }
 
 static PlannedStmt *
@@ -2673,11 +2711,9 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = roleid;
 	if (restricted)
 	{
-		List	   *governed = NIL;
+		SubjectChecks sc = {roleid, has_bypassrls_privilege(roleid), NIL};
 
-		for_each_rte(parse, filter_statistics, &governed);
-		if (has_bypassrls_privilege(roleid))
-			for_each_rte(parse, check_bypassrls, &roleid);
+		for_each_rte(parse, subject_rte_checks, &sc);
 		check_query(&rw, parse, NULL);
 		mask_query(&rw, parse);
 		if (rw.memo != NULL)

@@ -28,7 +28,10 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_language.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/acl.h"
@@ -68,6 +71,25 @@ pins_search_path(HeapTuple proctup)
 }
 
 /*
+ * PostgreSQL's own functions that run a query they are given by name or
+ * text (query_to_xml, table_to_xml, cursor_to_xml and their kin): stable and
+ * a superuser's, but what they run is the caller's choice -- a view whose
+ * functions would run as every subject, say.
+ */
+static bool
+runs_sql(Form_pg_proc proc)
+{
+	const char *name = NameStr(proc->proname);
+	size_t		len = strlen(name);
+
+	if (proc->pronamespace != PG_CATALOG_NAMESPACE)
+		return false;
+	return (len > 7 && strcmp(name + len - 7, "_to_xml") == 0) ||
+		(len > 13 && strcmp(name + len - 13, "_to_xmlschema") == 0) ||
+		(len > 21 && strcmp(name + len - 21, "_to_xml_and_xmlschema") == 0);
+}
+
+/*
  * Why the function may not run on hidden values in a subject's session, or
  * NULL when it may.
  */
@@ -95,7 +117,9 @@ untrusted_reason(Oid funcid, bool allow_volatile)
 	proc = (Form_pg_proc) GETSTRUCT(tuple);
 	(void) SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosqlbody, &nobody);
 
-	if (!superuser_arg(proc->proowner))
+	if (runs_sql(proc))
+		reason = pstrdup("it runs SQL of its own (on relations or queries named by its arguments)");
+	else if (!superuser_arg(proc->proowner))
 		reason = psprintf("it is owned by role \"%s\", which is not a superuser",
 						  GetUserNameFromId(proc->proowner, true) ?
 						  GetUserNameFromId(proc->proowner, true) : "?");
@@ -131,7 +155,7 @@ flp_require_trusted_function(Oid funcid, const char *what)
 static bool
 untrusted_checker(Oid funcid, void *context)
 {
-	Oid		   *first = (Oid *) context;
+	Oid		   *first = (Oid *) context;	/* UntrustedWalk.function */
 
 	if (flp_untrusted_reason(funcid) != NULL)
 	{
@@ -141,27 +165,145 @@ untrusted_checker(Oid funcid, void *context)
 	return false;
 }
 
+/*
+ * Is a type one that runs no code of an untrusted owner when a value is made
+ * of it: owned by a superuser, and so are its base type (a domain's CHECK
+ * constraints run on every coercion), element type and the types of its
+ * fields (a row coerced to a composite type checks its domain fields)?
+ */
 static bool
-untrusted_walker(Node *node, void *context)
+type_trusted(Oid typid)
 {
-	if (node == NULL)
-		return false;
-	if (check_functions_in_node(node, untrusted_checker, context))
-		return true;
-	return expression_tree_walker(node, untrusted_walker, context);
+	HeapTuple	tuple;
+	Form_pg_type type;
+	bool		trusted;
+	Oid			base;
+	Oid			elem;
+	Oid			relid;
+
+	check_stack_depth();
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tuple))
+		return true;			/* InvalidOid and the like: no value is made */
+	type = (Form_pg_type) GETSTRUCT(tuple);
+	trusted = superuser_arg(type->typowner);
+	base = type->typtype == TYPTYPE_DOMAIN ? type->typbasetype : InvalidOid;
+	elem = type->typelem;
+	relid = type->typrelid;
+	ReleaseSysCache(tuple);
+	if (trusted && OidIsValid(base))
+		trusted = type_trusted(base);
+	if (trusted && OidIsValid(elem))
+		trusted = type_trusted(elem);
+	if (trusted && OidIsValid(relid))
+	{
+		for (AttrNumber att = 1; trusted; att++)
+		{
+			HeapTuple	atttup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+												 Int16GetDatum(att));
+			Oid			atttype;
+			bool		dropped;
+
+			if (!HeapTupleIsValid(atttup))
+				break;
+			atttype = ((Form_pg_attribute) GETSTRUCT(atttup))->atttypid;
+			dropped = ((Form_pg_attribute) GETSTRUCT(atttup))->attisdropped;
+			ReleaseSysCache(atttup);
+			if (!dropped)
+				trusted = type_trusted(atttype);
+		}
+	}
+	return trusted;
 }
 
 /*
- * Raise an error unless every function an analysed expression calls may run
- * on hidden values.
+ * Does a constant name an object of an untrusted owner (a relation for
+ * table_to_xml, a function, a type) that code could be made to run?
+ */
+static bool
+names_untrusted_object(Const *c)
+{
+	Oid			oid;
+
+	if (c->constisnull)
+		return false;
+	oid = DatumGetObjectId(c->constvalue);
+	switch (c->consttype)
+	{
+		case REGCLASSOID:
+			{
+				HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(oid));
+				bool		untrusted = false;
+
+				if (HeapTupleIsValid(tuple))
+				{
+					untrusted = !superuser_arg(((Form_pg_class) GETSTRUCT(tuple))->relowner);
+					ReleaseSysCache(tuple);
+				}
+				return untrusted;
+			}
+		case REGPROCOID:
+		case REGPROCEDUREOID:
+			return OidIsValid(oid) && flp_untrusted_reason(oid) != NULL;
+		case REGTYPEOID:
+			return !type_trusted(oid);
+		case REGOPEROID:
+		case REGOPERATOROID:
+			return OidIsValid(oid) && flp_untrusted_reason(get_opcode(oid)) != NULL;
+		default:
+			return false;
+	}
+}
+
+typedef struct UntrustedWalk
+{
+	Oid			function;		/* the first untrusted function */
+	const char *other;			/* or what else is untrusted */
+} UntrustedWalk;
+
+static bool
+untrusted_walker(Node *node, UntrustedWalk *uw)
+{
+	if (node == NULL)
+		return false;
+	if (check_functions_in_node(node, untrusted_checker, &uw->function))
+		return true;
+	if (!IsA(node, Var) && !IsA(node, List) && !IsA(node, TargetEntry) &&
+		!type_trusted(exprType(node)))
+	{
+		uw->other = psprintf("a value of type %s, which belongs to a role that is not a superuser (or has such a base, element or field type)",
+							 format_type_be(exprType(node)));
+		return true;
+	}
+	if (IsA(node, Const) && names_untrusted_object((Const *) node))
+	{
+		uw->other = psprintf("the constant %s, which names an object of a role that is not a superuser",
+							 format_type_be(((Const *) node)->consttype));
+		return true;
+	}
+	return expression_tree_walker(node, untrusted_walker, uw);
+}
+
+/*
+ * Raise an error unless every function an analysed expression calls, every
+ * type it makes values of and every object its constants name may run on
+ * hidden values.
  */
 void
 flp_require_trusted_expression(Node *expr, const char *what)
 {
-	Oid			first = InvalidOid;
+	UntrustedWalk uw = {InvalidOid, NULL};
 
-	if (untrusted_walker(expr, &first))
-		flp_require_trusted_function(first, what);
+	if (!untrusted_walker(expr, &uw))
+		return;
+	if (OidIsValid(uw.function))
+		flp_require_trusted_function(uw.function, what);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s would make values of types, or name objects, that flp does not trust",
+					strcmp(what, "data-rule predicate function") == 0 ? "data-rule predicate" : what),
+			 errdetail("It uses %s.", uw.other),
+			 errhint("Use types and objects that belong to a superuser.")));
 }
 
 /*

@@ -1972,7 +1972,7 @@ CREATE TEMP TABLE o (v text);
 DO $d$ BEGIN
 	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$(SELECT pg_read_file('postgresql.conf'))::int > 0$p$, 'atk_subject');
 	INSERT INTO o VALUES ('ran');
-EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
 
 -- @attack admin_eval_rule_volatile_file admin 42501
@@ -1980,7 +1980,7 @@ CREATE TEMP TABLE o (v text);
 DO $d$ BEGIN
 	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$pg_read_file('postgresql.conf') IS NOT NULL$p$, 'atk_subject');
 	INSERT INTO o VALUES ('ran');
-EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
 
 -- @attack admin_eval_rule_runs_as_caller admin t
@@ -1992,7 +1992,7 @@ CREATE FUNCTION scratch.plant(text) RETURNS text STABLE LANGUAGE sql RETURN $1;
 DO $d$ BEGIN
 	INSERT INTO flp.field_mask VALUES ('vault.acct', 'secret', 'scratch.plant(text)');
 	INSERT INTO o VALUES ('ran');
-EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v || '|' || (SELECT count(*) FROM flp.field_mask WHERE tbl = 'vault.acct'::regclass) FROM o;
 
 -- @attack admin_plants_rule_function admin 42501
@@ -2001,7 +2001,7 @@ CREATE FUNCTION scratch.plant_rule(text) RETURNS boolean STABLE LANGUAGE sql RET
 DO $d$ BEGIN
 	PERFORM flp.add_data_rule('vault.acct', 'scratch.plant_rule(secret)');
 	INSERT INTO o VALUES ('ran');
-EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
 
 -- @attack admin_governs_view admin 42809
@@ -2010,7 +2010,7 @@ CREATE VIEW scratch.v AS SELECT 1 AS id;
 DO $d$ BEGIN
 	INSERT INTO flp.governed_table VALUES ('scratch.v', 'hide');
 	INSERT INTO o VALUES ('ran');
-EXCEPTION WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
 
 -- @attack admin_every_function_spliced admin false|false|false|false
@@ -2458,3 +2458,83 @@ EXPLAIN (ANALYZE) EXECUTE p;
 -- @as atk_partner
 PREPARE p AS SELECT id FROM vault.company WHERE name >= 'M';
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE p;
+
+------------------------------------------------------------------------------
+-- 31. Second red-team round: code through types, SQL-running built-ins,
+--     unguarded governed tables, counters, EXPLAIN EXECUTE
+------------------------------------------------------------------------------
+
+-- @attack admin_rule_domain_check admin 42501
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.spy(text) RETURNS boolean VOLATILE LANGUAGE plpgsql AS
+	$f$BEGIN IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN EXECUTE 'ALTER ROLE atk_admin SUPERUSER'; END IF; RETURN true; END$f$;
+CREATE DOMAIN scratch.d AS text CHECK (scratch.spy(VALUE));
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', '(name::scratch.d) IS NOT NULL');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_rule_composite_domain admin 42501
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.spy(text) RETURNS boolean VOLATILE LANGUAGE sql RETURN true;
+CREATE DOMAIN scratch.d AS text CHECK (scratch.spy(VALUE));
+CREATE TYPE scratch.c2 AS (f scratch.d);
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', $p$jsonb_populate_record(NULL::scratch.c2, jsonb_build_object('f', name)) IS NOT NULL$p$);
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_rule_table_to_xml admin 42501
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.spy() RETURNS boolean VOLATILE LANGUAGE sql RETURN true;
+CREATE VIEW scratch.v AS SELECT scratch.spy() AS x;
+DO $d$ BEGIN
+	PERFORM flp.add_data_rule('vault.acct', $p$table_to_xml('scratch.v'::regclass, true, true, '') IS NOT NULL$p$);
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_rule_update_domain admin 42501
+CREATE TEMP TABLE o (v text);
+CREATE FUNCTION scratch.spy(text) RETURNS boolean VOLATILE LANGUAGE sql RETURN true;
+CREATE DOMAIN scratch.d AS text CHECK (scratch.spy(VALUE));
+DO $d$ DECLARE r bigint; BEGIN
+	r := flp.add_data_rule('vault.acct', 'name IS NOT NULL');
+	UPDATE flp.data_rule SET predicate = '(name::scratch.d) IS NOT NULL' WHERE id = r;
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack admin_governs_catalog admin 42809
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	INSERT INTO flp.governed_table VALUES ('pg_catalog.pg_class', 'hide');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack counters_partner_xact refuse
+-- @as atk_partner
+SELECT count(*) FROM vault.company WHERE name = 'x';
+SELECT idx_tup_fetch, seq_tup_read FROM pg_stat_xact_user_tables WHERE relid = 'vault.company'::regclass;
+
+-- @attack counters_partner_function refuse
+-- @as atk_partner
+SELECT pg_stat_get_xact_tuples_returned('vault.company'::regclass);
+
+-- @attack counters_partner_statio refuse
+-- @as atk_partner
+SELECT heap_blks_hit FROM pg_statio_user_tables WHERE relname = 'company';
+
+-- @attack explain_analyze_buffers_function refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.pr(lo text, hi text) RETURNS bigint LANGUAGE plpgsql AS
+	$f$ DECLARE c bigint; BEGIN SELECT count(*) INTO c FROM vault.company WHERE name >= lo AND name < hi; RETURN c; END $f$;
+EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF, SUMMARY OFF) SELECT scratch.pr('A', 'Z');
+
+-- @attack explain_ctas_execute refuse
+-- @as atk_partner
+PREPARE p AS SELECT id FROM vault.company WHERE name >= 'M';
+EXPLAIN (ANALYZE, COSTS OFF) CREATE TEMP TABLE tt AS EXECUTE p;

@@ -44,6 +44,21 @@ SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'tmine.spy(secret)')$$);
 CREATE FUNCTION tmine.spy_op(text, text) RETURNS boolean STABLE LANGUAGE sql RETURN true;
 CREATE OPERATOR tmine.=== (LEFTARG = text, RIGHTARG = text, FUNCTION = tmine.spy_op);
 SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'secret OPERATOR(tmine.===) region')$$);
+-- code that runs through types and the built-ins that run SQL (the
+-- administrator's domain CHECK, a composite type of its own, table_to_xml
+-- of its own view): refused, however the value is made
+CREATE FUNCTION tmine.spy_check(text) RETURNS boolean VOLATILE LANGUAGE sql RETURN true;
+CREATE DOMAIN tmine.d AS text CHECK (tmine.spy_check(VALUE));
+CREATE TYPE tmine.c2 AS (f tmine.d);
+CREATE VIEW tmine.v AS SELECT tmine.spy_check('x') AS x;
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', '(region::tmine.d) IS NOT NULL')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'CAST(region AS tmine.d) IS NOT NULL')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', '(ARRAY[region]::tmine.d[]) IS NOT NULL')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', 'ROW(region)::tmine.c2 IS NOT NULL')$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', $q$jsonb_populate_record(NULL::tmine.c2, jsonb_build_object('f', region)) IS NOT NULL$q$)$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', $q$table_to_xml('tmine.v'::regclass, true, true, '') IS NOT NULL$q$)$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', $q$query_to_xml('SELECT 1', true, true, '') IS NOT NULL$q$)$$);
+SELECT regress.try($$SELECT flp.add_data_rule('tvault', $q$'tmine.spy_check(text)'::regprocedure IS NOT NULL$q$)$$);
 -- direct DML on the catalog passes the same checks
 SELECT regress.try($$INSERT INTO flp.data_rule (tbl, predicate) VALUES ('tvault', 'true))); ALTER ROLE regress_tadmin SUPERUSER; SELECT (((true')$$);
 SELECT regress.try($$INSERT INTO flp.data_rule (tbl, predicate) VALUES ('tvault', 'tmine.spy(secret)')$$);
@@ -63,6 +78,42 @@ SELECT flp._eval_rule('tvault', 'id', '9', 'true', 'regress_treader') AS no_row;
 RESET ROLE;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_tadmin';
 SELECT flp.drop_data_rule(:rule);
+
+-- a table governed by direct DML has no guard: subjects are refused until
+-- flp.protect puts it on; system catalogs cannot be governed at all
+CREATE TABLE public.tdirect (id int PRIMARY KEY, secret text NOT NULL);
+INSERT INTO public.tdirect VALUES (1, 'tdirect-secret');
+GRANT SELECT, UPDATE ON public.tdirect TO regress_treader;
+SET ROLE regress_tadmin;
+INSERT INTO flp.governed_table VALUES ('public.tdirect', 'hide');
+SELECT regress.try($$INSERT INTO flp.governed_table VALUES ('pg_catalog.pg_class', 'hide')$$);
+SELECT regress.try($$SELECT flp.protect('pg_catalog.pg_class')$$);
+RESET ROLE;
+SET ROLE regress_treader;
+SELECT regress.why($$SELECT * FROM tdirect$$);
+SELECT regress.why($$UPDATE tdirect SET id = NULL$$);
+RESET ROLE;
+SELECT flp.protect('tdirect');
+SET ROLE regress_treader;
+SELECT * FROM tdirect;
+RESET ROLE;
+SELECT flp.unprotect('tdirect');
+DROP TABLE public.tdirect;
+
+-- activity counters count rows before row rules filter them: refused to
+-- subjects whom data rules scope
+SELECT flp.add_data_rule('tvault', $$region = 'emea'$$) AS rule \gset
+SET ROLE regress_treader;
+SELECT regress.why($$SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass)$$);
+SELECT regress.why($$SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'tvault'$$);
+SELECT regress.why($$SELECT tup_returned > 0 FROM pg_stat_database WHERE datname = current_database()$$);
+SELECT regress.why($$EXPLAIN (ANALYZE, BUFFERS) SELECT 1$$);
+RESET ROLE;
+SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass) >= 0 AS super_admin_reads_counters;
+SELECT flp.drop_data_rule(:rule);
+SET ROLE regress_treader;
+SELECT regress.why($$SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass)$$);
+RESET ROLE;
 
 ------------------------------------------------------ masks (classes 7, 12)
 -- the administrator's own mask would run as every subject who reads the field
