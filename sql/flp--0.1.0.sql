@@ -617,11 +617,25 @@ BEGIN
 	   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = e.field
 					 AND NOT a.attisdropped)
 	ON CONFLICT DO NOTHING;
+	/*
+	 * Its rows were scoped by the parent's row rules (partner scope,
+	 * inheritance rule, data rules), which do not follow it: until a super
+	 * admin scopes it anew, a data rule that allows no row keeps them from
+	 * every subject (fail closed).
+	 */
+	IF EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = parent)
+	   OR EXISTS (SELECT 1 FROM flp.record_link l WHERE l.child = parent)
+	   OR EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = parent) THEN
+		INSERT INTO flp.data_rule (tbl, predicate, access) VALUES (tbl, 'false', 'read');
+		RAISE NOTICE 'rows of "%" are hidden from every subject until a super admin scopes them', tbl
+			USING DETAIL = format('Its parent %s scoped its rows by row rules, which do not follow a detached table.', parent),
+				  HINT = 'Give it a partner scope or data rules, then drop the data rule ''false'' with flp.drop_data_rule().';
+	END IF;
 	PERFORM flp._guard(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp._govern_detached(regclass, regclass) IS
-	'internal: a partition or child detached from a governed table stays governed, all hidden';
+	'internal: a partition or child detached from a governed table stays governed, all hidden, and its rows hidden too where row rules scoped them';
 REVOKE ALL ON FUNCTION flp._govern_detached(regclass, regclass) FROM PUBLIC;
 
 /* ------------------------------------------------------ governed tables */

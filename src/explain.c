@@ -283,19 +283,33 @@ counter_walker(Node *node, Oid *found)
 	return expression_tree_walker(node, counter_walker, found);
 }
 
-void
-flp_check_counter_calls(Query *query, Oid roleid)
+/* The value of flp.subject_explain (for memos that depend on it). */
+int
+flp_subject_explain(void)
+{
+	return subject_explain;
+}
+
+/* Do flp's row rules scope the role, so that counters are refused to it? */
+bool
+flp_counters_refused(Oid roleid)
 {
 	int			rules;
-	Oid			found = InvalidOid;
 
 	if (subject_explain == FLP_EXPLAIN_FULL)
-		return;					/* the same oracle as EXPLAIN ANALYZE, accepted */
+		return false;			/* the same oracle as EXPLAIN ANALYZE, accepted */
 	rules = flp_row_rules_present();
-	if (rules == 0 || flp_is_super_admin(roleid) ||
-		!((rules & FLP_RULES_DATA) ||
-		  ((rules & FLP_RULES_SCOPE) && flp_role_partner(roleid) != NULL)))
-		return;
+	return rules != 0 && !flp_is_super_admin(roleid) &&
+		((rules & FLP_RULES_DATA) ||
+		 ((rules & FLP_RULES_SCOPE) && flp_role_partner(roleid) != NULL));
+}
+
+/* Refuse a query that reads activity counters (for a role they are refused to). */
+void
+flp_check_counter_calls(Query *query)
+{
+	Oid			found = InvalidOid;
+
 	if (counter_walker((Node *) query, &found))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

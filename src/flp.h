@@ -269,7 +269,9 @@ extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 /* explain.c */
 extern void flp_explain_init(void);
 extern void flp_check_explain_execute(ExplainStmt *stmt);
-extern void flp_check_counter_calls(Query *query, Oid roleid);
+extern int	flp_subject_explain(void);
+extern bool flp_counters_refused(Oid roleid);
+extern void flp_check_counter_calls(Query *query);
 
 /* functions.c */
 extern Oid	flp_attribute_role;
@@ -284,11 +286,14 @@ extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *
 /* sequences.c */
 extern bool flp_sequences_fill_fields(void);
 extern bool flp_check_sequence_use(Query *query, Oid roleid);
+extern void flp_check_sequence_utility(Node *parsetree, Oid copy_target);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);
 extern void flp_require_trusted_function(Oid funcid, const char *what);
 extern void flp_require_trusted_expression(Node *expr, const char *what);
+extern bool flp_function_trusted(Oid funcid);
+extern void flp_trust_init(void);
 
 /* utility.c */
 extern void flp_utility_init(void);

@@ -1428,7 +1428,7 @@ mask_of(Var *var, Oid maskfn)
 	Oid			argtype;
 	Oid			rettype;
 
-	if (!OidIsValid(maskfn) || flp_untrusted_reason(maskfn) != NULL)
+	if (!OidIsValid(maskfn) || !flp_function_trusted(maskfn))
 		return default_mask(var->vartype, var->vartypmod, var->varcollid);
 
 	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(maskfn));
@@ -2427,6 +2427,38 @@ call_next_planner(Query *parse, const char *query_string, int cursorOptions,
 static PlannedStmt *plan_governed(Query *parse, const char *query_string, int cursorOptions,
 								  ParamListInfo boundParams, GovernedWalk *gwp);
 
+/*
+ * The checks every query of a role needs, whether or not it reads a governed
+ * table (activity counters, sequences that fill governed fields), remembered
+ * for the last role while flp's catalog and roles do not change: most
+ * queries pay a comparison.
+ */
+#define CHECK_COUNTERS 1
+#define CHECK_SEQUENCES 2
+#define CHECK_BYPASSRLS 4			/* the role has BYPASSRLS */
+
+static int
+query_checks(Oid roleid)
+{
+	static Oid	memo_role = InvalidOid;
+	static uint64 memo_generation = 0;
+	static int	memo_checks = 0;
+	static int	memo_explain = -1;
+	uint64		generation = flp_cache_generation();
+
+	if (roleid != memo_role || generation != memo_generation ||
+		flp_subject_explain() != memo_explain)
+	{
+		memo_explain = flp_subject_explain();
+		memo_checks = (flp_counters_refused(roleid) ? CHECK_COUNTERS : 0) |
+			(flp_sequences_fill_fields() ? CHECK_SEQUENCES : 0) |
+			(has_bypassrls_privilege(roleid) ? CHECK_BYPASSRLS : 0);
+		memo_role = roleid;
+		memo_generation = generation;
+	}
+	return memo_checks;
+}
+
 static PlannedStmt *
 flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			ParamListInfo boundParams)
@@ -2456,12 +2488,18 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 			(void) governed_walker((Node *) parse, &gw);
 			gw.classify = false;
 		}
-		/* activity counters (explain.c), for subjects whom row rules scope */
+		uses_sequences = false;
 		if (c != NULL)
-			flp_check_counter_calls(parse, GetUserId());
-		/* sequences that fill governed fields (sequences.c): any query may use them */
-		uses_sequences = c != NULL && flp_sequences_fill_fields() &&
-			flp_check_sequence_use(parse, GetUserId());
+		{
+			int			checks = query_checks(GetUserId());
+
+			/* activity counters (explain.c), for subjects whom row rules scope */
+			if (checks & CHECK_COUNTERS)
+				flp_check_counter_calls(parse);
+			/* sequences that fill governed fields (sequences.c): any query may use them */
+			if (checks & CHECK_SEQUENCES)
+				uses_sequences = flp_check_sequence_use(parse, GetUserId());
+		}
 		if (gw.found)
 			result = plan_governed(parse, query_string, cursorOptions, boundParams, &gw);
 		else
@@ -2711,7 +2749,7 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = roleid;
 	if (restricted)
 	{
-		SubjectChecks sc = {roleid, has_bypassrls_privilege(roleid), NIL};
+		SubjectChecks sc = {roleid, (query_checks(roleid) & CHECK_BYPASSRLS) != 0, NIL};
 
 		for_each_rte(parse, subject_rte_checks, &sc);
 		check_query(&rw, parse, NULL);

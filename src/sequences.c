@@ -265,9 +265,10 @@ sequence_walker(Node *node, SequenceWalk *sw)
 		RangeTblEntry *rte;
 
 		inner.defaults = NIL;
+		/* only a governed table's own defaults fill its fields; others are the subject's */
 		if (q->resultRelation > 0 &&
 			(rte = rt_fetch(q->resultRelation, q->rtable))->rtekind == RTE_RELATION &&
-			rte->relkind != RELKIND_VIEW)
+			rte->relkind != RELKIND_VIEW && flp_is_governed(rte->relid, NULL))
 		{
 			Relation	target = table_open(rte->relid, NoLock);
 			ListCell   *lc;
@@ -316,4 +317,140 @@ flp_check_sequence_use(Query *query, Oid roleid)
 	sw.roleid = roleid;
 	(void) sequence_walker((Node *) query, &sw);
 	return sw.found;
+}
+
+/* Is a raw expression, or one of its parts, a call of a sequence function? */
+static bool
+raw_sequence_call_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		const char *name = strVal(llast(((FuncCall *) node)->funcname));
+
+		if (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
+			strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
+			strcmp(name, "pg_sequence_last_value") == 0)
+			return true;
+	}
+	return raw_expression_tree_walker(node, raw_sequence_call_walker, context);
+}
+
+/* The raw expressions a column definition or constraint of DDL carries. */
+static bool
+ddl_part_calls_sequence(Node *part)
+{
+	ListCell   *lc;
+
+	if (part == NULL)
+		return false;
+	if (IsA(part, ColumnDef))
+	{
+		ColumnDef  *col = (ColumnDef *) part;
+
+		if (raw_sequence_call_walker(col->raw_default, NULL))
+			return true;
+		foreach(lc, col->constraints)
+			if (ddl_part_calls_sequence(lfirst(lc)))
+				return true;
+		return false;
+	}
+	if (IsA(part, Constraint))
+		return raw_sequence_call_walker(((Constraint *) part)->raw_expr, NULL);
+	return false;				/* LIKE, partition bounds and the like */
+}
+
+/* Does DDL that evaluates defaults or checks name a sequence function? */
+static bool
+ddl_names_sequence_function(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateStmt))
+	{
+		foreach(lc, ((CreateStmt *) parsetree)->tableElts)
+			if (ddl_part_calls_sequence(lfirst(lc)))
+				return true;
+		foreach(lc, ((CreateStmt *) parsetree)->constraints)
+			if (ddl_part_calls_sequence(lfirst(lc)))
+				return true;
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			/* SET DEFAULT carries the raw expression itself */
+			if (cmd->subtype == AT_ColumnDefault ?
+				raw_sequence_call_walker(cmd->def, NULL) : ddl_part_calls_sequence(cmd->def))
+				return true;
+		}
+	}
+	else if (IsA(parsetree, CreateDomainStmt))
+	{
+		foreach(lc, ((CreateDomainStmt *) parsetree)->constraints)
+			if (ddl_part_calls_sequence(lfirst(lc)))
+				return true;
+	}
+	else if (IsA(parsetree, AlterDomainStmt))
+	{
+		AlterDomainStmt *stmt = (AlterDomainStmt *) parsetree;
+
+		/* 'T': SET DEFAULT carries the raw expression; 'C': a constraint */
+		return stmt->subtype == 'T' ? raw_sequence_call_walker(stmt->def, NULL) :
+			stmt->subtype == 'C' && ddl_part_calls_sequence(stmt->def);
+	}
+	return false;
+}
+
+/*
+ * Statements that evaluate defaults without being planned: COPY FROM fills
+ * the target's defaults, and DDL evaluates the defaults it sets (ALTER TABLE
+ * ... ADD COLUMN ... DEFAULT rewrites the table).  A subject from whom a
+ * sequence-filled field is hidden may run neither with a sequence of such a
+ * field in a default: COPY into a table whose defaults use one, DDL that
+ * names a sequence function at all.
+ */
+void
+flp_check_sequence_utility(Node *parsetree, Oid copy_target)
+{
+	Oid			roleid = GetUserId();
+	FedField   *fed;
+
+	if (!flp_sequences_fill_fields() || flp_is_super_admin(roleid) ||
+		hidden_fed_field(roleid, InvalidOid) == NULL)
+		return;
+	if (OidIsValid(copy_target))
+	{
+		Relation	rel = try_table_open(copy_target, AccessShareLock);
+		TupleDesc	desc;
+
+		if (rel == NULL)
+			return;
+		desc = RelationGetDescr(rel);
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute a = TupleDescAttr(desc, i);
+			Node	   *def;
+			SequenceWalk sw;
+
+			if (a->attisdropped || flp_is_governed(copy_target, NULL))
+				continue;		/* a governed table's own defaults fill its fields */
+			def = build_column_default(rel, a->attnum);
+			memset(&sw, 0, sizeof(sw));
+			sw.roleid = roleid;
+			(void) sequence_walker(def, &sw);
+		}
+		table_close(rel, AccessShareLock);
+		return;
+	}
+	if (IsA(parsetree, CopyStmt))
+		return;					/* no such table: PostgreSQL says so */
+	if (ddl_names_sequence_function(parsetree))
+	{
+		fed = hidden_fed_field(roleid, InvalidOid);
+		deny_sequence(roleid, fed, "a default or expression of DDL");
+	}
 }

@@ -37,7 +37,9 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
@@ -332,4 +334,50 @@ flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
 	if (reason == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(reason));
+}
+
+/*
+ * The same question for a mask at every planning, answered from a
+ * per-session memo that changes of functions and roles (their syscache
+ * invalidations) empty.
+ */
+typedef struct TrustEntry
+{
+	Oid			funcid;
+	bool		trusted;
+} TrustEntry;
+
+static HTAB *trust_memo = NULL;
+
+static void
+trust_memo_reset(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (trust_memo != NULL)
+	{
+		hash_destroy(trust_memo);
+		trust_memo = NULL;
+	}
+}
+
+bool
+flp_function_trusted(Oid funcid)
+{
+	TrustEntry *entry;
+	bool		found;
+
+	if (trust_memo == NULL)
+		trust_memo = flp_hash_create("flp trusted functions", 16, sizeof(Oid),
+									 sizeof(TrustEntry), CacheMemoryContext);
+	entry = hash_search(trust_memo, &funcid, HASH_ENTER, &found);
+	if (!found)
+		entry->trusted = flp_untrusted_reason(funcid) == NULL;
+	return entry->trusted;
+}
+
+/* Register the memo's invalidation; from _PG_init. */
+void
+flp_trust_init(void)
+{
+	CacheRegisterSyscacheCallback(PROCOID, trust_memo_reset, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, trust_memo_reset, (Datum) 0);
 }

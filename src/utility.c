@@ -902,6 +902,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
 
 		check_copy_from((CopyStmt *) parsetree, relid);
+		flp_check_sequence_utility(parsetree, relid);
 		/* a restore loads the catalog tables in any order (references.c) */
 		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
 			bulk_load = relid;
@@ -921,6 +922,10 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		/* policies use flp.guard(): take them off before the function goes */
 		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
 	}
+	if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
+		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt)) &&
+		flp_catalog() != NULL)
+		flp_check_sequence_utility(parsetree, InvalidOid);
 	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
 		 IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
 		 (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE)) &&

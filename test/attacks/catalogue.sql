@@ -2538,3 +2538,29 @@ EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF, SUMMARY OFF) SELECT scratch.pr
 -- @as atk_partner
 PREPARE p AS SELECT id FROM vault.company WHERE name >= 'M';
 EXPLAIN (ANALYZE, COSTS OFF) CREATE TEMP TABLE tt AS EXECUTE p;
+
+------------------------------------------------------------------------------
+-- 32. Third red-team round: sequences through other defaults; detached
+--     partitions of scoped tables
+------------------------------------------------------------------------------
+
+-- @attack seq_own_table_default refuse
+CREATE TABLE scratch.t (a int DEFAULT nextval('vault.ticket_code_seq'), b text);
+INSERT INTO scratch.t (b) VALUES ('q') RETURNING a;
+
+-- @attack seq_own_domain_default refuse
+CREATE DOMAIN scratch.dd AS int DEFAULT nextval('vault.ticket_code_seq');
+CREATE TABLE scratch.t (a scratch.dd);
+INSERT INTO scratch.t DEFAULT VALUES RETURNING a;
+
+-- @attack seq_alter_add_column_default refuse
+CREATE TABLE scratch.t (b text);
+INSERT INTO scratch.t VALUES ('x');
+ALTER TABLE scratch.t ADD COLUMN a int DEFAULT nextval('vault.ticket_seqno_seq');
+SELECT a FROM scratch.t;
+
+-- @attack seq_own_view_default refuse
+CREATE TABLE scratch.t (a int, b text);
+CREATE VIEW scratch.v AS SELECT * FROM scratch.t;
+ALTER VIEW scratch.v ALTER COLUMN a SET DEFAULT nextval('vault.ticket_seqno_seq');
+INSERT INTO scratch.v (b) VALUES ('x') RETURNING a;

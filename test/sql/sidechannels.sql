@@ -137,6 +137,19 @@ SELECT regress.why($$SELECT nextval('tickets_seqno_seq')$$);
 SELECT regress.why($$SELECT setval('tickets_seqno_seq', 100)$$);
 SELECT regress.why($$SELECT last_value FROM tickets_seqno_seq$$);
 SELECT regress.why($$SELECT currval(('tickets_' || 'seqno_seq')::regclass)$$);
+-- nor through defaults of other tables, evaluated by INSERT, COPY or DDL
+RESET ROLE;
+CREATE TABLE public.mine (a int DEFAULT nextval('tickets_code_seq'), b text);
+GRANT INSERT ON public.mine TO regress_sub;
+SET ROLE regress_sub;
+SELECT regress.why($$INSERT INTO mine (b) VALUES ('x')$$);
+\copy mine (b) from '/dev/null'
+SELECT regress.why($$CREATE TEMP TABLE mine2 (a int DEFAULT nextval('tickets_seqno_seq'))$$);
+SELECT regress.why($$CREATE DOMAIN pg_temp.dd AS int DEFAULT nextval('tickets_seqno_seq')$$);
+CREATE TEMP TABLE mine3 (b text);
+INSERT INTO mine3 VALUES ('x');
+SELECT regress.why($$ALTER TABLE mine3 ADD COLUMN a int DEFAULT nextval('tickets_seqno_seq')$$);
+DROP TABLE mine3;
 -- other sequences as usual; a sequence named at run time only where none fills a hidden field
 INSERT INTO tickets (id, title, other) VALUES (2, 'two', nextval('other_seq')) RETURNING id, other;
 SELECT currval('other_seq');
@@ -147,7 +160,7 @@ SET ROLE regress_sub;
 SELECT currval('tickets_seqno_seq') AS seqno, lastval() AS last;
 RESET ROLE;
 SELECT flp.unprotect('tickets');
-DROP TABLE public.tickets;
+DROP TABLE public.tickets, public.mine;
 DROP SEQUENCE public.other_seq;
 
 -- clean up
