@@ -2086,6 +2086,23 @@ BEGIN
 		EXCEPTION WHEN OTHERS THEN NULL;
 		END;
 	END LOOP;
+	/* and a new row in every table it may insert into, text and name columns spliced */
+	FOR c IN SELECT k.oid::regclass AS tbl,
+					string_agg(CASE WHEN a.atttypid IN ('text'::regtype, 'name'::regtype)
+									THEN quote_literal(payload) || '::' || format_type(a.atttypid, NULL)
+									ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attnum) AS cols,
+					string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) AS names
+			   FROM pg_class k JOIN pg_attribute a ON a.attrelid = k.oid
+			  WHERE k.relnamespace = 'flp'::regnamespace AND k.relkind = 'r'
+				AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = ''
+				AND has_table_privilege(k.oid, 'insert')
+			  GROUP BY k.oid
+	LOOP
+		BEGIN
+			EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM %s LIMIT 1', c.tbl, c.names, c.cols, c.tbl);
+		EXCEPTION WHEN OTHERS THEN NULL;
+		END;
+	END LOOP;
 	BEGIN
 		PERFORM flp._compile_policies('vault.acct');
 	EXCEPTION WHEN OTHERS THEN NULL;
