@@ -67,19 +67,30 @@ add_fed_field(Oid seqid, Oid relid, AttrNumber attnum)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Scan pg_depend for the dependencies of an object (referenced = false: on
+ * what classid/objid depends) or on it (referenced = true: what depends on it).
+ */
+static SysScanDesc
+depend_scan(Relation depend, bool referenced, Oid classid, Oid objid)
+{
+	ScanKeyData key[2];
+
+	ScanKeyInit(&key[0], referenced ? Anum_pg_depend_refclassid : Anum_pg_depend_classid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(classid));
+	ScanKeyInit(&key[1], referenced ? Anum_pg_depend_refobjid : Anum_pg_depend_objid,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(objid));
+	return systable_beginscan(depend, referenced ? DependReferenceIndexId : DependDependerIndexId,
+							  true, NULL, 2, key);
+}
+
 /* The sequences a column default (pg_attrdef row attrdef) depends on. */
 static void
 add_default_sequences(Relation depend, Oid attrdef, Oid relid, AttrNumber attnum)
 {
-	ScanKeyData key[2];
-	SysScanDesc scan;
+	SysScanDesc scan = depend_scan(depend, false, AttrDefaultRelationId, attrdef);
 	HeapTuple	tuple;
 
-	ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(AttrDefaultRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(attrdef));
-	scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, key);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
@@ -115,16 +126,10 @@ fed_fields_current(void)
 	foreach(lc, flp_governed_relids())
 	{
 		Oid			relid = lfirst_oid(lc);
-		ScanKeyData key[2];
-		SysScanDesc scan;
+		/* what depends on the table: its columns' sequences and defaults */
+		SysScanDesc scan = depend_scan(depend, true, RelationRelationId, relid);
 		HeapTuple	tuple;
 
-		/* what depends on the table: its columns' sequences and defaults */
-		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(RelationRelationId));
-		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-					ObjectIdGetDatum(relid));
-		scan = systable_beginscan(depend, DependReferenceIndexId, true, NULL, 2, key);
 		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 		{
 			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
