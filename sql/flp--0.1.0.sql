@@ -738,6 +738,10 @@ BEGIN
 			USING DETAIL = 'A table''s owner can change or drop it, its policies and its triggers.',
 				  HINT = 'Give governed tables to an administrator role with ALTER TABLE ... OWNER TO.';
 	END IF;
+	/* a role that is not a superuser governs no table whose policies run untrusted code */
+	IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
+		PERFORM flp._refuse_untrusted_policies(tbl);
+	END IF;
 	/* code that runs on the real values in subjects' sessions, resolving names there */
 	IF to_regprocedure('flp._code_risks(regclass)') IS NOT NULL THEN
 		FOR risk IN SELECT * FROM flp._code_risks(tbl) LOOP
@@ -1933,12 +1937,7 @@ BEGIN
 		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
 	END IF;
 	/* flp_link reads the parent in partner users' sessions, with the parent's own policies */
-	IF EXISTS (SELECT 1 FROM flp._code_risks(parent) r WHERE r.kind = 'policy function') THEN
-		RAISE EXCEPTION 'table "%" has row-level security policies whose code flp does not trust', parent
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Partner users would run them whenever they read the linked table.',
-				  HINT = 'See flp.security_check(): have a superuser own the functions of the parent''s policies, with a fixed search_path.';
-	END IF;
+	PERFORM flp._refuse_untrusted_policies(parent);
 	/* the parent's record key: its scope key, or its one-column primary key */
 	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;
 	IF pkey IS NULL THEN
@@ -2362,6 +2361,33 @@ REVOKE ALL ON FUNCTION flp._code_risks(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp._code_risks(regclass) TO flp_admin;
 
 /*
+ * Policies of a governed table run in the sessions of every subject that
+ * reads it -- partner users reading a linked child read its parent too.  A
+ * role that is not a superuser may not give a governed table policies whose
+ * code flp does not trust (checked after CREATE and ALTER POLICY by flp's
+ * ProcessUtility hook, and by flp.protect and flp.link_records).
+ */
+CREATE FUNCTION flp._refuse_untrusted_policies(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	r record;
+BEGIN
+	SELECT * INTO r FROM flp._code_risks(tbl) k WHERE k.kind = 'policy function' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'table "%" has row-level security policies whose code flp does not trust', tbl
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s: %s. Every subject that reads the table would run it.', r.object, r.risk),
+				  HINT = r.fix;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._refuse_untrusted_policies(regclass) IS
+	'internal: raises 42501 when a governed table has policies whose code flp does not trust';
+REVOKE ALL ON FUNCTION flp._refuse_untrusted_policies(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._refuse_untrusted_policies(regclass) TO flp_admin;
+
+/*
  * What can read around flp in this database, with the fix for each: roles
  * whose attributes let them (REPLICATION, BYPASSRLS, CREATEROLE), grants on
  * governed tables (TRIGGER, REFERENCES), owners that are not super admins,
@@ -2415,6 +2441,18 @@ BEGIN
 	UNION ALL
 	SELECT k.kind, k.object, k.risk, k.fix
 	  FROM flp.governed_table g, LATERAL flp._code_risks(g.tbl) k
+	UNION ALL
+	SELECT DISTINCT 'default function', format('column %I of %s', a.attname, ad.adrelid::regclass),
+		   format('its default calls %s: a sequence that function draws from is not recognised as filling the field, so roles it is hidden from may learn its values through that sequence', d.refobjid::regprocedure),
+		   'Use a column default nextval(...) or an identity column (flp refuses their sequences to the roles the field is hidden from), or grant no privilege on the function''s sequences.'
+	  FROM flp.governed_table g
+	  JOIN pg_attrdef ad ON ad.adrelid IN (SELECT flp._tree(g.tbl))
+	  JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+	  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+		   AND d.refclassid = 'pg_proc'::regclass
+	  JOIN pg_proc p ON p.oid = d.refobjid
+	 WHERE p.pronamespace <> 'pg_catalog'::regnamespace
+	   AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = g.tbl AND e.field = a.attname)
 	UNION ALL
 	SELECT 'partition key', format('%s partitioned by %s', c.oid::regclass,
 								   pg_get_partkeydef(c.oid)),

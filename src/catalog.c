@@ -143,6 +143,24 @@ static void syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void catalog_lookup(void);
 static void governed_build(void);
 
+/*
+ * The relation and every partition and child below it, those whose DETACH
+ * PARTITION ... CONCURRENTLY is pending (interrupted) included: until it is
+ * finalized such a partition is governed by its parent's rules.
+ */
+static List *
+all_inheritors(Oid root)
+{
+	List	   *result = list_make1_oid(root);
+	ListCell   *lc;
+
+	foreach(lc, result)
+		result = list_concat_unique_oid(result,
+										find_inheritance_children_extended(lfirst_oid(lc), false,
+																		   NoLock, NULL, NULL));
+	return result;
+}
+
 /* Row-level security enabled and forced on a relation. */
 static bool
 rls_forced(Oid relid)
@@ -885,7 +903,7 @@ governed_build(void)
 
 				if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)))
 					continue;
-				foreach(lc2, find_all_inheritors(root, NoLock, NULL))
+				foreach(lc2, all_inheritors(root))
 				{
 					Oid			child = lfirst_oid(lc2);
 					bool		found;

@@ -281,12 +281,21 @@ extern bool flp_log_denials;
 extern bool flp_maintenance;
 extern void flp_rewrite_init(void);
 extern bool flp_has_row_rules(Oid relid);
+
+/* What every query of a role is checked for (flp_role_checks) */
+#define CHECK_COUNTERS 1		/* activity counters refused to it */
+#define CHECK_SEQUENCES 2		/* some sequence fills a governed field */
+#define CHECK_HIDDEN_SEQUENCE 4	/* one fills a field hidden from it */
+#define CHECK_BYPASSRLS 8		/* it has BYPASSRLS */
+extern int	flp_role_checks(Oid roleid);
 extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command);
 
 /* sequences.c */
 extern bool flp_sequences_fill_fields(void);
 extern bool flp_check_sequence_use(Query *query, Oid roleid);
-extern void flp_check_sequence_utility(Node *parsetree, Oid copy_target);
+extern bool flp_role_has_hidden_sequence(Oid roleid);
+extern void flp_check_copy_defaults(Oid copy_target);
+extern void flp_check_utility_expressions(Node *parsetree);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);

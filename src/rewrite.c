@@ -2433,12 +2433,9 @@ static PlannedStmt *plan_governed(Query *parse, const char *query_string, int cu
  * for the last role while flp's catalog and roles do not change: most
  * queries pay a comparison.
  */
-#define CHECK_COUNTERS 1
-#define CHECK_SEQUENCES 2
-#define CHECK_BYPASSRLS 4			/* the role has BYPASSRLS */
 
-static int
-query_checks(Oid roleid)
+int
+flp_role_checks(Oid roleid)
 {
 	static Oid	memo_role = InvalidOid;
 	static uint64 memo_generation = 0;
@@ -2449,9 +2446,13 @@ query_checks(Oid roleid)
 	if (roleid != memo_role || generation != memo_generation ||
 		flp_subject_explain() != memo_explain)
 	{
+		bool		hidden_sequence = flp_role_has_hidden_sequence(roleid);
+
 		memo_explain = flp_subject_explain();
-		memo_checks = (flp_counters_refused(roleid) ? CHECK_COUNTERS : 0) |
+		/* counters of a sequence that fills a hidden field count its values too */
+		memo_checks = (flp_counters_refused(roleid) || hidden_sequence ? CHECK_COUNTERS : 0) |
 			(flp_sequences_fill_fields() ? CHECK_SEQUENCES : 0) |
+			(hidden_sequence ? CHECK_HIDDEN_SEQUENCE : 0) |
 			(has_bypassrls_privilege(roleid) ? CHECK_BYPASSRLS : 0);
 		memo_role = roleid;
 		memo_generation = generation;
@@ -2491,7 +2492,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 		uses_sequences = false;
 		if (c != NULL)
 		{
-			int			checks = query_checks(GetUserId());
+			int			checks = flp_role_checks(GetUserId());
 
 			/* activity counters (explain.c), for subjects whom row rules scope */
 			if (checks & CHECK_COUNTERS)
@@ -2749,7 +2750,7 @@ plan_governed(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = roleid;
 	if (restricted)
 	{
-		SubjectChecks sc = {roleid, (query_checks(roleid) & CHECK_BYPASSRLS) != 0, NIL};
+		SubjectChecks sc = {roleid, (flp_role_checks(roleid) & CHECK_BYPASSRLS) != 0, NIL};
 
 		for_each_rte(parse, subject_rte_checks, &sc);
 		check_query(&rw, parse, NULL);

@@ -324,9 +324,26 @@ flp_check_sequence_use(Query *query, Oid roleid)
 	return sw.found;
 }
 
-/* Is a raw expression, or one of its parts, a call of a sequence function? */
+/*
+ * Utility statements carry expressions that PostgreSQL evaluates without
+ * planning them, so that flp's planner hook never sees them: the arguments
+ * of CALL and EXECUTE, and in DDL the defaults, CHECK and generated
+ * expressions, ALTER COLUMN TYPE ... USING, index expressions and
+ * predicates, and trigger WHEN conditions (the last evaluated on every row
+ * the subject's own objects see).  A subject may name there no function
+ * that flp refuses it in queries: the sequence functions where a sequence
+ * fills a field hidden from it, the activity counters where they are
+ * refused to it.
+ */
+typedef struct RawCheck
+{
+	bool		sequences;		/* sequence functions are refused */
+	bool		counters;		/* pg_stat_get_* are refused */
+	const char *found;			/* the first refused function named */
+} RawCheck;
+
 static bool
-raw_sequence_call_walker(Node *node, void *context)
+raw_call_walker(Node *node, RawCheck *rc)
 {
 	if (node == NULL)
 		return false;
@@ -334,17 +351,22 @@ raw_sequence_call_walker(Node *node, void *context)
 	{
 		const char *name = strVal(llast(((FuncCall *) node)->funcname));
 
-		if (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
-			strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
-			strcmp(name, "pg_sequence_last_value") == 0)
+		if ((rc->sequences &&
+			 (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
+			  strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
+			  strcmp(name, "pg_sequence_last_value") == 0)) ||
+			(rc->counters && strncmp(name, "pg_stat_get_", 12) == 0))
+		{
+			rc->found = name;
 			return true;
+		}
 	}
-	return raw_expression_tree_walker(node, raw_sequence_call_walker, context);
+	return raw_expression_tree_walker(node, raw_call_walker, rc);
 }
 
-/* The raw expressions a column definition or constraint of DDL carries. */
+/* The raw expressions of a column definition, constraint or index element. */
 static bool
-ddl_part_calls_sequence(Node *part)
+raw_part_calls(Node *part, RawCheck *rc)
 {
 	ListCell   *lc;
 
@@ -354,108 +376,135 @@ ddl_part_calls_sequence(Node *part)
 	{
 		ColumnDef  *col = (ColumnDef *) part;
 
-		if (raw_sequence_call_walker(col->raw_default, NULL))
+		if (raw_call_walker(col->raw_default, rc))
 			return true;
 		foreach(lc, col->constraints)
-			if (ddl_part_calls_sequence(lfirst(lc)))
+			if (raw_part_calls(lfirst(lc), rc))
 				return true;
 		return false;
 	}
 	if (IsA(part, Constraint))
-		return raw_sequence_call_walker(((Constraint *) part)->raw_expr, NULL);
+		return raw_call_walker(((Constraint *) part)->raw_expr, rc);
+	if (IsA(part, IndexElem))
+		return raw_call_walker(((IndexElem *) part)->expr, rc);
 	return false;				/* LIKE, partition bounds and the like */
 }
 
-/* Does DDL that evaluates defaults or checks name a sequence function? */
 static bool
-ddl_names_sequence_function(Node *parsetree)
+raw_list_calls(List *parts, RawCheck *rc)
 {
 	ListCell   *lc;
 
-	if (IsA(parsetree, CreateStmt))
-	{
-		foreach(lc, ((CreateStmt *) parsetree)->tableElts)
-			if (ddl_part_calls_sequence(lfirst(lc)))
-				return true;
-		foreach(lc, ((CreateStmt *) parsetree)->constraints)
-			if (ddl_part_calls_sequence(lfirst(lc)))
-				return true;
-	}
-	else if (IsA(parsetree, AlterTableStmt))
-	{
-		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-		{
-			AlterTableCmd *cmd = lfirst(lc);
-
-			/* SET DEFAULT carries the raw expression itself */
-			if (cmd->subtype == AT_ColumnDefault ?
-				raw_sequence_call_walker(cmd->def, NULL) : ddl_part_calls_sequence(cmd->def))
-				return true;
-		}
-	}
-	else if (IsA(parsetree, CreateDomainStmt))
-	{
-		foreach(lc, ((CreateDomainStmt *) parsetree)->constraints)
-			if (ddl_part_calls_sequence(lfirst(lc)))
-				return true;
-	}
-	else if (IsA(parsetree, AlterDomainStmt))
-	{
-		AlterDomainStmt *stmt = (AlterDomainStmt *) parsetree;
-
-		/* 'T': SET DEFAULT carries the raw expression; 'C': a constraint */
-		return stmt->subtype == 'T' ? raw_sequence_call_walker(stmt->def, NULL) :
-			stmt->subtype == 'C' && ddl_part_calls_sequence(stmt->def);
-	}
+	foreach(lc, parts)
+		if (raw_part_calls(lfirst(lc), rc))
+			return true;
 	return false;
 }
 
+/* Does a utility statement carry an unplanned expression naming a refused function? */
+static bool
+utility_calls(Node *parsetree, RawCheck *rc)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_CallStmt:
+			return raw_call_walker((Node *) ((CallStmt *) parsetree)->funccall, rc);
+		case T_ExecuteStmt:
+			foreach(lc, ((ExecuteStmt *) parsetree)->params)
+				if (raw_call_walker(lfirst(lc), rc))
+					return true;
+			return false;
+		case T_CreateStmt:
+			return raw_list_calls(((CreateStmt *) parsetree)->tableElts, rc) ||
+				raw_list_calls(((CreateStmt *) parsetree)->constraints, rc);
+		case T_AlterTableStmt:
+			foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst(lc);
+
+				/* SET DEFAULT carries the raw expression itself */
+				if (cmd->subtype == AT_ColumnDefault ?
+					raw_call_walker(cmd->def, rc) : raw_part_calls(cmd->def, rc))
+					return true;
+			}
+			return false;
+		case T_CreateDomainStmt:
+			return raw_list_calls(((CreateDomainStmt *) parsetree)->constraints, rc);
+		case T_AlterDomainStmt:
+			{
+				AlterDomainStmt *stmt = (AlterDomainStmt *) parsetree;
+
+				/* 'T': SET DEFAULT carries the raw expression; 'C': a constraint */
+				return stmt->subtype == 'T' ? raw_call_walker(stmt->def, rc) :
+					stmt->subtype == 'C' && raw_part_calls(stmt->def, rc);
+			}
+		case T_IndexStmt:
+			return raw_list_calls(((IndexStmt *) parsetree)->indexParams, rc) ||
+				raw_call_walker(((IndexStmt *) parsetree)->whereClause, rc);
+		case T_CreateTrigStmt:
+			return raw_call_walker(((CreateTrigStmt *) parsetree)->whenClause, rc);
+		default:
+			return false;
+	}
+}
+
+/* Does the role have a field hidden from it that a sequence fills? */
+bool
+flp_role_has_hidden_sequence(Oid roleid)
+{
+	return flp_sequences_fill_fields() && hidden_fed_field(roleid, InvalidOid) != NULL;
+}
+
 /*
- * Statements that evaluate defaults without being planned: COPY FROM fills
- * the target's defaults, and DDL evaluates the defaults it sets (ALTER TABLE
- * ... ADD COLUMN ... DEFAULT rewrites the table).  A subject from whom a
- * sequence-filled field is hidden may run neither with a sequence of such a
- * field in a default: COPY into a table whose defaults use one, DDL that
- * names a sequence function at all.
+ * COPY FROM fills the target's defaults without planning them: a subject
+ * from whom a sequence-filled field is hidden may not COPY into a table
+ * (other than the governed table whose own defaults fill it) whose defaults
+ * use such a sequence.
  */
 void
-flp_check_sequence_utility(Node *parsetree, Oid copy_target)
+flp_check_copy_defaults(Oid copy_target)
 {
 	Oid			roleid = GetUserId();
-	FedField   *fed;
+	Relation	rel;
+	TupleDesc	desc;
 
-	if (!flp_sequences_fill_fields() || flp_is_super_admin(roleid) ||
-		hidden_fed_field(roleid, InvalidOid) == NULL)
+	if (!OidIsValid(copy_target) || flp_is_governed(copy_target, NULL) ||
+		!(flp_role_checks(roleid) & CHECK_HIDDEN_SEQUENCE))
 		return;
-	if (OidIsValid(copy_target))
-	{
-		Relation	rel = try_table_open(copy_target, AccessShareLock);
-		TupleDesc	desc;
-
-		if (rel == NULL)
-			return;
-		desc = RelationGetDescr(rel);
-		for (int i = 0; i < desc->natts; i++)
-		{
-			Form_pg_attribute a = TupleDescAttr(desc, i);
-			Node	   *def;
-			SequenceWalk sw;
-
-			if (a->attisdropped || flp_is_governed(copy_target, NULL))
-				continue;		/* a governed table's own defaults fill its fields */
-			def = build_column_default(rel, a->attnum);
-			memset(&sw, 0, sizeof(sw));
-			sw.roleid = roleid;
-			(void) sequence_walker(def, &sw);
-		}
-		table_close(rel, AccessShareLock);
+	rel = try_table_open(copy_target, AccessShareLock);
+	if (rel == NULL)
 		return;
-	}
-	if (IsA(parsetree, CopyStmt))
-		return;					/* no such table: PostgreSQL says so */
-	if (ddl_names_sequence_function(parsetree))
+	desc = RelationGetDescr(rel);
+	for (int i = 0; i < desc->natts; i++)
 	{
-		fed = hidden_fed_field(roleid, InvalidOid);
-		deny_sequence(roleid, fed, "a default or expression of DDL");
+		SequenceWalk sw;
+
+		if (TupleDescAttr(desc, i)->attisdropped)
+			continue;
+		memset(&sw, 0, sizeof(sw));
+		sw.roleid = roleid;
+		(void) sequence_walker(build_column_default(rel, i + 1), &sw);
 	}
+	table_close(rel, AccessShareLock);
+}
+
+/* The check of unplanned expressions in utility statements (above). */
+void
+flp_check_utility_expressions(Node *parsetree)
+{
+	Oid			roleid = GetUserId();
+	int			checks = flp_role_checks(roleid);
+	RawCheck	rc = {false, false, NULL};
+
+	rc.sequences = (checks & CHECK_HIDDEN_SEQUENCE) != 0;
+	rc.counters = (checks & CHECK_COUNTERS) != 0;
+	if ((rc.sequences || rc.counters) && utility_calls(parsetree, &rc))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function %s", rc.found),
+				 errdetail("PostgreSQL evaluates the expressions of this statement without planning them, and the function is refused to role \"%s\": it would tell values of fields hidden from it, or count rows outside its scope.",
+						   GetUserNameFromId(roleid, false)),
+				 errhint("Use the function in no expression of this statement.")));
 }

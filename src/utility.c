@@ -560,7 +560,7 @@ detached_child(AlterTableStmt *stmt)
 		AlterTableCmd *cmd = lfirst(lc);
 		Oid			child = InvalidOid;
 
-		if (cmd->subtype == AT_DetachPartition)
+		if (cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize)
 			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
 		else if (cmd->subtype == AT_DropInherit)
 			child = RangeVarGetRelid(stmt->relation, NoLock, true);
@@ -761,6 +761,26 @@ check_trigger(CreateTrigStmt *stmt)
 }
 
 /*
+ * A policy that a role other than a superuser puts on a governed table runs
+ * in every subject's session that reads the table: its code must be code
+ * flp trusts (flp._refuse_untrusted_policies), checked once it exists.
+ */
+static void
+check_policy_code(Node *parsetree)
+{
+	RangeVar   *table = IsA(parsetree, CreatePolicyStmt) ?
+		((CreatePolicyStmt *) parsetree)->table : ((AlterPolicyStmt *) parsetree)->table;
+	Oid			relid = RangeVarGetRelid(table, NoLock, true);
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1];
+
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return;
+	values[0] = ObjectIdGetDatum(relid);
+	run_as_superuser("SELECT flp._refuse_untrusted_policies($1)", 1, argtypes, values);
+}
+
+/*
  * TRUNCATE skips row-level security: a subject may not truncate a governed
  * table whose rows flp's row rules scope (it would remove rows it cannot see).
  */
@@ -902,7 +922,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
 
 		check_copy_from((CopyStmt *) parsetree, relid);
-		flp_check_sequence_utility(parsetree, relid);
+		flp_check_copy_defaults(relid);
 		/* a restore loads the catalog tables in any order (references.c) */
 		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
 			bulk_load = relid;
@@ -922,10 +942,12 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		/* policies use flp.guard(): take them off before the function goes */
 		run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
 	}
-	if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
-		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt)) &&
+	if ((IsA(parsetree, CallStmt) || IsA(parsetree, ExecuteStmt) ||
+		 IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
+		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
+		 IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt)) &&
 		flp_catalog() != NULL)
-		flp_check_sequence_utility(parsetree, InvalidOid);
+		flp_check_utility_expressions(parsetree);
 	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
 		 IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
 		 (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE)) &&
@@ -952,4 +974,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	if (dropped_roles && flp_catalog() != NULL)
 		forget_dropped_roles();
+	if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
+		flp_catalog() != NULL && !superuser())
+		check_policy_code(parsetree);
 }

@@ -2581,3 +2581,42 @@ CREATE TABLE scratch.t (a int, b text);
 CREATE VIEW scratch.v AS SELECT * FROM scratch.t;
 ALTER VIEW scratch.v ALTER COLUMN a SET DEFAULT nextval('vault.ticket_seqno_seq');
 INSERT INTO scratch.v (b) VALUES ('x') RETURNING a;
+
+------------------------------------------------------------------------------
+-- 33. Fourth red-team round: expressions evaluated without planning
+--     (CALL, EXECUTE, DDL), sequence block counters, policies of governed tables
+------------------------------------------------------------------------------
+
+-- @attack seq_call_argument refuse
+CREATE PROCEDURE scratch.p(x bigint) LANGUAGE plpgsql AS $f$BEGIN RAISE NOTICE 'got %', x; END$f$;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CALL scratch.p(currval('vault.ticket_seqno_seq'));
+
+-- @attack seq_execute_argument refuse
+PREPARE q(bigint) AS SELECT $1;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+EXECUTE q(currval('vault.ticket_seqno_seq'));
+
+-- @attack seq_block_counters refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT pg_stat_get_xact_blocks_fetched('vault.ticket_seqno_seq'::regclass);
+
+-- @attack seq_statio_sequences refuse
+SELECT blks_read, blks_hit FROM pg_statio_user_sequences WHERE relname = 'ticket_seqno_seq';
+
+-- @attack counters_partner_call refuse
+-- @as atk_partner
+CREATE PROCEDURE scratch.pp(x bigint) LANGUAGE plpgsql AS $f$BEGIN RAISE NOTICE 'got %', x; END$f$;
+CALL scratch.pp(pg_stat_get_xact_tuples_fetched('vault.company'::regclass));
+
+-- @attack counters_partner_domain_check refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.show(bigint) RETURNS boolean LANGUAGE plpgsql AS $f$BEGIN RAISE NOTICE 'got %', $1; RETURN true; END$f$;
+CREATE DOMAIN scratch.d AS int CHECK (scratch.show(pg_stat_get_xact_tuples_returned('vault.company'::regclass)));
+
+-- @attack counters_partner_trigger_when refuse
+-- @as atk_partner
+CREATE TABLE scratch.t (a int);
+CREATE FUNCTION scratch.tf() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN RETURN NEW; END$f$;
+CREATE TRIGGER tt BEFORE INSERT ON scratch.t FOR EACH ROW
+	WHEN (pg_stat_get_xact_tuples_returned('vault.company'::regclass) > 0) EXECUTE FUNCTION scratch.tf();

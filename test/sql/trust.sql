@@ -110,10 +110,38 @@ SELECT regress.why($$SELECT tup_returned > 0 FROM pg_stat_database WHERE datname
 SELECT regress.why($$EXPLAIN (ANALYZE, BUFFERS) SELECT 1$$);
 RESET ROLE;
 SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass) >= 0 AS super_admin_reads_counters;
+-- nor through arguments of CALL and EXECUTE, evaluated without planning
+CREATE PROCEDURE public.tshow(x bigint) LANGUAGE plpgsql AS $$BEGIN RAISE NOTICE 'got %', x; END$$;
+SET ROLE regress_treader;
+SELECT regress.why($$CALL public.tshow(pg_stat_get_xact_tuples_fetched('tvault'::regclass))$$);
+PREPARE tq(bigint) AS SELECT $1;
+SELECT regress.why($$EXECUTE tq(pg_stat_get_xact_tuples_fetched('tvault'::regclass))$$);
+SELECT regress.why($$CREATE TEMP TABLE tcounted (a int CHECK (a < pg_stat_get_xact_tuples_fetched('tvault'::regclass)))$$);
+DEALLOCATE tq;
+RESET ROLE;
+DROP PROCEDURE public.tshow(bigint);
 SELECT flp.drop_data_rule(:rule);
 SET ROLE regress_treader;
 SELECT regress.why($$SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass)$$);
 RESET ROLE;
+
+-- a non-superuser owner gives a governed table no policy of untrusted code
+-- (subjects would run it; partner users through a linked child too)
+CREATE ROLE regress_powner LOGIN;
+CREATE TABLE public.tpol (id int PRIMARY KEY, secret text);
+ALTER TABLE public.tpol OWNER TO regress_powner;
+SELECT flp.protect('tpol');
+CREATE FUNCTION public.tpol_spy(int) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN RETURN true; END$$;
+ALTER FUNCTION public.tpol_spy(int) OWNER TO regress_powner;
+SET ROLE regress_powner;
+SELECT regress.why($$CREATE POLICY spy ON public.tpol AS RESTRICTIVE USING (public.tpol_spy(id))$$);
+CREATE POLICY fine ON public.tpol AS RESTRICTIVE USING (id > 0);
+SELECT regress.why($$ALTER POLICY fine ON public.tpol USING (public.tpol_spy(id))$$);
+RESET ROLE;
+SELECT flp.unprotect('tpol');
+DROP TABLE public.tpol;
+DROP FUNCTION public.tpol_spy(int);
+DROP ROLE regress_powner;
 
 ------------------------------------------------------ masks (classes 7, 12)
 -- the administrator's own mask would run as every subject who reads the field
