@@ -2343,6 +2343,22 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		   AND d.refclassid = 'pg_proc'::regclass
 		 WHERE p.polrelid IN (SELECT flp._tree($1))
 	  UNION ALL
+		/* operators a policy uses run their functions; casts to a domain run its CHECKs */
+		SELECT 'policy function', format('policy %I of %s', p.polname, p.polrelid::regclass), o.oprcode
+		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+		   AND d.refclassid = 'pg_operator'::regclass
+		  JOIN pg_operator o ON o.oid = d.refobjid
+		 WHERE p.polrelid IN (SELECT flp._tree($1))
+	  UNION ALL
+		SELECT 'policy function', format('policy %I of %s (domain %s)', p.polname, p.polrelid::regclass,
+										 d.refobjid::regtype), cd.refobjid
+		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+		   AND d.refclassid = 'pg_type'::regclass
+		  JOIN pg_constraint c ON c.contypid = d.refobjid
+		  JOIN pg_depend cd ON cd.classid = 'pg_constraint'::regclass AND cd.objid = c.oid
+		   AND cd.refclassid = 'pg_proc'::regclass
+		 WHERE p.polrelid IN (SELECT flp._tree($1))
+	  UNION ALL
 		SELECT 'mask function', format('mask of field %I of %s', m.field, m.tbl), m.mask
 		  FROM flp.field_mask m WHERE m.tbl = $1
 	)

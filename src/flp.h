@@ -13,6 +13,7 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
 #include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
@@ -294,6 +295,7 @@ extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *
 extern bool flp_sequences_fill_fields(void);
 extern bool flp_check_sequence_use(Query *query, Oid roleid);
 extern bool flp_role_has_hidden_sequence(Oid roleid);
+extern bool flp_sql_function_calls_refused(HeapTuple proctup);
 extern void flp_check_copy_defaults(Oid copy_target);
 extern void flp_check_utility_expressions(Node *parsetree);
 

@@ -2897,7 +2897,8 @@ flp_needs_fmgr_hook(Oid fn_oid)
 		{
 			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
 
-			entry->needed = proc->prolang == SQLlanguageId && proc->proretset;
+			entry->needed = proc->prolang == SQLlanguageId &&
+				(proc->proretset || flp_sql_function_calls_refused(tuple));
 			ReleaseSysCache(tuple);
 		}
 	}

@@ -25,6 +25,7 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_depend.h"
+#include "catalog/pg_proc.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -34,7 +35,10 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "access/stratnum.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/syscache.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -401,6 +405,17 @@ raw_list_calls(List *parts, RawCheck *rc)
 	return false;
 }
 
+/* A partition bound's expressions (FOR VALUES IN / FROM / TO), evaluated by the DDL. */
+static bool
+bound_calls(PartitionBoundSpec *bound, RawCheck *rc)
+{
+	if (bound == NULL)
+		return false;
+	return raw_call_walker((Node *) bound->listdatums, rc) ||
+		raw_call_walker((Node *) bound->lowerdatums, rc) ||
+		raw_call_walker((Node *) bound->upperdatums, rc);
+}
+
 /* Does a utility statement carry an unplanned expression naming a refused function? */
 static bool
 utility_calls(Node *parsetree, RawCheck *rc)
@@ -418,15 +433,18 @@ utility_calls(Node *parsetree, RawCheck *rc)
 			return false;
 		case T_CreateStmt:
 			return raw_list_calls(((CreateStmt *) parsetree)->tableElts, rc) ||
-				raw_list_calls(((CreateStmt *) parsetree)->constraints, rc);
+				raw_list_calls(((CreateStmt *) parsetree)->constraints, rc) ||
+				bound_calls(((CreateStmt *) parsetree)->partbound, rc);
 		case T_AlterTableStmt:
 			foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
 			{
 				AlterTableCmd *cmd = lfirst(lc);
 
-				/* SET DEFAULT carries the raw expression itself */
-				if (cmd->subtype == AT_ColumnDefault ?
-					raw_call_walker(cmd->def, rc) : raw_part_calls(cmd->def, rc))
+				/* SET DEFAULT carries the raw expression itself; ATTACH a bound */
+				if (cmd->subtype == AT_ColumnDefault ? raw_call_walker(cmd->def, rc) :
+					cmd->subtype == AT_AttachPartition ?
+					bound_calls(((PartitionCmd *) cmd->def)->bound, rc) :
+					raw_part_calls(cmd->def, rc))
 					return true;
 			}
 			return false;
@@ -507,4 +525,56 @@ flp_check_utility_expressions(Node *parsetree)
 				 errdetail("PostgreSQL evaluates the expressions of this statement without planning them, and the function is refused to role \"%s\": it would tell values of fields hidden from it, or count rows outside its scope.",
 						   GetUserNameFromId(roleid, false)),
 				 errhint("Use the function in no expression of this statement.")));
+}
+
+/* Does an analysed tree (a SQL-standard body) call a sequence function or a counter? */
+static bool
+refused_call_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr))
+	{
+		char	   *name = get_func_name(((FuncExpr *) node)->funcid);
+
+		if (name != NULL &&
+			(strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
+			 strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
+			 strcmp(name, "pg_sequence_last_value") == 0 ||
+			 strncmp(name, "pg_stat_get_", 12) == 0))
+			return true;
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, refused_call_walker, context, 0);
+	return expression_tree_walker(node, refused_call_walker, context);
+}
+
+/*
+ * Does a LANGUAGE sql function call a function flp may refuse a subject
+ * (sequence functions, activity counters)?  Then it must not be inlined
+ * into the query that calls it, where flp has already looked: kept a
+ * function (flp's needs_fmgr_hook), its body is planned through flp on its
+ * own and checked like any query.  From the text of the body, or for a
+ * SQL-standard body from the functions it depends on.
+ */
+bool
+flp_sql_function_calls_refused(HeapTuple proctup)
+{
+	bool		isnull;
+	Datum		src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
+	bool		result = false;
+
+	if (!isnull)
+	{
+		char	   *raw = TextDatumGetCString(src);
+		char	   *body = asc_tolower(raw, strlen(raw));
+
+		result = strstr(body, "nextval") || strstr(body, "currval") || strstr(body, "setval") ||
+			strstr(body, "lastval") || strstr(body, "pg_sequence_last_value") ||
+			strstr(body, "pg_stat_get_");
+	}
+	src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
+	if (!result && !isnull)
+		result = refused_call_walker(stringToNode(TextDatumGetCString(src)), NULL);
+	return result;
 }

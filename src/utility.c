@@ -521,6 +521,27 @@ check_guard_changes(Node *parsetree)
 					 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
 					 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
 	}
+	else if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
+			 !superuser() &&
+			 OidIsValid(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
+										 ((CreatePolicyStmt *) parsetree)->table :
+										 ((AlterPolicyStmt *) parsetree)->table, NoLock, true)) &&
+			 flp_is_governed(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
+											  ((CreatePolicyStmt *) parsetree)->table :
+											  ((AlterPolicyStmt *) parsetree)->table, NoLock, true), NULL))
+	{
+		/*
+		 * A policy runs in the session of every subject that reads the table
+		 * (partner users reading a linked child too), with whatever its
+		 * operators, casts and domains call: only superusers write policies
+		 * of governed tables.
+		 */
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers may create or alter policies of governed tables"),
+				 errdetail("A policy runs in the session of every subject that reads the table, with the code its functions, operators and domains call."),
+				 errhint("Ask a superuser; flp's own row rules (partner scope, data rules) need no policy of yours.")));
+	}
 	else if (IsA(parsetree, CreatePolicyStmt) &&
 			 strncmp(((CreatePolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
 	{
@@ -976,5 +997,5 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		forget_dropped_roles();
 	if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
 		flp_catalog() != NULL && !superuser())
-		check_policy_code(parsetree);
+		check_policy_code(parsetree);	/* (refused before; kept as a second line) */
 }

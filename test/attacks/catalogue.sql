@@ -2620,3 +2620,40 @@ CREATE TABLE scratch.t (a int);
 CREATE FUNCTION scratch.tf() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN RETURN NEW; END$f$;
 CREATE TRIGGER tt BEFORE INSERT ON scratch.t FOR EACH ROW
 	WHEN (pg_stat_get_xact_tuples_returned('vault.company'::regclass) > 0) EXECUTE FUNCTION scratch.tf();
+
+------------------------------------------------------------------------------
+-- 34. Fifth red-team round: inlined SQL wrappers, partition bounds,
+--     policies of governed tables by their owners
+------------------------------------------------------------------------------
+
+-- @attack seq_inlined_sql_wrapper refuse
+CREATE FUNCTION scratch.f() RETURNS bigint LANGUAGE sql AS $f$ SELECT currval('vault.ticket_seqno_seq') $f$;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT scratch.f();
+
+-- @attack seq_inlined_lastval_wrapper refuse
+CREATE FUNCTION scratch.fl() RETURNS bigint LANGUAGE sql AS $f$ SELECT lastval() $f$;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT scratch.fl();
+
+-- @attack seq_inlined_atomic_wrapper refuse
+CREATE FUNCTION scratch.fa() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT currval('vault.ticket_seqno_seq'); END;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT scratch.fa();
+
+-- @attack seq_wrapper_in_default refuse
+CREATE FUNCTION scratch.f() RETURNS bigint LANGUAGE sql AS $f$ SELECT currval('vault.ticket_seqno_seq') $f$;
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE TABLE scratch.t (a bigint DEFAULT scratch.f());
+INSERT INTO scratch.t DEFAULT VALUES;
+SELECT a FROM scratch.t;
+
+-- @attack seq_partition_bound refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE TABLE scratch.p (a bigint) PARTITION BY LIST (a);
+CREATE TABLE scratch.p1 PARTITION OF scratch.p FOR VALUES IN (currval('vault.ticket_seqno_seq'));
+
+-- @attack counters_partner_inlined_wrapper refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.c() RETURNS bigint LANGUAGE sql AS $f$ SELECT pg_stat_get_xact_tuples_fetched('vault.company'::regclass) $f$;
+SELECT scratch.c();

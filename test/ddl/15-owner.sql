@@ -21,7 +21,7 @@ SELECT ddl_check.fails('the owner cannot stop forcing row-level security',
 SELECT ddl_check.fails('the owner cannot drop flp''s guard',
 	$$DROP POLICY flp_guard ON ddl.clients$$, '55000');
 SELECT ddl_check.fails('the owner cannot alter flp''s policies',
-	$$ALTER POLICY flp_open ON ddl.clients USING (false)$$, '55000');
+	$$ALTER POLICY flp_open ON ddl.clients USING (false)$$, '42501');
 --@ as admin
 SELECT ddl_check.eq('the owner''s rename is followed',
 	$$SELECT count(*) FROM flp.field_permission WHERE tbl = 'ddl.clients'::regclass AND field = 'pin_code'$$, '(1)');

@@ -146,6 +146,13 @@ SELECT regress.why($$INSERT INTO mine (b) VALUES ('x')$$);
 \copy mine (b) from '/dev/null'
 SELECT regress.why($$CREATE TEMP TABLE mine2 (a int DEFAULT nextval('tickets_seqno_seq'))$$);
 SELECT regress.why($$CREATE DOMAIN pg_temp.dd AS int DEFAULT nextval('tickets_seqno_seq')$$);
+-- nor wrapped in a SQL function PostgreSQL would inline, nor in a partition bound
+CREATE FUNCTION pg_temp.wrap() RETURNS bigint LANGUAGE sql AS $$ SELECT currval('tickets_seqno_seq') $$;
+SELECT regress.why($$SELECT pg_temp.wrap()$$);
+CREATE TEMP TABLE parted (a bigint) PARTITION BY LIST (a);
+SELECT regress.why($$CREATE TEMP TABLE parted1 PARTITION OF parted FOR VALUES IN (currval('tickets_seqno_seq'))$$);
+DROP TABLE parted;
+DROP FUNCTION pg_temp.wrap();
 CREATE TEMP TABLE mine3 (b text);
 INSERT INTO mine3 VALUES ('x');
 SELECT regress.why($$ALTER TABLE mine3 ADD COLUMN a int DEFAULT nextval('tickets_seqno_seq')$$);
