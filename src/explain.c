@@ -260,7 +260,9 @@ is_counter_function(Oid funcid)
 static bool
 counter_checker(Oid funcid, void *context)
 {
-	return is_counter_function(funcid);
+	/* also an operator's function, or a support function of a user's aggregate */
+	return is_counter_function(funcid) ||
+		(funcid >= FirstGenbkiObjectId && (flp_refused_kind(funcid) & REFUSED_COUNTER));
 }
 
 static bool

@@ -24,6 +24,8 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_attrdef.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_proc.h"
 #include "catalog/dependency.h"
@@ -35,6 +37,7 @@
 #include "parser/parsetree.h"
 #include "rewrite/rewriteHandler.h"
 #include "access/stratnum.h"
+#include "access/transam.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
@@ -221,6 +224,63 @@ deny_sequence(Oid roleid, FedField *f, const char *use)
 			 errhint("Let the table's default fill the field; ask a super admin for Read access to see it.")));
 }
 
+/*
+ * What flp may refuse of a function, however it is reached -- called, as an
+ * operator's function, or as a support function of an aggregate:
+ * REFUSED_SEQUENCE for the sequence functions, REFUSED_COUNTER for the
+ * activity counters (pg_stat_get_*(oid)), 0 otherwise.
+ */
+int
+flp_refused_kind(Oid funcid)
+{
+	HeapTuple	tuple;
+	int			kind = 0;
+
+	switch (funcid)
+	{
+		case F_NEXTVAL:
+		case F_CURRVAL:
+		case F_SETVAL_REGCLASS_INT8:
+		case F_SETVAL_REGCLASS_INT8_BOOL:
+		case F_PG_SEQUENCE_LAST_VALUE:
+		case F_LASTVAL:
+			return REFUSED_SEQUENCE;
+		default:
+			break;
+	}
+	if (funcid < FirstGenbkiObjectId)
+	{
+		char	   *name = get_func_name(funcid);
+
+		return name != NULL && strncmp(name, "pg_stat_get_", 12) == 0 ? REFUSED_COUNTER : 0;
+	}
+	/* a user's aggregate runs its support functions */
+	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_aggregate agg = (Form_pg_aggregate) GETSTRUCT(tuple);
+		Oid			support[] = {agg->aggtransfn, agg->aggfinalfn, agg->aggcombinefn,
+			agg->aggserialfn, agg->aggdeserialfn, agg->aggmtransfn,
+		agg->aggminvtransfn, agg->aggmfinalfn};
+
+		for (int i = 0; i < (int) lengthof(support); i++)
+			if (OidIsValid(support[i]) && support[i] != funcid)
+				kind |= flp_refused_kind(support[i]);
+		ReleaseSysCache(tuple);
+	}
+	return kind;
+}
+
+/* check_functions_in_node callback: a refused function reached indirectly. */
+static bool
+refused_checker(Oid funcid, void *context)
+{
+	int		   *kinds = (int *) context;
+
+	*kinds |= flp_refused_kind(funcid);
+	return false;				/* collect them all */
+}
+
 /* A sequence function call: refuse it if it may tell a hidden field. */
 static void
 check_sequence_call(SequenceWalk *sw, FuncExpr *f)
@@ -309,6 +369,21 @@ sequence_walker(Node *node, SequenceWalk *sw)
 		return false;			/* the table's own default */
 	if (IsA(node, FuncExpr))
 		check_sequence_call(sw, (FuncExpr *) node);
+	else
+	{
+		/* an operator or aggregate whose function is a sequence function */
+		int			kinds = 0;
+
+		(void) check_functions_in_node(node, refused_checker, &kinds);
+		if (kinds & REFUSED_SEQUENCE)
+		{
+			FedField   *fed = hidden_fed_field(sw->roleid, InvalidOid);
+
+			sw->found = true;
+			if (fed != NULL)
+				deny_sequence(sw->roleid, fed, "an operator or aggregate");
+		}
+	}
 	return expression_tree_walker(node, sequence_walker, sw);
 }
 
@@ -351,17 +426,34 @@ raw_call_walker(Node *node, RawCheck *rc)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, FuncCall))
+	if (IsA(node, FuncCall) || (IsA(node, A_Expr) && ((A_Expr *) node)->kind == AEXPR_OP))
 	{
-		const char *name = strVal(llast(((FuncCall *) node)->funcname));
+		/*
+		 * Names are not resolved yet: every function (or aggregate) of that
+		 * name, every operator's function, counts.
+		 */
+		List	   *names = IsA(node, FuncCall) ? ((FuncCall *) node)->funcname :
+			((A_Expr *) node)->name;
+		int			kinds = 0;
 
-		if ((rc->sequences &&
-			 (strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
-			  strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
-			  strcmp(name, "pg_sequence_last_value") == 0)) ||
-			(rc->counters && strncmp(name, "pg_stat_get_", 12) == 0))
+		if (IsA(node, FuncCall))
 		{
-			rc->found = name;
+			FuncCandidateList c = FuncnameGetCandidates(names, -1, NIL, false, false, false, true);
+
+			for (; c != NULL; c = c->next)
+				kinds |= flp_refused_kind(c->oid);
+		}
+		else
+		{
+			FuncCandidateList c = OpernameGetCandidates(names, '\0', true);
+
+			for (; c != NULL; c = c->next)
+				kinds |= flp_refused_kind(get_opcode(c->oid));
+		}
+		if (((kinds & REFUSED_SEQUENCE) && rc->sequences) ||
+			((kinds & REFUSED_COUNTER) && rc->counters))
+		{
+			rc->found = NameListToString(names);
 			return true;
 		}
 	}
@@ -463,6 +555,8 @@ utility_calls(Node *parsetree, RawCheck *rc)
 				raw_call_walker(((IndexStmt *) parsetree)->whereClause, rc);
 		case T_CreateTrigStmt:
 			return raw_call_walker(((CreateTrigStmt *) parsetree)->whenClause, rc);
+		case T_CopyStmt:
+			return raw_call_walker(((CopyStmt *) parsetree)->whereClause, rc);
 		default:
 			return false;
 	}
@@ -533,15 +627,11 @@ refused_call_walker(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
-	if (IsA(node, FuncExpr))
 	{
-		char	   *name = get_func_name(((FuncExpr *) node)->funcid);
+		int			kinds = 0;
 
-		if (name != NULL &&
-			(strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 ||
-			 strcmp(name, "setval") == 0 || strcmp(name, "lastval") == 0 ||
-			 strcmp(name, "pg_sequence_last_value") == 0 ||
-			 strncmp(name, "pg_stat_get_", 12) == 0))
+		(void) check_functions_in_node(node, refused_checker, &kinds);
+		if (kinds != 0)
 			return true;
 	}
 	if (IsA(node, Query))
@@ -563,6 +653,14 @@ flp_sql_function_calls_refused(HeapTuple proctup)
 	bool		isnull;
 	Datum		src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosrc, &isnull);
 	bool		result = false;
+
+	/*
+	 * A function that is not a superuser's may reach a refused function in
+	 * ways a look at its text does not find (an operator, an aggregate of
+	 * its owner's): never inlined.
+	 */
+	if (!superuser_arg(((Form_pg_proc) GETSTRUCT(proctup))->proowner))
+		return true;
 
 	if (!isnull)
 	{

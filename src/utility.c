@@ -966,7 +966,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	if ((IsA(parsetree, CallStmt) || IsA(parsetree, ExecuteStmt) ||
 		 IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
 		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
-		 IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt)) &&
+		 IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt) ||
+		 IsA(parsetree, CopyStmt)) &&
 		flp_catalog() != NULL)
 		flp_check_utility_expressions(parsetree);
 	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||

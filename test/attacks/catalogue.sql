@@ -2657,3 +2657,42 @@ CREATE TABLE scratch.p1 PARTITION OF scratch.p FOR VALUES IN (currval('vault.tic
 -- @as atk_partner
 CREATE FUNCTION scratch.c() RETURNS bigint LANGUAGE sql AS $f$ SELECT pg_stat_get_xact_tuples_fetched('vault.company'::regclass) $f$;
 SELECT scratch.c();
+
+------------------------------------------------------------------------------
+-- 35. Sixth red-team round: refused functions reached through operators and
+--     aggregates, and in COPY ... WHERE
+------------------------------------------------------------------------------
+
+-- @attack seq_aggregate_finalfunc refuse
+CREATE FUNCTION scratch.sf(regclass, int) RETURNS regclass LANGUAGE sql AS 'select $1';
+CREATE AGGREGATE scratch.ag(int) (sfunc = scratch.sf, stype = regclass, finalfunc = currval,
+	initcond = 'vault.ticket_seqno_seq');
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT scratch.ag(1);
+
+-- @attack seq_operator refuse
+CREATE OPERATOR scratch.### (rightarg = regclass, function = currval);
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT OPERATOR(scratch.###) 'vault.ticket_seqno_seq'::regclass;
+
+-- @attack seq_operator_in_sql_wrapper refuse
+CREATE OPERATOR scratch.### (rightarg = regclass, function = currval);
+CREATE FUNCTION scratch.w(regclass) RETURNS bigint LANGUAGE sql AS 'select OPERATOR(scratch.###) $1';
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+SELECT scratch.w('vault.ticket_seqno_seq');
+
+-- @attack seq_operator_copy_where refuse
+CREATE OPERATOR scratch.### (rightarg = regclass, function = currval);
+CREATE TABLE scratch.t (x int);
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+COPY scratch.t FROM STDIN WHERE set_config('flp_attack.v', (OPERATOR(scratch.###) 'vault.ticket_seqno_seq'::regclass)::text, false) IS NOT NULL;
+1
+\.
+SHOW flp_attack.v;
+
+-- @attack counters_partner_aggregate refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.sfo(oid, int) RETURNS oid LANGUAGE sql AS 'select $1';
+CREATE AGGREGATE scratch.cnt(int) (sfunc = scratch.sfo, stype = oid,
+	finalfunc = pg_stat_get_xact_tuples_fetched, initcond = '1');
+SELECT scratch.cnt(1);
