@@ -224,6 +224,15 @@ deny_sequence(Oid roleid, FedField *f, const char *use)
 			 errhint("Let the table's default fill the field; ask a super admin for Read access to see it.")));
 }
 
+/* The functions that read or move a sequence. */
+static bool
+is_sequence_function(Oid funcid)
+{
+	return funcid == F_NEXTVAL || funcid == F_CURRVAL || funcid == F_SETVAL_REGCLASS_INT8 ||
+		funcid == F_SETVAL_REGCLASS_INT8_BOOL || funcid == F_PG_SEQUENCE_LAST_VALUE ||
+		funcid == F_LASTVAL;
+}
+
 /*
  * What flp may refuse of a function, however it is reached -- called, as an
  * operator's function, or as a support function of an aggregate:
@@ -236,18 +245,8 @@ flp_refused_kind(Oid funcid)
 	HeapTuple	tuple;
 	int			kind = 0;
 
-	switch (funcid)
-	{
-		case F_NEXTVAL:
-		case F_CURRVAL:
-		case F_SETVAL_REGCLASS_INT8:
-		case F_SETVAL_REGCLASS_INT8_BOOL:
-		case F_PG_SEQUENCE_LAST_VALUE:
-		case F_LASTVAL:
-			return REFUSED_SEQUENCE;
-		default:
-			break;
-	}
+	if (is_sequence_function(funcid))
+		return REFUSED_SEQUENCE;
 	if (funcid < FirstGenbkiObjectId)
 	{
 		char	   *name = get_func_name(funcid);
@@ -289,18 +288,8 @@ check_sequence_call(SequenceWalk *sw, FuncExpr *f)
 	FedField   *fed;
 	const char *name;
 
-	switch (f->funcid)
-	{
-		case F_NEXTVAL:
-		case F_CURRVAL:
-		case F_SETVAL_REGCLASS_INT8:
-		case F_SETVAL_REGCLASS_INT8_BOOL:
-		case F_PG_SEQUENCE_LAST_VALUE:
-		case F_LASTVAL:
-			break;
-		default:
-			return;
-	}
+	if (!is_sequence_function(f->funcid))
+		return;
 	sw->found = true;
 	name = get_func_name(f->funcid);
 	if (f->funcid == F_LASTVAL)
