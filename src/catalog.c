@@ -1036,6 +1036,21 @@ governed_list(bool all)
 }
 
 /*
+ * Which of flp's row rules a policy of flp's is, by its name (flp's policy
+ * names are reserved on governed tables): FLP_RULES_DATA for flp_data_*,
+ * FLP_RULES_SCOPE for flp_scope and flp_link, 0 for any other.
+ */
+int
+flp_policy_rule(const char *polname)
+{
+	if (strncmp(polname, "flp_data_", 9) == 0)
+		return FLP_RULES_DATA;
+	if (strcmp(polname, "flp_scope") == 0 || strcmp(polname, "flp_link") == 0)
+		return FLP_RULES_SCOPE;
+	return 0;
+}
+
+/*
  * Which of flp's row rules exist in this database (FLP_RULES_DATA: data
  * rules, FLP_RULES_SCOPE: partner scope or inheritance rules), from their
  * policies in pg_policy; remembered until the catalog generation moves
@@ -1058,12 +1073,7 @@ flp_row_rules_present(void)
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		const char *name = NameStr(((Form_pg_policy) GETSTRUCT(tuple))->polname);
-
-		if (strncmp(name, "flp_data_", 9) == 0)
-			rules |= FLP_RULES_DATA;
-		else if (strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0)
-			rules |= FLP_RULES_SCOPE;
+		rules |= flp_policy_rule(NameStr(((Form_pg_policy) GETSTRUCT(tuple))->polname));
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);

@@ -232,8 +232,8 @@ flp_check_explain_execute(ExplainStmt *stmt)
  * functions without asking the fmgr hooks, so the check is made when the
  * query is planned.
  */
-static bool
-is_counter_function(Oid funcid)
+bool
+flp_is_counter_function(Oid funcid)
 {
 	static char known[FirstGenbkiObjectId];	/* 0 unknown, 1 no, 2 yes */
 
@@ -261,8 +261,7 @@ static bool
 counter_checker(Oid funcid, void *context)
 {
 	/* also an operator's function, or a support function of a user's aggregate */
-	return is_counter_function(funcid) ||
-		(funcid >= FirstGenbkiObjectId && (flp_refused_kind(funcid) & REFUSED_COUNTER));
+	return (flp_refused_kind(funcid) & REFUSED_COUNTER) != 0;
 }
 
 static bool
@@ -272,7 +271,7 @@ counter_walker(Node *node, Oid *found)
 		return false;
 	if (IsA(node, Query))
 		return query_tree_walker((Query *) node, counter_walker, found, 0);
-	if (IsA(node, FuncExpr) && is_counter_function(((FuncExpr *) node)->funcid))
+	if (IsA(node, FuncExpr) && flp_is_counter_function(((FuncExpr *) node)->funcid))
 	{
 		*found = ((FuncExpr *) node)->funcid;
 		return true;

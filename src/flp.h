@@ -196,6 +196,7 @@ extern List *flp_governed_tables(void);
 extern bool flp_governs_any(void);
 #define FLP_RULES_DATA 1
 #define FLP_RULES_SCOPE 2
+extern int	flp_policy_rule(const char *polname);
 extern int	flp_row_rules_present(void);
 extern List *flp_governed_relids(void);
 extern void flp_flush_caches(void);
@@ -271,6 +272,7 @@ extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 extern void flp_explain_init(void);
 extern void flp_check_explain_execute(ExplainStmt *stmt);
 extern int	flp_subject_explain(void);
+extern bool flp_is_counter_function(Oid funcid);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Query *query);
 

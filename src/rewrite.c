@@ -1084,9 +1084,7 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 	relation_close(rel, NoLock);
 }
 
-/* flp's row rules a governed relation carries (row_rules, below) */
-#define FLP_ROW_DATA 1			/* data rules: for every subject */
-#define FLP_ROW_SCOPE 2			/* partner scope, inheritance rules: for partner users */
+/* flp's row rules (FLP_RULES_*) a governed relation carries (below) */
 static int	row_rules(Oid relid);
 
 /*
@@ -1103,8 +1101,8 @@ check_on_conflict_scope(Rewriter *rw, Oid relid)
 	if (!flp_is_governed(relid, NULL))
 		return;
 	rules = row_rules(relid);
-	if ((rules & FLP_ROW_DATA) ||
-		((rules & FLP_ROW_SCOPE) && flp_role_partner(rw->roleid) != NULL))
+	if ((rules & FLP_RULES_DATA) ||
+		((rules & FLP_RULES_SCOPE) && flp_role_partner(rw->roleid) != NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", get_rel_name(relid)),
@@ -2619,8 +2617,8 @@ filter_statistics(Query *q, Index rti, RangeTblEntry *rte, void *arg)
 }
 
 /*
- * Which of flp's row rules a governed relation carries: FLP_ROW_DATA (data
- * rules, for every subject), FLP_ROW_SCOPE (partner scope and inheritance
+ * Which of flp's row rules a governed relation carries: FLP_RULES_DATA (data
+ * rules, for every subject), FLP_RULES_SCOPE (partner scope and inheritance
  * rules, for partner users).
  */
 static int
@@ -2632,14 +2630,7 @@ row_rules(Oid relid)
 
 	if (rel->rd_rsdesc != NULL)
 		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			const char *name = ((RowSecurityPolicy *) lfirst(lc))->policy_name;
-
-			if (strncmp(name, "flp_data_", 9) == 0)
-				rules |= FLP_ROW_DATA;
-			else if (strcmp(name, "flp_scope") == 0 || strcmp(name, "flp_link") == 0)
-				rules |= FLP_ROW_SCOPE;
-		}
+			rules |= flp_policy_rule(((RowSecurityPolicy *) lfirst(lc))->policy_name);
 	relation_close(rel, NoLock);
 	return rules;
 }

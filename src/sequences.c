@@ -248,11 +248,7 @@ flp_refused_kind(Oid funcid)
 	if (is_sequence_function(funcid))
 		return REFUSED_SEQUENCE;
 	if (funcid < FirstGenbkiObjectId)
-	{
-		char	   *name = get_func_name(funcid);
-
-		return name != NULL && strncmp(name, "pg_stat_get_", 12) == 0 ? REFUSED_COUNTER : 0;
-	}
+		return flp_is_counter_function(funcid) ? REFUSED_COUNTER : 0;
 	/* a user's aggregate runs its support functions */
 	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
 	if (HeapTupleIsValid(tuple))

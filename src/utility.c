@@ -782,26 +782,6 @@ check_trigger(CreateTrigStmt *stmt)
 }
 
 /*
- * A policy that a role other than a superuser puts on a governed table runs
- * in every subject's session that reads the table: its code must be code
- * flp trusts (flp._refuse_untrusted_policies), checked once it exists.
- */
-static void
-check_policy_code(Node *parsetree)
-{
-	RangeVar   *table = IsA(parsetree, CreatePolicyStmt) ?
-		((CreatePolicyStmt *) parsetree)->table : ((AlterPolicyStmt *) parsetree)->table;
-	Oid			relid = RangeVarGetRelid(table, NoLock, true);
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		values[1];
-
-	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
-		return;
-	values[0] = ObjectIdGetDatum(relid);
-	run_as_superuser("SELECT flp._refuse_untrusted_policies($1)", 1, argtypes, values);
-}
-
-/*
  * TRUNCATE skips row-level security: a subject may not truncate a governed
  * table whose rows flp's row rules scope (it would remove rows it cannot see).
  */
@@ -996,7 +976,4 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	}
 	if (dropped_roles && flp_catalog() != NULL)
 		forget_dropped_roles();
-	if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
-		flp_catalog() != NULL && !superuser())
-		check_policy_code(parsetree);	/* (refused before; kept as a second line) */
 }
