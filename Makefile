@@ -10,9 +10,20 @@ OBJS = \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \
+	src/hooks.o \
 	src/records.o \
 	src/references.o \
-	src/rewrite.o \
+	src/planner/denials.o \
+	src/planner/mask.o \
+	src/planner/mask_values.o \
+	src/planner/permissions.o \
+	src/planner/policies.o \
+	src/planner/reader_rls.o \
+	src/planner/refuse.o \
+	src/planner/relations.o \
+	src/planner/taint.o \
+	src/planner/walk.o \
+	src/planner/writes.o \
 	src/rules.o \
 	src/sequences.o \
 	src/trust.o \
@@ -51,4 +62,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h
+$(OBJS): src/flp.h src/compat.h src/planner/planner.h

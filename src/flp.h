@@ -279,7 +279,7 @@ extern void flp_check_counter_calls(Query *query);
 /* functions.c */
 extern Oid	flp_attribute_role;
 
-/* rewrite.c */
+/* hooks.c and src/planner/ */
 extern bool flp_log_denials;
 extern bool flp_maintenance;
 extern void flp_rewrite_init(void);

@@ -1,0 +1,124 @@
+/*-------------------------------------------------------------------------
+ *
+ * denials.c
+ *	  The errors of a refused query, and the denial log.
+ *
+ * Every refusal of a hidden or non-Edit field goes through here: one error
+ * wording per kind (used where it must not be, written, required by a new row),
+ * and, with flp.log_denials on, one LOG line naming role, table, field and
+ * clause.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
+#include "utils/rls.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "catalog/pg_collation.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+#include "planner/planner.h"
+
+void
+flp_log_denial(const char *role, const char *table, const char *field, const char *what)
+{
+	if (flp_log_denials)
+		ereport(LOG,
+				(errmsg("flp denied: role \"%s\", table \"%s\", field \"%s\", %s",
+						role, table, field, what),
+				 errhidestmt(false)));
+}
+
+/* A hidden field used where it must not be: in a filter, or as a source. */
+void
+flp_deny_use(const Origin *o, const char *clause, bool source)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(o->relid);
+	char	   *field = get_attname(o->relid, o->attnum, false);
+
+	flp_log_denial(role, table, field,
+			   source ? "clause \"written value\"" : psprintf("clause \"%s\"", clause));
+	if (source)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
+				 errdetail("The field is hidden for role \"%s\" and cannot be the source of a written value.",
+						   role),
+				 errhint("Remove the field from the statement, or ask a super admin to grant Read access.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is hidden for role \"%s\" and cannot be used in %s.",
+					   role, clause),
+			 errhint("Remove the field from the query, or ask a super admin to grant Read access.")));
+}
+
+/* A write to a field that is not Edit. */
+void
+flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *command)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(relid);
+	char	   *field = get_attname(relid, attnum, false);
+
+	flp_log_denial(role, table, field, psprintf("clause \"%s\"", command));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to change field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is %s for role \"%s\" and cannot be set by %s.",
+					   perm == FLP_READ ? "read-only" : "hidden", role, command),
+			 errhint("Remove the field from the statement, or ask a super admin to grant Edit access.")));
+}
+
+/* A new row would need a value for a field the role may not set. */
+void
+flp_deny_required(Oid relid, AttrNumber attnum, FlpPermission perm)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *table = get_rel_name(relid);
+	char	   *field = get_attname(relid, attnum, false);
+
+	flp_log_denial(role, table, field, "clause \"INSERT\" (required field)");
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
+			 errdetail("The field is NOT NULL without a default, and it is %s for role \"%s\": a new row cannot get a value for it.",
+					   perm == FLP_READ ? "read-only" : "hidden", role),
+			 errhint("Ask a super admin to grant Edit access to the field, or give the field a default.")));
+}

@@ -1,0 +1,209 @@
+/*-------------------------------------------------------------------------
+ *
+ * permissions.c
+ *	  The permissions of the relations of one query, and of one role.
+ *
+ * A planning copies the effective permissions (evaluate.c) of each governed
+ * relation it meets into a RelPerms, so that a cache reset while planning cannot
+ * pull them away.  flp_role_checks remembers what every query of a role must be
+ * checked for, whether or not it reads a governed table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
+#include "utils/rls.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "catalog/pg_collation.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+#include "planner/planner.h"
+
+/*
+ * The permissions of the current role on a relation, or NULL when it is not
+ * governed.  Copied, so that a cache reset during planning cannot pull them
+ * away.
+ */
+/*
+ * A hidden column (an attribute number of root) of the partition key of rel,
+ * a partitioned table of root's tree, or of any partitioned table below it:
+ * which partition a row is in then tells that column's range, at whatever
+ * level.  0 when there is none.
+ */
+static AttrNumber
+hidden_partition_key(Relation rel, Oid root, const FlpTablePermissions *p)
+{
+	PartitionKey key = RelationGetPartitionKey(rel);
+	PartitionDesc pd;
+	Bitmapset  *cols = NULL;
+	int			i;
+
+	check_stack_depth();
+	for (i = 0; i < key->partnatts; i++)
+		if (key->partattrs[i] > 0)
+			cols = bms_add_member(cols, key->partattrs[i] - FirstLowInvalidHeapAttributeNumber);
+	pull_varattnos((Node *) key->partexprs, 1, &cols);
+	i = -1;
+	while ((i = bms_next_member(cols, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att <= 0)
+			continue;
+		if (RelationGetRelid(rel) != root)
+			att = get_attnum(root, get_attname(RelationGetRelid(rel), att, false));
+		if (att > 0 && att <= p->natts && p->permission[att] == FLP_HIDE)
+			return att;
+	}
+	pd = RelationGetPartitionDesc(rel, true);
+	for (i = 0; i < pd->nparts; i++)
+	{
+		Relation	child;
+		AttrNumber	att;
+
+		if (pd->is_leaf[i])
+			continue;
+		child = relation_open(pd->oids[i], AccessShareLock);	/* the planner takes it anyway */
+		att = hidden_partition_key(child, root, p);
+		relation_close(child, NoLock);
+		if (att != 0)
+			return att;
+	}
+	return 0;
+}
+
+RelPerms *
+flp_rel_perms(Rewriter *rw, Oid relid)
+{
+	ListCell   *lc;
+	RelPerms   *rp;
+	const FlpTablePermissions *p;
+
+	foreach(lc, rw->rels)
+	{
+		rp = lfirst(lc);
+		if (rp->relid == relid)
+			return rp->governed ? rp : NULL;
+	}
+
+	if (!flp_is_governed(relid, NULL))
+	{
+		rp = palloc0(sizeof(RelPerms));
+		rp->relid = relid;
+	}
+	else
+	{
+		/* one allocation: the struct, then the masks, then the permissions */
+		Size		masks;
+
+		p = flp_table_permissions(rw->roleid, relid);
+		masks = sizeof(Oid) * (p->natts + 1);
+		rp = palloc0(MAXALIGN(sizeof(RelPerms)) + masks + p->natts + 1);
+		rp->relid = relid;
+		rp->governed = true;
+		rp->p = *p;
+		rp->p.mask = (Oid *) ((char *) rp + MAXALIGN(sizeof(RelPerms)));
+		memcpy(rp->p.mask, p->mask, masks);
+		rp->p.permission = (uint8 *) ((char *) rp->p.mask + masks);
+		memcpy(rp->p.permission, p->permission, p->natts + 1);
+		rp->restricted = p->restricted;
+		rp->hides = p->hides;
+		if (rp->hides && flp_governed_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		{
+			Relation	rel = relation_open(relid, NoLock);
+
+			rp->hidden_partkey = hidden_partition_key(rel, relid, p);
+			relation_close(rel, NoLock);
+		}
+	}
+	rw->rels = lappend(rw->rels, rp);
+	return rp->governed ? rp : NULL;
+}
+
+FlpPermission
+flp_perm_of(RelPerms *rp, AttrNumber att)
+{
+	if (rp->p.all_edit)
+		return FLP_EDIT;
+	if (att < 1 || att > rp->p.natts)
+		return FLP_HIDE;
+	return (FlpPermission) rp->p.permission[att];
+}
+
+const Origin *
+flp_make_origin(Oid relid, AttrNumber attnum)
+{
+	Origin	   *o = palloc(sizeof(Origin));
+
+	o->relid = relid;
+	o->attnum = attnum;
+	return o;
+}
+
+/*
+ * The checks every query of a role needs, whether or not it reads a governed
+ * table (activity counters, sequences that fill governed fields), remembered
+ * for the last role while flp's catalog and roles do not change: most
+ * queries pay a comparison.
+ */
+
+int
+flp_role_checks(Oid roleid)
+{
+	static Oid	memo_role = InvalidOid;
+	static uint64 memo_generation = 0;
+	static int	memo_checks = 0;
+	static int	memo_explain = -1;
+	uint64		generation = flp_cache_generation();
+
+	if (roleid != memo_role || generation != memo_generation ||
+		flp_subject_explain() != memo_explain)
+	{
+		bool		hidden_sequence = flp_role_has_hidden_sequence(roleid);
+
+		memo_explain = flp_subject_explain();
+		/* counters of a sequence that fills a hidden field count its values too */
+		memo_checks = (flp_counters_refused(roleid) || hidden_sequence ? CHECK_COUNTERS : 0) |
+			(flp_sequences_fill_fields() ? CHECK_SEQUENCES : 0) |
+			(hidden_sequence ? CHECK_HIDDEN_SEQUENCE : 0) |
+			(has_bypassrls_privilege(roleid) ? CHECK_BYPASSRLS : 0);
+		memo_role = roleid;
+		memo_generation = generation;
+	}
+	return memo_checks;
+}

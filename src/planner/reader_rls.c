@@ -1,0 +1,182 @@
+/*-------------------------------------------------------------------------
+ *
+ * reader_rls.c
+ *	  Row-level security for the reader, also through views.
+ *
+ * PostgreSQL checks row-level security of a table read through a view as the
+ * view's owner.  flp's row policies (partner scoping, data rules) must follow
+ * the reader, as its masks do: for a subject, the policies of a governed table
+ * that the rewriter left out because of the view owner are added, and those of
+ * the tables their sublinks read.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
+#include "utils/rls.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "catalog/pg_collation.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+#include "planner/planner.h"
+
+/*
+ * PostgreSQL checks row-level security of a table read through a view as the
+ * view's owner: a view owned by a superuser (or the table's owner) shows every
+ * row to everybody.  flp's row policies (partner scoping, data rules) must
+ * follow the reader, as its masks do: for a subject, add the policies of a
+ * governed table that the rewriter left out because of the view owner, and
+ * those of the tables their sublinks read.
+ */
+typedef struct RlsWalk
+{
+	int			depth;
+} RlsWalk;
+
+
+/* How many times flp_apply_reader_rls added policies (to skip a walk when none) */
+uint64 flp_reader_rls_added = 0;
+
+/* Lock the relations the policies' sublinks read, as the rewriter would. */
+static bool
+lock_sublink_relations(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((Query *) node)->rtable)
+		{
+			RangeTblEntry *rte = lfirst(lc);
+
+			if (rte->rtekind == RTE_RELATION)
+				LockRelationOid(rte->relid, rte->rellockmode);
+		}
+		return query_tree_walker((Query *) node, lock_sublink_relations, context, 0);
+	}
+	return expression_tree_walker(node, lock_sublink_relations, context);
+}
+
+/* The queries of the sublinks of an expression, row-level security applied. */
+static bool
+rls_sublink_walker(Node *node, RlsWalk *rw)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, SubLink))
+	{
+		flp_apply_reader_rls((Query *) ((SubLink *) node)->subselect, true, rw->depth + 1);
+		return rls_sublink_walker(((SubLink *) node)->testexpr, rw);
+	}
+	if (IsA(node, Query))
+		return false;
+	return expression_tree_walker(node, rls_sublink_walker, (void *) rw);
+}
+
+/*
+ * For each governed relation of q (and of the queries below it) whose
+ * policies do not apply although they apply to the current user, add them.
+ * fresh: q comes from a policy just added, never seen by the rewriter, so
+ * every governed relation in it needs its policies.
+ */
+void
+flp_apply_reader_rls(Query *q, bool fresh, int depth)
+{
+	Index		rti;
+	ListCell   *lc;
+	RlsWalk		rw;
+
+	check_stack_depth();
+	if (depth > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("infinite recursion detected in the row-level security policies of governed tables"),
+				 errdetail("Row policies of the tables involved refer to each other more than 32 levels deep."),
+				 errhint("Change the policies so that they do not refer back to the table they protect.")));
+	rw.depth = depth;
+
+	foreach(lc, flp_child_queries(q))
+		flp_apply_reader_rls(lfirst(lc), fresh, depth);
+
+	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
+	{
+		RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+		List	   *quals = NIL;
+		List	   *checks = NIL;
+		bool		hasRowSecurity = false;
+		bool		hasSubLinks = false;
+		Oid			owner;
+
+		if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
+			!flp_is_governed(rte->relid, NULL))
+			continue;
+		if (!fresh && (!OidIsValid(rte->checkAsUser) || rte->checkAsUser == GetUserId() ||
+					   check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED))
+			continue;			/* the rewriter applied them for the reader */
+		if (check_enable_rls(rte->relid, InvalidOid, true) != RLS_ENABLED)
+			continue;
+
+		owner = rte->checkAsUser;
+		rte->checkAsUser = InvalidOid;
+		PG_TRY();
+		{
+			get_row_security_policies(q, rte, rti, &quals, &checks,
+									  &hasRowSecurity, &hasSubLinks);
+		}
+		PG_FINALLY();
+		{
+			rte->checkAsUser = owner;
+		}
+		PG_END_TRY();
+
+		(void) lock_sublink_relations((Node *) quals, NULL);
+		(void) lock_sublink_relations((Node *) checks, NULL);
+		(void) rls_sublink_walker((Node *) quals, &rw);
+		(void) rls_sublink_walker((Node *) checks, &rw);
+		rte->securityQuals = list_concat(quals, rte->securityQuals);
+		flp_reader_rls_added++;
+		if (rti == (Index) q->resultRelation)
+			q->withCheckOptions = list_concat(checks, q->withCheckOptions);
+		if (hasRowSecurity)
+			q->hasRowSecurity = true;
+		if (hasSubLinks)
+			q->hasSubLinks = true;
+	}
+}

@@ -1,0 +1,348 @@
+/*-------------------------------------------------------------------------
+ *
+ * taint.c
+ *	  Which values of a query are derived from a hidden field.
+ *
+ * A value is tainted when it is computed from a field hidden from the role,
+ * through views, subqueries, CTEs (recursive ones by a fixpoint), set
+ * operations, joins, functions and sublinks.  The refusal passes ask for the
+ * taint of an expression; the answer names the hidden field it comes from.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
+#include "utils/rls.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "catalog/pg_collation.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+#include "planner/planner.h"
+
+
+/* The taint of any output column of a query. */
+static const Origin *
+any_column(const QueryTaint *qt)
+{
+	int			i;
+
+	for (i = 1; i <= qt->ncols; i++)
+		if (qt->cols[i])
+			return qt->cols[i];
+	return NULL;
+}
+
+/* The level a CTE reference points to, and the CTE. */
+static CommonTableExpr *
+find_cte(Level *lv, RangeTblEntry *rte, Level **cte_level)
+{
+	Level	   *l = lv;
+	Index		i;
+	ListCell   *lc;
+
+	for (i = 0; i < rte->ctelevelsup && l != NULL; i++)
+		l = l->up;
+	if (l == NULL)
+		elog(ERROR, "flp: bad ctelevelsup for CTE \"%s\"", rte->ctename);
+	foreach(lc, l->query->cteList)
+	{
+		CommonTableExpr *cte = lfirst(lc);
+
+		if (strcmp(cte->ctename, rte->ctename) == 0)
+		{
+			*cte_level = l;
+			return cte;
+		}
+	}
+	elog(ERROR, "flp: could not find CTE \"%s\"", rte->ctename);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* The taint of column attno (0: any column) of a range table entry at lv. */
+static const Origin *
+rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
+{
+	switch (rte->rtekind)
+	{
+		case RTE_RELATION:
+			{
+				RelPerms   *rp = flp_rel_perms(rw, rte->relid);
+				AttrNumber	att;
+
+				if (rp == NULL || !rp->hides)
+					return NULL;
+				if (attno > 0)
+					return flp_perm_of(rp, attno) == FLP_HIDE ?
+						flp_make_origin(rte->relid, attno) : NULL;
+				if (attno == TableOidAttributeNumber && rp->hidden_partkey)
+					return flp_make_origin(rte->relid, rp->hidden_partkey);	/* the partition tells the key */
+				if (attno < 0)
+					return NULL;	/* system columns */
+				for (att = 1; att <= rp->p.natts; att++)
+					if (flp_perm_of(rp, att) == FLP_HIDE && flp_attname(rte->relid, att))
+						return flp_make_origin(rte->relid, att);
+				return NULL;
+			}
+		case RTE_SUBQUERY:
+			{
+				const QueryTaint *qt = flp_query_taint(rw, rte->subquery, lv);
+
+				if (attno == 0)
+					return any_column(qt);
+				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+			}
+		case RTE_CTE:
+			{
+				Level	   *cl;
+				CommonTableExpr *cte = find_cte(lv, rte, &cl);
+				const QueryTaint *qt = flp_query_taint(rw, (Query *) cte->ctequery, cl);
+
+				if (attno == 0)
+					return any_column(qt);
+				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+			}
+		case RTE_JOIN:
+			if (attno > 0 && attno <= list_length(rte->joinaliasvars))
+				return flp_expr_taint(rw, lv, list_nth(rte->joinaliasvars, attno - 1));
+			return flp_expr_taint(rw, lv, (Node *) rte->joinaliasvars);
+		case RTE_FUNCTION:
+			return flp_expr_taint(rw, lv, (Node *) rte->functions);
+		case RTE_TABLEFUNC:
+			return flp_expr_taint(rw, lv, (Node *) rte->tablefunc);
+		case RTE_VALUES:
+			{
+				ListCell   *lc;
+				const Origin *o;
+
+				foreach(lc, rte->values_lists)
+				{
+					List	   *row = lfirst(lc);
+
+					if (attno > 0 && attno <= list_length(row))
+						o = flp_expr_taint(rw, lv, list_nth(row, attno - 1));
+					else
+						o = flp_expr_taint(rw, lv, (Node *) row);
+					if (o)
+						return o;
+				}
+				return NULL;
+			}
+		default:
+			return NULL;
+	}
+}
+
+typedef struct TaintWalk
+{
+	Rewriter   *rw;
+	Level	   *lv;
+	const Origin *found;
+} TaintWalk;
+
+static bool
+taint_walker(Node *node, TaintWalk *tw)
+{
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+		Level	   *l = tw->lv;
+		Index		i;
+
+		for (i = 0; i < var->varlevelsup && l != NULL; i++)
+			l = l->up;
+		if (l == NULL || var->varno < 1 || var->varno > list_length(l->query->rtable))
+			return false;		/* not a range table reference (e.g. OUTER) */
+		tw->found = rte_taint(tw->rw, l, rt_fetch(var->varno, l->query->rtable),
+							  var->varattno);
+		return tw->found != NULL;
+	}
+	if (IsA(node, SubLink))
+	{
+		SubLink    *sl = (SubLink *) node;
+
+		if (sl->subLinkType != EXISTS_SUBLINK)
+		{
+			const QueryTaint *qt = flp_query_taint(tw->rw, (Query *) sl->subselect, tw->lv);
+
+			if ((tw->found = any_column(qt)) != NULL)
+				return true;
+		}
+		return taint_walker(sl->testexpr, tw);
+	}
+	if (IsA(node, Query))
+		return false;			/* only reached through SubLink, handled above */
+	return expression_tree_walker(node, taint_walker, (void *) tw);
+}
+
+/* The hidden field an expression at level lv is derived from, or NULL. */
+const Origin *
+flp_expr_taint(Rewriter *rw, Level *lv, Node *expr)
+{
+	TaintWalk	tw;
+
+	tw.rw = rw;
+	tw.lv = lv;
+	tw.found = NULL;
+	(void) taint_walker(expr, &tw);
+	return tw.found;
+}
+
+/* The leaves of a set operation tree. */
+static void
+setop_leaves(Node *node, List **leaves)
+{
+	if (IsA(node, RangeTblRef))
+		*leaves = lappend_int(*leaves, ((RangeTblRef *) node)->rtindex);
+	else if (IsA(node, SetOperationStmt))
+	{
+		setop_leaves(((SetOperationStmt *) node)->larg, leaves);
+		setop_leaves(((SetOperationStmt *) node)->rarg, leaves);
+	}
+}
+
+/* Compute the taint of q's output columns into qt, once. */
+static bool
+query_taint_pass(Rewriter *rw, Query *q, Level *up, QueryTaint *qt)
+{
+	Level		lv;
+	bool		changed = false;
+	ListCell   *lc;
+
+	lv.query = q;
+	lv.up = up;
+	if (q->setOperations)
+	{
+		List	   *leaves = NIL;
+
+		setop_leaves(q->setOperations, &leaves);
+		foreach(lc, leaves)
+		{
+			RangeTblEntry *rte = rt_fetch(lfirst_int(lc), q->rtable);
+			int			i;
+
+			for (i = 1; i <= qt->ncols; i++)
+				if (qt->cols[i] == NULL &&
+					(qt->cols[i] = rte_taint(rw, &lv, rte, i)) != NULL)
+					changed = true;
+		}
+		return changed;
+	}
+	foreach(lc, q->targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resno < 1 || tle->resno > qt->ncols || qt->cols[tle->resno] != NULL)
+			continue;
+		if ((qt->cols[tle->resno] = flp_expr_taint(rw, &lv, (Node *) tle->expr)) != NULL)
+			changed = true;
+	}
+	/* RETURNING of a data-modifying CTE is its output */
+	foreach(lc, q->returningList)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (tle->resno < 1 || tle->resno > qt->ncols || qt->cols[tle->resno] != NULL)
+			continue;
+		if ((qt->cols[tle->resno] = flp_expr_taint(rw, &lv, (Node *) tle->expr)) != NULL)
+			changed = true;
+	}
+	return changed;
+}
+
+/*
+ * The taint of a query's output columns, memoised.  A query that refers to
+ * itself (a recursive CTE) is computed to a fixpoint: taint only grows, so
+ * this ends after at most one pass per column.
+ */
+const QueryTaint *
+flp_query_taint(Rewriter *rw, Query *q, Level *up)
+{
+	QueryTaint *qt;
+	bool		found;
+	int			ncols;
+
+	/* created on first use: most queries have no subquery to memoise */
+	if (rw->memo == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Query *);
+		ctl.entrysize = sizeof(QueryTaint);
+		ctl.hcxt = CurrentMemoryContext;
+		rw->memo = hash_create("flp query taint", 32, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	qt = hash_search(rw->memo, &q, HASH_ENTER, &found);
+	if (found)
+	{
+		if (qt->in_progress)
+			qt->self_referenced = true;
+		return qt;
+	}
+	ncols = Max(list_length(q->targetList), list_length(q->returningList));
+	qt->ncols = ncols;
+	qt->cols = palloc0(sizeof(Origin *) * (ncols + 1));
+	qt->in_progress = true;
+	qt->self_referenced = false;
+	rw->created = lappend(rw->created, q);
+
+	for (;;)
+	{
+		int			mark = list_length(rw->created);
+		bool		changed = query_taint_pass(rw, q, up, qt);
+
+		if (!qt->self_referenced || !changed)
+			break;
+		/* forget what was derived from the incomplete answer, and redo */
+		while (list_length(rw->created) > mark)
+		{
+			Query	   *inner = llast(rw->created);
+
+			hash_search(rw->memo, &inner, HASH_REMOVE, NULL);
+			rw->created = list_delete_last(rw->created);
+		}
+		qt = hash_search(rw->memo, &q, HASH_FIND, NULL);
+		qt->self_referenced = false;
+	}
+	qt->in_progress = false;
+	return qt;
+}

@@ -1,0 +1,318 @@
+/*-------------------------------------------------------------------------
+ *
+ * writes.c
+ *	  Refusing writes: values and fields of INSERT, UPDATE and MERGE.
+ *
+ * A value written must not be derived from a hidden field; a field that is not
+ * Edit must not be set, neither named nor through a view's default; a new row
+ * must not need a value for such a field; and neither a unique index over a
+ * hidden field nor ON CONFLICT on a scoped table may answer questions about rows
+ * the role cannot see.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "utils/acl.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/planner.h"
+#include "optimizer/plancat.h"
+#include "partitioning/partdesc.h"
+#include "utils/partcache.h"
+#include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
+#include "rewrite/rewriteManip.h"
+#include "rewrite/rowsecurity.h"
+#include "storage/lmgr.h"
+#include "utils/rls.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "catalog/pg_collation.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "access/parallel.h"
+#include "executor/executor.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "flp.h"
+#include "planner/planner.h"
+
+/* Used by the COPY FROM check of utility.c too. */
+void
+flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
+{
+	Rewriter	rw;
+	RelPerms   *rp;
+	Relation	rel;
+	TupleDesc	desc;
+	int			i;
+
+	memset(&rw, 0, sizeof(rw));
+	rw.roleid = GetUserId();
+	if (flp_is_super_admin(rw.roleid) || (rp = flp_rel_perms(&rw, relid)) == NULL)
+		return;
+
+	i = -1;
+	while ((i = bms_next_member(attnums, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && flp_perm_of(rp, att) != FLP_EDIT)
+			flp_deny_write(relid, att, flp_perm_of(rp, att), command);
+	}
+
+	rel = relation_open(relid, NoLock);
+	desc = RelationGetDescr(rel);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped || !a->attnotnull || a->atthasdef || a->attidentity ||
+			a->attgenerated)
+			continue;
+		if (flp_perm_of(rp, a->attnum) != FLP_EDIT)
+		{
+			relation_close(rel, NoLock);
+			flp_deny_required(relid, a->attnum, flp_perm_of(rp, a->attnum));
+		}
+	}
+	relation_close(rel, NoLock);
+}
+
+/* Values written by INSERT, UPDATE, ON CONFLICT DO UPDATE and MERGE. */
+static void
+check_written_values(Rewriter *rw, Level *lv, List *tlist)
+{
+	ListCell   *lc;
+
+	foreach(lc, tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		const Origin *o;
+
+		/* junk entries too: UPDATE ... SET (a, b) = (SELECT ...) keeps its sublink there */
+		if ((o = flp_expr_taint(rw, lv, (Node *) tle->expr)) != NULL)
+			flp_deny_use(o, NULL, true);
+	}
+}
+
+/*
+ * What an INSERT writes into the fields it does not name: the rewriter fills
+ * them with defaults, and a view's own defaults (ALTER VIEW ... ALTER COLUMN
+ * ... SET DEFAULT, by whoever owns the view) would write a value of the
+ * subject's choosing into a Read or Hide field.  Such a field may receive
+ * only the default of its table, which an administrator chose.
+ */
+static void
+check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
+{
+	Relation	rel = NULL;
+	ListCell   *lc;
+
+	foreach(lc, targetList)
+	{
+		TargetEntry *tle = lfirst(lc);
+		AttrNumber	att = tle->resno;
+		Node	   *table_default;
+
+		if (tle->resjunk || att <= 0 || flp_perm_of(rp, att) == FLP_EDIT ||
+			bms_is_member(att - FirstLowInvalidHeapAttributeNumber, rte->insertedCols))
+			continue;			/* named ones are checked as written */
+		if (rel == NULL)
+			rel = relation_open(rte->relid, NoLock);
+		if (att > RelationGetNumberOfAttributes(rel) ||
+			TupleDescAttr(RelationGetDescr(rel), att - 1)->attisdropped)
+			continue;
+		table_default = build_column_default(rel, att);
+		if (table_default == NULL || !equal(table_default, tle->expr))
+		{
+			relation_close(rel, NoLock);
+			flp_deny_write(rte->relid, att, flp_perm_of(rp, att), "INSERT through a view's default");
+		}
+	}
+	if (rel != NULL)
+		relation_close(rel, NoLock);
+}
+
+/*
+ * A unique or exclusion index over a field hidden from the subject answers,
+ * through whether an INSERT fails, whether another row holds the value the
+ * new row gets there.  That value is the subject's own choice nowhere (the
+ * field is not writable), but when it is the same for every row -- a
+ * constant default, or NULL where the index treats NULLs as equal (UNIQUE
+ * NULLS NOT DISTINCT) -- the answer is about the other rows: refused.
+ */
+static void
+check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
+{
+	Relation	rel = relation_open(rte->relid, NoLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		index = (Form_pg_index) GETSTRUCT(tuple);
+		for (int k = 0; (index->indisunique || index->indisexclusion) &&
+			 k < index->indnkeyatts; k++)
+		{
+			AttrNumber	att = index->indkey.values[k];
+			TargetEntry *tle;
+			Node	   *value;
+			bool		constant;
+
+			if (att <= 0 || att > rp->p.natts || flp_perm_of(rp, att) != FLP_HIDE)
+				continue;
+			tle = get_tle_by_resno(targetList, att);
+			value = tle ? strip_implicit_coercions((Node *) tle->expr) : NULL;
+			/* the same for every row: no Var, nothing volatile (lower('x'), current_user) */
+			if (value == NULL)
+				constant = index->indnullsnotdistinct;	/* NULL */
+			else if (IsA(value, Const) && ((Const *) value)->constisnull)
+				constant = index->indnullsnotdistinct;
+			else
+				constant = !contain_volatile_functions(value) && !contain_var_clause(value);
+			if (constant)
+			{
+				char	   *field = get_attname(rte->relid, att, false);
+				char	   *indexname = get_rel_name(index->indexrelid);
+
+				ReleaseSysCache(tuple);
+				relation_close(rel, NoLock);
+				flp_log_denial(GetUserNameFromId(GetUserId(), false), get_rel_name(rte->relid),
+						   field, "clause \"INSERT\" (unique index)");
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to insert into table \"%s\"",
+								get_rel_name(rte->relid)),
+						 errdetail("Field \"%s\" is hidden for role \"%s\" and in unique index \"%s\"; every new row gets the same value there, so whether the INSERT fails would tell whether another row holds it.",
+								   field, GetUserNameFromId(GetUserId(), false), indexname),
+						 errhint("Give the field a default that differs for each row, or ask a super admin for Edit access to it.")));
+			}
+		}
+		ReleaseSysCache(tuple);
+	}
+	relation_close(rel, NoLock);
+}
+
+/* flp's row rules (FLP_RULES_*) a governed relation carries (below) */
+
+/*
+ * ON CONFLICT on a table whose rows flp's row rules scope for the role: which
+ * branch it takes (nothing inserted, or an UPDATE that the scope refuses)
+ * would tell whether a row the role cannot see holds the key.  Refused;
+ * a plain INSERT's unique violation remains (docs/security.md).
+ */
+static void
+check_on_conflict_scope(Rewriter *rw, Oid relid)
+{
+	int			rules;
+
+	if (!flp_is_governed(relid, NULL))
+		return;
+	rules = flp_row_rules(relid);
+	if ((rules & FLP_RULES_DATA) ||
+		((rules & FLP_RULES_SCOPE) && flp_role_partner(rw->roleid) != NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", get_rel_name(relid)),
+				 errdetail("Its rows are scoped for role \"%s\" by flp's row rules: the branch ON CONFLICT takes would tell whether a row outside that scope exists.",
+						   GetUserNameFromId(rw->roleid, false)),
+				 errhint("Use INSERT, or UPDATE the rows the role can see.")));
+}
+
+/* Writes: the values written, and the fields of a governed target. */
+void
+flp_check_writes(Rewriter *rw, Level *lv)
+{
+	Query	   *q = lv->query;
+	RangeTblEntry *rte;
+	RelPerms   *rp;
+	Bitmapset  *cols;
+	bool		inserts = false;
+	ListCell   *lc;
+	int			i;
+	const char *command;
+
+	if (q->commandType != CMD_INSERT && q->commandType != CMD_UPDATE &&
+		q->commandType != CMD_MERGE)
+		return;
+
+	if (q->commandType != CMD_MERGE)
+		check_written_values(rw, lv, q->targetList);
+	if (q->onConflict)
+		check_written_values(rw, lv, q->onConflict->onConflictSet);
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		check_written_values(rw, lv, ma->targetList);
+		if (ma->commandType == CMD_INSERT)
+			inserts = true;
+	}
+
+	if (q->resultRelation == 0)
+		return;
+	rte = rt_fetch(q->resultRelation, q->rtable);
+	if (q->onConflict && rte->rtekind == RTE_RELATION)
+		check_on_conflict_scope(rw, rte->relid);
+	if (rte->rtekind != RTE_RELATION || (rp = flp_rel_perms(rw, rte->relid)) == NULL ||
+		!rp->restricted)
+		return;
+
+	command = q->commandType == CMD_INSERT ? "INSERT" :
+		q->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
+	cols = bms_union(rte->insertedCols, rte->updatedCols);
+	i = -1;
+	while ((i = bms_next_member(cols, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && flp_perm_of(rp, att) != FLP_EDIT)
+			flp_deny_write(rte->relid, att, flp_perm_of(rp, att),
+					   (q->onConflict && bms_is_member(i, rte->updatedCols) &&
+						!bms_is_member(i, rte->insertedCols)) ?
+					   "ON CONFLICT DO UPDATE" : command);
+	}
+	if (q->commandType == CMD_INSERT)
+	{
+		check_default_values(rte, rp, q->targetList);
+		if (rp->hides)
+			check_unique_constants(rte, rp, q->targetList);
+	}
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		if (ma->commandType == CMD_INSERT)
+		{
+			check_default_values(rte, rp, ma->targetList);
+			if (rp->hides)
+				check_unique_constants(rte, rp, ma->targetList);
+		}
+	}
+	if (q->commandType == CMD_INSERT || inserts)
+		flp_check_insert_columns(rte->relid, rte->insertedCols, command);
+}
