@@ -14,8 +14,11 @@ OBJS = \
 	src/records.o \
 	src/references.o \
 	src/planner/denials.o \
+	src/planner/indexes.o \
+	src/planner/inlining.o \
 	src/planner/mask.o \
 	src/planner/mask_values.o \
+	src/planner/marks.o \
 	src/planner/permissions.o \
 	src/planner/policies.o \
 	src/planner/reader_rls.o \

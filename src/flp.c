@@ -33,32 +33,9 @@ _PG_init(void)
 				 errdetail("Field-level permissions are only enforced when flp's hooks are active in every session."),
 				 errhint("Add flp to shared_preload_libraries in postgresql.conf and restart the server.")));
 
-	/*
-	 * flp.log_denials: an administrator turns it on to audit who tried to
-	 * read or change what they may not; every refusal then writes a LOG
-	 * line with the role, the table, the field and the clause.
-	 */
-	DefineCustomBoolVariable("flp.log_denials",
-							 "Logs every refusal of flp (role, table, field, clause).",
-							 NULL,
-							 &flp_log_denials,
-							 false,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
-	/*
-	 * flp.maintenance: set only by flp's own functions (SET clause) while
-	 * they change flp's policies and row-level security settings, which
-	 * flp otherwise refuses to change.  Not for administrators.
-	 */
-	DefineCustomBoolVariable("flp.maintenance",
-							 "Set by flp's own functions while they change its policies.",
-							 NULL,
-							 &flp_maintenance,
-							 false,
-							 PGC_SUSET,
-							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							 NULL, NULL, NULL);
+	/* settings, each defined by the file that reads it */
+	flp_denials_init();			/* flp.log_denials */
+	flp_maintenance_init();		/* flp.maintenance */
 	flp_explain_init();			/* defines flp.subject_explain */
 	MarkGUCPrefixReserved("flp");
 
@@ -66,6 +43,6 @@ _PG_init(void)
 	flp_trust_init();
 
 	/* hooks: the planner (mask and refuse), fmgr (no SQL SRF inlining), utility */
-	flp_rewrite_init();
+	flp_hooks_init();
 	flp_utility_init();
 }

@@ -280,9 +280,8 @@ extern void flp_check_counter_calls(Query *query);
 extern Oid	flp_attribute_role;
 
 /* hooks.c and src/planner/ */
-extern bool flp_log_denials;
-extern bool flp_maintenance;
-extern void flp_rewrite_init(void);
+extern void flp_denials_init(void);
+extern void flp_hooks_init(void);
 extern bool flp_has_row_rules(Oid relid);
 
 /* What every query of a role is checked for (flp_role_checks) */
@@ -312,6 +311,7 @@ extern bool flp_function_trusted(Oid funcid);
 extern void flp_trust_init(void);
 
 /* utility.c */
+extern void flp_maintenance_init(void);
 extern void flp_utility_init(void);
 
 #endif							/* FLP_H */

@@ -31,6 +31,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 #include "utils/inval.h"
 #include "utils/acl.h"
@@ -44,6 +45,27 @@ static void flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 							   bool readOnlyTree, ProcessUtilityContext context,
 							   ParamListInfo params, QueryEnvironment *queryEnv,
 							   DestReceiver *dest, QueryCompletion *qc);
+
+/*
+ * flp.maintenance: set only by flp's own functions (SET clause) while they
+ * change flp's policies and row-level security settings, which flp otherwise
+ * refuses to change.  Not for administrators.
+ */
+static bool maintenance = false;
+
+/* Define flp.maintenance; called once from _PG_init. */
+void
+flp_maintenance_init(void)
+{
+	DefineCustomBoolVariable("flp.maintenance",
+							 "Set by flp's own functions while they change its policies.",
+							 NULL,
+							 &maintenance,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+}
 
 /* Install the hook; called once from _PG_init. */
 void
@@ -460,7 +482,7 @@ check_attach(AlterTableStmt *stmt)
 static void
 check_guard_changes(Node *parsetree)
 {
-	if (flp_maintenance)
+	if (maintenance)
 		return;					/* flp's own functions at work */
 	if (IsA(parsetree, AlterTableStmt))
 	{

@@ -49,15 +49,37 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
 #include "planner/planner.h"
 
+/* flp.log_denials */
+static bool log_denials = false;
+
+/*
+ * flp.log_denials: an administrator turns it on to audit who tried to read
+ * or change what they may not; every refusal then writes a LOG line with the
+ * role, the table, the field and the clause.  Defined from _PG_init.
+ */
+void
+flp_denials_init(void)
+{
+	DefineCustomBoolVariable("flp.log_denials",
+							 "Logs every refusal of flp (role, table, field, clause).",
+							 NULL,
+							 &log_denials,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+}
+
 void
 flp_log_denial(const char *role, const char *table, const char *field, const char *what)
 {
-	if (flp_log_denials)
+	if (log_denials)
 		ereport(LOG,
 				(errmsg("flp denied: role \"%s\", table \"%s\", field \"%s\", %s",
 						role, table, field, what),

@@ -56,123 +56,129 @@
 #include "flp.h"
 #include "planner/planner.h"
 
-/* RETURNING of a write to a governed table: mask its Vars in place. */
-typedef struct ReturningMask
+/* Masking the Vars of one relation of a query in place. */
+typedef struct InPlace
 {
+	Rewriter   *rw;
 	Index		rti;
-	Index		levelsup;
 	RelPerms   *rp;
 	Relation	rel;			/* opened for the first whole-row Var */
-} ReturningMask;
+} InPlace;
 
-/* The descriptor of the relation of rm (opened once, closed by mask_in_place). */
+/* The descriptor of the relation (opened once, closed by mask_in_place). */
 static TupleDesc
-mask_desc(ReturningMask *rm)
+in_place_desc(InPlace *ip)
 {
-	if (rm->rel == NULL)
-		rm->rel = relation_open(rm->rp->relid, NoLock);
-	return RelationGetDescr(rm->rel);
+	if (ip->rel == NULL)
+		ip->rel = relation_open(ip->rp->relid, NoLock);
+	return RelationGetDescr(ip->rel);
 }
 
-static Node *
-returning_mutator(Node *node, ReturningMask *rm)
-{
-	if (node == NULL)
-		return NULL;
-	if (IsA(node, Var))
-	{
-		Var		   *var = (Var *) node;
-
-		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
-			return node;
-		if (var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
-			flp_perm_of(rm->rp, var->varattno) == FLP_HIDE)
-			return flp_mask_of(var, rm->rp->p.mask[var->varattno]);
-		if (var->varattno == TableOidAttributeNumber && rm->rp->hidden_partkey)
-		{
-			/* the partition would tell the hidden key: show the table written */
-			return (Node *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
-									  ObjectIdGetDatum(rm->rp->relid), false, true);
-		}
-		if (var->varattno == 0)
-		{
-			RowExpr    *row = makeNode(RowExpr);
-			TupleDesc	desc = mask_desc(rm);
-			int			i;
-
-			for (i = 0; i < desc->natts; i++)
-			{
-				Form_pg_attribute a = TupleDescAttr(desc, i);
-
-				row->args = lappend(row->args,
-									flp_column_for_role(rm->rp, rm->rti, i + 1,
-													rm->levelsup, a));
-				row->colnames = lappend(row->colnames,
-										makeString(pstrdup(a->attisdropped ? "" :
-														   NameStr(a->attname))));
-			}
-			row->row_typeid = var->vartype;
-			row->row_format = COERCE_IMPLICIT_CAST;
-			row->location = -1;
-			return (Node *) row;
-		}
-		return node;
-	}
-	if (IsA(node, Query))
-	{
-		Node	   *result;
-
-		rm->levelsup++;
-		result = (Node *) query_tree_mutator((Query *) node, returning_mutator,
-											 (void *) rm, QTW_DONT_COPY_QUERY);
-		rm->levelsup--;
-		return result;
-	}
-	return expression_tree_mutator(node, returning_mutator, (void *) rm);
-}
-
-/* Does node read a hidden column, or the whole row, of the relation of rm? */
+/* Does the Var read a hidden column, or the whole row? */
 static bool
-needs_mask_walker(Node *node, ReturningMask *rm)
+var_needs_mask(Var *var, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *var = (Var *) node;
+	RelPerms   *rp = ((InPlace *) arg)->rp;
 
-		if ((Index) var->varno != rm->rti || var->varlevelsup != rm->levelsup)
-			return false;
-		return var->varattno == 0 ||
-			(var->varattno == TableOidAttributeNumber && rm->rp->hidden_partkey) ||
-			(var->varattno > 0 && var->varattno <= rm->rp->p.natts &&
-			 flp_perm_of(rm->rp, var->varattno) == FLP_HIDE);
-	}
-	if (IsA(node, Query))
-	{
-		bool		result;
+	return var->varattno == 0 ||
+		(var->varattno == TableOidAttributeNumber && rp->hidden_partkey) ||
+		(var->varattno > 0 && var->varattno <= rp->p.natts &&
+		 flp_perm_of(rp, var->varattno) == FLP_HIDE);
+}
 
-		rm->levelsup++;
-		result = query_tree_walker((Query *) node, needs_mask_walker, (void *) rm, 0);
-		rm->levelsup--;
-		return result;
+/* The whole row, its hidden columns masked. */
+static Node *
+masked_row(InPlace *ip, Var *var)
+{
+	RowExpr    *row = makeNode(RowExpr);
+	TupleDesc	desc = in_place_desc(ip);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		row->args = lappend(row->args,
+							flp_column_for_role(ip->rp, ip->rti, i + 1,
+												var->varlevelsup, a));
+		row->colnames = lappend(row->colnames,
+								makeString(pstrdup(a->attisdropped ? "" :
+												   NameStr(a->attname))));
 	}
-	return expression_tree_walker(node, needs_mask_walker, (void *) rm);
+	row->row_typeid = var->vartype;
+	row->row_format = COERCE_IMPLICIT_CAST;
+	row->location = -1;
+	return (Node *) row;
+}
+
+/* A Var of the relation as the role may see it. */
+static Node *
+mask_var(Var *var, void *arg)
+{
+	InPlace    *ip = (InPlace *) arg;
+	RelPerms   *rp = ip->rp;
+
+	if (var->varattno > 0 && var->varattno <= rp->p.natts &&
+		flp_perm_of(rp, var->varattno) == FLP_HIDE)
+		return flp_mask_of(var, rp->p.mask[var->varattno]);
+	if (var->varattno == TableOidAttributeNumber && rp->hidden_partkey)
+	{
+		/* the partition would tell the hidden key: show the table written */
+		return (Node *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+								  ObjectIdGetDatum(rp->relid), false, true);
+	}
+	if (var->varattno == 0)
+		return masked_row(ip, var);
+	return (Node *) var;
 }
 
 /*
- * returning_mutator, but a tree with nothing to mask is kept (not copied).
- * A bare Var (most target list entries) needs no walk first: the mutator
- * returns it as it is unless it is masked.
+ * mask_var applied to a tree, levelsup levels below the relation's query; a
+ * tree with nothing to mask is kept (not copied).  A bare Var (most target
+ * list entries) needs no walk first: mask_var returns it as it is unless it
+ * is masked.
  */
 static Node *
-mask_tree(Node *node, ReturningMask *rm)
+mask_tree(Node *node, InPlace *ip, Index levelsup)
 {
 	if (node == NULL)
 		return NULL;
-	if (!IsA(node, Var) && !needs_mask_walker(node, rm))
+	if (!IsA(node, Var) && !flp_entry_vars_any(node, ip->rti, levelsup, var_needs_mask, ip))
 		return node;
-	return returning_mutator(node, rm);
+	return flp_entry_vars_map(node, ip->rti, levelsup, mask_var, ip);
+}
+
+/* One slot of the level, masked in place. */
+static void
+mask_slot(FlpSlot *slot, void *arg)
+{
+	InPlace    *ip = (InPlace *) arg;
+	Node	   *old = *slot->expr;
+	ListCell   *lc;
+
+	/*
+	 * Pass 1 refused every filter of this level that reads a hidden column
+	 * or the whole row of a governed relation; only a sublink can still hold
+	 * one there (the output of an EXISTS, a correlated reference).  Without
+	 * sublinks the walk would find nothing.
+	 */
+	if (slot->use == FLP_SLOT_FILTER && !slot->query->hasSubLinks)
+		return;
+	if (slot->query->targetList == (List *) old)
+	{
+		/* entry by entry: most are bare Vars */
+		foreach(lc, (List *) old)
+		{
+			TargetEntry *tle = lfirst(lc);
+
+			tle->expr = (Expr *) mask_tree((Node *) tle->expr, ip, 0);
+		}
+		return;
+	}
+	*slot->expr = mask_tree(old, ip, 0);
+	/* a view's qual stays a view's qual (policies.c told it from policies) */
+	if (*slot->expr != old && flp_is_untrusted_qual(ip->rw, old))
+		flp_note_untrusted_qual(ip->rw, *slot->expr);
 }
 
 /*
@@ -181,104 +187,31 @@ mask_tree(Node *node, ReturningMask *rm)
  * them: RETURNING, and -- once pass 1 has refused them as filters and as
  * written values -- anywhere else they may still hide, such as a correlated
  * sublink in SET, WHERE, ON CONFLICT or a MERGE action.  Only the table's own
- * row-level security quals see real values.
+ * row-level security quals see real values.  Relations read but not written
+ * are masked in place the same way where can_mask_in_place allows it.
  */
 static void
-mask_in_place(Query *q, Index rti, RelPerms *rp)
+mask_in_place(Rewriter *rw, Query *q, Index rti, RelPerms *rp)
 {
-	ReturningMask rm;
-	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+	InPlace		ip;
 	ListCell   *lc;
 
-	rm.rti = rti;
-	rm.levelsup = 0;
-	rm.rp = rp;
-	rm.rel = NULL;
-	q->returningList = (List *) mask_tree((Node *) q->returningList, &rm);
-	foreach(lc, q->targetList)
-	{
-		TargetEntry *tle = lfirst(lc);
-
-		tle->expr = (Expr *) mask_tree((Node *) tle->expr, &rm);
-	}
-	/*
-	 * Pass 1 refused every qual of this level that reads a hidden column or
-	 * the whole row of a governed relation; only a sublink can still hold
-	 * one there (the output of an EXISTS, a correlated reference).  Without
-	 * sublinks the walk would find nothing.
-	 */
-	if (q->hasSubLinks)
-		q->jointree = (FromExpr *) mask_tree((Node *) q->jointree, &rm);
-	q->havingQual = mask_tree(q->havingQual, &rm);
-	q->limitOffset = mask_tree(q->limitOffset, &rm);
-	q->limitCount = mask_tree(q->limitCount, &rm);
-	if (q->onConflict)
-	{
-		q->onConflict->onConflictSet =
-			(List *) mask_tree((Node *) q->onConflict->onConflictSet, &rm);
-		q->onConflict->onConflictWhere =
-			mask_tree(q->onConflict->onConflictWhere, &rm);
-	}
-	foreach(lc, q->mergeActionList)
-	{
-		MergeAction *ma = lfirst(lc);
-
-		ma->qual = mask_tree(ma->qual, &rm);
-		ma->targetList = (List *) mask_tree((Node *) ma->targetList, &rm);
-	}
-	foreach(lc, q->windowClause)
-	{
-		WindowClause *wc = lfirst(lc);
-
-		wc->startOffset = mask_tree(wc->startOffset, &rm);
-		wc->endOffset = mask_tree(wc->endOffset, &rm);
-	}
-	foreach(lc, q->withCheckOptions)
-	{
-		WithCheckOption *wco = lfirst(lc);
-
-		if (!flp_trusted_check_option(q, wco))
-			wco->qual = mask_tree(wco->qual, &rm);
-	}
-	/* the other entries of the range table: joins, LATERAL subqueries and functions */
+	ip.rw = rw;
+	ip.rti = rti;
+	ip.rp = rp;
+	ip.rel = NULL;
+	flp_query_slots(rw, q, mask_slot, &ip);
+	/* LATERAL subqueries of the range table see the relation one level up */
 	foreach(lc, q->rtable)
 	{
 		RangeTblEntry *other = lfirst(lc);
 
-		switch (other->rtekind)
-		{
-			case RTE_JOIN:
-				other->joinaliasvars = (List *) mask_tree((Node *) other->joinaliasvars, &rm);
-				break;
-			case RTE_SUBQUERY:
-				rm.levelsup = 1;
-				other->subquery = (Query *) query_tree_mutator(other->subquery, returning_mutator,
-															   (void *) &rm, QTW_DONT_COPY_QUERY);
-				rm.levelsup = 0;
-				break;
-			case RTE_FUNCTION:
-				other->functions = (List *) mask_tree((Node *) other->functions, &rm);
-				break;
-			case RTE_TABLEFUNC:
-				other->tablefunc = (TableFunc *) mask_tree((Node *) other->tablefunc, &rm);
-				break;
-			case RTE_VALUES:
-				other->values_lists = (List *) mask_tree((Node *) other->values_lists, &rm);
-				break;
-			default:
-				break;
-		}
+		if (other->rtekind == RTE_SUBQUERY)
+			other->subquery = (Query *) flp_entry_vars_map((Node *) other->subquery,
+														   rti, 1, mask_var, &ip);
 	}
-	foreach(lc, rte->securityQuals)
-		if (flp_is_untrusted_qual(lfirst(lc)))
-		{
-			Node	   *masked = mask_tree(lfirst(lc), &rm);
-
-			flp_untrusted_quals = lappend(flp_untrusted_quals, masked);
-			lfirst(lc) = masked;
-		}
-	if (rm.rel != NULL)
-		relation_close(rm.rel, NoLock);
+	if (ip.rel != NULL)
+		relation_close(ip.rel, NoLock);
 }
 
 /* Is range table entry rti on the nullable side of an outer join below node? */
@@ -309,35 +242,10 @@ nullable_in(Node *node, Index rti, bool nullable)
 	return false;
 }
 
-/* Whole-row references to rti, at any level below q. */
-typedef struct WholeRow
-{
-	Index		rti;
-	Index		levelsup;
-} WholeRow;
-
 static bool
-wholerow_walker(Node *node, WholeRow *wr)
+is_whole_row(Var *var, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *var = (Var *) node;
-
-		return (Index) var->varno == wr->rti && var->varlevelsup == wr->levelsup &&
-			var->varattno == 0;
-	}
-	if (IsA(node, Query))
-	{
-		bool		result;
-
-		wr->levelsup++;
-		result = query_tree_walker((Query *) node, wholerow_walker, (void *) wr, 0);
-		wr->levelsup--;
-		return result;
-	}
-	return expression_tree_walker(node, wholerow_walker, (void *) wr);
+	return var->varattno == 0;
 }
 
 /*
@@ -350,7 +258,7 @@ wholerow_walker(Node *node, WholeRow *wr)
 static bool
 can_mask_in_place(Query *q, Index rti, RelPerms *rp)
 {
-	WholeRow	wr;
+	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
 
 	if (rp->hidden_partkey)
 		return false;			/* tableoid must be masked: the subquery does it */
@@ -363,76 +271,40 @@ can_mask_in_place(Query *q, Index rti, RelPerms *rp)
 	 * hidden columns are masked: mask_in_place masks a whole-row Var too.
 	 */
 	if (!bms_is_member(InvalidAttrNumber - FirstLowInvalidHeapAttributeNumber,
-					   rt_fetch(rti, q->rtable)->selectedCols))
+					   flp_rte_selected_cols(q, rte)))
 		return true;
-	wr.rti = rti;
-	wr.levelsup = 0;
-	return !query_tree_walker(q, wholerow_walker, (void *) &wr, 0);
+	return !flp_entry_vars_any((Node *) q, rti, 0, is_whole_row, NULL);
 }
 
-/* System columns of range table entry rti referenced anywhere in the tree. */
+/* System columns of a relation referenced anywhere in the tree. */
 typedef struct SysColumns
 {
-	Index		rti;
-	Index		levelsup;
 	Bitmapset  *attnos;			/* -attno */
 	AttrNumber *map;			/* set: -attno -> new attno */
 } SysColumns;
 
 static bool
-syscolumn_walker(Node *node, SysColumns *sc)
+note_system_column(Var *var, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Var))
-	{
-		Var		   *var = (Var *) node;
+	SysColumns *sc = (SysColumns *) arg;
 
-		if ((Index) var->varno == sc->rti && var->varlevelsup == sc->levelsup &&
-			var->varattno < 0)
-		{
-			if (sc->map)
-				var->varattno = sc->map[-var->varattno];
-			else
-				sc->attnos = bms_add_member(sc->attnos, -var->varattno);
-		}
-		return false;
-	}
-	if (IsA(node, Query))
+	if (var->varattno < 0)
 	{
-		bool		result;
-
-		sc->levelsup++;
-		result = query_tree_walker((Query *) node, syscolumn_walker, (void *) sc, 0);
-		sc->levelsup--;
-		return result;
+		if (sc->map)
+			var->varattno = sc->map[-var->varattno];
+		else
+			sc->attnos = bms_add_member(sc->attnos, -var->varattno);
 	}
-	return expression_tree_walker(node, syscolumn_walker, (void *) sc);
+	return false;
 }
 
-/*
- * Replace the governed relation at rti of q by a subquery that reads it and
- * shows every hidden column as its mask.  Its row marks, row-level security
- * quals and permission checks move into the subquery with it; references to
- * its system columns are redirected to extra (junk) columns.
- */
-static void
-wrap_relation(Query *q, Index rti, RelPerms *rp)
+/* The columns of the masking subquery, hidden ones masked; dropped ones keep their place. */
+static List *
+masked_columns(RelPerms *rp, TupleDesc desc)
 {
-	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
-	RangeTblEntry *inner = copyObject(rte);
-	Query	   *sub = makeNode(Query);
-	RangeTblRef *rtr;
-	Relation	rel = relation_open(rte->relid, NoLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	SysColumns	sc;
-	AttrNumber	map[1 - FirstLowInvalidHeapAttributeNumber];
 	List	   *tlist = NIL;
-	ListCell   *lc;
 	int			i;
-	int			resno;
 
-	/* the columns, hidden ones masked; dropped ones keep their place */
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
@@ -443,18 +315,30 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 										pstrdup(a->attisdropped ? "" : NameStr(a->attname)),
 										false));
 	}
+	return tlist;
+}
 
-	/* system columns the query uses, as junk columns */
+/*
+ * The system columns the query uses of relation rti, appended to tlist as
+ * junk columns; references to them are redirected there.  Returns the set of
+ * them (-attno).
+ */
+static Bitmapset *
+system_columns(Query *q, Index rti, RelPerms *rp, List **tlist)
+{
+	SysColumns	sc;
+	AttrNumber	map[1 - FirstLowInvalidHeapAttributeNumber];
+	int			resno = list_length(*tlist);
+	int			i = -1;
+
 	memset(&sc, 0, sizeof(sc));
-	sc.rti = rti;
-	(void) query_tree_walker(q, syscolumn_walker, (void *) &sc, 0);
-	resno = desc->natts;
-	i = -1;
+	(void) flp_entry_vars_any((Node *) q, rti, 0, note_system_column, &sc);
+	if (sc.attnos == NULL)
+		return NULL;
 	memset(map, 0, sizeof(map));
 	while ((i = bms_next_member(sc.attnos, i)) >= 0)
 	{
 		const FormData_pg_attribute *sys = SystemAttributeDefinition(-i);
-
 		Expr	   *col;
 
 		map[i] = ++resno;
@@ -463,23 +347,27 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 									 ObjectIdGetDatum(rp->relid), false, true);
 		else
 			col = (Expr *) makeVar(1, -i, sys->atttypid, sys->atttypmod, sys->attcollation, 0);
-		tlist = lappend(tlist, makeTargetEntry(col, resno, pstrdup(NameStr(sys->attname)), true));
+		*tlist = lappend(*tlist, makeTargetEntry(col, resno, pstrdup(NameStr(sys->attname)), true));
 	}
-	if (sc.attnos)
-	{
-		sc.map = map;
-		(void) query_tree_walker(q, syscolumn_walker, (void *) &sc, 0);
-	}
-	relation_close(rel, NoLock);
+	sc.map = map;
+	(void) flp_entry_vars_any((Node *) q, rti, 0, note_system_column, &sc);
+	return sc.attnos;
+}
 
-	/* the subquery: SELECT <columns> FROM <the relation, as it was> */
+/* SELECT <tlist> FROM <inner>, with inner's quals and q's row marks of rti. */
+static Query *
+masking_subquery(Query *q, Index rti, RangeTblEntry *inner, List *tlist)
+{
+	Query	   *sub = makeNode(Query);
+	RangeTblRef *rtr = makeNode(RangeTblRef);
+	ListCell   *lc;
+
 	if (inner->securityQuals)
 		ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
 	sub->commandType = CMD_SELECT;
 	sub->querySource = QSRC_ORIGINAL;
 	sub->canSetTag = true;
 	sub->rtable = list_make1(inner);
-	rtr = makeNode(RangeTblRef);
 	rtr->rtindex = 1;
 	sub->jointree = makeFromExpr(list_make1(rtr), NULL);
 	sub->targetList = tlist;
@@ -499,8 +387,31 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 			q->rowMarks = foreach_delete_current(q->rowMarks, lc);
 		}
 	}
+	return sub;
+}
+
+/*
+ * Replace the governed relation at rti of q by a subquery that reads it and
+ * shows every hidden column as its mask.  Its row marks, row-level security
+ * quals and permission checks move into the subquery with it; references to
+ * its system columns are redirected to extra (junk) columns.
+ */
+static void
+wrap_relation(Query *q, Index rti, RelPerms *rp)
+{
+	RangeTblEntry *rte = rt_fetch(rti, q->rtable);
+	RangeTblEntry *inner = copyObject(rte);
+	Relation	rel = relation_open(rte->relid, NoLock);
+	List	   *tlist = masked_columns(rp, RelationGetDescr(rel));
+	Bitmapset  *sysattnos = system_columns(q, rti, rp, &tlist);
+	Query	   *sub;
+	int			i = -1;
+
+	relation_close(rel, NoLock);
+	sub = masking_subquery(q, rti, inner, tlist);
 
 	/* the entry becomes a subquery, as the rewriter does for views */
+	flp_rte_move_permissions(q, rte, sub, inner);
 	rte->rtekind = RTE_SUBQUERY;
 	rte->subquery = sub;
 	rte->security_barrier = false;
@@ -509,18 +420,11 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 	rte->rellockmode = 0;
 	rte->tablesample = NULL;
 	rte->inh = false;
-	rte->requiredPerms = 0;
-	rte->checkAsUser = InvalidOid;
-	rte->selectedCols = NULL;
-	rte->insertedCols = NULL;
-	rte->updatedCols = NULL;
-	rte->extraUpdatedCols = NULL;
 	rte->securityQuals = NIL;
-	if (sc.attnos)
+	if (sysattnos)
 	{
 		rte->eref = copyObject(rte->eref);
-		i = -1;
-		while ((i = bms_next_member(sc.attnos, i)) >= 0)
+		while ((i = bms_next_member(sysattnos, i)) >= 0)
 			rte->eref->colnames = lappend(rte->eref->colnames,
 										  makeString(pstrdup(NameStr(SystemAttributeDefinition(-i)->attname))));
 	}
@@ -537,7 +441,7 @@ flp_mask_query(Rewriter *rw, Query *q)
 	Index		rti;
 
 	check_stack_depth();
-	foreach(lc, flp_child_queries(q))
+	foreach(lc, flp_child_queries(rw, q))
 		flp_mask_query(rw, lfirst(lc));
 
 	if (q->resultRelation)
@@ -546,7 +450,7 @@ flp_mask_query(Rewriter *rw, Query *q)
 		RelPerms   *rp = rte->rtekind == RTE_RELATION ? flp_rel_perms(rw, rte->relid) : NULL;
 
 		if (rp && rp->hides)
-			mask_in_place(q, q->resultRelation, rp);
+			mask_in_place(rw, q, q->resultRelation, rp);
 	}
 
 	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
@@ -565,14 +469,14 @@ flp_mask_query(Rewriter *rw, Query *q)
 			 */
 			if (q->onConflict && rti == (Index) q->onConflict->exclRelIndex &&
 				(rp = flp_rel_perms(rw, rte->relid)) != NULL && rp->hides)
-				mask_in_place(q, rti, rp);
+				mask_in_place(rw, q, rti, rp);
 			continue;
 		}
 		rp = flp_rel_perms(rw, rte->relid);
 		if (rp && rp->hides)
 		{
 			if (can_mask_in_place(q, rti, rp))
-				mask_in_place(q, rti, rp);
+				mask_in_place(rw, q, rti, rp);
 			else
 				wrap_relation(q, rti, rp);
 		}

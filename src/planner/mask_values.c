@@ -121,8 +121,8 @@ default_mask(Oid type, int32 typmod, Oid collation)
 }
 
 /* Types change (ALTER TYPE, ALTER DOMAIN): rebuild the masks. */
-void
-flp_mask_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
+static void
+mask_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
 {
 	if (mask_cache)
 	{
@@ -222,4 +222,11 @@ flp_column_for_role(RelPerms *rp, Index varno, AttrNumber att, Index levelsup,
 	if (flp_perm_of(rp, att) == FLP_HIDE)
 		return flp_mask_of(var, rp->p.mask[att]);
 	return (Node *) var;
+}
+
+/* Register the invalidation of the default masks; from _PG_init. */
+void
+flp_mask_values_init(void)
+{
+	CacheRegisterSyscacheCallback(TYPEOID, mask_cache_reset, (Datum) 0);
 }

@@ -12,6 +12,8 @@
 #define FLP_PLANNER_H
 
 #include "nodes/parsenodes.h"
+#include "nodes/pathnodes.h"
+#include "nodes/plannodes.h"
 #include "utils/rel.h"
 
 #include "flp.h"
@@ -51,16 +53,22 @@ typedef struct Level
 	struct Level *up;
 } Level;
 
+/*
+ * The planning of one query: what the passes share, handed from pass to pass
+ * (no pass keeps state of its own between calls).
+ */
 typedef struct Rewriter
 {
 	Oid			roleid;
 	List	   *rels;			/* RelPerms * */
 	HTAB	   *memo;			/* Query * -> QueryTaint */
 	List	   *created;		/* Query * whose taint is memoised, in order */
+	List	   *untrusted;		/* securityQuals that are not policies (walk.c) */
 } Rewriter;
 
 typedef struct GovernedWalk
 {
+	Rewriter   *rw;
 	const FlpCatalog *catalog;
 	Oid			guard;
 	bool		found;
@@ -76,11 +84,31 @@ typedef struct SubjectChecks
 } SubjectChecks;
 
 /*
- * Call fn on every expression tree of one query level, but not on trusted
- * row-level security quals nor inside subqueries of the range table or CTEs
- * (they are levels of their own).
+ * An expression slot of a query level (walk.c): where it is, the name of its
+ * clause in error messages, and what the query does with its values.
  */
-typedef void (*level_expr_fn) (Node *expr, void *arg);
+typedef enum FlpSlotUse
+{
+	FLP_SLOT_SHOWN,				/* output: a SELECT's target list, RETURNING */
+	FLP_SLOT_SOURCE,			/* rows read or counted: functions, VALUES, LIMIT */
+	FLP_SLOT_FILTER,			/* decides which rows: no hidden value in it */
+	FLP_SLOT_WRITTEN,			/* values written: none derived from a hidden one */
+	FLP_SLOT_ALIASES			/* a join's output columns: plain Vars */
+} FlpSlotUse;
+
+typedef struct FlpSlot
+{
+	Query	   *query;			/* the level */
+	RangeTblEntry *rte;			/* the entry it belongs to, or NULL */
+	Node	  **expr;			/* never NULL where it points */
+	const char *clause;
+	FlpSlotUse	use;
+} FlpSlot;
+
+typedef void (*FlpSlotFn) (FlpSlot *slot, void *arg);
+typedef void (*FlpOrderingFn) (Query *q, List *clauses, const char *clause, void *arg);
+typedef bool (*FlpVarTest) (Var *var, void *arg);
+typedef Node *(*FlpVarMap) (Var *var, void *arg);
 
 /*
  * Call fn for every range table entry of every query level of node (sublinks,
@@ -107,13 +135,16 @@ extern const Origin *flp_expr_taint(Rewriter *rw, Level *lv, Node *expr);
 extern const QueryTaint *flp_query_taint(Rewriter *rw, Query *q, Level *up);
 
 /* walk.c */
-extern List *flp_untrusted_quals;
-extern bool flp_is_untrusted_qual(Node *qual);
-extern bool flp_trusted_rte_quals(RangeTblEntry *rte);
-extern bool flp_trusted_check_option(Query *q, WithCheckOption *wco);
-extern void flp_for_level_expressions(Query *q, level_expr_fn fn, void *arg);
-extern List *flp_child_queries(Query *q);
+extern bool flp_is_untrusted_qual(Rewriter *rw, Node *qual);
+extern void flp_note_untrusted_qual(Rewriter *rw, Node *qual);
+extern void flp_query_slots(Rewriter *rw, Query *q, FlpSlotFn fn, void *arg);
+extern void flp_query_orderings(Query *q, FlpOrderingFn fn, void *arg);
+extern List *flp_child_queries(Rewriter *rw, Query *q);
 extern void flp_for_each_rte(Query *query, RteCallback fn, void *arg);
+extern bool flp_entry_vars_any(Node *node, Index rti, Index levelsup,
+							   FlpVarTest test, void *arg);
+extern Node *flp_entry_vars_map(Node *node, Index rti, Index levelsup,
+								FlpVarMap map, void *arg);
 
 /* refuse.c */
 extern void flp_check_query(Rewriter *rw, Query *q, Level *up);
@@ -122,7 +153,7 @@ extern void flp_check_query(Rewriter *rw, Query *q, Level *up);
 extern void flp_check_writes(Rewriter *rw, Level *lv);
 
 /* mask_values.c */
-extern void flp_mask_cache_reset(Datum arg, int cacheid, uint32 hashvalue);
+extern void flp_mask_values_init(void);
 extern Node *flp_mask_of(Var *var, Oid maskfn);
 extern Node *flp_column_for_role(RelPerms *rp, Index varno, AttrNumber att,
 								 Index levelsup, Form_pg_attribute a);
@@ -131,13 +162,23 @@ extern Node *flp_column_for_role(RelPerms *rp, Index varno, AttrNumber att,
 extern void flp_mask_query(Rewriter *rw, Query *q);
 
 /* reader_rls.c */
-extern uint64 flp_reader_rls_added;
-extern void flp_apply_reader_rls(Query *q, bool fresh, int depth);
+extern bool flp_apply_reader_rls(Rewriter *rw, Query *q, bool fresh, int depth);
 
 /* policies.c */
 extern bool flp_is_guard_qual(Node *qual, Oid guard);
 extern bool flp_is_statistics_catalog(Oid relid);
 extern bool flp_governed_walker(Node *node, GovernedWalk *gw);
+
+/* marks.c */
+extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);
+extern void flp_check_plan_marks(PlannedStmt *pstmt);
+
+/* inlining.c */
+extern bool flp_keep_function_call(Oid fn_oid);
+extern void flp_inlining_init(void);
+
+/* indexes.c */
+extern void flp_hide_indexes(Rewriter *rw, Oid roleid, Oid relid, RelOptInfo *rel);
 
 /* relations.c */
 extern int	flp_row_rules(Oid relid);

@@ -81,7 +81,7 @@ policy_prefix(Query *q, Index rti, RangeTblEntry *rte)
 	int			best = 0;
 	int			i;
 
-	users[0] = rte->checkAsUser;
+	users[0] = flp_rte_check_as_user(q, rte);
 	users[1] = InvalidOid;
 	for (i = 0; i < 2; i++)
 	{
@@ -89,16 +89,16 @@ policy_prefix(Query *q, Index rti, RangeTblEntry *rte)
 		List	   *checks = NIL;
 		bool		hasRowSecurity = false;
 		bool		hasSubLinks = false;
-		Oid			save = rte->checkAsUser;
+		Oid			save = flp_rte_check_as_user(q, rte);
 		int			k = 0;
 
 		if (check_enable_rls(rte->relid, users[i], true) != RLS_ENABLED)
 			continue;
 		/* (an error aborts the whole statement: no need to restore on error) */
-		rte->checkAsUser = users[i];
+		flp_rte_set_check_as_user(q, rte, users[i]);
 		get_row_security_policies(q, rte, rti, &quals, &checks,
 								  &hasRowSecurity, &hasSubLinks);
-		rte->checkAsUser = save;
+		flp_rte_set_check_as_user(q, rte, save);
 		while (k < list_length(quals) && k < list_length(rte->securityQuals) &&
 			   equal(list_nth(quals, k), list_nth(rte->securityQuals, k)))
 			k++;
@@ -110,7 +110,7 @@ policy_prefix(Query *q, Index rti, RangeTblEntry *rte)
 
 /* Mark the quals of a write's governed target that are not its policies. */
 static void
-classify_target_quals(Query *q, Oid guard)
+classify_target_quals(Rewriter *rw, Query *q, Oid guard)
 {
 	RangeTblEntry *rte;
 	ListCell   *lc;
@@ -135,7 +135,7 @@ classify_target_quals(Query *q, Oid guard)
 		return;
 	k = policy_prefix(q, q->resultRelation, rte);
 	for (i = k; i < list_length(rte->securityQuals); i++)
-		flp_untrusted_quals = lappend(flp_untrusted_quals, list_nth(rte->securityQuals, i));
+		flp_note_untrusted_qual(rw, list_nth(rte->securityQuals, i));
 }
 
 /*
@@ -252,6 +252,59 @@ flp_is_statistics_catalog(Oid relid)
 	return relid == StatisticRelationId || relid == StatisticExtRelationId;
 }
 
+/* A governed relation's quals: flp's guard removed, its policies folded. */
+static void
+guard_and_fold(GovernedWalk *gw, RangeTblEntry *rte)
+{
+	ListCell   *lc;
+
+	foreach(lc, rte->securityQuals)
+	{
+		Node	   *qual = lfirst(lc);
+
+		if (flp_is_untrusted_qual(gw->rw, qual))
+			continue;			/* a view's qual: checked and masked like a WHERE */
+		if (flp_is_guard_qual(qual, gw->guard))
+			rte->securityQuals = foreach_delete_current(rte->securityQuals, lc);
+		else
+			lfirst(lc) = fold_policy_mutator(qual, gw->catalog);
+	}
+}
+
+/* One query level of flp_governed_walker. */
+static bool
+governed_query(Query *q, GovernedWalk *gw)
+{
+	ListCell   *lc;
+
+	if (gw->classify)
+		classify_target_quals(gw->rw, q, gw->guard);
+	foreach(lc, q->withCheckOptions)
+	{
+		WithCheckOption *wco = lfirst(lc);
+
+		if ((wco->kind == WCO_RLS_INSERT_CHECK || wco->kind == WCO_RLS_UPDATE_CHECK ||
+			 wco->kind == WCO_RLS_CONFLICT_CHECK) && flp_is_guard_qual(wco->qual, gw->guard))
+			q->withCheckOptions = foreach_delete_current(q->withCheckOptions, lc);
+	}
+	if (q->hasSubLinks)
+		return query_tree_walker(q, flp_governed_walker, (void *) gw,
+								 QTW_EXAMINE_RTES_BEFORE);
+
+	/*
+	 * Without sublinks (the planner trusts this flag too), only the range
+	 * table and the CTEs can hold relations and queries: skip the walk
+	 * through every expression of the query.
+	 */
+	if (range_table_walker(q->rtable, flp_governed_walker, (void *) gw,
+						   QTW_EXAMINE_RTES_BEFORE))
+		return true;
+	foreach(lc, q->cteList)
+		if (flp_governed_walker(((CommonTableExpr *) lfirst(lc))->ctequery, gw))
+			return true;
+	return false;
+}
+
 /*
  * Find the governed relations of a query tree (at any level, also in
  * row-level security quals) and remove flp's guard from their quals and from
@@ -263,38 +316,7 @@ flp_governed_walker(Node *node, GovernedWalk *gw)
 	if (node == NULL)
 		return false;
 	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-		ListCell   *lc;
-
-		if (gw->classify)
-			classify_target_quals(q, gw->guard);
-		foreach(lc, q->withCheckOptions)
-		{
-			WithCheckOption *wco = lfirst(lc);
-
-			if ((wco->kind == WCO_RLS_INSERT_CHECK || wco->kind == WCO_RLS_UPDATE_CHECK ||
-				 wco->kind == WCO_RLS_CONFLICT_CHECK) && flp_is_guard_qual(wco->qual, gw->guard))
-				q->withCheckOptions = foreach_delete_current(q->withCheckOptions, lc);
-		}
-		if (!q->hasSubLinks)
-		{
-			/*
-			 * Without sublinks (the planner trusts this flag too), only the
-			 * range table and the CTEs can hold relations and queries: skip
-			 * the walk through every expression of the query.
-			 */
-			if (range_table_walker(q->rtable, flp_governed_walker, (void *) gw,
-								   QTW_EXAMINE_RTES_BEFORE))
-				return true;
-			foreach(lc, q->cteList)
-				if (flp_governed_walker(((CommonTableExpr *) lfirst(lc))->ctequery, gw))
-					return true;
-			return false;
-		}
-		return query_tree_walker(q, flp_governed_walker, (void *) gw,
-								 QTW_EXAMINE_RTES_BEFORE);
-	}
+		return governed_query((Query *) node, gw);
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
@@ -303,20 +325,8 @@ flp_governed_walker(Node *node, GovernedWalk *gw)
 			gw->found = true;	/* pg_stats and pg_stats_ext: filtered for subjects */
 		else if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
 		{
-			ListCell   *lc;
-
 			gw->found = true;
-			foreach(lc, rte->securityQuals)
-			{
-				Node	   *qual = lfirst(lc);
-
-				if (flp_is_untrusted_qual(qual))
-					continue;	/* a view's qual: checked and masked like a WHERE */
-				if (flp_is_guard_qual(qual, gw->guard))
-					rte->securityQuals = foreach_delete_current(rte->securityQuals, lc);
-				else
-					lfirst(lc) = fold_policy_mutator(qual, gw->catalog);
-			}
+			guard_and_fold(gw, rte);
 			/* range_table_entry_walker walks on into the (folded) policies */
 		}
 		return false;

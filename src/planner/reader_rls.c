@@ -65,12 +65,12 @@
  */
 typedef struct RlsWalk
 {
+	Rewriter   *rw;
 	int			depth;
+	bool		added;			/* some policy was added */
 } RlsWalk;
 
 
-/* How many times flp_apply_reader_rls added policies (to skip a walk when none) */
-uint64 flp_reader_rls_added = 0;
 
 /* Lock the relations the policies' sublinks read, as the rewriter would. */
 static bool
@@ -96,32 +96,79 @@ lock_sublink_relations(Node *node, void *context)
 
 /* The queries of the sublinks of an expression, row-level security applied. */
 static bool
-rls_sublink_walker(Node *node, RlsWalk *rw)
+rls_sublink_walker(Node *node, RlsWalk *walk)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, SubLink))
 	{
-		flp_apply_reader_rls((Query *) ((SubLink *) node)->subselect, true, rw->depth + 1);
-		return rls_sublink_walker(((SubLink *) node)->testexpr, rw);
+		if (flp_apply_reader_rls(walk->rw, (Query *) ((SubLink *) node)->subselect,
+								 true, walk->depth + 1))
+			walk->added = true;
+		return rls_sublink_walker(((SubLink *) node)->testexpr, walk);
 	}
 	if (IsA(node, Query))
 		return false;
-	return expression_tree_walker(node, rls_sublink_walker, (void *) rw);
+	return expression_tree_walker(node, rls_sublink_walker, (void *) walk);
+}
+
+/*
+ * The policies of governed relation rti of q, for the current user, where
+ * they do not apply already: true when some were added.
+ */
+static bool
+add_reader_policies(RlsWalk *walk, Query *q, Index rti, RangeTblEntry *rte, bool fresh)
+{
+	List	   *quals = NIL;
+	List	   *checks = NIL;
+	bool		hasRowSecurity = false;
+	bool		hasSubLinks = false;
+	Oid			owner = flp_rte_check_as_user(q, rte);
+
+	if (!fresh && (!OidIsValid(owner) || owner == GetUserId() ||
+				   check_enable_rls(rte->relid, owner, true) == RLS_ENABLED))
+		return false;			/* the rewriter applied them for the reader */
+	if (check_enable_rls(rte->relid, InvalidOid, true) != RLS_ENABLED)
+		return false;
+
+	flp_rte_set_check_as_user(q, rte, InvalidOid);
+	PG_TRY();
+	{
+		get_row_security_policies(q, rte, rti, &quals, &checks,
+								  &hasRowSecurity, &hasSubLinks);
+	}
+	PG_FINALLY();
+	{
+		flp_rte_set_check_as_user(q, rte, owner);
+	}
+	PG_END_TRY();
+
+	(void) lock_sublink_relations((Node *) quals, NULL);
+	(void) lock_sublink_relations((Node *) checks, NULL);
+	(void) rls_sublink_walker((Node *) quals, walk);
+	(void) rls_sublink_walker((Node *) checks, walk);
+	rte->securityQuals = list_concat(quals, rte->securityQuals);
+	if (rti == (Index) q->resultRelation)
+		q->withCheckOptions = list_concat(checks, q->withCheckOptions);
+	if (hasRowSecurity)
+		q->hasRowSecurity = true;
+	if (hasSubLinks)
+		q->hasSubLinks = true;
+	return true;
 }
 
 /*
  * For each governed relation of q (and of the queries below it) whose
- * policies do not apply although they apply to the current user, add them.
- * fresh: q comes from a policy just added, never seen by the rewriter, so
- * every governed relation in it needs its policies.
+ * policies do not apply although they apply to the current user, add them;
+ * true when some were added.  fresh: q comes from a policy just added, never
+ * seen by the rewriter, so every governed relation in it needs its policies.
  */
-void
-flp_apply_reader_rls(Query *q, bool fresh, int depth)
+bool
+flp_apply_reader_rls(Rewriter *rw, Query *q, bool fresh, int depth)
 {
 	Index		rti;
 	ListCell   *lc;
-	RlsWalk		rw;
+	RlsWalk		walk;
 
 	check_stack_depth();
 	if (depth > 32)
@@ -130,53 +177,23 @@ flp_apply_reader_rls(Query *q, bool fresh, int depth)
 				 errmsg("infinite recursion detected in the row-level security policies of governed tables"),
 				 errdetail("Row policies of the tables involved refer to each other more than 32 levels deep."),
 				 errhint("Change the policies so that they do not refer back to the table they protect.")));
-	rw.depth = depth;
+	walk.rw = rw;
+	walk.depth = depth;
+	walk.added = false;
 
-	foreach(lc, flp_child_queries(q))
-		flp_apply_reader_rls(lfirst(lc), fresh, depth);
+	foreach(lc, flp_child_queries(rw, q))
+		if (flp_apply_reader_rls(rw, lfirst(lc), fresh, depth))
+			walk.added = true;
 
 	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
 	{
 		RangeTblEntry *rte = rt_fetch(rti, q->rtable);
-		List	   *quals = NIL;
-		List	   *checks = NIL;
-		bool		hasRowSecurity = false;
-		bool		hasSubLinks = false;
-		Oid			owner;
 
 		if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_COMPOSITE_TYPE ||
 			!flp_is_governed(rte->relid, NULL))
 			continue;
-		if (!fresh && (!OidIsValid(rte->checkAsUser) || rte->checkAsUser == GetUserId() ||
-					   check_enable_rls(rte->relid, rte->checkAsUser, true) == RLS_ENABLED))
-			continue;			/* the rewriter applied them for the reader */
-		if (check_enable_rls(rte->relid, InvalidOid, true) != RLS_ENABLED)
-			continue;
-
-		owner = rte->checkAsUser;
-		rte->checkAsUser = InvalidOid;
-		PG_TRY();
-		{
-			get_row_security_policies(q, rte, rti, &quals, &checks,
-									  &hasRowSecurity, &hasSubLinks);
-		}
-		PG_FINALLY();
-		{
-			rte->checkAsUser = owner;
-		}
-		PG_END_TRY();
-
-		(void) lock_sublink_relations((Node *) quals, NULL);
-		(void) lock_sublink_relations((Node *) checks, NULL);
-		(void) rls_sublink_walker((Node *) quals, &rw);
-		(void) rls_sublink_walker((Node *) checks, &rw);
-		rte->securityQuals = list_concat(quals, rte->securityQuals);
-		flp_reader_rls_added++;
-		if (rti == (Index) q->resultRelation)
-			q->withCheckOptions = list_concat(checks, q->withCheckOptions);
-		if (hasRowSecurity)
-			q->hasRowSecurity = true;
-		if (hasSubLinks)
-			q->hasSubLinks = true;
+		if (add_reader_policies(&walk, q, rti, rte, fresh))
+			walk.added = true;
 	}
+	return walk.added;
 }

@@ -64,75 +64,62 @@ check_expr(Rewriter *rw, Level *lv, Node *expr, const char *clause)
 		flp_deny_use(o, clause, false);
 }
 
-/* WHERE and the quals of every JOIN of a jointree. */
-static void
-check_jointree(Rewriter *rw, Level *lv, Node *node, const char *where)
+/* What the callbacks of one level's check need. */
+typedef struct LevelCheck
 {
-	if (node == NULL)
-		return;
-	if (IsA(node, FromExpr))
-	{
-		FromExpr   *f = (FromExpr *) node;
-		ListCell   *lc;
+	Rewriter   *rw;
+	Level	   *lv;
+} LevelCheck;
 
-		foreach(lc, f->fromlist)
-			check_jointree(rw, lv, lfirst(lc), where);
-		check_expr(rw, lv, f->quals, where);
-	}
-	else if (IsA(node, JoinExpr))
-	{
-		JoinExpr   *j = (JoinExpr *) node;
+/* A slot that decides which rows: nothing in it may be derived from a hidden field. */
+static void
+check_filter_slot(FlpSlot *slot, void *arg)
+{
+	LevelCheck *lc = (LevelCheck *) arg;
 
-		check_jointree(rw, lv, j->larg, where);
-		check_jointree(rw, lv, j->rarg, where);
-		check_expr(rw, lv, j->quals, "JOIN");
-	}
+	if (slot->use == FLP_SLOT_FILTER)
+		check_expr(lc->rw, lc->lv, *slot->expr, slot->clause);
 }
 
 static void
-check_sortgroup(Rewriter *rw, Level *lv, List *clauses, const char *clause)
+check_sortgroup(Query *q, List *clauses, const char *clause, void *arg)
 {
+	LevelCheck *check = (LevelCheck *) arg;
 	ListCell   *lc;
 
 	foreach(lc, clauses)
 	{
-		TargetEntry *tle = get_sortgroupclause_tle(lfirst(lc), lv->query->targetList);
+		TargetEntry *tle = get_sortgroupclause_tle(lfirst(lc), q->targetList);
 
 		/* a set operation's output comes from every branch, not the first */
-		if (lv->query->setOperations)
+		if (q->setOperations)
 		{
-			const QueryTaint *qt = flp_query_taint(rw, lv->query, lv->up);
+			const QueryTaint *qt = flp_query_taint(check->rw, q, check->lv->up);
 
 			if (tle->resno >= 1 && tle->resno <= qt->ncols && qt->cols[tle->resno])
 				flp_deny_use(qt->cols[tle->resno], clause, false);
 		}
-		check_expr(rw, lv, (Node *) tle->expr, clause);
+		check_expr(check->rw, check->lv, (Node *) tle->expr, clause);
 	}
 }
 
 /* FILTER (WHERE ...) of aggregates and window functions at this level. */
-typedef struct FilterWalk
-{
-	Rewriter   *rw;
-	Level	   *lv;
-} FilterWalk;
-
 static bool
-filter_walker(Node *node, FilterWalk *fw)
+filter_walker(Node *node, LevelCheck *check)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Aggref))		/* of this level or an outer one */
-		check_expr(fw->rw, fw->lv, (Node *) ((Aggref *) node)->aggfilter, "FILTER");
+		check_expr(check->rw, check->lv, (Node *) ((Aggref *) node)->aggfilter, "FILTER");
 	else if (IsA(node, WindowFunc))
-		check_expr(fw->rw, fw->lv, (Node *) ((WindowFunc *) node)->aggfilter, "FILTER");
+		check_expr(check->rw, check->lv, (Node *) ((WindowFunc *) node)->aggfilter, "FILTER");
 	if (IsA(node, Query) || IsA(node, SubLink))
 	{
 		if (IsA(node, SubLink))
-			return filter_walker(((SubLink *) node)->testexpr, fw);
+			return filter_walker(((SubLink *) node)->testexpr, check);
 		return false;
 	}
-	return expression_tree_walker(node, filter_walker, (void *) fw);
+	return expression_tree_walker(node, filter_walker, (void *) check);
 }
 
 /*
@@ -154,9 +141,10 @@ filters_possible(Level *lv)
 }
 
 static void
-check_filters(Node *expr, void *arg)
+check_filters(FlpSlot *slot, void *arg)
 {
-	(void) filter_walker(expr, (FilterWalk *) arg);
+	if (slot->use != FLP_SLOT_ALIASES)	/* plain Vars */
+		(void) filter_walker(*slot->expr, (LevelCheck *) arg);
 }
 
 /* ON CONFLICT ON CONSTRAINT c: the columns of its index are arbiters. */
@@ -198,69 +186,23 @@ void
 flp_check_query(Rewriter *rw, Query *q, Level *up)
 {
 	Level		lv;
-	FilterWalk	fw;
+	LevelCheck	check;
 	ListCell   *lc;
 
 	check_stack_depth();
 	lv.query = q;
 	lv.up = up;
+	check.rw = rw;
+	check.lv = &lv;
 
-	check_jointree(rw, &lv, (Node *) q->jointree,
-				   q->commandType == CMD_MERGE ? "MERGE ON" : "WHERE");
-	check_expr(rw, &lv, q->havingQual, "HAVING");
-	check_sortgroup(rw, &lv, q->groupClause, "GROUP BY");
-	check_sortgroup(rw, &lv, q->sortClause, "ORDER BY");
-	if (q->hasDistinctOn)
-		check_sortgroup(rw, &lv, q->distinctClause, "DISTINCT ON");
-	foreach(lc, q->windowClause)
-	{
-		WindowClause *wc = lfirst(lc);
-
-		check_sortgroup(rw, &lv, wc->partitionClause, "PARTITION BY");
-		check_sortgroup(rw, &lv, wc->orderClause, "a window's ORDER BY");
-	}
-	fw.rw = rw;
-	fw.lv = &lv;
+	flp_query_slots(rw, q, check_filter_slot, &check);
+	flp_query_orderings(q, check_sortgroup, &check);
 	if (filters_possible(&lv))
-		flp_for_level_expressions(q, check_filters, &fw);
-	if (q->onConflict)
-	{
-		check_expr(rw, &lv, (Node *) q->onConflict->arbiterElems, "ON CONFLICT");
-		check_expr(rw, &lv, q->onConflict->arbiterWhere, "ON CONFLICT");
-		check_expr(rw, &lv, q->onConflict->onConflictWhere, "ON CONFLICT DO UPDATE WHERE");
-	}
-	foreach(lc, q->mergeActionList)
-		check_expr(rw, &lv, ((MergeAction *) lfirst(lc))->qual, "MERGE WHEN");
-	foreach(lc, q->rtable)
-	{
-		RangeTblEntry *rte = lfirst(lc);
-
-		if (rte->rtekind == RTE_RELATION && rte->tablesample)
-			check_expr(rw, &lv, (Node *) rte->tablesample, "TABLESAMPLE");
-		if (rte->rtekind == RTE_RELATION && !flp_trusted_rte_quals(rte))
-			check_expr(rw, &lv, (Node *) rte->securityQuals, "a row-level security policy");
-		else if (rte->rtekind == RTE_RELATION)
-		{
-			ListCell   *lc2;
-
-			foreach(lc2, rte->securityQuals)
-				if (flp_is_untrusted_qual(lfirst(lc2)))
-					check_expr(rw, &lv, lfirst(lc2), "WHERE");
-		}
-	}
-	foreach(lc, q->withCheckOptions)
-	{
-		WithCheckOption *wco = lfirst(lc);
-
-		if (!flp_trusted_check_option(q, wco))
-			check_expr(rw, &lv, wco->qual,
-					   wco->kind == WCO_VIEW_CHECK ? "a view's CHECK OPTION" :
-					   "a row-level security policy");
-	}
+		flp_query_slots(rw, q, check_filters, &check);
 	if (q->onConflict && OidIsValid(q->onConflict->constraint))
 		check_arbiter_constraint(rw, &lv, q->onConflict->constraint);
 	flp_check_writes(rw, &lv);
 
-	foreach(lc, flp_child_queries(q))
+	foreach(lc, flp_child_queries(rw, q))
 		flp_check_query(rw, lfirst(lc), &lv);
 }

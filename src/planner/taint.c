@@ -93,6 +93,36 @@ find_cte(Level *lv, RangeTblEntry *rte, Level **cte_level)
 	return NULL;				/* keep compiler quiet */
 }
 
+/* The taint of column attno (0: any column) of a relation. */
+static const Origin *
+relation_taint(Rewriter *rw, Oid relid, AttrNumber attno)
+{
+	RelPerms   *rp = flp_rel_perms(rw, relid);
+	AttrNumber	att;
+
+	if (rp == NULL || !rp->hides)
+		return NULL;
+	if (attno > 0)
+		return flp_perm_of(rp, attno) == FLP_HIDE ? flp_make_origin(relid, attno) : NULL;
+	if (attno == TableOidAttributeNumber && rp->hidden_partkey)
+		return flp_make_origin(relid, rp->hidden_partkey);	/* the partition tells the key */
+	if (attno < 0)
+		return NULL;			/* system columns */
+	for (att = 1; att <= rp->p.natts; att++)
+		if (flp_perm_of(rp, att) == FLP_HIDE && flp_attname(relid, att))
+			return flp_make_origin(relid, att);
+	return NULL;
+}
+
+/* The taint of output column attno (0: any column) of a query. */
+static const Origin *
+column_taint(const QueryTaint *qt, AttrNumber attno)
+{
+	if (attno == 0)
+		return any_column(qt);
+	return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+}
+
 /* The taint of column attno (0: any column) of a range table entry at lv. */
 static const Origin *
 rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
@@ -100,41 +130,15 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 	switch (rte->rtekind)
 	{
 		case RTE_RELATION:
-			{
-				RelPerms   *rp = flp_rel_perms(rw, rte->relid);
-				AttrNumber	att;
-
-				if (rp == NULL || !rp->hides)
-					return NULL;
-				if (attno > 0)
-					return flp_perm_of(rp, attno) == FLP_HIDE ?
-						flp_make_origin(rte->relid, attno) : NULL;
-				if (attno == TableOidAttributeNumber && rp->hidden_partkey)
-					return flp_make_origin(rte->relid, rp->hidden_partkey);	/* the partition tells the key */
-				if (attno < 0)
-					return NULL;	/* system columns */
-				for (att = 1; att <= rp->p.natts; att++)
-					if (flp_perm_of(rp, att) == FLP_HIDE && flp_attname(rte->relid, att))
-						return flp_make_origin(rte->relid, att);
-				return NULL;
-			}
+			return relation_taint(rw, rte->relid, attno);
 		case RTE_SUBQUERY:
-			{
-				const QueryTaint *qt = flp_query_taint(rw, rte->subquery, lv);
-
-				if (attno == 0)
-					return any_column(qt);
-				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
-			}
+			return column_taint(flp_query_taint(rw, rte->subquery, lv), attno);
 		case RTE_CTE:
 			{
 				Level	   *cl;
 				CommonTableExpr *cte = find_cte(lv, rte, &cl);
-				const QueryTaint *qt = flp_query_taint(rw, (Query *) cte->ctequery, cl);
 
-				if (attno == 0)
-					return any_column(qt);
-				return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
+				return column_taint(flp_query_taint(rw, (Query *) cte->ctequery, cl), attno);
 			}
 		case RTE_JOIN:
 			if (attno > 0 && attno <= list_length(rte->joinaliasvars))

@@ -55,6 +55,13 @@
 #include "flp.h"
 #include "planner/planner.h"
 
+/* What the written-value check of one level needs. */
+typedef struct LevelWrite
+{
+	Rewriter   *rw;
+	Level	   *lv;
+} LevelWrite;
+
 /* Used by the COPY FROM check of utility.c too. */
 void
 flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
@@ -97,21 +104,20 @@ flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
 	relation_close(rel, NoLock);
 }
 
-/* Values written by INSERT, UPDATE, ON CONFLICT DO UPDATE and MERGE. */
+/*
+ * Values written by INSERT, UPDATE, ON CONFLICT DO UPDATE and MERGE: none may
+ * be derived from a hidden field.  Junk entries too: UPDATE ... SET (a, b) =
+ * (SELECT ...) keeps its sublink there.
+ */
 static void
-check_written_values(Rewriter *rw, Level *lv, List *tlist)
+check_written_slot(FlpSlot *slot, void *arg)
 {
-	ListCell   *lc;
+	LevelWrite *lw = (LevelWrite *) arg;
+	const Origin *o;
 
-	foreach(lc, tlist)
-	{
-		TargetEntry *tle = lfirst(lc);
-		const Origin *o;
-
-		/* junk entries too: UPDATE ... SET (a, b) = (SELECT ...) keeps its sublink there */
-		if ((o = flp_expr_taint(rw, lv, (Node *) tle->expr)) != NULL)
-			flp_deny_use(o, NULL, true);
-	}
+	if (slot->use == FLP_SLOT_WRITTEN &&
+		(o = flp_expr_taint(lw->rw, lw->lv, *slot->expr)) != NULL)
+		flp_deny_use(o, NULL, true);
 }
 
 /*
@@ -122,7 +128,7 @@ check_written_values(Rewriter *rw, Level *lv, List *tlist)
  * only the default of its table, which an administrator chose.
  */
 static void
-check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
+check_default_values(Query *q, RangeTblEntry *rte, RelPerms *rp, List *targetList)
 {
 	Relation	rel = NULL;
 	ListCell   *lc;
@@ -134,7 +140,8 @@ check_default_values(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 		Node	   *table_default;
 
 		if (tle->resjunk || att <= 0 || flp_perm_of(rp, att) == FLP_EDIT ||
-			bms_is_member(att - FirstLowInvalidHeapAttributeNumber, rte->insertedCols))
+			bms_is_member(att - FirstLowInvalidHeapAttributeNumber,
+						  flp_rte_inserted_cols(q, rte)))
 			continue;			/* named ones are checked as written */
 		if (rel == NULL)
 			rel = relation_open(rte->relid, NoLock);
@@ -217,7 +224,6 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 	relation_close(rel, NoLock);
 }
 
-/* flp's row rules (FLP_RULES_*) a governed relation carries (below) */
 
 /*
  * ON CONFLICT on a table whose rows flp's row rules scope for the role: which
@@ -243,6 +249,57 @@ check_on_conflict_scope(Rewriter *rw, Oid relid)
 				 errhint("Use INSERT, or UPDATE the rows the role can see.")));
 }
 
+/* A new row's fields the INSERT does not name: defaults, unique constants. */
+static void
+check_new_row(Query *q, RangeTblEntry *rte, RelPerms *rp, List *targetList)
+{
+	check_default_values(q, rte, rp, targetList);
+	if (rp->hides)
+		check_unique_constants(rte, rp, targetList);
+}
+
+/*
+ * The fields a write sets on a governed target: each must be Edit, and a new
+ * row may get a Read or Hide field's value only from its table's default.
+ */
+static void
+check_target_fields(Rewriter *rw, Query *q, RangeTblEntry *rte, RelPerms *rp)
+{
+	Bitmapset  *inserted = flp_rte_inserted_cols(q, rte);
+	Bitmapset  *updated = flp_rte_updated_cols(q, rte);
+	Bitmapset  *cols = bms_union(inserted, updated);
+	const char *command = q->commandType == CMD_INSERT ? "INSERT" :
+		q->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
+	bool		inserts = q->commandType == CMD_INSERT;
+	ListCell   *lc;
+	int			i = -1;
+
+	while ((i = bms_next_member(cols, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && flp_perm_of(rp, att) != FLP_EDIT)
+			flp_deny_write(rte->relid, att, flp_perm_of(rp, att),
+						   (q->onConflict && bms_is_member(i, updated) &&
+							!bms_is_member(i, inserted)) ?
+						   "ON CONFLICT DO UPDATE" : command);
+	}
+	if (q->commandType == CMD_INSERT)
+		check_new_row(q, rte, rp, q->targetList);
+	foreach(lc, q->mergeActionList)
+	{
+		MergeAction *ma = lfirst(lc);
+
+		if (ma->commandType == CMD_INSERT)
+		{
+			check_new_row(q, rte, rp, ma->targetList);
+			inserts = true;
+		}
+	}
+	if (inserts)
+		flp_check_insert_columns(rte->relid, inserted, command);
+}
+
 /* Writes: the values written, and the fields of a governed target. */
 void
 flp_check_writes(Rewriter *rw, Level *lv)
@@ -250,69 +307,22 @@ flp_check_writes(Rewriter *rw, Level *lv)
 	Query	   *q = lv->query;
 	RangeTblEntry *rte;
 	RelPerms   *rp;
-	Bitmapset  *cols;
-	bool		inserts = false;
-	ListCell   *lc;
-	int			i;
-	const char *command;
+	LevelWrite	lw;
 
 	if (q->commandType != CMD_INSERT && q->commandType != CMD_UPDATE &&
 		q->commandType != CMD_MERGE)
 		return;
-
-	if (q->commandType != CMD_MERGE)
-		check_written_values(rw, lv, q->targetList);
-	if (q->onConflict)
-		check_written_values(rw, lv, q->onConflict->onConflictSet);
-	foreach(lc, q->mergeActionList)
-	{
-		MergeAction *ma = lfirst(lc);
-
-		check_written_values(rw, lv, ma->targetList);
-		if (ma->commandType == CMD_INSERT)
-			inserts = true;
-	}
+	lw.rw = rw;
+	lw.lv = lv;
+	flp_query_slots(rw, q, check_written_slot, &lw);
 
 	if (q->resultRelation == 0)
 		return;
 	rte = rt_fetch(q->resultRelation, q->rtable);
-	if (q->onConflict && rte->rtekind == RTE_RELATION)
-		check_on_conflict_scope(rw, rte->relid);
-	if (rte->rtekind != RTE_RELATION || (rp = flp_rel_perms(rw, rte->relid)) == NULL ||
-		!rp->restricted)
+	if (rte->rtekind != RTE_RELATION)
 		return;
-
-	command = q->commandType == CMD_INSERT ? "INSERT" :
-		q->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
-	cols = bms_union(rte->insertedCols, rte->updatedCols);
-	i = -1;
-	while ((i = bms_next_member(cols, i)) >= 0)
-	{
-		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
-
-		if (att > 0 && flp_perm_of(rp, att) != FLP_EDIT)
-			flp_deny_write(rte->relid, att, flp_perm_of(rp, att),
-					   (q->onConflict && bms_is_member(i, rte->updatedCols) &&
-						!bms_is_member(i, rte->insertedCols)) ?
-					   "ON CONFLICT DO UPDATE" : command);
-	}
-	if (q->commandType == CMD_INSERT)
-	{
-		check_default_values(rte, rp, q->targetList);
-		if (rp->hides)
-			check_unique_constants(rte, rp, q->targetList);
-	}
-	foreach(lc, q->mergeActionList)
-	{
-		MergeAction *ma = lfirst(lc);
-
-		if (ma->commandType == CMD_INSERT)
-		{
-			check_default_values(rte, rp, ma->targetList);
-			if (rp->hides)
-				check_unique_constants(rte, rp, ma->targetList);
-		}
-	}
-	if (q->commandType == CMD_INSERT || inserts)
-		flp_check_insert_columns(rte->relid, rte->insertedCols, command);
+	if (q->onConflict)
+		check_on_conflict_scope(rw, rte->relid);
+	if ((rp = flp_rel_perms(rw, rte->relid)) != NULL && rp->restricted)
+		check_target_fields(rw, q, rte, rp);
 }
