@@ -30,7 +30,11 @@ OBJS = \
 	src/rules.o \
 	src/sequences.o \
 	src/trust.o \
-	src/utility.o
+	src/utility/admin_role.o \
+	src/utility/catalog_sync.o \
+	src/utility/copy.o \
+	src/utility/ddl_checks.o \
+	src/utility/partitions.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
@@ -65,4 +69,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h src/planner/planner.h
+$(OBJS): src/flp.h src/compat.h src/planner/planner.h src/utility/utility.h

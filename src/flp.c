@@ -42,7 +42,6 @@ _PG_init(void)
 	flp_catalog_init();
 	flp_trust_init();
 
-	/* hooks: the planner (mask and refuse), fmgr (no SQL SRF inlining), utility */
+	/* hooks: planner, executor start, fmgr, relation info, utility */
 	flp_hooks_init();
-	flp_utility_init();
 }

@@ -310,8 +310,7 @@ extern void flp_require_trusted_expression(Node *expr, const char *what);
 extern bool flp_function_trusted(Oid funcid);
 extern void flp_trust_init(void);
 
-/* utility.c */
+/* utility/ddl_checks.c */
 extern void flp_maintenance_init(void);
-extern void flp_utility_init(void);
 
 #endif							/* FLP_H */

@@ -33,6 +33,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -40,10 +41,13 @@
 #include "optimizer/planner.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "tcop/utility.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
 #include "planner/planner.h"
+#include "utility/utility.h"
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
@@ -209,7 +213,167 @@ flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 	flp_hide_indexes(planning_rewriter, GetUserId(), relationObjectId, rel);
 }
 
-/* Install the planner and executor hooks; called once from _PG_init. */
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+static void flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+							   bool readOnlyTree, ProcessUtilityContext context,
+							   ParamListInfo params, QueryEnvironment *queryEnv,
+							   DestReceiver *dest, QueryCompletion *qc);
+
+
+/* Run the statement: the next hook, or PostgreSQL. */
+static void
+run_next(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+		 ProcessUtilityContext context, ParamListInfo params,
+		 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/* Run a COPY FROM into a catalog table, its references unchecked. */
+static void
+run_bulk_load(Oid relid, PlannedStmt *pstmt, const char *queryString,
+			  bool readOnlyTree, ProcessUtilityContext context,
+			  ParamListInfo params, QueryEnvironment *queryEnv,
+			  DestReceiver *dest, QueryCompletion *qc)
+{
+	flp_set_bulk_load(relid);
+	PG_TRY();
+	{
+		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				 dest, qc);
+	}
+	PG_FINALLY();
+	{
+		flp_set_bulk_load(InvalidOid);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * The hook: note what a statement will change, let PostgreSQL (or the next
+ * hook) run it, then follow it in flp's catalog.
+ */
+static void
+flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+				   bool readOnlyTree, ProcessUtilityContext context,
+				   ParamListInfo params, QueryEnvironment *queryEnv,
+				   DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+	Oid			renamed = InvalidOid;
+	char	   *oldname = NULL;
+	char	   *newname = NULL;
+	bool		dropped_roles = false;
+	Oid			detached = InvalidOid;
+	Oid			detached_from = InvalidOid;
+	Oid			bulk_load = InvalidOid;
+
+	if (IsA(parsetree, RenameStmt))
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+
+		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL &&
+			flp_catalog() != NULL)
+		{
+			renamed = RangeVarGetRelid(stmt->relation, NoLock, true);
+			oldname = pstrdup(stmt->subname);
+			newname = pstrdup(stmt->newname);
+		}
+		else if (stmt->renameType == OBJECT_POLICY && flp_catalog() != NULL)
+			flp_check_guard_changes(parsetree);
+	}
+	else if (IsA(parsetree, DropRoleStmt))
+		dropped_roles = true;
+	else if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt)) &&
+			 flp_catalog() != NULL)
+	{
+		flp_check_foreign_keys(parsetree);
+		if (IsA(parsetree, AlterTableStmt))
+		{
+			flp_check_attach((AlterTableStmt *) parsetree);
+			flp_check_guard_changes(parsetree);
+			detached = flp_detached_child((AlterTableStmt *) parsetree);
+			if (OidIsValid(detached))
+				detached_from = flp_governed_root(detached);
+		}
+	}
+	else if ((IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt) ||
+			  IsA(parsetree, CreatePolicyStmt)) &&
+			 flp_catalog() != NULL)
+		flp_check_guard_changes(parsetree);
+	if (IsA(parsetree, ExecuteStmt))
+	{
+		/* a change committed meanwhile must reach this statement's cached plan */
+		AcceptInvalidationMessages();
+	}
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
+	{
+		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
+
+		flp_check_copy_from((CopyStmt *) parsetree, relid);
+		flp_check_copy_defaults(relid);
+		/* a restore loads the catalog tables in any order (references.c) */
+		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
+			bulk_load = relid;
+	}
+	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL &&
+			 flp_catalog() != NULL)
+		pstmt = flp_copy_to_as_query(pstmt);
+	else if (IsA(parsetree, TruncateStmt) && flp_catalog() != NULL)
+		flp_check_truncate((TruncateStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt) && flp_catalog() != NULL)
+		flp_check_trigger((CreateTrigStmt *) parsetree);
+	else if (IsA(parsetree, ExplainStmt) && flp_catalog() != NULL)
+		flp_check_explain_execute((ExplainStmt *) parsetree);
+	else if (IsA(parsetree, DropStmt) && flp_drops_flp((DropStmt *) parsetree) &&
+			 flp_catalog() != NULL)
+	{
+		/* policies use flp.guard(): take them off before the function goes */
+		flp_run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
+	}
+	if ((IsA(parsetree, CallStmt) || IsA(parsetree, ExecuteStmt) ||
+		 IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
+		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
+		 IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt) ||
+		 IsA(parsetree, CopyStmt)) &&
+		flp_catalog() != NULL)
+		flp_check_utility_expressions(parsetree);
+	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
+		 IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
+		 (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE)) &&
+		flp_catalog() != NULL)
+		flp_check_admin_role_changes(parsetree);
+
+	if (OidIsValid(bulk_load))
+		run_bulk_load(bulk_load, pstmt, queryString, readOnlyTree, context,
+					  params, queryEnv, dest, qc);
+	else
+		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
+				 dest, qc);
+
+	if (OidIsValid(renamed) && flp_catalog() != NULL)
+		flp_follow_column_rename(renamed, oldname, newname);
+	if (IsA(parsetree, CreateStmt) && flp_catalog() != NULL)
+		flp_guard_new_child(flp_created_child((CreateStmt *) parsetree));
+	if (IsA(parsetree, AlterTableStmt) && flp_catalog() != NULL)
+	{
+		flp_guard_new_child(flp_attached_child((AlterTableStmt *) parsetree));
+		flp_warn_owner((AlterTableStmt *) parsetree);
+		if (OidIsValid(detached))
+			flp_govern_detached(detached, detached_from);
+	}
+	if (dropped_roles && flp_catalog() != NULL)
+		flp_forget_dropped_roles();
+}
+
+/* Install the hooks; called once from _PG_init. */
 void
 flp_hooks_init(void)
 {
@@ -221,6 +385,8 @@ flp_hooks_init(void)
 	needs_fmgr_hook = flp_needs_fmgr_hook;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = flp_ExecutorStart;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = flp_ProcessUtility;
 	flp_inlining_init();
 	flp_mask_values_init();
 }

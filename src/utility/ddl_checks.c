@@ -1,0 +1,385 @@
+/*-------------------------------------------------------------------------
+ *
+ * ddl_checks.c
+ *	  DDL refused or watched on governed tables.
+ *
+ * What a table owner could otherwise do around flp: foreign keys onto
+ * hidden fields, switching off the row-level security that guards a governed
+ * table, dropping, renaming or writing flp's policies, triggers by
+ * non-super-admins, TRUNCATE of scoped tables; and a warning when a governed
+ * table is given to an owner who is not a super admin.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_auth_members.h"
+#include "commands/extension.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "utils/inval.h"
+#include "utils/acl.h"
+#include "nodes/makefuncs.h"
+
+#include "flp.h"
+#include "utility/utility.h"
+
+/*
+ * flp.maintenance: set only by flp's own functions (SET clause) while they
+ * change flp's policies and row-level security settings, which flp otherwise
+ * refuses to change.  Not for administrators.
+ */
+static bool maintenance = false;
+
+/* Define flp.maintenance; called once from _PG_init. */
+void
+flp_maintenance_init(void)
+{
+	DefineCustomBoolVariable("flp.maintenance",
+							 "Set by flp's own functions while they change its policies.",
+							 NULL,
+							 &maintenance,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * A foreign key onto a field hidden from its creator would tell, at every
+ * insert, whether a value exists (PostgreSQL checks foreign keys as the
+ * referenced table's owner, unmasked): refuse it.
+ */
+static void
+check_foreign_key(Constraint *con)
+{
+	Oid			roleid = GetUserId();
+	Oid			pkrel;
+	List	   *attnums = NIL;
+	ListCell   *lc;
+
+	if (con == NULL || !IsA(con, Constraint) || con->contype != CONSTR_FOREIGN)
+		return;
+	pkrel = RangeVarGetRelid(con->pktable, NoLock, true);
+	if (!OidIsValid(pkrel) || !flp_is_governed(pkrel, NULL) || flp_is_super_admin(roleid))
+		return;
+	foreach(lc, con->pk_attrs)
+		attnums = lappend_int(attnums, get_attnum(pkrel, strVal(lfirst(lc))));
+	if (con->pk_attrs == NIL)
+	{
+		Relation	rel = relation_open(pkrel, AccessShareLock);
+		Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+
+		relation_close(rel, AccessShareLock);
+		if (OidIsValid(pkindex))
+		{
+			HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+
+			if (HeapTupleIsValid(tuple))
+			{
+				Form_pg_index index = (Form_pg_index) GETSTRUCT(tuple);
+				int			i;
+
+				for (i = 0; i < index->indnkeyatts; i++)
+					attnums = lappend_int(attnums, index->indkey.values[i]);
+				ReleaseSysCache(tuple);
+			}
+		}
+	}
+	foreach(lc, attnums)
+	{
+		AttrNumber	att = lfirst_int(lc);
+
+		if (att > 0 && flp_field_permission(roleid, pkrel, att) == FLP_HIDE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to reference field \"%s\" of table \"%s\"",
+							get_attname(pkrel, att, false), get_rel_name(pkrel)),
+					 errdetail("The field is hidden for role \"%s\": a foreign key on it would tell whether a value exists.",
+							   GetUserNameFromId(roleid, false)),
+					 errhint("Reference a field the role may read, or ask a super admin to create the foreign key.")));
+	}
+}
+
+/* The foreign keys a CREATE TABLE or ALTER TABLE statement adds. */
+void
+flp_check_foreign_keys(Node *parsetree)
+{
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	if (IsA(parsetree, CreateStmt))
+	{
+		foreach(lc, ((CreateStmt *) parsetree)->tableElts)
+		{
+			Node	   *elt = lfirst(lc);
+
+			if (IsA(elt, Constraint))
+				check_foreign_key((Constraint *) elt);
+			else if (IsA(elt, ColumnDef))
+				foreach(lc2, ((ColumnDef *) elt)->constraints)
+					check_foreign_key(lfirst(lc2));
+		}
+		foreach(lc, ((CreateStmt *) parsetree)->constraints)
+			check_foreign_key(lfirst(lc));
+	}
+	else if (IsA(parsetree, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_AddConstraint)
+				check_foreign_key((Constraint *) cmd->def);
+			else if (cmd->subtype == AT_AddColumn && IsA(cmd->def, ColumnDef))
+				foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+					check_foreign_key(lfirst(lc2));
+		}
+	}
+}
+
+/*
+ * flp's row-level security on governed tables is what keeps COPY, error
+ * details and statistics from showing hidden values, and what makes a server
+ * without flp fail closed: it is not switched off nor its policies dropped
+ * behind flp's back (flp.unprotect does that).
+ */
+void
+flp_check_guard_changes(Node *parsetree)
+{
+	if (maintenance)
+		return;					/* flp's own functions at work */
+	if (IsA(parsetree, AlterTableStmt))
+	{
+		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		ListCell   *lc;
+
+		/* (others get PostgreSQL's own "must be owner" first) */
+		if (!OidIsValid(relid) || !flp_is_governed(relid, NULL) ||
+			!pg_class_ownercheck(relid, GetUserId()))
+			return;
+		foreach(lc, stmt->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_DisableRowSecurity || cmd->subtype == AT_NoForceRowSecurity)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("row-level security of governed table \"%s\" cannot be switched off",
+								get_rel_name(relid)),
+						 errdetail("flp relies on it to keep hidden values out of COPY, error messages and statistics."),
+						 errhint("Use flp.unprotect() to stop governing the table.")));
+		}
+	}
+	else if (IsA(parsetree, DropStmt) && ((DropStmt *) parsetree)->removeType == OBJECT_POLICY)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((DropStmt *) parsetree)->objects)
+		{
+			List	   *names = lfirst(lc);
+			char	   *policy = strVal(llast(names));
+			RangeVar   *rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
+																   list_length(names) - 1));
+			Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+			if (strncmp(policy, "flp_", 4) == 0 && OidIsValid(relid) &&
+				flp_is_governed(relid, NULL) && pg_class_ownercheck(relid, GetUserId()))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("policy \"%s\" belongs to flp", policy),
+						 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
+		}
+	}
+	else if (IsA(parsetree, RenameStmt) &&
+			 ((RenameStmt *) parsetree)->renameType == OBJECT_POLICY)
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+		if ((strncmp(stmt->subname, "flp_", 4) == 0 || strncmp(stmt->newname, "flp_", 4) == 0) &&
+			OidIsValid(relid) && flp_is_governed(relid, NULL) &&
+			pg_class_ownercheck(relid, GetUserId()))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
+							get_rel_name(relid)),
+					 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
+					 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
+	}
+	else if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
+			 !superuser() &&
+			 OidIsValid(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
+										 ((CreatePolicyStmt *) parsetree)->table :
+										 ((AlterPolicyStmt *) parsetree)->table, NoLock, true)) &&
+			 flp_is_governed(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
+											  ((CreatePolicyStmt *) parsetree)->table :
+											  ((AlterPolicyStmt *) parsetree)->table, NoLock, true), NULL))
+	{
+		/*
+		 * A policy runs in the session of every subject that reads the table
+		 * (partner users reading a linked child too), with whatever its
+		 * operators, casts and domains call: only superusers write policies
+		 * of governed tables.
+		 */
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers may create or alter policies of governed tables"),
+				 errdetail("A policy runs in the session of every subject that reads the table, with the code its functions, operators and domains call."),
+				 errhint("Ask a superuser; flp's own row rules (partner scope, data rules) need no policy of yours.")));
+	}
+	else if (IsA(parsetree, CreatePolicyStmt) &&
+			 strncmp(((CreatePolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
+	{
+		Oid			relid = RangeVarGetRelid(((CreatePolicyStmt *) parsetree)->table, NoLock, true);
+
+		/* superusers: pg_restore recreates flp's policies by name */
+		if (OidIsValid(relid) && flp_is_governed(relid, NULL) && !superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
+							get_rel_name(relid)),
+					 errdetail("flp recognises its policies by that prefix, so no other policy takes it."),
+					 errhint("Give your own policies other names.")));
+	}
+	else if (IsA(parsetree, AlterPolicyStmt) &&
+			 strncmp(((AlterPolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
+	{
+		Oid			relid = RangeVarGetRelid(((AlterPolicyStmt *) parsetree)->table, NoLock, true);
+
+		if (OidIsValid(relid) && flp_is_governed(relid, NULL) &&
+			pg_class_ownercheck(relid, GetUserId()))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("policy \"%s\" belongs to flp", ((AlterPolicyStmt *) parsetree)->policy_name),
+					 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
+	}
+}
+
+/* ALTER TABLE ... OWNER TO a role that is not a super admin. */
+void
+flp_warn_owner(AlterTableStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	ListCell   *lc;
+
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_ChangeOwner && cmd->newowner)
+		{
+			Oid			owner = get_rolespec_oid(cmd->newowner, true);
+
+			if (OidIsValid(owner) && !flp_is_super_admin(owner))
+				ereport(WARNING,
+						(errmsg("governed table \"%s\" is now owned by role \"%s\", which is not a super admin",
+								get_rel_name(relid), GetUserNameFromId(owner, false)),
+						 errdetail("A table's owner can change or drop it, its policies and its triggers.")));
+		}
+	}
+}
+
+/* Is this DROP EXTENSION flp? */
+bool
+flp_drops_flp(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->removeType != OBJECT_EXTENSION)
+		return false;
+	foreach(lc, stmt->objects)
+	{
+		Oid			extoid;
+
+		if (strcmp(strVal(lfirst(lc)), "flp") != 0)
+			continue;
+		/* only its owner: others get PostgreSQL's error, having locked nothing */
+		extoid = get_extension_oid("flp", true);
+		return OidIsValid(extoid) && pg_extension_ownercheck(extoid, GetUserId());
+	}
+	return false;
+}
+
+/*
+ * A trigger sees the rows it fires for unmasked (NEW, OLD, transition
+ * tables): only super admins create triggers on governed tables, whoever
+ * holds the TRIGGER privilege.
+ */
+void
+flp_check_trigger(CreateTrigStmt *stmt)
+{
+	Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+	if (OidIsValid(relid) && flp_is_governed(relid, NULL) && !flp_is_super_admin(GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to create a trigger on governed table \"%s\"",
+						get_rel_name(relid)),
+				 errdetail("A trigger reads the rows it fires for, hidden fields included, unmasked."),
+				 errhint("Ask a super admin to create it, and grant TRIGGER on governed tables to no one else.")));
+}
+
+/*
+ * TRUNCATE skips row-level security: a subject may not truncate a governed
+ * table whose rows flp's row rules scope (it would remove rows it cannot see).
+ */
+void
+flp_check_truncate(TruncateStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (flp_is_super_admin(GetUserId()))
+		return;
+	foreach(lc, stmt->relations)
+	{
+		Oid			relid = RangeVarGetRelid(lfirst(lc), NoLock, true);
+		List	   *tree;
+		ListCell   *lc2;
+
+		if (!OidIsValid(relid))
+			continue;
+		/* the table, and (without ONLY) its partitions and children */
+		tree = ((RangeVar *) lfirst(lc))->inh ? find_all_inheritors(relid, NoLock, NULL) :
+			list_make1_oid(relid);
+		/* and CASCADE truncates the tables that reference them, and so on */
+		if (stmt->behavior == DROP_CASCADE)
+		{
+			List	   *more = tree;
+
+			while ((more = list_difference_oid(heap_truncate_find_FKs(more), tree)) != NIL)
+				tree = list_concat_unique_oid(tree, more);
+		}
+		foreach(lc2, tree)
+		{
+			Oid			child = lfirst_oid(lc2);
+
+			if (flp_is_governed(child, NULL) && flp_has_row_rules(child))
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to truncate governed table \"%s\"",
+								get_rel_name(child)),
+						 errdetail("Its rows are scoped by flp's row rules, which TRUNCATE would skip."),
+						 errhint("Use DELETE, which removes only the rows the role may change.")));
+		}
+	}
+}

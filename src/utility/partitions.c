@@ -1,0 +1,176 @@
+/*-------------------------------------------------------------------------
+ *
+ * partitions.c
+ *	  Partitions and children of governed tables.
+ *
+ * A partition or inheritance child of a governed table follows the rules of
+ * its governed parent: it gets flp's guard when it is created or attached, and
+ * one detached keeps being governed on its own.  Attaching a table that flp
+ * protects itself under another parent is refused.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "catalog/heap.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_auth_members.h"
+#include "commands/extension.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "utils/inval.h"
+#include "utils/acl.h"
+#include "nodes/makefuncs.h"
+
+#include "flp.h"
+#include "utility/utility.h"
+
+/*
+ * A new partition or inheritance child of a governed table is governed by
+ * its parent's rules: give it the guard, and tell every session.
+ */
+void
+flp_guard_new_child(Oid relid)
+{
+	Oid			root;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1];
+
+	if (!OidIsValid(relid))
+		return;
+	flp_flush_caches();
+	root = flp_governed_root(relid);
+	if (!OidIsValid(root) || root == relid)
+		return;
+	values[0] = ObjectIdGetDatum(relid);
+	flp_run_as_superuser("SELECT flp._guard($1)", 1, argtypes, values);
+	flp_catalog_touch();
+}
+
+/* The relation a CREATE TABLE ... PARTITION OF / INHERITS made. */
+Oid
+flp_created_child(CreateStmt *stmt)
+{
+	if (stmt->partbound == NULL && stmt->inhRelations == NIL)
+		return InvalidOid;
+	return RangeVarGetRelid(stmt->relation, NoLock, true);
+}
+
+/* The relation that ALTER TABLE ... ATTACH PARTITION / INHERIT makes a child. */
+Oid
+flp_attached_child(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_AttachPartition)
+			return RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		if (cmd->subtype == AT_AddInherit)
+			return RangeVarGetRelid(stmt->relation, NoLock, true);
+	}
+	return InvalidOid;
+}
+
+/*
+ * A governed table must not become a partition or child of a table that is
+ * not governed: its rows would be read unmasked through the parent.
+ */
+void
+flp_check_attach(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Oid			parent = InvalidOid;
+		Oid			child = InvalidOid;
+
+		if (cmd->subtype == AT_AttachPartition)
+		{
+			parent = RangeVarGetRelid(stmt->relation, NoLock, true);
+			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		}
+		else if (cmd->subtype == AT_AddInherit)
+		{
+			parent = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
+			child = RangeVarGetRelid(stmt->relation, NoLock, true);
+		}
+		if (OidIsValid(child) && OidIsValid(parent) &&
+			flp_governed_root(child) == child && !flp_is_governed(parent, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("governed table \"%s\" cannot become a partition or child of table \"%s\", which is not governed",
+							get_rel_name(child), get_rel_name(parent)),
+					 errdetail("Its rows would be read unmasked through the parent."),
+					 errhint("Govern the parent first, or unprotect the table.")));
+		if (OidIsValid(child) && OidIsValid(parent) &&
+			flp_governed_root(child) == child && flp_is_governed(parent, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is governed on its own and cannot become a partition or child of governed table \"%s\"",
+							get_rel_name(child), get_rel_name(parent)),
+					 errdetail("Partitions and children follow the rules of their governed parent."),
+					 errhint("Unprotect the table first.")));
+	}
+}
+
+/* The governed partition or child that ALTER TABLE ... DETACH / NO INHERIT releases. */
+Oid
+flp_detached_child(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Oid			child = InvalidOid;
+
+		if (cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize)
+			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		else if (cmd->subtype == AT_DropInherit)
+			child = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (OidIsValid(child) && flp_is_governed(child, NULL) && flp_governed_root(child) != child)
+			return child;
+	}
+	return InvalidOid;
+}
+
+/*
+ * A partition or child leaving its governed parent keeps its hidden values
+ * hidden: it becomes a governed table of its own, every field hidden but the
+ * parent's excluded ones, until a super admin grants it (fail closed).
+ */
+void
+flp_govern_detached(Oid relid, Oid parent)
+{
+	Oid			argtypes[2] = {REGCLASSOID, REGCLASSOID};
+	Datum		values[2];
+
+	if (!OidIsValid(relid) || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = ObjectIdGetDatum(parent);
+	flp_run_as_superuser("SELECT flp._govern_detached($1, $2)", 2, argtypes, values);
+	ereport(NOTICE,
+			(errmsg("table \"%s\" left governed table \"%s\" and is now governed on its own",
+					get_rel_name(relid), get_rel_name(parent)),
+			 errdetail("Its fields are hidden from subjects until a super admin grants them.")));
+}
