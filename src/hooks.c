@@ -255,9 +255,122 @@ run_bulk_load(Oid relid, PlannedStmt *pstmt, const char *queryString,
 	PG_END_TRY();
 }
 
+/* What the utility hook notes before a statement runs, to follow it after. */
+typedef struct FollowUp
+{
+	Oid			renamed;		/* a column of it was renamed */
+	char	   *oldname;
+	char	   *newname;
+	bool		dropped_roles;
+	Oid			detached;		/* a governed child it detaches */
+	Oid			detached_from;
+	Oid			bulk_load;		/* a catalog table COPY FROM loads */
+} FollowUp;
+
+/* RENAME, CREATE TABLE, ALTER TABLE, DROP, policies: checked, noted. */
+static void
+before_ddl(Node *parsetree, FollowUp *f)
+{
+	if (IsA(parsetree, RenameStmt))
+	{
+		RenameStmt *stmt = (RenameStmt *) parsetree;
+
+		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL)
+		{
+			f->renamed = RangeVarGetRelid(stmt->relation, NoLock, true);
+			f->oldname = pstrdup(stmt->subname);
+			f->newname = pstrdup(stmt->newname);
+		}
+		else if (stmt->renameType == OBJECT_POLICY)
+			flp_check_guard_changes(parsetree);
+	}
+	else if (IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt))
+	{
+		flp_check_foreign_keys(parsetree);
+		if (IsA(parsetree, AlterTableStmt))
+		{
+			flp_check_attach((AlterTableStmt *) parsetree);
+			flp_check_guard_changes(parsetree);
+			f->detached = flp_detached_child((AlterTableStmt *) parsetree);
+			if (OidIsValid(f->detached))
+				f->detached_from = flp_governed_root(f->detached);
+		}
+	}
+	else if (IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt) ||
+			 IsA(parsetree, CreatePolicyStmt))
+		flp_check_guard_changes(parsetree);
+}
+
+/* COPY, TRUNCATE, CREATE TRIGGER, EXPLAIN, DROP EXTENSION flp. */
+static PlannedStmt *
+before_other(PlannedStmt *pstmt, Node *parsetree, FollowUp *f)
+{
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
+		((CopyStmt *) parsetree)->relation != NULL)
+	{
+		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
+
+		flp_check_copy_from((CopyStmt *) parsetree, relid);
+		flp_check_copy_defaults(relid);
+		/* a restore loads the catalog tables in any order (references.c) */
+		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
+			f->bulk_load = relid;
+	}
+	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL)
+		pstmt = flp_copy_to_as_query(pstmt);
+	else if (IsA(parsetree, TruncateStmt))
+		flp_check_truncate((TruncateStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt))
+		flp_check_trigger((CreateTrigStmt *) parsetree);
+	else if (IsA(parsetree, ExplainStmt))
+		flp_check_explain_execute((ExplainStmt *) parsetree);
+	else if (IsA(parsetree, DropStmt) && flp_drops_flp((DropStmt *) parsetree))
+	{
+		/* policies use flp.guard(): take them off before the function goes */
+		flp_run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
+	}
+	return pstmt;
+}
+
+/* Expressions run outside the planner; changes of flp's administrator role. */
+static void
+before_expressions_and_roles(Node *parsetree)
+{
+	if (IsA(parsetree, CallStmt) || IsA(parsetree, ExecuteStmt) ||
+		IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
+		IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
+		IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt) ||
+		IsA(parsetree, CopyStmt))
+		flp_check_utility_expressions(parsetree);
+	if (IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
+		IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
+		(IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE))
+		flp_check_admin_role_changes(parsetree);
+}
+
+/* After the statement: follow it in flp's catalog. */
+static void
+after_utility(Node *parsetree, FollowUp *f)
+{
+	if (OidIsValid(f->renamed))
+		flp_follow_column_rename(f->renamed, f->oldname, f->newname);
+	if (IsA(parsetree, CreateStmt))
+		flp_guard_new_child(flp_created_child((CreateStmt *) parsetree));
+	if (IsA(parsetree, AlterTableStmt))
+	{
+		flp_guard_new_child(flp_attached_child((AlterTableStmt *) parsetree));
+		flp_warn_owner((AlterTableStmt *) parsetree);
+		if (OidIsValid(f->detached))
+			flp_govern_detached(f->detached, f->detached_from);
+	}
+	if (f->dropped_roles)
+		flp_forget_dropped_roles();
+}
+
 /*
- * The hook: note what a statement will change, let PostgreSQL (or the next
- * hook) run it, then follow it in flp's catalog.
+ * ProcessUtility_hook: note what a statement will change and refuse what it
+ * must not do, let PostgreSQL (or the next hook) run it, then follow it in
+ * flp's catalog.  Nothing is checked in a database without flp's catalog.
  */
 static void
 flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -266,111 +379,31 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   DestReceiver *dest, QueryCompletion *qc)
 {
 	Node	   *parsetree = pstmt->utilityStmt;
-	Oid			renamed = InvalidOid;
-	char	   *oldname = NULL;
-	char	   *newname = NULL;
-	bool		dropped_roles = false;
-	Oid			detached = InvalidOid;
-	Oid			detached_from = InvalidOid;
-	Oid			bulk_load = InvalidOid;
+	FollowUp	f;
 
-	if (IsA(parsetree, RenameStmt))
-	{
-		RenameStmt *stmt = (RenameStmt *) parsetree;
-
-		if (stmt->renameType == OBJECT_COLUMN && stmt->relation != NULL &&
-			flp_catalog() != NULL)
-		{
-			renamed = RangeVarGetRelid(stmt->relation, NoLock, true);
-			oldname = pstrdup(stmt->subname);
-			newname = pstrdup(stmt->newname);
-		}
-		else if (stmt->renameType == OBJECT_POLICY && flp_catalog() != NULL)
-			flp_check_guard_changes(parsetree);
-	}
-	else if (IsA(parsetree, DropRoleStmt))
-		dropped_roles = true;
-	else if ((IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt)) &&
-			 flp_catalog() != NULL)
-	{
-		flp_check_foreign_keys(parsetree);
-		if (IsA(parsetree, AlterTableStmt))
-		{
-			flp_check_attach((AlterTableStmt *) parsetree);
-			flp_check_guard_changes(parsetree);
-			detached = flp_detached_child((AlterTableStmt *) parsetree);
-			if (OidIsValid(detached))
-				detached_from = flp_governed_root(detached);
-		}
-	}
-	else if ((IsA(parsetree, DropStmt) || IsA(parsetree, AlterPolicyStmt) ||
-			  IsA(parsetree, CreatePolicyStmt)) &&
-			 flp_catalog() != NULL)
-		flp_check_guard_changes(parsetree);
+	memset(&f, 0, sizeof(f));
+	f.dropped_roles = IsA(parsetree, DropRoleStmt);
 	if (IsA(parsetree, ExecuteStmt))
 	{
 		/* a change committed meanwhile must reach this statement's cached plan */
 		AcceptInvalidationMessages();
 	}
-	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from &&
-			 ((CopyStmt *) parsetree)->relation != NULL && flp_catalog() != NULL)
+	if (flp_catalog() != NULL)
 	{
-		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
-
-		flp_check_copy_from((CopyStmt *) parsetree, relid);
-		flp_check_copy_defaults(relid);
-		/* a restore loads the catalog tables in any order (references.c) */
-		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
-			bulk_load = relid;
+		before_ddl(parsetree, &f);
+		pstmt = before_other(pstmt, parsetree, &f);
+		before_expressions_and_roles(parsetree);
 	}
-	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL &&
-			 flp_catalog() != NULL)
-		pstmt = flp_copy_to_as_query(pstmt);
-	else if (IsA(parsetree, TruncateStmt) && flp_catalog() != NULL)
-		flp_check_truncate((TruncateStmt *) parsetree);
-	else if (IsA(parsetree, CreateTrigStmt) && flp_catalog() != NULL)
-		flp_check_trigger((CreateTrigStmt *) parsetree);
-	else if (IsA(parsetree, ExplainStmt) && flp_catalog() != NULL)
-		flp_check_explain_execute((ExplainStmt *) parsetree);
-	else if (IsA(parsetree, DropStmt) && flp_drops_flp((DropStmt *) parsetree) &&
-			 flp_catalog() != NULL)
-	{
-		/* policies use flp.guard(): take them off before the function goes */
-		flp_run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
-	}
-	if ((IsA(parsetree, CallStmt) || IsA(parsetree, ExecuteStmt) ||
-		 IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt) ||
-		 IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
-		 IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt) ||
-		 IsA(parsetree, CopyStmt)) &&
-		flp_catalog() != NULL)
-		flp_check_utility_expressions(parsetree);
-	if ((IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
-		 IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
-		 (IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE)) &&
-		flp_catalog() != NULL)
-		flp_check_admin_role_changes(parsetree);
 
-	if (OidIsValid(bulk_load))
-		run_bulk_load(bulk_load, pstmt, queryString, readOnlyTree, context,
+	if (OidIsValid(f.bulk_load))
+		run_bulk_load(f.bulk_load, pstmt, queryString, readOnlyTree, context,
 					  params, queryEnv, dest, qc);
 	else
 		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
 				 dest, qc);
 
-	if (OidIsValid(renamed) && flp_catalog() != NULL)
-		flp_follow_column_rename(renamed, oldname, newname);
-	if (IsA(parsetree, CreateStmt) && flp_catalog() != NULL)
-		flp_guard_new_child(flp_created_child((CreateStmt *) parsetree));
-	if (IsA(parsetree, AlterTableStmt) && flp_catalog() != NULL)
-	{
-		flp_guard_new_child(flp_attached_child((AlterTableStmt *) parsetree));
-		flp_warn_owner((AlterTableStmt *) parsetree);
-		if (OidIsValid(detached))
-			flp_govern_detached(detached, detached_from);
-	}
-	if (dropped_roles && flp_catalog() != NULL)
-		flp_forget_dropped_roles();
+	if (flp_catalog() != NULL)
+		after_utility(parsetree, &f);
 }
 
 /* Install the hooks; called once from _PG_init. */

@@ -154,6 +154,117 @@ flp_check_foreign_keys(Node *parsetree)
 	}
 }
 
+/* The governed table of a statement that names one, if its owner runs it. */
+static Oid
+owned_governed(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	/* (others get PostgreSQL's own "must be owner" first) */
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL) ||
+		!pg_class_ownercheck(relid, GetUserId()))
+		return InvalidOid;
+	return relid;
+}
+
+/* ALTER TABLE ... DISABLE / NO FORCE ROW LEVEL SECURITY */
+static void
+check_rls_switch(AlterTableStmt *stmt)
+{
+	Oid			relid = owned_governed(stmt->relation);
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_DisableRowSecurity || cmd->subtype == AT_NoForceRowSecurity)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("row-level security of governed table \"%s\" cannot be switched off",
+							get_rel_name(relid)),
+					 errdetail("flp relies on it to keep hidden values out of COPY, error messages and statistics."),
+					 errhint("Use flp.unprotect() to stop governing the table.")));
+	}
+}
+
+static void
+deny_flp_policy_change(const char *policy)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("policy \"%s\" belongs to flp", policy),
+			 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
+}
+
+/* DROP POLICY flp_... ON a governed table */
+static void
+check_policy_drop(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = lfirst(lc);
+		char	   *policy = strVal(llast(names));
+		RangeVar   *rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
+															   list_length(names) - 1));
+
+		if (strncmp(policy, "flp_", 4) == 0 && OidIsValid(owned_governed(rv)))
+			deny_flp_policy_change(policy);
+	}
+}
+
+/* ALTER POLICY ... RENAME from or to flp_... */
+static void
+check_policy_rename(RenameStmt *stmt)
+{
+	Oid			relid;
+
+	if (strncmp(stmt->subname, "flp_", 4) != 0 && strncmp(stmt->newname, "flp_", 4) != 0)
+		return;
+	relid = owned_governed(stmt->relation);
+	if (OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
+						get_rel_name(relid)),
+				 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
+				 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
+}
+
+/*
+ * CREATE or ALTER POLICY on a governed table.  A policy runs in the session
+ * of every subject that reads the table (partner users reading a linked
+ * child too), with whatever its operators, casts and domains call: only
+ * superusers write policies of governed tables.
+ */
+static void
+check_policy_definition(Node *parsetree)
+{
+	bool		create = IsA(parsetree, CreatePolicyStmt);
+	RangeVar   *table = create ? ((CreatePolicyStmt *) parsetree)->table :
+		((AlterPolicyStmt *) parsetree)->table;
+	char	   *policy = create ? ((CreatePolicyStmt *) parsetree)->policy_name :
+		((AlterPolicyStmt *) parsetree)->policy_name;
+	Oid			relid = RangeVarGetRelid(table, NoLock, true);
+
+	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL))
+		return;
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only superusers may create or alter policies of governed tables"),
+				 errdetail("A policy runs in the session of every subject that reads the table, with the code its functions, operators and domains call."),
+				 errhint("Ask a superuser; flp's own row rules (partner scope, data rules) need no policy of yours.")));
+	/* superusers: pg_restore recreates flp's policies by name */
+	if (strncmp(policy, "flp_", 4) == 0 && !create &&
+		pg_class_ownercheck(relid, GetUserId()))
+		deny_flp_policy_change(policy);
+}
+
 /*
  * flp's row-level security on governed tables is what keeps COPY, error
  * details and statistics from showing hidden values, and what makes a server
@@ -166,111 +277,14 @@ flp_check_guard_changes(Node *parsetree)
 	if (maintenance)
 		return;					/* flp's own functions at work */
 	if (IsA(parsetree, AlterTableStmt))
-	{
-		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
-		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
-		ListCell   *lc;
-
-		/* (others get PostgreSQL's own "must be owner" first) */
-		if (!OidIsValid(relid) || !flp_is_governed(relid, NULL) ||
-			!pg_class_ownercheck(relid, GetUserId()))
-			return;
-		foreach(lc, stmt->cmds)
-		{
-			AlterTableCmd *cmd = lfirst(lc);
-
-			if (cmd->subtype == AT_DisableRowSecurity || cmd->subtype == AT_NoForceRowSecurity)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("row-level security of governed table \"%s\" cannot be switched off",
-								get_rel_name(relid)),
-						 errdetail("flp relies on it to keep hidden values out of COPY, error messages and statistics."),
-						 errhint("Use flp.unprotect() to stop governing the table.")));
-		}
-	}
+		check_rls_switch((AlterTableStmt *) parsetree);
 	else if (IsA(parsetree, DropStmt) && ((DropStmt *) parsetree)->removeType == OBJECT_POLICY)
-	{
-		ListCell   *lc;
-
-		foreach(lc, ((DropStmt *) parsetree)->objects)
-		{
-			List	   *names = lfirst(lc);
-			char	   *policy = strVal(llast(names));
-			RangeVar   *rv = makeRangeVarFromNameList(list_truncate(list_copy(names),
-																   list_length(names) - 1));
-			Oid			relid = RangeVarGetRelid(rv, NoLock, true);
-
-			if (strncmp(policy, "flp_", 4) == 0 && OidIsValid(relid) &&
-				flp_is_governed(relid, NULL) && pg_class_ownercheck(relid, GetUserId()))
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("policy \"%s\" belongs to flp", policy),
-						 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
-		}
-	}
+		check_policy_drop((DropStmt *) parsetree);
 	else if (IsA(parsetree, RenameStmt) &&
 			 ((RenameStmt *) parsetree)->renameType == OBJECT_POLICY)
-	{
-		RenameStmt *stmt = (RenameStmt *) parsetree;
-		Oid			relid = RangeVarGetRelid(stmt->relation, NoLock, true);
-
-		if ((strncmp(stmt->subname, "flp_", 4) == 0 || strncmp(stmt->newname, "flp_", 4) == 0) &&
-			OidIsValid(relid) && flp_is_governed(relid, NULL) &&
-			pg_class_ownercheck(relid, GetUserId()))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
-							get_rel_name(relid)),
-					 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
-					 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
-	}
-	else if ((IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt)) &&
-			 !superuser() &&
-			 OidIsValid(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
-										 ((CreatePolicyStmt *) parsetree)->table :
-										 ((AlterPolicyStmt *) parsetree)->table, NoLock, true)) &&
-			 flp_is_governed(RangeVarGetRelid(IsA(parsetree, CreatePolicyStmt) ?
-											  ((CreatePolicyStmt *) parsetree)->table :
-											  ((AlterPolicyStmt *) parsetree)->table, NoLock, true), NULL))
-	{
-		/*
-		 * A policy runs in the session of every subject that reads the table
-		 * (partner users reading a linked child too), with whatever its
-		 * operators, casts and domains call: only superusers write policies
-		 * of governed tables.
-		 */
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only superusers may create or alter policies of governed tables"),
-				 errdetail("A policy runs in the session of every subject that reads the table, with the code its functions, operators and domains call."),
-				 errhint("Ask a superuser; flp's own row rules (partner scope, data rules) need no policy of yours.")));
-	}
-	else if (IsA(parsetree, CreatePolicyStmt) &&
-			 strncmp(((CreatePolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
-	{
-		Oid			relid = RangeVarGetRelid(((CreatePolicyStmt *) parsetree)->table, NoLock, true);
-
-		/* superusers: pg_restore recreates flp's policies by name */
-		if (OidIsValid(relid) && flp_is_governed(relid, NULL) && !superuser())
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
-							get_rel_name(relid)),
-					 errdetail("flp recognises its policies by that prefix, so no other policy takes it."),
-					 errhint("Give your own policies other names.")));
-	}
-	else if (IsA(parsetree, AlterPolicyStmt) &&
-			 strncmp(((AlterPolicyStmt *) parsetree)->policy_name, "flp_", 4) == 0)
-	{
-		Oid			relid = RangeVarGetRelid(((AlterPolicyStmt *) parsetree)->table, NoLock, true);
-
-		if (OidIsValid(relid) && flp_is_governed(relid, NULL) &&
-			pg_class_ownercheck(relid, GetUserId()))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("policy \"%s\" belongs to flp", ((AlterPolicyStmt *) parsetree)->policy_name),
-					 errhint("flp keeps its policies in step with its catalog; use flp's functions.")));
-	}
+		check_policy_rename((RenameStmt *) parsetree);
+	else if (IsA(parsetree, CreatePolicyStmt) || IsA(parsetree, AlterPolicyStmt))
+		check_policy_definition(parsetree);
 }
 
 /* ALTER TABLE ... OWNER TO a role that is not a super admin. */
