@@ -55,7 +55,6 @@ static const struct config_enum_entry subject_explain_options[] = {
 };
 
 static int	subject_explain = FLP_EXPLAIN_REFUSE;
-static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
 
 /* The first governed table a (rewritten) query reads, at any level. */
 static bool
@@ -81,8 +80,8 @@ governed_rte_walker(Node *node, Oid *found)
 }
 
 /* Refuse, or strip the figures from, a subject's EXPLAIN of a governed read. */
-static void
-restrict_explain(Query *query, ExplainState *es)
+void
+flp_restrict_explain(Query *query, ExplainState *es)
 {
 	Oid			governed = InvalidOid;
 
@@ -117,42 +116,6 @@ restrict_explain(Query *query, ExplainState *es)
 	es->timing = false;
 	es->summary = false;
 	es->settings = false;
-}
-
-/*
- * ExplainOneQuery_hook: the check above, then the next hook or PostgreSQL's
- * own way of planning and showing one query.
- */
-static void
-flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
-					ExplainState *es, const char *queryString,
-					ParamListInfo params, QueryEnvironment *queryEnv)
-{
-	PlannedStmt *plan;
-	instr_time	planstart;
-	instr_time	planduration;
-	BufferUsage bufusage_start;
-	BufferUsage bufusage;
-
-	restrict_explain(query, es);
-	if (prev_ExplainOneQuery)
-	{
-		prev_ExplainOneQuery(query, cursorOptions, into, es, queryString, params, queryEnv);
-		return;
-	}
-	if (es->buffers)
-		bufusage_start = pgBufferUsage;
-	INSTR_TIME_SET_CURRENT(planstart);
-	plan = pg_plan_query(query, queryString, cursorOptions, params);
-	INSTR_TIME_SET_CURRENT(planduration);
-	INSTR_TIME_SUBTRACT(planduration, planstart);
-	if (es->buffers)
-	{
-		memset(&bufusage, 0, sizeof(BufferUsage));
-		BufferUsageAccumDiff(&bufusage, &pgBufferUsage, &bufusage_start);
-	}
-	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &planduration,
-				   es->buffers ? &bufusage : NULL);
 }
 
 /*
@@ -320,7 +283,7 @@ flp_check_counter_calls(Query *query)
 				 errhint("Ask a super admin; a superuser can accept the oracle with flp.subject_explain = 'full'.")));
 }
 
-/* Define flp.subject_explain and install the hook; from _PG_init. */
+/* Define flp.subject_explain; from _PG_init. */
 void
 flp_explain_init(void)
 {
@@ -339,6 +302,4 @@ flp_explain_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
-	prev_ExplainOneQuery = ExplainOneQuery_hook;
-	ExplainOneQuery_hook = flp_ExplainOneQuery;
 }

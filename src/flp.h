@@ -271,6 +271,8 @@ extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 /* explain.c */
 extern void flp_explain_init(void);
 extern void flp_check_explain_execute(ExplainStmt *stmt);
+struct ExplainState;
+extern void flp_restrict_explain(Query *query, struct ExplainState *es);
 extern int	flp_subject_explain(void);
 extern bool flp_is_counter_function(Oid funcid);
 extern bool flp_counters_refused(Oid roleid);

@@ -23,8 +23,9 @@
  *
  * The other hooks: needs_fmgr_hook keeps some SQL functions from being
  * inlined (inlining.c); get_relation_info_hook hides indexes over hidden
- * fields (indexes.c).  The utility and EXPLAIN hooks are in utility.c and
- * explain.c.
+ * fields (indexes.c); ProcessUtility_hook checks DDL, COPY and role changes
+ * and follows them in flp's catalog (src/utility/); ExplainOneQuery_hook
+ * limits what a subject sees of plans (explain.c).
  *
  * Row-level security policies of governed tables are trusted: they are neither
  * analysed nor masked.
@@ -34,7 +35,11 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/explain.h"
 #include "executor/executor.h"
+#include "executor/instrument.h"
+#include "portability/instr_time.h"
+#include "tcop/tcopprot.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/plancat.h"
@@ -53,6 +58,8 @@ static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
 
 /*
  * The planning of the query being planned for a subject, while the next
@@ -212,13 +219,6 @@ flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
 	flp_hide_indexes(planning_rewriter, GetUserId(), relationObjectId, rel);
 }
-
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
-
-static void flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
-							   bool readOnlyTree, ProcessUtilityContext context,
-							   ParamListInfo params, QueryEnvironment *queryEnv,
-							   DestReceiver *dest, QueryCompletion *qc);
 
 
 /* Run the statement: the next hook, or PostgreSQL. */
@@ -406,6 +406,42 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		after_utility(parsetree, &f);
 }
 
+/*
+ * ExplainOneQuery_hook: what a subject may see of the plan (explain.c), then the next hook or PostgreSQL's
+ * own way of planning and showing one query.
+ */
+static void
+flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
+					ExplainState *es, const char *queryString,
+					ParamListInfo params, QueryEnvironment *queryEnv)
+{
+	PlannedStmt *plan;
+	instr_time	planstart;
+	instr_time	planduration;
+	BufferUsage bufusage_start;
+	BufferUsage bufusage;
+
+	flp_restrict_explain(query, es);
+	if (prev_ExplainOneQuery)
+	{
+		prev_ExplainOneQuery(query, cursorOptions, into, es, queryString, params, queryEnv);
+		return;
+	}
+	if (es->buffers)
+		bufusage_start = pgBufferUsage;
+	INSTR_TIME_SET_CURRENT(planstart);
+	plan = pg_plan_query(query, queryString, cursorOptions, params);
+	INSTR_TIME_SET_CURRENT(planduration);
+	INSTR_TIME_SUBTRACT(planduration, planstart);
+	if (es->buffers)
+	{
+		memset(&bufusage, 0, sizeof(BufferUsage));
+		BufferUsageAccumDiff(&bufusage, &pgBufferUsage, &bufusage_start);
+	}
+	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &planduration,
+				   es->buffers ? &bufusage : NULL);
+}
+
 /* Install the hooks; called once from _PG_init. */
 void
 flp_hooks_init(void)
@@ -418,6 +454,8 @@ flp_hooks_init(void)
 	needs_fmgr_hook = flp_needs_fmgr_hook;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = flp_ExecutorStart;
+	prev_ExplainOneQuery = ExplainOneQuery_hook;
+	ExplainOneQuery_hook = flp_ExplainOneQuery;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = flp_ProcessUtility;
 	flp_inlining_init();
