@@ -306,37 +306,72 @@ check_sequence_call(SequenceWalk *sw, FuncExpr *f)
 		deny_sequence(sw->roleid, fed, psprintf("%s()", name));
 }
 
+static bool sequence_walker(Node *node, SequenceWalk *sw);
+
+/*
+ * The target list entries of a write to a governed table that are its own
+ * defaults: only a governed table's own defaults fill its fields; others are
+ * the subject's.
+ */
+static List *
+own_defaults(Query *q)
+{
+	RangeTblEntry *rte;
+	Relation	target;
+	List	   *defaults;
+	ListCell   *lc;
+
+	if (q->resultRelation <= 0)
+		return NIL;
+	rte = rt_fetch(q->resultRelation, q->rtable);
+	if (rte->rtekind != RTE_RELATION || rte->relkind == RELKIND_VIEW ||
+		!flp_is_governed(rte->relid, NULL))
+		return NIL;
+	target = table_open(rte->relid, NoLock);
+	defaults = table_defaults(target, q->targetList, NIL);
+	foreach(lc, q->mergeActionList)
+		defaults = table_defaults(target, ((MergeAction *) lfirst(lc))->targetList, defaults);
+	table_close(target, NoLock);
+	return defaults;
+}
+
+/* A query level: walked with its own defaults. */
+static bool
+sequence_query(Query *q, SequenceWalk *sw)
+{
+	SequenceWalk inner = *sw;
+	bool		result;
+
+	inner.defaults = own_defaults(q);
+	result = query_tree_walker(q, sequence_walker, &inner, QTW_EXAMINE_RTES_BEFORE);
+	sw->found |= inner.found;
+	return result;
+}
+
+/* An operator or aggregate whose function is a sequence function. */
+static void
+check_sequence_support(SequenceWalk *sw, Node *node)
+{
+	int			kinds = 0;
+
+	(void) check_functions_in_node(node, refused_checker, &kinds);
+	if (kinds & REFUSED_SEQUENCE)
+	{
+		FedField   *fed = hidden_fed_field(sw->roleid, InvalidOid);
+
+		sw->found = true;
+		if (fed != NULL)
+			deny_sequence(sw->roleid, fed, "an operator or aggregate");
+	}
+}
+
 static bool
 sequence_walker(Node *node, SequenceWalk *sw)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-		SequenceWalk inner = *sw;
-		bool		result;
-		RangeTblEntry *rte;
-
-		inner.defaults = NIL;
-		/* only a governed table's own defaults fill its fields; others are the subject's */
-		if (q->resultRelation > 0 &&
-			(rte = rt_fetch(q->resultRelation, q->rtable))->rtekind == RTE_RELATION &&
-			rte->relkind != RELKIND_VIEW && flp_is_governed(rte->relid, NULL))
-		{
-			Relation	target = table_open(rte->relid, NoLock);
-			ListCell   *lc;
-
-			inner.defaults = table_defaults(target, q->targetList, NIL);
-			foreach(lc, q->mergeActionList)
-				inner.defaults = table_defaults(target, ((MergeAction *) lfirst(lc))->targetList,
-												inner.defaults);
-			table_close(target, NoLock);
-		}
-		result = query_tree_walker(q, sequence_walker, &inner, QTW_EXAMINE_RTES_BEFORE);
-		sw->found |= inner.found;
-		return result;
-	}
+		return sequence_query((Query *) node, sw);
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
@@ -355,20 +390,7 @@ sequence_walker(Node *node, SequenceWalk *sw)
 	if (IsA(node, FuncExpr))
 		check_sequence_call(sw, (FuncExpr *) node);
 	else
-	{
-		/* an operator or aggregate whose function is a sequence function */
-		int			kinds = 0;
-
-		(void) check_functions_in_node(node, refused_checker, &kinds);
-		if (kinds & REFUSED_SEQUENCE)
-		{
-			FedField   *fed = hidden_fed_field(sw->roleid, InvalidOid);
-
-			sw->found = true;
-			if (fed != NULL)
-				deny_sequence(sw->roleid, fed, "an operator or aggregate");
-		}
-	}
+		check_sequence_support(sw, node);
 	return expression_tree_walker(node, sequence_walker, sw);
 }
 
