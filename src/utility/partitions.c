@@ -70,21 +70,46 @@ flp_created_child(CreateStmt *stmt)
 	return RangeVarGetRelid(stmt->relation, NoLock, true);
 }
 
+/*
+ * The parent and the child of one ALTER TABLE command that attaches
+ * (ATTACH PARTITION, INHERIT) or detaches (DETACH PARTITION, NO INHERIT);
+ * false for other commands.
+ */
+static bool
+command_relations(AlterTableStmt *stmt, AlterTableCmd *cmd, bool attach,
+				  Oid *parent, Oid *child)
+{
+	Oid			named = RangeVarGetRelid(stmt->relation, NoLock, true);
+
+	if ((attach && cmd->subtype == AT_AttachPartition) ||
+		(!attach && (cmd->subtype == AT_DetachPartition ||
+					 cmd->subtype == AT_DetachPartitionFinalize)))
+	{
+		*parent = named;
+		*child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		return true;
+	}
+	if ((attach && cmd->subtype == AT_AddInherit) ||
+		(!attach && cmd->subtype == AT_DropInherit))
+	{
+		*parent = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
+		*child = named;
+		return true;
+	}
+	return false;
+}
+
 /* The relation that ALTER TABLE ... ATTACH PARTITION / INHERIT makes a child. */
 Oid
 flp_attached_child(AlterTableStmt *stmt)
 {
 	ListCell   *lc;
+	Oid			parent;
+	Oid			child;
 
 	foreach(lc, stmt->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AttachPartition)
-			return RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
-		if (cmd->subtype == AT_AddInherit)
-			return RangeVarGetRelid(stmt->relation, NoLock, true);
-	}
+		if (command_relations(stmt, lfirst(lc), true, &parent, &child))
+			return child;
 	return InvalidOid;
 }
 
@@ -99,36 +124,25 @@ flp_check_attach(AlterTableStmt *stmt)
 
 	foreach(lc, stmt->cmds)
 	{
-		AlterTableCmd *cmd = lfirst(lc);
 		Oid			parent = InvalidOid;
 		Oid			child = InvalidOid;
 
-		if (cmd->subtype == AT_AttachPartition)
-		{
-			parent = RangeVarGetRelid(stmt->relation, NoLock, true);
-			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
-		}
-		else if (cmd->subtype == AT_AddInherit)
-		{
-			parent = RangeVarGetRelid((RangeVar *) cmd->def, NoLock, true);
-			child = RangeVarGetRelid(stmt->relation, NoLock, true);
-		}
-		if (OidIsValid(child) && OidIsValid(parent) &&
-			flp_governed_root(child) == child && !flp_is_governed(parent, NULL))
+		if (!command_relations(stmt, lfirst(lc), true, &parent, &child) ||
+			!OidIsValid(child) || !OidIsValid(parent) || flp_governed_root(child) != child)
+			continue;
+		if (!flp_is_governed(parent, NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("governed table \"%s\" cannot become a partition or child of table \"%s\", which is not governed",
 							get_rel_name(child), get_rel_name(parent)),
 					 errdetail("Its rows would be read unmasked through the parent."),
 					 errhint("Govern the parent first, or unprotect the table.")));
-		if (OidIsValid(child) && OidIsValid(parent) &&
-			flp_governed_root(child) == child && flp_is_governed(parent, NULL))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("table \"%s\" is governed on its own and cannot become a partition or child of governed table \"%s\"",
-							get_rel_name(child), get_rel_name(parent)),
-					 errdetail("Partitions and children follow the rules of their governed parent."),
-					 errhint("Unprotect the table first.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is governed on its own and cannot become a partition or child of governed table \"%s\"",
+						get_rel_name(child), get_rel_name(parent)),
+				 errdetail("Partitions and children follow the rules of their governed parent."),
+				 errhint("Unprotect the table first.")));
 	}
 }
 
@@ -137,19 +151,14 @@ Oid
 flp_detached_child(AlterTableStmt *stmt)
 {
 	ListCell   *lc;
+	Oid			parent;
+	Oid			child;
 
 	foreach(lc, stmt->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-		Oid			child = InvalidOid;
-
-		if (cmd->subtype == AT_DetachPartition || cmd->subtype == AT_DetachPartitionFinalize)
-			child = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
-		else if (cmd->subtype == AT_DropInherit)
-			child = RangeVarGetRelid(stmt->relation, NoLock, true);
-		if (OidIsValid(child) && flp_is_governed(child, NULL) && flp_governed_root(child) != child)
+		if (command_relations(stmt, lfirst(lc), false, &parent, &child) &&
+			OidIsValid(child) && flp_is_governed(child, NULL) &&
+			flp_governed_root(child) != child)
 			return child;
-	}
 	return InvalidOid;
 }
 
