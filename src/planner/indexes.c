@@ -13,7 +13,6 @@
 #include "postgres.h"
 
 #include "access/sysattr.h"
-#include "nodes/pathnodes.h"
 #include "optimizer/optimizer.h"
 
 #include "flp.h"

@@ -14,8 +14,6 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
-#include "nodes/makefuncs.h"
-#include "nodes/plannodes.h"
 #include "utils/inval.h"
 
 #include "flp.h"
