@@ -13,6 +13,7 @@ OBJS = \
 	src/hooks.o \
 	src/records.o \
 	src/references.o \
+	src/refused_functions.o \
 	src/planner/denials.o \
 	src/planner/indexes.o \
 	src/planner/inlining.o \

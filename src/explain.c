@@ -184,42 +184,6 @@ flp_check_explain_execute(ExplainStmt *stmt)
 				 errhint("Use EXPLAIN (COSTS OFF) EXECUTE, without ANALYZE.")));
 }
 
-/*
- * The activity counters of relations, indexes, functions and databases
- * (pg_stat_get_*(oid), behind pg_stat_user_tables, pg_statio_*,
- * pg_stat_xact_* and pg_stat_database) count the rows and blocks a query
- * read before row-level security filtered them: read after a query of its
- * own, they tell a subject how many rows outside its scope matched a
- * condition, as EXPLAIN ANALYZE would.  A subject to whom flp's row rules
- * apply may not call them (super admins may).  PostgreSQL calls built-in
- * functions without asking the fmgr hooks, so the check is made when the
- * query is planned.
- */
-bool
-flp_is_counter_function(Oid funcid)
-{
-	static char known[FirstGenbkiObjectId];	/* 0 unknown, 1 no, 2 yes */
-
-	if (funcid >= FirstGenbkiObjectId)
-		return false;			/* not a built-in */
-	if (known[funcid] == 0)
-	{
-		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
-
-		known[funcid] = 1;
-		if (HeapTupleIsValid(tuple))
-		{
-			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
-
-			if (strncmp(NameStr(proc->proname), "pg_stat_get_", 12) == 0 &&
-				proc->pronargs == 1 && proc->proargtypes.values[0] == OIDOID)
-				known[funcid] = 2;
-			ReleaseSysCache(tuple);
-		}
-	}
-	return known[funcid] == 2;
-}
-
 static bool
 counter_checker(Oid funcid, void *context)
 {

@@ -274,7 +274,6 @@ extern void flp_check_explain_execute(ExplainStmt *stmt);
 struct ExplainState;
 extern void flp_restrict_explain(Query *query, struct ExplainState *es);
 extern int	flp_subject_explain(void);
-extern bool flp_is_counter_function(Oid funcid);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Query *query);
 
@@ -299,11 +298,15 @@ extern bool flp_sequences_fill_fields(void);
 extern bool flp_check_sequence_use(Query *query, Oid roleid);
 extern bool flp_role_has_hidden_sequence(Oid roleid);
 extern bool flp_sql_function_calls_refused(HeapTuple proctup);
+extern void flp_check_copy_defaults(Oid copy_target);
+extern void flp_check_utility_expressions(Node *parsetree);
+
+/* refused_functions.c */
 #define REFUSED_SEQUENCE 1		/* flp_refused_kind: a sequence function */
 #define REFUSED_COUNTER 2		/* an activity counter */
 extern int	flp_refused_kind(Oid funcid);
-extern void flp_check_copy_defaults(Oid copy_target);
-extern void flp_check_utility_expressions(Node *parsetree);
+extern bool flp_is_sequence_function(Oid funcid);
+extern bool flp_is_counter_function(Oid funcid);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);

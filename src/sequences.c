@@ -224,48 +224,6 @@ deny_sequence(Oid roleid, FedField *f, const char *use)
 			 errhint("Let the table's default fill the field; ask a super admin for Read access to see it.")));
 }
 
-/* The functions that read or move a sequence. */
-static bool
-is_sequence_function(Oid funcid)
-{
-	return funcid == F_NEXTVAL || funcid == F_CURRVAL || funcid == F_SETVAL_REGCLASS_INT8 ||
-		funcid == F_SETVAL_REGCLASS_INT8_BOOL || funcid == F_PG_SEQUENCE_LAST_VALUE ||
-		funcid == F_LASTVAL;
-}
-
-/*
- * What flp may refuse of a function, however it is reached -- called, as an
- * operator's function, or as a support function of an aggregate:
- * REFUSED_SEQUENCE for the sequence functions, REFUSED_COUNTER for the
- * activity counters (pg_stat_get_*(oid)), 0 otherwise.
- */
-int
-flp_refused_kind(Oid funcid)
-{
-	HeapTuple	tuple;
-	int			kind = 0;
-
-	if (is_sequence_function(funcid))
-		return REFUSED_SEQUENCE;
-	if (funcid < FirstGenbkiObjectId)
-		return flp_is_counter_function(funcid) ? REFUSED_COUNTER : 0;
-	/* a user's aggregate runs its support functions */
-	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
-	if (HeapTupleIsValid(tuple))
-	{
-		Form_pg_aggregate agg = (Form_pg_aggregate) GETSTRUCT(tuple);
-		Oid			support[] = {agg->aggtransfn, agg->aggfinalfn, agg->aggcombinefn,
-			agg->aggserialfn, agg->aggdeserialfn, agg->aggmtransfn,
-		agg->aggminvtransfn, agg->aggmfinalfn};
-
-		for (int i = 0; i < (int) lengthof(support); i++)
-			if (OidIsValid(support[i]) && support[i] != funcid)
-				kind |= flp_refused_kind(support[i]);
-		ReleaseSysCache(tuple);
-	}
-	return kind;
-}
-
 /* check_functions_in_node callback: a refused function reached indirectly. */
 static bool
 refused_checker(Oid funcid, void *context)
@@ -284,7 +242,7 @@ check_sequence_call(SequenceWalk *sw, FuncExpr *f)
 	FedField   *fed;
 	const char *name;
 
-	if (!is_sequence_function(f->funcid))
+	if (!flp_is_sequence_function(f->funcid))
 		return;
 	sw->found = true;
 	name = get_func_name(f->funcid);
