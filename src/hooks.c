@@ -304,7 +304,7 @@ before_other(PlannedStmt *pstmt, Node *parsetree, FollowUp *f)
 		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
 
 		flp_check_copy_from((CopyStmt *) parsetree, relid);
-		flp_check_copy_defaults(relid);
+		flp_check_copy_defaults(relid, flp_role_checks(GetUserId()));
 		/* a restore loads the catalog tables in any order (references.c) */
 		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
 			f->bulk_load = relid;
@@ -334,7 +334,7 @@ before_expressions_and_roles(Node *parsetree)
 		IsA(parsetree, CreateDomainStmt) || IsA(parsetree, AlterDomainStmt) ||
 		IsA(parsetree, IndexStmt) || IsA(parsetree, CreateTrigStmt) ||
 		IsA(parsetree, CopyStmt))
-		flp_check_utility_expressions(parsetree);
+		flp_check_utility_expressions(parsetree, flp_role_checks(GetUserId()));
 	if (IsA(parsetree, GrantRoleStmt) || IsA(parsetree, CreateRoleStmt) ||
 		IsA(parsetree, AlterRoleStmt) || IsA(parsetree, DropRoleStmt) ||
 		(IsA(parsetree, RenameStmt) && ((RenameStmt *) parsetree)->renameType == OBJECT_ROLE))

@@ -538,17 +538,17 @@ flp_role_has_hidden_sequence(Oid roleid)
  * COPY FROM fills the target's defaults without planning them: a subject
  * from whom a sequence-filled field is hidden may not COPY into a table
  * (other than the governed table whose own defaults fill it) whose defaults
- * use such a sequence.
+ * use such a sequence.  checks: the current role's flp_role_checks.
  */
 void
-flp_check_copy_defaults(Oid copy_target)
+flp_check_copy_defaults(Oid copy_target, int checks)
 {
 	Oid			roleid = GetUserId();
 	Relation	rel;
 	TupleDesc	desc;
 
 	if (!OidIsValid(copy_target) || flp_is_governed(copy_target, NULL) ||
-		!(flp_role_checks(roleid) & CHECK_HIDDEN_SEQUENCE))
+		!(checks & CHECK_HIDDEN_SEQUENCE))
 		return;
 	rel = try_table_open(copy_target, AccessShareLock);
 	if (rel == NULL)
@@ -567,12 +567,14 @@ flp_check_copy_defaults(Oid copy_target)
 	table_close(rel, AccessShareLock);
 }
 
-/* The check of unplanned expressions in utility statements (above). */
+/*
+ * The check of unplanned expressions in utility statements (above), for the
+ * current role, whose flp_role_checks are checks.
+ */
 void
-flp_check_utility_expressions(Node *parsetree)
+flp_check_utility_expressions(Node *parsetree, int checks)
 {
 	Oid			roleid = GetUserId();
-	int			checks = flp_role_checks(roleid);
 	RawCheck	rc = {false, false, NULL};
 
 	rc.sequences = (checks & CHECK_HIDDEN_SEQUENCE) != 0;
