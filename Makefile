@@ -18,7 +18,9 @@ OBJS = \
 	src/trust.o \
 	src/utility.o
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+# the install script is built from the parts in sql/parts/, in name order
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # install must run first: it creates the extension and the test helpers
 REGRESS = \
@@ -52,3 +54,6 @@ include $(PGXS)
 
 # every source file includes the internal header
 $(OBJS): src/flp.h src/compat.h
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $(SQL_PARTS) >$@.tmp && mv $@.tmp $@
