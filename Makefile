@@ -18,7 +18,10 @@ OBJS = \
 	src/trust.o \
 	src/utility.o
 
-# the install script is built from the parts in sql/parts/, in name order
+# The install script sql/flp--$(EXTVERSION).sql is not kept in git: make
+# writes it (DATA_built; make clean removes it) from the parts in sql/parts/,
+# taken in name order by sql/build.awk, which leaves out each part's opening
+# "--" comment.  Edit the parts, never the built file.
 SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
@@ -55,5 +58,5 @@ include $(PGXS)
 # every source file includes the internal header
 $(OBJS): src/flp.h src/compat.h
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS)
-	cat $(SQL_PARTS) >$@.tmp && mv $@.tmp $@
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) sql/build.awk
+	awk -f sql/build.awk $(SQL_PARTS) >$@.tmp && mv $@.tmp $@

@@ -1,3 +1,7 @@
+-- sql/parts/00-preamble.sql: part of the install script (see the Makefile).
+-- The script's opening: load the library (which refuses unless preloaded),
+-- fail closed for the whole database (session_preload_libraries), the
+-- flp_admin role, the schema's USAGE.
 /* sql/flp--0.1.0.sql: install script of flp, field-level permissions */
 
 \echo Use "CREATE EXTENSION flp" to load this file. \quit

@@ -1,3 +1,7 @@
+-- sql/parts/10-catalog.sql: part of the install script (see the Makefile).
+-- The types, the guard function, the catalog tables of fields, bundles and
+-- users, their pg_dump registration and privileges, and the triggers that
+-- tell every session when they change.
 /* ---------------------------------------------------------------- types */
 
 CREATE TYPE flp.permission AS ENUM ('hide', 'read', 'edit');

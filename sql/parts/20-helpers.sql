@@ -1,3 +1,6 @@
+-- sql/parts/20-helpers.sql: part of the install script (see the Makefile).
+-- Helpers of the management functions (checks with clear errors), and the
+-- row-level security guard put on governed tables and taken off them.
 /* ------------------------------------------------------- basic helpers */
 
 CREATE FUNCTION flp.is_super_admin(role regrole DEFAULT current_user::regrole)

@@ -1,3 +1,7 @@
+-- sql/parts/30-governed-tables.sql: part of the install script (see the Makefile).
+-- Governing tables (flp.protect, flp.unprotect, excluded fields), the masks
+-- (the built-in ones, flp.mask_hash and its key, flp.set_mask) and inherited
+-- fields.
 /* ------------------------------------------------------ governed tables */
 
 /*

@@ -1,3 +1,7 @@
+-- sql/parts/40-users-bundles.sql: part of the install script (see the Makefile).
+-- Users (licenses, seats), partners, bundles and their permissions,
+-- assignments, criteria rules, and the introspection functions
+-- (flp.effective, flp.explain, flp.preview, flp.attribute ...).
 /* ---------------------------------------------------------------- users */
 
 CREATE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',

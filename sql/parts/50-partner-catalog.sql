@@ -1,3 +1,9 @@
+-- sql/parts/50-partner-catalog.sql: part of the install script (see the Makefile).
+-- The catalog tables of partners and records (areas, partner scope, record
+-- assignments, inheritance rules, data rules), and the two trigger functions
+-- that stand for foreign keys between catalog tables.  The triggers
+-- themselves, for the tables of 10-catalog.sql and of this part, follow in
+-- 55-references; 57-partner-catalog-grants.sql registers this part's tables.
 /* ================================================== partners and records */
 
 /*

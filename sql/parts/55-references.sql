@@ -1,3 +1,6 @@
+-- sql/parts/55-references.sql: part of the install script (see the Makefile).
+-- The reference triggers between catalog tables: three per reference,
+-- standing for a foreign key (src/references.c).
 CREATE TRIGGER excluded_field_tbl_fkey BEFORE INSERT OR UPDATE ON flp.excluded_field
 	FOR EACH ROW EXECUTE FUNCTION flp._ref_check('excluded_field_tbl_fkey', 'flp.governed_table', 'tbl', 'tbl');
 CREATE TRIGGER excluded_field_tbl_fkey AFTER UPDATE OR DELETE ON flp.governed_table

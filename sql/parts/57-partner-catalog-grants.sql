@@ -1,3 +1,6 @@
+-- sql/parts/57-partner-catalog-grants.sql: part of the install script (see the Makefile).
+-- The tables of 50-partner-catalog.sql, after their reference triggers:
+-- pg_dump registration, privileges, the invalidation trigger of area_table.
 
 SELECT pg_catalog.pg_extension_config_dump('flp.area_table', '');
 SELECT pg_catalog.pg_extension_config_dump('flp.partner_scope', '');

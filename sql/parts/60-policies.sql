@@ -1,3 +1,7 @@
+-- sql/parts/60-policies.sql: part of the install script (see the Makefile).
+-- The functions flp's row-level security policies call for the current
+-- user (partner, bundles, record scope), data-rule checks, and the
+-- compilation of a governed table's flp_* policies.
 /* ------------------------------------------- the current user, in policies */
 
 CREATE FUNCTION flp.is_partner_user() RETURNS boolean

@@ -1,3 +1,6 @@
+-- sql/parts/70-partners.sql: part of the install script (see the Makefile).
+-- Partner areas and partner bundles, partner scope and record assignments,
+-- inheritance rules between records, data rules, and flp.explain_record.
 /* ------------------------------------------------------------ partners */
 
 CREATE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS void

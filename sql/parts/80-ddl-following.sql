@@ -1,3 +1,6 @@
+-- sql/parts/80-ddl-following.sql: part of the install script (see the Makefile).
+-- The event triggers that follow DDL: dropped tables and columns take their
+-- catalog rows with them; table DDL fails where the library is not loaded.
 /* ------------------------------------------------------ DDL following */
 
 /*

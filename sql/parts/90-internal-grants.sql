@@ -1,3 +1,5 @@
+-- sql/parts/90-internal-grants.sql: part of the install script (see the Makefile).
+-- Who may call flp's internal functions (flp._*).
 /* ------------------------------------------------ who may call internals */
 
 /*

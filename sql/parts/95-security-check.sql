@@ -1,3 +1,6 @@
+-- sql/parts/95-security-check.sql: part of the install script (see the Makefile).
+-- The security check: code flp would not trust on governed tables, and
+-- flp.security_check(), what can read around flp in this database.
 /* -------------------------------------------------- the security check */
 
 CREATE FUNCTION flp._untrusted_reason(fn regprocedure, allow_volatile boolean) RETURNS text
