@@ -21,9 +21,12 @@ OBJS = \
 # The install script sql/flp--$(EXTVERSION).sql is not kept in git: make
 # writes it (DATA_built; make clean removes it) from the parts in sql/parts/,
 # taken in name order by sql/build.awk, which leaves out each part's opening
-# "--" comment.  Edit the parts, never the built file.
-SQL_PARTS = $(sort $(wildcard sql/parts/*.sql))
+# "--" comment and writes the reference triggers between catalog tables from
+# their list (sql/parts/55-references.list).  Edit the parts, never the built
+# file.
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql sql/parts/*.list))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built:=.tmp)
 
 # install must run first: it creates the extension and the test helpers
 REGRESS = \
