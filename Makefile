@@ -59,7 +59,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h
+$(OBJS): src/flp.h src/catalog_columns.h src/compat.h
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) sql/build.awk
 	awk -f sql/build.awk $(SQL_PARTS) >$@.tmp && mv $@.tmp $@
