@@ -6,6 +6,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = flp
 OBJS = \
 	src/catalog.o \
+	src/catalog_columns.o \
 	src/evaluate.o \
 	src/explain.o \
 	src/flp.o \
@@ -31,6 +32,7 @@ EXTRA_CLEAN = $(DATA_built:=.tmp)
 # install must run first: it creates the extension and the test helpers
 REGRESS = \
 	install \
+	catalog_columns \
 	catalog \
 	evaluate \
 	introspection \

@@ -7,7 +7,10 @@
  * defines them once: per table, in the order of the install script
  * (sql/parts/), Natts_<table> and Anum_<table>_<column> for every column,
  * in the order of its CREATE TABLE.  A table or column added to, or moved
- * in, the install script is added or moved here too.
+ * in, the install script is added or moved here too, and listed in
+ * src/catalog_columns.c: the regression test catalog_columns
+ * (test/sql/catalog_columns.sql) compares that list with pg_attribute, and
+ * fails when the header and the install script disagree.
  *
  *-------------------------------------------------------------------------
  */
