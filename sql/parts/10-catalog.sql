@@ -2,6 +2,8 @@
 -- The types, the guard function, the catalog tables of fields, bundles and
 -- users, their pg_dump registration and privileges, and the triggers that
 -- tell every session when they change.
+-- The C code reads these tables by column number: a column added or moved
+-- here is added or moved in src/catalog_columns.h too (test catalog_columns).
 /* ---------------------------------------------------------------- types */
 
 CREATE TYPE flp.permission AS ENUM ('hide', 'read', 'edit');

@@ -2,6 +2,7 @@
 -- Governing tables (flp.protect, flp.unprotect, excluded fields), the masks
 -- (the built-in ones, flp.mask_hash and its key, flp.set_mask) and inherited
 -- fields.
+-- flp.mask_secret's column numbers are in src/catalog_columns.h too.
 /* ------------------------------------------------------ governed tables */
 
 /*

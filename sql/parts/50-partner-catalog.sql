@@ -3,7 +3,9 @@
 -- assignments, inheritance rules, data rules), and the two trigger functions
 -- that stand for foreign keys between catalog tables.  The triggers
 -- themselves, for the tables of 10-catalog.sql and of this part, follow in
--- 55-references; 57-partner-catalog-grants.sql registers this part's tables.
+-- 55-references.list; 57-partner-catalog-grants.sql registers this part's tables.
+-- The column numbers of these tables are in src/catalog_columns.h too (test
+-- catalog_columns).
 /* ================================================== partners and records */
 
 /*
