@@ -6,6 +6,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = flp
 OBJS = \
 	src/catalog.o \
+	src/catalog_columns.o \
 	src/evaluate.o \
 	src/explain.o \
 	src/flp.o \
@@ -37,11 +38,20 @@ OBJS = \
 	src/utility/ddl_checks.o \
 	src/utility/partitions.o
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The install script sql/flp--$(EXTVERSION).sql is not kept in git: make
+# writes it (DATA_built; make clean removes it) from the parts in sql/parts/,
+# taken in name order by sql/build.awk, which leaves out each part's opening
+# "--" comment and writes the reference triggers between catalog tables from
+# their list (sql/parts/55-references.list).  Edit the parts, never the built
+# file.
+SQL_PARTS = $(sort $(wildcard sql/parts/*.sql sql/parts/*.list))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built:=.tmp)
 
 # install must run first: it creates the extension and the test helpers
 REGRESS = \
 	install \
+	catalog_columns \
 	catalog \
 	evaluate \
 	introspection \
@@ -70,4 +80,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h src/planner/planner.h src/utility/utility.h
+$(OBJS): src/flp.h src/catalog_columns.h src/compat.h src/planner/planner.h src/utility/utility.h
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) sql/build.awk
+	awk -f sql/build.awk $(SQL_PARTS) >$@.tmp && mv $@.tmp $@

@@ -431,7 +431,7 @@ read_admin_role(void)
 	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		bool		isnull;
-		Datum		d = heap_getattr(tuple, 2, RelationGetDescr(rel), &isnull);
+		Datum		d = heap_getattr(tuple, Anum_admin_role_role, RelationGetDescr(rel), &isnull);
 
 		if (!isnull && SearchSysCacheExists1(AUTHOID, d))
 			roleid = DatumGetObjectId(d);

@@ -48,11 +48,6 @@ PG_FUNCTION_INFO_V1(flp_record_visible);
 PG_FUNCTION_INFO_V1(flp_record_visible_key);
 PG_FUNCTION_INFO_V1(flp_assignments_changed);
 
-#define Anum_record_assignment_tbl 1
-#define Anum_record_assignment_record_key 2
-#define Anum_record_assignment_partner 3
-#define Anum_record_assignment_partner_user 4
-
 /* The keys visible to one role in one table. */
 typedef struct ScopeKey
 {

@@ -1,0 +1,268 @@
+-- sql/parts/20-helpers.sql: part of the install script (see the Makefile).
+-- Helpers of the management functions (checks with clear errors), and the
+-- row-level security guard put on governed tables and taken off them.
+/* ------------------------------------------------------- basic helpers */
+
+CREATE FUNCTION flp.is_super_admin(role regrole DEFAULT current_user::regrole)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_is_super_admin_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.is_super_admin(regrole) IS
+	'true when the role is a superuser or a member of flp_admin (nothing is restricted for it)';
+
+/* Raise 42501 unless the caller may change the catalog. */
+CREATE FUNCTION flp._require_super_admin(action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF NOT flp.is_super_admin(current_user::regrole) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Role "%s" is not a super admin.', current_user),
+				  HINT = 'Only superusers and members of role "flp_admin" may change flp''s catalog.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_super_admin(text) IS
+	'internal: raises 42501 unless the current user is a super admin';
+
+/* The governed table, or a clear error. */
+CREATE FUNCTION flp._require_governed(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION 'table must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl = $1) THEN
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Govern it first with flp.protect(%L).', tbl::text);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governed(regclass) IS
+	'internal: raises an error unless the table is governed';
+
+/* The field exists in the table, or a clear error (42703). */
+CREATE FUNCTION flp._require_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF field IS NULL THEN
+		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+				   WHERE a.attrelid = tbl AND a.attname = field
+					 AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'field "%" of table "%" does not exist', field, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_field(regclass, name) IS
+	'internal: raises 42703 unless the table has the column';
+
+/* The bundle, or a clear error; optionally refuse system bundles. */
+CREATE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true)
+	RETURNS flp.bundle
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	IF bundle IS NULL THEN
+		RAISE EXCEPTION 'bundle must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" does not exist', bundle
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'See the bundles in table flp.bundle.';
+	END IF;
+	IF editable AND b.system THEN
+		RAISE EXCEPTION 'bundle "%" is a system bundle and cannot be changed', bundle
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Its tables are the tables of the partner areas (flp.define_area); only its field-level permissions can be set.',
+				  HINT = 'Open a field with flp.set_permission(bundle, table, field, permission), or create a partner bundle of your own and assign it with flp.assign_partner_bundle().';
+	END IF;
+	RETURN b;
+END
+$$;
+COMMENT ON FUNCTION flp._require_bundle(text, boolean) IS
+	'internal: returns the bundle or raises 42704 (and 42501 for system bundles when editing)';
+
+CREATE FUNCTION flp._require_role(role regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF role::oid = 0 OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = role) THEN
+		RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_role(regrole) IS
+	'internal: raises 42704 unless the role exists';
+
+/* ------------------------------------------------ guarding with RLS */
+
+/* A table and all its partitions and inheritance children. */
+CREATE FUNCTION flp._tree(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE tree(relid) AS (
+		SELECT $1::oid
+	  UNION
+		SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid
+	)
+	SELECT relid::regclass FROM tree
+$$;
+COMMENT ON FUNCTION flp._tree(regclass) IS
+	'internal: a table and all its partitions and inheritance children';
+
+/* The ancestors of a table (partition parents and inheritance parents). */
+CREATE FUNCTION flp._ancestors(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE up(relid) AS (
+		SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = $1
+	  UNION
+		SELECT i.inhparent FROM pg_inherits i JOIN up u ON i.inhrelid = u.relid
+	)
+	SELECT relid::regclass FROM up
+$$;
+COMMENT ON FUNCTION flp._ancestors(regclass) IS
+	'internal: the partition and inheritance ancestors of a table';
+
+/*
+ * Put flp's guard on a governed table and every partition/child of it that
+ * does not have it yet: row-level security enabled and forced, a restrictive
+ * policy flp_guard, and (when row-level security was off before) a
+ * permissive policy flp_open that lets every row through, so that rows are
+ * filtered only by the policies a DBA writes.  Runs as the extension's owner:
+ * a super admin need not own the table.
+ */
+CREATE FUNCTION flp._guard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
+#variable_conflict use_variable
+DECLARE
+	rel regclass;
+	rls boolean;
+	force boolean;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g
+				   WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl))) THEN
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	FOR rel IN SELECT flp._tree(tbl) LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM flp.guarded_relation r WHERE r.relid = rel);
+		SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls, force
+		  FROM pg_class c WHERE c.oid = rel;
+		INSERT INTO flp.guarded_relation VALUES (rel, rls, force);
+		EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', rel);
+		EXECUTE format('CREATE POLICY flp_guard ON %s AS RESTRICTIVE FOR ALL TO PUBLIC '
+					   'USING (flp.guard()) WITH CHECK (flp.guard())', rel);
+		IF NOT rls THEN
+			EXECUTE format('CREATE POLICY flp_open ON %s AS PERMISSIVE FOR ALL TO PUBLIC '
+						   'USING (true) WITH CHECK (true)', rel);
+		END IF;
+	END LOOP;
+	IF to_regprocedure('flp._compile_policies(regclass)') IS NOT NULL THEN
+		PERFORM flp._compile_policies(tbl);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._guard(regclass) IS
+	'internal: puts the fail-closed row-level security guard on a governed table and its children';
+
+/* Take the guard off a table and its children that are no longer governed. */
+CREATE FUNCTION flp._unguard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
+#variable_conflict use_variable
+DECLARE
+	r flp.guarded_relation;
+	pol name;
+BEGIN
+	FOR r IN SELECT g.* FROM flp.guarded_relation g
+			  WHERE g.relid IN (SELECT flp._tree(tbl))
+				AND NOT EXISTS (SELECT 1 FROM flp.governed_table t
+								 WHERE t.tbl = g.relid
+									OR t.tbl IN (SELECT flp._ancestors(g.relid)))
+	LOOP
+		FOR pol IN SELECT p.polname FROM pg_policy p
+					WHERE p.polrelid = r.relid
+					  AND p.polname IN ('flp_guard', 'flp_open', 'flp_scope', 'flp_link',
+										'flp_data_select', 'flp_data_insert', 'flp_data_update',
+										'flp_data_delete')
+		LOOP
+			EXECUTE format('DROP POLICY %I ON %s', pol, r.relid);
+		END LOOP;
+		EXECUTE format('ALTER TABLE %s %s ROW LEVEL SECURITY, %s ROW LEVEL SECURITY', r.relid,
+					   CASE WHEN r.rls_before THEN 'ENABLE' ELSE 'DISABLE' END,
+					   CASE WHEN r.force_before THEN 'FORCE' ELSE 'NO FORCE' END);
+		DELETE FROM flp.guarded_relation g WHERE g.relid = r.relid;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._unguard(regclass) IS
+	'internal: takes the guard off a table and its children that are no longer governed';
+
+/* Take every guard off (DROP EXTENSION runs this first). */
+CREATE FUNCTION flp._unguard_all() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	g regclass;
+BEGIN
+	PERFORM flp._set_preload(false);
+	DELETE FROM flp.governed_table;
+	FOR g IN SELECT r.relid FROM flp.guarded_relation r LOOP
+		PERFORM flp._unguard(g);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._unguard_all() IS
+	'internal: takes every guard off and the database''s preload setting, before DROP EXTENSION';
+
+REVOKE ALL ON FUNCTION flp._guard(regclass), flp._unguard(regclass), flp._unguard_all() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._guard(regclass), flp._unguard(regclass) TO flp_admin;
+
+/*
+ * A partition or child that left its governed parent: govern it on its own,
+ * every field hidden but the parent's excluded ones (called by flp's
+ * ProcessUtility hook after DETACH PARTITION / NO INHERIT).
+ */
+CREATE FUNCTION flp._govern_detached(tbl regclass, parent regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	INSERT INTO flp.governed_table VALUES (tbl, 'hide') ON CONFLICT DO NOTHING;
+	INSERT INTO flp.excluded_field
+	SELECT tbl, e.field FROM flp.excluded_field e
+	 WHERE e.tbl = parent
+	   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = e.field
+					 AND NOT a.attisdropped)
+	ON CONFLICT DO NOTHING;
+	/*
+	 * Its rows were scoped by the parent's row rules (partner scope,
+	 * inheritance rule, data rules), which do not follow it: until a super
+	 * admin scopes it anew, a data rule that allows no row keeps them from
+	 * every subject (fail closed).
+	 */
+	IF EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = parent)
+	   OR EXISTS (SELECT 1 FROM flp.record_link l WHERE l.child = parent)
+	   OR EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = parent) THEN
+		INSERT INTO flp.data_rule (tbl, predicate, access) VALUES (tbl, 'false', 'read');
+		RAISE NOTICE 'rows of "%" are hidden from every subject until a super admin scopes them', tbl
+			USING DETAIL = format('Its parent %s scoped its rows by row rules, which do not follow a detached table.', parent),
+				  HINT = 'Give it a partner scope or data rules, then drop the data rule ''false'' with flp.drop_data_rule().';
+	END IF;
+	PERFORM flp._guard(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp._govern_detached(regclass, regclass) IS
+	'internal: a partition or child detached from a governed table stays governed, all hidden, and its rows hidden too where row rules scoped them';
+REVOKE ALL ON FUNCTION flp._govern_detached(regclass, regclass) FROM PUBLIC;
+

@@ -1,0 +1,388 @@
+-- sql/parts/30-governed-tables.sql: part of the install script (see the Makefile).
+-- Governing tables (flp.protect, flp.unprotect, excluded fields), the masks
+-- (the built-in ones, flp.mask_hash and its key, flp.set_mask) and inherited
+-- fields.
+-- flp.mask_secret's column numbers are in src/catalog_columns.h too.
+/* ------------------------------------------------------ governed tables */
+
+/*
+ * Only ordinary and partitioned tables outside flp's schema can be governed,
+ * whether by flp.protect() or by direct DML on flp.governed_table: flp's
+ * policies read governed tables in subjects' sessions (flp_link), where a
+ * view would run its owner's functions.
+ */
+CREATE FUNCTION flp._require_governable(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	kind "char";
+BEGIN
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
+	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
+				  HINT = 'Govern the tables a view reads from: the view is then masked for whoever reads it.';
+	END IF;
+	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
+		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
+										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
+																  'information_schema'::regnamespace,
+																  'pg_toast'::regnamespace)) THEN
+		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governable(regclass) IS
+	'internal: raises 42809 unless the relation is an ordinary or partitioned table outside schema flp';
+
+CREATE FUNCTION flp._check_governed_table() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' OR NEW.tbl IS DISTINCT FROM OLD.tbl THEN
+		PERFORM flp._require_governable(NEW.tbl);
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._check_governed_table() IS
+	'internal trigger: a governed table stored by direct DML passes flp.protect()''s checks';
+CREATE TRIGGER flp_check_governed_table BEFORE INSERT OR UPDATE ON flp.governed_table
+	FOR EACH ROW EXECUTE FUNCTION flp._check_governed_table();
+
+CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide')
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	parent regclass;
+	risk record;
+BEGIN
+	PERFORM flp._require_super_admin('govern a table');
+	IF tbl IS NULL OR default_permission IS NULL THEN
+		RAISE EXCEPTION 'table and default permission must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM flp._require_governable(tbl);
+	SELECT g.tbl INTO parent
+	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition or child of governed table "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
+	END IF;
+	SELECT a INTO parent FROM flp._ancestors(tbl) a LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition or child of table "%", which is not governed', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Its rows would be read unmasked through the parent.',
+				  HINT = 'Govern the parent (its partitions and children follow its rules).';
+	END IF;
+	SELECT g.tbl INTO parent
+	  FROM flp.governed_table g
+	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" has a governed partition or child "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Unprotect the partition or child first: its parent''s rules will apply to it.';
+	END IF;
+	INSERT INTO flp.governed_table AS g (tbl, default_permission)
+	VALUES (tbl, default_permission)
+	ON CONFLICT ON CONSTRAINT governed_table_pkey
+	DO UPDATE SET default_permission = EXCLUDED.default_permission;
+	PERFORM flp._guard(tbl);
+	IF EXISTS (SELECT 1 FROM pg_class c
+				WHERE c.oid = tbl AND c.relowner IN
+					  (SELECT r.oid FROM pg_roles r WHERE NOT flp.is_super_admin(r.oid::regrole))) THEN
+		RAISE WARNING 'table "%" is owned by role "%", which is not a super admin', tbl,
+			(SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = tbl)
+			USING DETAIL = 'A table''s owner can change or drop it, its policies and its triggers.',
+				  HINT = 'Give governed tables to an administrator role with ALTER TABLE ... OWNER TO.';
+	END IF;
+	/* a role that is not a superuser governs no table whose policies run untrusted code */
+	IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
+		PERFORM flp._refuse_untrusted_policies(tbl);
+	END IF;
+	/* code that runs on the real values in subjects' sessions, resolving names there */
+	IF to_regprocedure('flp._code_risks(regclass)') IS NOT NULL THEN
+		FOR risk IN SELECT * FROM flp._code_risks(tbl) LOOP
+			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
+		END LOOP;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.protect(regclass, flp.permission) IS
+	'governs a table: its fields follow the bundles; fields no applicable bundle grants get the default permission (again: changes the default)';
+
+CREATE FUNCTION flp.unprotect(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	linked regclass[];
+BEGIN
+	PERFORM flp._require_super_admin('stop governing a table');
+	PERFORM flp._require_governed(tbl);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1) THEN
+		RAISE EXCEPTION 'fields of other tables inherit from fields of table "%"', tbl
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = (SELECT format('Inherited: %s.',
+										  string_agg(format('%s.%I', i.tbl, i.field), ', '
+													 ORDER BY i.tbl::text, i.field))
+							  FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1),
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	/* children linked to it lose the link (its rows are no longer governed) */
+	SELECT array_agg(l.child) INTO linked FROM flp.record_link l WHERE l.parent = $1;
+	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
+	PERFORM flp._unguard(tbl);
+	PERFORM flp._compile_policies(c) FROM unnest(linked) c;
+END
+$$;
+COMMENT ON FUNCTION flp.unprotect(regclass) IS
+	'stops governing a table and forgets every setting of it (excluded fields, masks, permissions)';
+
+CREATE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	n bigint;
+BEGIN
+	PERFORM flp._require_super_admin('exclude a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2) THEN
+		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
+	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
+	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
+
+CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('include a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.include_field(regclass, name) IS
+	'undoes flp.exclude_field: the field follows the bundles again';
+
+/* Are two types the same, or both string types (domains over them too)? */
+CREATE FUNCTION flp._same_kind(a oid, b oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT a = b OR (
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = a) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = a) ELSE a END) = 'S'
+		AND
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = b) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = b) ELSE b END) = 'S')
+$$;
+COMMENT ON FUNCTION flp._same_kind(oid, oid) IS
+	'internal: whether a mask function''s type fits a field''s type';
+
+/* ---------------------------------------------------------- built-in masks */
+
+CREATE FUNCTION flp.mask_email(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN strpos(value, '@') > 1
+			THEN left(value, 1) || '***' || substr(value, strpos(value, '@'))
+			ELSE '****' END;
+COMMENT ON FUNCTION flp.mask_email(text) IS
+	'mask: keeps the first letter and the domain of an e-mail address (j***@example.com)';
+
+CREATE FUNCTION flp.mask_last4(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN length(value) > 4 THEN '****' || right(value, 4) ELSE '****' END;
+COMMENT ON FUNCTION flp.mask_last4(text) IS
+	'mask: keeps the last four characters (****6789)';
+
+CREATE TABLE flp.mask_secret (
+	onerow boolean PRIMARY KEY DEFAULT true CHECK (onerow),
+	secret text NOT NULL
+);
+COMMENT ON TABLE flp.mask_secret IS
+	'the key of flp.mask_hash, made at install; readable by superusers only';
+COMMENT ON COLUMN flp.mask_secret.onerow IS 'there is one row';
+COMMENT ON COLUMN flp.mask_secret.secret IS 'the key';
+INSERT INTO flp.mask_secret (secret)
+SELECT string_agg(gen_random_uuid()::text, '') FROM generate_series(1, 4);
+REVOKE ALL ON flp.mask_secret FROM PUBLIC;
+/* pg_dump keeps the key, so hashes stay stable across dump and restore: the
+ * restored row replaces the one made by CREATE EXTENSION. */
+SELECT pg_catalog.pg_extension_config_dump('flp.mask_secret', '');
+CREATE FUNCTION flp._replace_secret() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM flp.mask_secret;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._replace_secret() IS
+	'internal trigger: a new key replaces the old one (pg_restore loads the dumped key)';
+CREATE TRIGGER flp_replace_secret BEFORE INSERT ON flp.mask_secret
+	FOR EACH ROW EXECUTE FUNCTION flp._replace_secret();
+
+CREATE FUNCTION flp.mask_hash(value text) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+RETURN (SELECT encode(sha256(convert_to(s.secret || value, 'UTF8')), 'hex')
+		  FROM flp.mask_secret s);
+COMMENT ON FUNCTION flp.mask_hash(text) IS
+	'mask: a stable keyed hash (the same value gives the same hash), for joining pseudonymised data';
+
+CREATE FUNCTION flp._require_trusted_function(fn regprocedure, what text) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_require_trusted_function_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._require_trusted_function(regprocedure, text) IS
+	'internal: refuses a function that may not run on hidden values in subjects'' sessions (owned by a superuser, not volatile, no name resolution through search_path)';
+REVOKE ALL ON FUNCTION flp._require_trusted_function(regprocedure, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._require_trusted_function(regprocedure, text) TO flp_admin;
+
+/*
+ * A mask, whether stored by flp.set_mask() or by direct DML on
+ * flp.field_mask, must fit the field and be code flp lets run in subjects'
+ * sessions: it runs there on the hidden value.
+ */
+CREATE FUNCTION flp._check_field_mask() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	coltype oid;
+	p pg_proc;
+BEGIN
+	PERFORM flp._require_field(NEW.tbl, NEW.field);
+	SELECT a.atttypid INTO coltype FROM pg_attribute a
+	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
+	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
+	/* the same type, or two string types (text masks serve varchar columns) */
+	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
+	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
+		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', NEW.mask, NEW.field, NEW.tbl
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
+								  format_type(coltype, NULL));
+	END IF;
+	IF p.provolatile = 'v' THEN
+		RAISE EXCEPTION 'mask function % must not be volatile', NEW.mask
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Declare it IMMUTABLE or STABLE.';
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.mask IS DISTINCT FROM OLD.mask THEN
+		PERFORM flp._require_trusted_function(NEW.mask, 'mask function');
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._check_field_mask() IS
+	'internal trigger: a mask must fit its field and be trusted code (see flp._require_trusted_function)';
+REVOKE ALL ON FUNCTION flp._check_field_mask() FROM PUBLIC;
+CREATE TRIGGER flp_check_field_mask BEFORE INSERT OR UPDATE ON flp.field_mask
+	FOR EACH ROW EXECUTE FUNCTION flp._check_field_mask();
+
+CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('set a mask');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF mask IS NULL THEN
+		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2;
+		RETURN;
+	END IF;
+	/* flp_check_field_mask checks that it fits and may run on hidden values */
+	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
+	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
+END
+$$;
+COMMENT ON FUNCTION flp.set_mask(regclass, name, regprocedure) IS
+	'sets the function whose result replaces a hidden value of the field (NULL: back to the default mask)';
+
+CREATE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, from_field name)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	chain text[];
+	up_tbl regclass;
+	up_field name;
+	next_tbl regclass;
+	next_field name;
+	left_steps bigint;
+BEGIN
+	PERFORM flp._require_super_admin('inherit a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF from_tbl IS NULL AND from_field IS NULL THEN
+		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2;
+		RETURN;
+	END IF;
+	PERFORM flp._require_governed(from_tbl);
+	PERFORM flp._require_field(from_tbl, from_field);
+	IF (tbl, field) = (from_tbl, from_field) THEN
+		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
+			USING ERRCODE = 'invalid_recursion';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2) THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded and cannot inherit a permission', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	/*
+	 * Walk up from the source, one inherited field at a time: reaching (tbl,
+	 * field) again would be a cycle.  Each field inherits from one field at
+	 * most, so the walk ends, or meets a cycle already stored (by direct DML)
+	 * after at most as many steps as there are inherited fields.
+	 */
+	up_tbl := from_tbl;
+	up_field := from_field;
+	chain := ARRAY[format('%s.%I', tbl, field)];
+	SELECT count(*) INTO left_steps FROM flp.inherited_field;
+	LOOP
+		IF cardinality(chain) < 20 THEN
+			chain := chain || format('%s.%I', up_tbl, up_field);
+		ELSIF cardinality(chain) = 20 THEN
+			chain := chain || '...'::text;
+		END IF;
+		IF up_tbl = tbl AND up_field = field THEN
+			IF cardinality(chain) > 20 THEN
+				chain := chain || format('%s.%I', tbl, field);
+			END IF;
+			RAISE EXCEPTION 'inheriting field "%" of table "%" from "%"."%" would make a cycle',
+				field, tbl, from_tbl, from_field
+				USING ERRCODE = 'invalid_recursion',
+					  DETAIL = format('The chain would be %s.', array_to_string(chain, ' -> '));
+		END IF;
+		SELECT i.from_tbl, i.from_field INTO next_tbl, next_field
+		  FROM flp.inherited_field i WHERE i.tbl = up_tbl AND i.field = up_field;
+		EXIT WHEN NOT FOUND OR left_steps <= 0;
+		up_tbl := next_tbl;
+		up_field := next_field;
+		left_steps := left_steps - 1;
+	END LOOP;
+	INSERT INTO flp.inherited_field AS i VALUES (tbl, field, from_tbl, from_field)
+	ON CONFLICT ON CONSTRAINT inherited_field_pkey
+	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
+END
+$$;
+COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS
+	'makes a field never more visible than the field it mirrors (both NULL: removes the inheritance)';
+

@@ -1,0 +1,389 @@
+-- sql/parts/40-users-bundles.sql: part of the install script (see the Makefile).
+-- Users (licenses, seats), partners, bundles and their permissions,
+-- assignments, criteria rules, and the introspection functions
+-- (flp.effective, flp.explain, flp.preview, flp.attribute ...).
+/* ---------------------------------------------------------------- users */
+
+CREATE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',
+								  attributes jsonb DEFAULT '{}', partner text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	cap integer;
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('register a user');
+	PERFORM flp._require_role(role);
+	IF license IS NULL THEN
+		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF attributes IS NULL OR jsonb_typeof(attributes) <> 'object' THEN
+		RAISE EXCEPTION 'attributes must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}''.';
+	END IF;
+	IF flp.is_super_admin(role) THEN
+		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
+	END IF;
+	IF partner IS NOT NULL THEN
+		IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $4) THEN
+			RAISE EXCEPTION 'partner "%" does not exist', partner
+				USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+		END IF;
+		IF license <> 'full' THEN
+			RAISE EXCEPTION 'partner user "%" needs a full license', role
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('License "%s" was given.', license);
+		END IF;
+	END IF;
+	/* Serialise registrations so that two sessions cannot both take the last seat. */
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT s.seats INTO cap FROM flp.license_seats s WHERE s.license = $2;
+	IF cap IS NOT NULL THEN
+		SELECT count(*) INTO used FROM flp.registered_user u
+		 WHERE u.license = $2 AND u.role <> $1;
+		IF used >= cap THEN
+			RAISE EXCEPTION 'no free seat for license "%"', license
+				USING ERRCODE = 'program_limit_exceeded',
+					  DETAIL = format('All seats of the license are taken (%s).', cap),
+					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
+		END IF;
+	END IF;
+	INSERT INTO flp.registered_user AS u (role, license, attributes, partner)
+	VALUES (role, license, attributes, partner)
+	ON CONFLICT ON CONSTRAINT registered_user_pkey
+	DO UPDATE SET license = EXCLUDED.license, attributes = EXCLUDED.attributes,
+				  partner = EXCLUDED.partner;
+END
+$$;
+COMMENT ON FUNCTION flp.register_user(regrole, flp.license, jsonb, text) IS
+	'registers a user with a license, attributes and optionally a partner (again: replaces them)';
+
+CREATE FUNCTION flp.unregister_user(role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unregister a user');
+	DELETE FROM flp.registered_user u WHERE u.role = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%" is not a registered user', role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unregister_user(regrole) IS
+	'forgets a registered user: it becomes an internal full user without attributes and frees its seat';
+
+CREATE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('set license seats');
+	IF license IS NULL THEN
+		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF seats IS NULL THEN
+		DELETE FROM flp.license_seats s WHERE s.license = $1;
+		RETURN;
+	END IF;
+	IF seats < 0 THEN
+		RAISE EXCEPTION 'seats must not be negative' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT count(*) INTO used FROM flp.registered_user u WHERE u.license = $1;
+	IF used > seats THEN
+		RAISE EXCEPTION 'cannot set % seats for license "%"', seats, license
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('%s registered users hold the license.', used),
+				  HINT = 'Unregister users first with flp.unregister_user().';
+	END IF;
+	INSERT INTO flp.license_seats AS s VALUES (license, seats)
+	ON CONFLICT ON CONSTRAINT license_seats_pkey DO UPDATE SET seats = EXCLUDED.seats;
+END
+$$;
+COMMENT ON FUNCTION flp.set_seats(flp.license, integer) IS
+	'sets how many users may hold a license (NULL: unlimited)';
+
+CREATE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('add a partner');
+	IF name IS NULL OR btrim(name) = '' THEN
+		RAISE EXCEPTION 'partner name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	INSERT INTO flp.partner AS p VALUES (name, company_key)
+	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
+END
+$$;
+COMMENT ON FUNCTION flp.add_partner(text, text) IS
+	'adds a partner company (again: changes its company key)';
+
+CREATE FUNCTION flp.drop_partner(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	users text;
+BEGIN
+	PERFORM flp._require_super_admin('drop a partner');
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
+		RAISE EXCEPTION 'partner "%" does not exist', name USING ERRCODE = 'undefined_object';
+	END IF;
+	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
+	  FROM flp.registered_user u WHERE u.partner = $1;
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'partner "%" still has users', name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('Registered users of the partner: %s.', users),
+				  HINT = 'Unregister them first with flp.unregister_user().';
+	END IF;
+	DELETE FROM flp.partner p WHERE p.name = $1;   -- its bundle and record assignments go with it
+END
+$$;
+COMMENT ON FUNCTION flp.drop_partner(text) IS
+	'drops a partner without users, with its partner bundle assignment and record assignments';
+
+/* -------------------------------------------------------------- bundles */
+
+CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
+								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('create a bundle');
+	IF name IS NULL OR name = '' OR name <> btrim(name) THEN
+		RAISE EXCEPTION 'invalid bundle name "%"', name
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = 'A bundle name is not empty and has no leading or trailing spaces.';
+	END IF;
+	IF kind IS NULL OR license IS NULL THEN
+		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF kind = 'partner' AND license <> 'full' THEN
+		RAISE EXCEPTION 'a partner bundle must have license "full"'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Partner users always hold a full license.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1) THEN
+		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
+	END IF;
+	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
+END
+$$;
+COMMENT ON FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text) IS
+	'creates an empty permission bundle for users of one kind and license';
+
+CREATE FUNCTION flp.drop_bundle(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a bundle');
+	PERFORM flp._require_bundle(name);
+	DELETE FROM flp.bundle b WHERE b.name = $1;
+END
+$$;
+COMMENT ON FUNCTION flp.drop_bundle(text) IS
+	'drops a bundle with its permissions, assignments and rules';
+
+CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('set a permission');
+	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
+	b := flp._require_bundle(bundle, field IS NULL);
+	PERFORM flp._require_governed(tbl);
+	IF permission IS NULL THEN
+		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Use flp.clear_permission() to remove a permission.';
+	END IF;
+	IF b.kind = 'partner' AND NOT EXISTS (SELECT 1 FROM flp.area_table a WHERE a.tbl = $2) THEN
+		RAISE EXCEPTION 'table "%" is not in a partner area', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Partner bundle "%s" may grant only tables of the partner areas.', bundle),
+				  HINT = 'Add the table to an area first with flp.define_area().';
+	END IF;
+	IF field IS NULL THEN
+		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
+		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+		RETURN;
+	END IF;
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3) THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Excluded fields are never restricted.',
+				  HINT = 'Use flp.include_field() first if the field must be restricted.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+		RAISE EXCEPTION 'bundle "%" does not grant table "%"', bundle, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A field-level permission needs a table-level permission of the same bundle, which caps it.',
+				  HINT = format('Grant the table first, e.g. flp.set_permission(%L, %L, NULL, %L).',
+								bundle, tbl::text, permission);
+	END IF;
+	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
+	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
+			USING DETAIL = 'A field-level permission is never above the table-level one.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
+	'sets a bundle''s permission on a table (field NULL) or on one field of it';
+
+CREATE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('clear a permission');
+	PERFORM flp._require_bundle(bundle, field IS NULL);
+	PERFORM flp._require_governed(tbl);
+	IF field IS NULL THEN
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2;
+	ELSE
+		PERFORM flp._require_field(tbl, field);
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 AND p.tbl = $2 AND p.field = $3;
+	END IF;
+	IF NOT FOUND THEN
+		RAISE NOTICE 'bundle "%" had no such permission', bundle;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
+	'removes a bundle''s permission on a table (with all its field settings) or on one field';
+
+CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('assign a bundle');
+	b := flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be assigned to a role', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION flp.assign(text, regrole) IS
+	'assigns a bundle to a role; a group role counts for all its members';
+
+CREATE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unassign a bundle');
+	PERFORM flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	DELETE FROM flp.assignment a WHERE a.bundle = $1 AND a.role = $2;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unassign(text, regrole) IS 'removes a manual assignment';
+
+CREATE FUNCTION flp.add_rule(bundle text, criteria jsonb) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+	id bigint;
+BEGIN
+	PERFORM flp._require_super_admin('add a rule');
+	b := flp._require_bundle(bundle);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be given by a criteria rule', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	IF criteria IS NULL OR jsonb_typeof(criteria) <> 'object' THEN
+		RAISE EXCEPTION 'criteria must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}'' matches users whose attributes contain it.';
+	END IF;
+	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION flp.add_rule(text, jsonb) IS
+	'gives a bundle to every registered user whose attributes contain the criteria; returns the rule id';
+
+CREATE FUNCTION flp.drop_rule(id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a rule');
+	DELETE FROM flp.rule r WHERE r.id = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.drop_rule(bigint) IS 'drops a criteria rule';
+
+/* -------------------------------------------------------- introspection */
+
+CREATE FUNCTION flp.effective(tbl regclass, field name, role regrole DEFAULT current_user::regrole)
+	RETURNS flp.permission
+	AS 'MODULE_PATHNAME', 'flp_effective' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.effective(regclass, name, regrole) IS
+	'the effective permission of a field for a role (default: the current user)';
+
+CREATE FUNCTION flp.explain(tbl regclass, field name, role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (step int, source text, detail text, permission flp.permission)
+	AS 'MODULE_PATHNAME', 'flp_explain' LANGUAGE C STABLE STRICT ROWS 10;
+COMMENT ON FUNCTION flp.explain(regclass, name, regrole) IS
+	'how the effective permission of a field for a role is reached, one row per step';
+
+CREATE FUNCTION flp.effective_permissions(role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (tbl regclass, field name, permission flp.permission)
+	AS 'MODULE_PATHNAME', 'flp_effective_permissions' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.effective_permissions(regrole) IS
+	'the effective permission of every field of every governed table for a role';
+
+CREATE FUNCTION flp.bundles(role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (bundle text, source text)
+	AS 'MODULE_PATHNAME', 'flp_bundles' LANGUAGE C STABLE STRICT ROWS 5;
+COMMENT ON FUNCTION flp.bundles(regrole) IS
+	'the bundles that apply to a role now, and why each applies';
+
+CREATE FUNCTION flp.preview(bundle text) RETURNS SETOF regrole
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('preview a bundle');
+	PERFORM flp._require_bundle(bundle, false);
+	RETURN QUERY
+		SELECT r.oid::regrole
+		  FROM pg_roles r
+		 WHERE r.rolname !~ '^pg_'
+		   AND NOT flp.is_super_admin(r.oid::regrole)
+		   AND EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) b WHERE b.bundle = $1)
+		 ORDER BY r.rolname;
+END
+$$;
+COMMENT ON FUNCTION flp.preview(text) IS
+	'the roles (super admins and predefined pg_ roles aside) a bundle applies to now';
+
+CREATE FUNCTION flp.attribute(key text) RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_attribute' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp.attribute(text) IS
+	'the current user''s registered attribute (NULL when absent), for use in data-rule predicates';
+
+
