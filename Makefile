@@ -5,13 +5,13 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = flp
 OBJS = \
-	src/catalog.o \
-	src/evaluate.o \
+	src/catalog/catalog.o \
+	src/catalog/references.o \
+	src/evaluate/permission.o \
+	src/evaluate/records.o \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \
-	src/records.o \
-	src/references.o \
 	src/rewrite.o \
 	src/rules.o \
 	src/sequences.o \
