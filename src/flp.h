@@ -186,8 +186,8 @@ extern void flp_catalog_init(void);
 extern HTAB *flp_hash_create(const char *name, long nelem, Size keysize,
 							 Size entrysize, MemoryContext cxt);
 extern const FlpCatalog *flp_catalog(void);
-extern bool flp_invalidations_read;
 extern void flp_read_invalidations(void);
+extern bool flp_set_invalidations_read(bool read);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern char flp_governed_relkind(Oid relid);
 extern bool flp_governed_guarded(Oid relid);
@@ -204,6 +204,7 @@ extern void flp_catalog_touch(void);
 extern Snapshot flp_catalog_snapshot(void);
 extern void flp_begin_resolution(void);
 extern void flp_end_resolution(void);
+extern bool flp_resolving(void);
 extern uint64 flp_cache_generation(void);
 extern uint64 flp_policy_generation(void);
 extern void flp_track_role(Oid roleid);
@@ -264,7 +265,6 @@ extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
 extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
-extern void flp_abort_resolution(void);
 extern const char *flp_role_partner(Oid roleid);
 extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
@@ -276,8 +276,8 @@ extern bool flp_is_counter_function(Oid funcid);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Query *query);
 
-/* functions.c */
-extern Oid	flp_attribute_role;
+/* rules.c */
+extern Oid	flp_attribute_subject(void);
 
 /* rewrite.c */
 extern bool flp_log_denials;

@@ -33,9 +33,6 @@ PG_FUNCTION_INFO_V1(flp_effective_permissions);
 PG_FUNCTION_INFO_V1(flp_bundles);
 PG_FUNCTION_INFO_V1(flp_attribute);
 
-/* While flp.explain_record() evaluates a data rule: the role it explains. */
-Oid			flp_attribute_role = InvalidOid;
-
 /*
  * Called by the install script so that the library (and its preload check)
  * is loaded by CREATE EXTENSION.
@@ -237,8 +234,7 @@ Datum
 flp_attribute(PG_FUNCTION_ARGS)
 {
 	text	   *key = PG_GETARG_TEXT_PP(0);
-	FlpUser		user = flp_read_user(OidIsValid(flp_attribute_role) ?
-									 flp_attribute_role : GetUserId());
+	FlpUser		user = flp_read_user(flp_attribute_subject());
 	Datum		value;
 	LOCAL_FCINFO(inner, 2);
 

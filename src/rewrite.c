@@ -2468,11 +2468,11 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	bool		uses_sequences;
 	List	   *saved_untrusted = untrusted_quals;
 	Rewriter   *saved_rewriter = planning_rewriter;
-	bool		saved_read = flp_invalidations_read;
+	bool		saved_read;
 
 	/* read invalidations once: every lookup while planning uses them */
 	AcceptInvalidationMessages();
-	flp_invalidations_read = true;
+	saved_read = flp_set_invalidations_read(true);
 	planning_rewriter = NULL;
 	untrusted_quals = NIL;
 	PG_TRY();
@@ -2510,7 +2510,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	{
 		untrusted_quals = saved_untrusted;
 		planning_rewriter = saved_rewriter;
-		flp_invalidations_read = saved_read;
+		(void) flp_set_invalidations_read(saved_read);
 	}
 	PG_END_TRY();
 	return result;

@@ -45,6 +45,19 @@ PG_FUNCTION_INFO_V1(flp_check_data_rule);
 PG_FUNCTION_INFO_V1(flp_create_data_policies);
 PG_FUNCTION_INFO_V1(flp_eval_rule);
 
+/* While flp.explain_record() evaluates a data rule: the role it explains. */
+static Oid	attribute_role = InvalidOid;
+
+/*
+ * The role whose attributes flp.attribute() answers with: the role a data
+ * rule is being evaluated for (flp_eval_rule), else the current user.
+ */
+Oid
+flp_attribute_subject(void)
+{
+	return OidIsValid(attribute_role) ? attribute_role : GetUserId();
+}
+
 #define RULE_PREDICATE_ERROR(predicate, detail) \
 	ereport(ERROR, \
 			(errcode(ERRCODE_SYNTAX_ERROR), \
@@ -389,7 +402,7 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 				 errhint("Ask a super admin to run flp.explain_record().")));
 	rel = table_open(tbl, AccessShareLock);
 	expr = flp_rule_analyze(rel, flp_rule_parse(predicate));
-	flp_attribute_role = roleid;
+	attribute_role = roleid;
 	PG_TRY();
 	{
 		bool		row_found;
@@ -399,7 +412,7 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		flp_attribute_role = InvalidOid;
+		attribute_role = InvalidOid;
 	}
 	PG_END_TRY();
 	table_close(rel, NoLock);

@@ -109,7 +109,7 @@ static GovernedEntry *last_entry = NULL;
  * While true, invalidations were read moments ago (at the start of the
  * planner hook, which sets it): the lookups below need not read them again.
  */
-bool		flp_invalidations_read = false;
+static bool invalidations_read = false;
 
 /*
  * Roles flp has resolved, with a digest of what it reads of each (superuser,
@@ -688,8 +688,11 @@ flp_catalog_snapshot(void)
 }
 
 /*
- * While a permission is resolved, every catalog read uses one snapshot
- * (taking a new one per scan costs more than the scans).
+ * The one "resolution in progress" state of flp.  While the evaluator
+ * resolves a permission, every catalog read uses one snapshot (taking a new
+ * one per scan costs more than the scans), and the evaluator keeps its
+ * caches (see flp_resolving).  Resolutions nest: a partition's resolves its
+ * root's.
  */
 static Snapshot resolution_snapshot = NULL;
 static int	resolution_depth = 0;
@@ -711,6 +714,13 @@ flp_end_resolution(void)
 	}
 }
 
+/* Is a resolution in progress (between begin and end, at any depth)? */
+bool
+flp_resolving(void)
+{
+	return resolution_depth > 0;
+}
+
 /*
  * (Sub)transaction abort: a resolution interrupted by an error is over (the
  * resource owner releases its snapshot).
@@ -720,7 +730,6 @@ abort_resolution(void)
 {
 	resolution_depth = 0;
 	resolution_snapshot = NULL;
-	flp_abort_resolution();
 }
 
 static void
@@ -1002,8 +1011,21 @@ flp_governed_relkind(Oid relid)
 void
 flp_read_invalidations(void)
 {
-	if (!flp_invalidations_read)
+	if (!invalidations_read)
 		AcceptInvalidationMessages();
+}
+
+/*
+ * The planner hook says that it has just read invalidations (true), or that
+ * it is done (restoring the previous value); returns the previous value.
+ */
+bool
+flp_set_invalidations_read(bool read)
+{
+	bool		previous = invalidations_read;
+
+	invalidations_read = read;
+	return previous;
 }
 
 /*

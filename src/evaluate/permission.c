@@ -114,7 +114,6 @@ static HTAB *table_cache = NULL;
 static List *rule_cache = NIL;
 static bool rule_cache_valid = false;
 static uint64 eval_generation = 0;
-static int	eval_depth = 0;
 
 static void permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
 							 bool *hides, bool *restricted);
@@ -134,7 +133,7 @@ static void trace_step(Trace *t, int permission, const char *source,
 static void
 cache_prepare(void)
 {
-	if (eval_depth > 0)
+	if (flp_resolving())
 		return;
 
 	/* a change committed elsewhere holds from the next statement on */
@@ -158,13 +157,6 @@ cache_prepare(void)
 								  sizeof(TableKey), sizeof(TableEntry), EvalContext);
 
 	eval_generation = flp_cache_generation();
-}
-
-/* An error unwound a resolution: nothing is in progress any more. */
-void
-flp_abort_resolution(void)
-{
-	eval_depth = 0;
 }
 
 /* May results computed now be cached? */
@@ -1094,8 +1086,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 		Oid		   *mask = palloc0(sizeof(Oid) * (natts + 1));
 		bool		all_edit;
 
-		/* (an error resets the depths: see flp_abort_resolution) */
-		eval_depth++;
+		/* (an error ends the resolution: see catalog.c) */
 		flp_begin_resolution();
 		if (OidIsValid(root) && root != relid)
 			all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
@@ -1111,11 +1102,10 @@ flp_table_permissions(Oid roleid, Oid relid)
 			}
 		}
 		flp_end_resolution();
-		eval_depth--;
 
 		if (start != flp_cache_generation() || !cache_current())
 		{
-			if (eval_depth == 0)
+			if (!flp_resolving())
 			{
 				/* something changed meanwhile: start over from a fresh cache */
 				cache_prepare();
