@@ -51,4 +51,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h
+$(OBJS): src/flp.h src/compat.h src/catalog/flp_catalog.h

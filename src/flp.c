@@ -63,6 +63,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("flp");
 
 	flp_catalog_init();
+	flp_governed_init();
 	flp_trust_init();
 
 	/* hooks: the planner (mask and refuse), fmgr (no SQL SRF inlining), utility */

@@ -88,6 +88,10 @@ typedef enum FlpBundleKind
 #define Anum_area_table_tbl 2
 #define Anum_partner_bundle_partner 1
 #define Anum_partner_bundle_bundle 2
+#define Anum_record_assignment_tbl 1
+#define Anum_record_assignment_record_key 2
+#define Anum_record_assignment_partner 3
+#define Anum_record_assignment_partner_user 4
 
 /* OIDs of flp's catalog in the current database. */
 typedef struct FlpCatalog
@@ -116,6 +120,8 @@ typedef struct FlpCatalog
 	Oid			partner_bundle_pkey;
 	Oid			area_table;
 	Oid			area_table_tbl_idx;
+	Oid			record_assignment;	/* InvalidOid if absent */
+	Oid			record_assignment_partner_idx;	/* likewise */
 	Oid			permission_type;
 	Oid			permission_label[3];	/* by FlpPermission */
 	Oid			license_label[3];	/* by FlpLicense */
@@ -178,6 +184,31 @@ typedef struct FlpInheritance
 	char	   *from_field;
 } FlpInheritance;
 
+/*
+ * The validity of a cache built from flp's catalog: see flp_cache_stamp()
+ * in src/catalog/invalidation.c.
+ */
+typedef struct FlpCacheStamp
+{
+	uint64		generation;		/* flp_cache_generation() when stamped */
+	uint64		records;		/* flp_record_generation(), if with_records */
+	bool		with_records;	/* record assignments concern the cache too */
+} FlpCacheStamp;
+
+/*
+ * A cache filled entry by entry in a memory context of its own, emptied when
+ * stale (flp_cache_refresh).  Declare one as
+ *		static FlpCache cache = {"name"};
+ * or {"name", true} when changes of record assignments concern it too.
+ */
+typedef struct FlpCache
+{
+	const char *name;			/* of its memory context */
+	bool		with_records;
+	MemoryContext context;		/* NULL until first refreshed */
+	FlpCacheStamp stamp;
+} FlpCache;
+
 /* flp.c */
 extern void _PG_init(void);
 
@@ -206,6 +237,12 @@ extern void flp_begin_resolution(void);
 extern void flp_end_resolution(void);
 extern bool flp_resolving(void);
 extern uint64 flp_cache_generation(void);
+extern FlpCacheStamp flp_cache_stamp(bool with_records);
+extern bool flp_cache_stamp_valid(const FlpCacheStamp *stamp);
+extern bool flp_cache_stamp_unmoved(const FlpCacheStamp *stamp);
+extern bool flp_cache_refresh(FlpCache *cache);
+extern bool flp_cache_valid(const FlpCache *cache);
+extern void flp_governed_init(void);
 extern uint64 flp_policy_generation(void);
 extern void flp_track_role(Oid roleid);
 extern uint64 flp_record_generation(void);
@@ -221,6 +258,7 @@ extern List *flp_read_excluded_fields(Oid relid);
 extern List *flp_read_inheritances(Oid relid);
 extern List *flp_read_masks(Oid relid);
 extern bool flp_read_in_area(Oid relid);
+extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 extern int	flp_relnatts(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern Datum flp_permission_datum(FlpPermission permission);

@@ -60,6 +60,7 @@
 #include "utils/syscache.h"
 
 #include "flp.h"
+#include "flp_catalog.h"
 
 PG_FUNCTION_INFO_V1(flp_catalog_changed);
 PG_FUNCTION_INFO_V1(flp_governed_changed);
@@ -68,6 +69,7 @@ PG_FUNCTION_INFO_V1(flp_governed_changed);
 static FlpCatalog catalog;
 static bool catalog_valid = false;
 static bool catalog_present = false;
+static uint64 catalog_forgotten = 0;	/* moved by flp_catalog_forget() */
 
 /* The last known OID of flp.governed_table, kept while the lookup is redone */
 static Oid	sentinel_relid = InvalidOid;
@@ -99,7 +101,7 @@ typedef struct GovernedEntry
 
 static MemoryContext GovernedContext = NULL;
 static HTAB *governed = NULL;
-static uint64 governed_generation = 0;
+static FlpCacheStamp governed_stamp;	/* of the set built last */
 
 /* The last answer of flp_is_governed (the planner asks several times in a row) */
 static Oid	last_relid = InvalidOid;
@@ -135,9 +137,6 @@ static bool pending_all_roles = false;
 
 static void invalidate_all(void);
 static void settle_roles(void);
-static void xact_callback(XactEvent event, void *arg);
-static void subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-							 SubTransactionId parentSubid, void *arg);
 static void relcache_callback(Datum arg, Oid relid);
 static void syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void catalog_lookup(void);
@@ -189,8 +188,7 @@ flp_catalog_init(void)
 	CacheRegisterSyscacheCallback(AUTHOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, syscache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(RELNAMENSP, syscache_callback, (Datum) 0);
-	RegisterXactCallback(xact_callback, NULL);
-	RegisterSubXactCallback(subxact_callback, NULL);
+	flp_resolution_init();
 }
 
 /*
@@ -201,7 +199,17 @@ static void
 invalidate_all(void)
 {
 	generation++;
-	catalog_valid = false;
+	flp_catalog_forget();
+}
+
+/*
+ * Every evaluated permission is stale (a governed table changed shape); the
+ * OIDs of flp's catalog still hold.
+ */
+void
+flp_cache_invalidate(void)
+{
+	generation++;
 }
 
 /*
@@ -211,6 +219,10 @@ invalidate_all(void)
 static void
 relcache_callback(Datum arg, Oid relid)
 {
+	Oid			sentinel_relid;
+	Oid			assignments_relid;
+
+	flp_catalog_watched(&sentinel_relid, &assignments_relid);
 	if (!OidIsValid(relid) || relid == sentinel_relid)
 	{
 		invalidate_all();
@@ -218,13 +230,28 @@ relcache_callback(Datum arg, Oid relid)
 		return;
 	}
 	if (relid == assignments_relid)
-	{
 		record_generation++;
-		return;
-	}
-	if (governed != NULL && governed_generation == generation &&
+}
+
+/*
+ * Relcache invalidation of a governed table (or partition/child of one): it
+ * may have changed shape, so every evaluated permission is stale.  Checked
+ * against the set only while the set is current (a stale set is rebuilt
+ * before its next use anyway).
+ */
+static void
+governed_relcache_callback(Datum arg, Oid relid)
+{
+	if (governed != NULL && flp_cache_stamp_unmoved(&governed_stamp) &&
 		hash_search(governed, &relid, HASH_FIND, NULL) != NULL)
-		generation++;
+		flp_cache_invalidate();
+}
+
+/* Register the governed set's invalidation callback; from _PG_init. */
+void
+flp_governed_init(void)
+{
+	CacheRegisterRelcacheCallback(governed_relcache_callback, (Datum) 0);
 }
 
 /*
@@ -245,18 +272,14 @@ syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 			break;
 		case AUTHOID:
 			/* settle_roles() decides whether it matters */
-			if (hashvalue == 0 || npending_roles >= MAX_PENDING_ROLES)
-				pending_all_roles = true;
-			else
-				pending_roles[npending_roles++] = hashvalue;
+			flp_note_role_change(hashvalue);
 			break;
 		case NAMESPACEOID:
 			invalidate_all();
 			break;
 		case RELNAMENSP:
 			/* only an absent catalog can be created by a new relation */
-			if (catalog_valid && !catalog_present)
-				catalog_valid = false;
+			flp_catalog_forget_if_absent();
 			break;
 		default:
 			break;
@@ -307,18 +330,32 @@ flp_track_role(Oid roleid)
 }
 
 /*
- * After invalidations of pg_authid: forget what depends on roles only if
- * something flp read of a tracked role changed (or the role is gone).
+ * An invalidation of pg_authid: note which role's entry changed (hashvalue 0:
+ * any), for flp_roles_changed() to look at.
  */
-static void
-settle_roles(void)
+void
+flp_note_role_change(uint32 hashvalue)
+{
+	if (hashvalue == 0 || npending_roles >= MAX_PENDING_ROLES)
+		pending_all_roles = true;
+	else
+		pending_roles[npending_roles++] = hashvalue;
+}
+
+/*
+ * After invalidations of pg_authid: did something flp read of a tracked role
+ * change (or is the role gone)?  Only inside a transaction, which reading
+ * pg_authid needs; until then the changes stay pending.
+ */
+bool
+flp_roles_changed(void)
 {
 	HASH_SEQ_STATUS status;
 	TrackedRole *tr;
 	bool		changed = false;
 
 	if ((npending_roles == 0 && !pending_all_roles) || !IsTransactionState())
-		return;
+		return false;
 	if (tracked_roles != NULL)
 	{
 		hash_seq_init(&status, tracked_roles);
@@ -341,7 +378,17 @@ settle_roles(void)
 	}
 	npending_roles = 0;
 	pending_all_roles = false;
-	if (changed)
+	return changed;
+}
+
+/*
+ * Forget what depends on roles if something flp read of a tracked role
+ * changed: evaluated permissions and the plans made with them.
+ */
+static void
+settle_roles(void)
+{
+	if (flp_roles_changed())
 	{
 		invalidate_all();
 		policy_generation++;
@@ -363,6 +410,83 @@ flp_policy_generation(void)
 {
 	settle_roles();
 	return policy_generation;
+}
+
+/*
+ * Cache validity, one helper for every cache of flp: build from the catalog,
+ * then keep what was built only if no invalidation arrived meanwhile.
+ *
+ *		FlpCacheStamp stamp = flp_cache_stamp(false);
+ *
+ *		... read the catalog, build ...
+ *		kept = built;
+ *		kept_stamp = stamp;
+ *
+ * and before each use of what was kept, flp_cache_stamp_valid(&kept_stamp)
+ * says whether it still holds (a stamp taken before the build is moved by an
+ * invalidation during the build, so a cache built across one is never used
+ * again).  A zeroed stamp is never valid.  with_records: the cache depends on
+ * flp.record_assignment too, and its changes also make the stamp invalid.
+ */
+FlpCacheStamp
+flp_cache_stamp(bool with_records)
+{
+	FlpCacheStamp stamp;
+
+	stamp.generation = flp_cache_generation();
+	stamp.with_records = with_records;
+	stamp.records = with_records ? record_generation : 0;
+	return stamp;
+}
+
+/*
+ * Was no invalidation that concerns the cache read since the stamp?  Settles
+ * pending role changes first, as flp_cache_generation() does.
+ */
+bool
+flp_cache_stamp_valid(const FlpCacheStamp *stamp)
+{
+	settle_roles();
+	return flp_cache_stamp_unmoved(stamp);
+}
+
+/*
+ * The same, without settling pending role changes: for invalidation
+ * callbacks, which must not read catalogs.
+ */
+bool
+flp_cache_stamp_unmoved(const FlpCacheStamp *stamp)
+{
+	return stamp->generation == generation &&
+		(!stamp->with_records || stamp->records == record_generation);
+}
+
+/*
+ * A cache filled entry by entry in a memory context of its own (FlpCache):
+ * make it current.  When it is stale (or new), its context is emptied and it
+ * is stamped anew, and true says that the caller must set up its tables
+ * again.  Entries computed across an invalidation are kept only if
+ * flp_cache_valid() still holds after computing them.
+ */
+bool
+flp_cache_refresh(FlpCache *cache)
+{
+	if (flp_cache_valid(cache))
+		return false;
+	if (cache->context == NULL)
+		/* (the name is a constant: the macro cannot tell through the pointer) */
+		cache->context = AllocSetContextCreateInternal(CacheMemoryContext, cache->name,
+													   ALLOCSET_DEFAULT_SIZES);
+	MemoryContextReset(cache->context);
+	cache->stamp = flp_cache_stamp(cache->with_records);
+	return true;
+}
+
+/* Is the cache current: set up, and stamped since the last invalidation? */
+bool
+flp_cache_valid(const FlpCache *cache)
+{
+	return cache->context != NULL && flp_cache_stamp_valid(&cache->stamp);
 }
 
 /* Tell every session, at commit, that governance changed (e.g. a new partition). */
@@ -451,7 +575,7 @@ catalog_lookup(void)
 	Oid			license_type;
 	Oid			kind_type;
 	bool		ok;
-	uint64		start = generation;
+	uint64		start = catalog_forgotten;
 
 	memset(&c, 0, sizeof(c));
 	catalog_present = false;
@@ -536,15 +660,49 @@ catalog_lookup(void)
 			OidIsValid(c.record_visible_key_function);
 	}
 
+	if (ok)
+	{
+		c.record_assignment = get_relname_relid("record_assignment", c.namespace);
+		c.record_assignment_partner_idx =
+			get_relname_relid("record_assignment_partner_idx", c.namespace);
+	}
 	catalog = c;
 	catalog_present = ok;
 	if (ok)
 	{
 		sentinel_relid = c.governed_table;
-		assignments_relid = get_relname_relid("record_assignment", c.namespace);
+		assignments_relid = c.record_assignment;
 	}
 	/* an invalidation that arrived meanwhile makes us look again next time */
-	catalog_valid = (start == generation);
+	catalog_valid = (start == catalog_forgotten);
+}
+
+/* Look up flp's catalog again before its next use. */
+void
+flp_catalog_forget(void)
+{
+	catalog_forgotten++;
+	catalog_valid = false;
+}
+
+/* The same, if flp's catalog was absent (a new relation may create it). */
+void
+flp_catalog_forget_if_absent(void)
+{
+	if (catalog_valid && !catalog_present)
+		catalog_valid = false;
+}
+
+/*
+ * The relations whose invalidations concern flp: flp.governed_table (the
+ * sentinel: flp's catalog changed) and flp.record_assignment, as last found
+ * (kept while the lookup is redone); InvalidOid before.
+ */
+void
+flp_catalog_watched(Oid *sentinel, Oid *assignments)
+{
+	*sentinel = sentinel_relid;
+	*assignments = assignments_relid;
 }
 
 /*
@@ -747,6 +905,14 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		abort_resolution();
 }
 
+/* Register the (sub)transaction callbacks that end resolutions on abort. */
+void
+flp_resolution_init(void)
+{
+	RegisterXactCallback(xact_callback, NULL);
+	RegisterSubXactCallback(subxact_callback, NULL);
+}
+
 static void
 scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
@@ -861,12 +1027,12 @@ governed_build(void)
 
 	for (;;)
 	{
-		uint64		start;
+		FlpCacheStamp stamp;
 		CatalogScan cs;
 		HeapTuple	tuple;
 
 		c = flp_catalog();
-		start = generation;
+		stamp = flp_cache_stamp(false);
 		last_relid = InvalidOid;
 		last_entry = NULL;
 
@@ -929,9 +1095,9 @@ governed_build(void)
 			}
 		}
 
-		if (start == generation)
+		if (flp_cache_stamp_valid(&stamp))
 		{
-			governed_generation = start;
+			governed_stamp = stamp;
 			return;
 		}
 	}
@@ -947,7 +1113,7 @@ static void
 governed_current(void)
 {
 	flp_read_invalidations();
-	if (governed == NULL || governed_generation != generation)
+	if (governed == NULL || !flp_cache_stamp_valid(&governed_stamp))
 		governed_build();
 }
 
@@ -1081,15 +1247,16 @@ flp_policy_rule(const char *polname)
 int
 flp_row_rules_present(void)
 {
-	static uint64 rules_generation = 0;
+	static FlpCacheStamp rules_stamp;
 	static int	rules = 0;
-	uint64		current = flp_cache_generation();
+	FlpCacheStamp stamp;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tuple;
 
-	if (rules_generation == current)
+	if (flp_cache_stamp_valid(&rules_stamp))
 		return rules;
+	stamp = flp_cache_stamp(false);
 	rules = 0;
 	rel = table_open(PolicyRelationId, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
@@ -1099,7 +1266,7 @@ flp_row_rules_present(void)
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	rules_generation = current;
+	rules_stamp = stamp;
 	return rules;
 }
 
@@ -1243,23 +1410,17 @@ typedef struct BundlePerm
 	FlpPermission permission;
 } BundlePerm;
 
-static MemoryContext ReadCacheContext = NULL;
+static FlpCache read_cache = {"flp catalog reads"};
 static HTAB *bundle_cache = NULL;
 static HTAB *table_perm_cache = NULL;
-static uint64 read_cache_generation = 0;
 
 static void
 read_cache_prepare(void)
 {
-	if (ReadCacheContext != NULL && read_cache_generation == generation)
+	if (!flp_cache_refresh(&read_cache))
 		return;
-	if (ReadCacheContext == NULL)
-		ReadCacheContext = AllocSetContextCreate(CacheMemoryContext, "flp catalog reads",
-												 ALLOCSET_DEFAULT_SIZES);
-	MemoryContextReset(ReadCacheContext);
 	bundle_cache = NULL;
 	table_perm_cache = NULL;
-	read_cache_generation = generation;
 }
 
 /* Bundle names longer than the cache key are read from the catalog. */
@@ -1286,9 +1447,9 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 	read_cache_prepare();
 	if (bundle_cache == NULL)
 	{
-		uint64		start = generation;
+		FlpCacheStamp stamp = flp_cache_stamp(false);
 		HTAB	   *cache = flp_hash_create("flp bundles", 256, sizeof(key),
-											sizeof(BundleEntry), ReadCacheContext);
+											sizeof(BundleEntry), read_cache.context);
 		CatalogScan cs;
 		HeapTuple	tuple;
 
@@ -1304,16 +1465,15 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 			memset(key, 0, sizeof(key));
 			strlcpy(key, bname, sizeof(key));
 			e = hash_search(cache, key, HASH_ENTER, NULL);
-			e->bundle.name = MemoryContextStrdup(ReadCacheContext, bname);
+			e->bundle.name = MemoryContextStrdup(read_cache.context, bname);
 			e->bundle.kind = column_oid(&cs, tuple, Anum_bundle_kind) ==
 				c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
 			e->bundle.license = license_of(column_oid(&cs, tuple, Anum_bundle_license));
 			e->bundle.system = DatumGetBool(column(&cs, tuple, Anum_bundle_system, &isnull));
 		}
 		scan_end(&cs);
-		if (start != generation)
+		if (!flp_cache_stamp_valid(&stamp))
 			return read_bundle_uncached(name, bundle);	/* changed meanwhile */
-		read_cache_prepare();
 		bundle_cache = cache;
 	}
 	memset(key, 0, sizeof(key));
@@ -1392,14 +1552,14 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 	read_cache_prepare();
 	if (table_perm_cache == NULL)
 		table_perm_cache = flp_hash_create("flp table permissions", 64, sizeof(Oid),
-										   sizeof(TablePermEntry), ReadCacheContext);
+										   sizeof(TablePermEntry), read_cache.context);
 	entry = hash_search(table_perm_cache, &relid, HASH_FIND, &found);
 	if (!found)
 	{
-		uint64		start = generation;
+		FlpCacheStamp stamp = flp_cache_stamp(false);
 		HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
 												sizeof(key), sizeof(BundlePerm),
-												ReadCacheContext);
+												read_cache.context);
 		CatalogScan cs;
 		ScanKeyData skey;
 		HeapTuple	tuple;
@@ -1419,12 +1579,8 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 													  Anum_table_permission_permission));
 		}
 		scan_end(&cs);
-		if (start != generation)
+		if (!flp_cache_stamp_valid(&stamp))
 			return read_table_permission_uncached(bundle, relid, permission);
-		read_cache_prepare();
-		if (table_perm_cache == NULL)
-			table_perm_cache = flp_hash_create("flp table permissions", 64, sizeof(Oid),
-											   sizeof(TablePermEntry), ReadCacheContext);
 		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
 		entry->by_bundle = by_bundle;
 	}
@@ -1573,6 +1729,39 @@ flp_read_inheritances(Oid relid)
 		i->from_tbl = column_oid(&cs, tuple, Anum_inherited_field_from_tbl);
 		i->from_field = column_name(&cs, tuple, Anum_inherited_field_from_field);
 		result = lappend(result, i);
+	}
+	scan_end(&cs);
+	return result;
+}
+
+/*
+ * The record keys of table tbl (char *) assigned to partner, or within it to
+ * roleid, by an index scan of flp.record_assignment on (tbl, partner).
+ */
+List *
+flp_read_record_keys(Oid tbl, const char *partner, Oid roleid)
+{
+	const FlpCatalog *c = flp_catalog();
+	List	   *result = NIL;
+	CatalogScan cs;
+	ScanKeyData keys[2];
+	HeapTuple	tuple;
+
+	if (c == NULL || !OidIsValid(c->record_assignment) ||
+		!OidIsValid(c->record_assignment_partner_idx))
+		return NIL;
+	key_oid(&keys[0], Anum_record_assignment_tbl, tbl);
+	key_text(&keys[1], Anum_record_assignment_partner, partner);
+	scan_begin(&cs, c->record_assignment, c->record_assignment_partner_idx, 2, keys);
+	while ((tuple = scan_next(&cs)) != NULL)
+	{
+		bool		isnull;
+		Datum		user = column(&cs, tuple, Anum_record_assignment_partner_user, &isnull);
+
+		if (!isnull && DatumGetObjectId(user) != roleid)
+			continue;			/* assigned to another user of the partner */
+		result = lappend(result,
+						 column_text(&cs, tuple, Anum_record_assignment_record_key));
 	}
 	scan_end(&cs);
 	return result;

@@ -108,12 +108,11 @@ typedef struct TableEntry
 /* The entry found last (a query asks for the same table several times) */
 static TableEntry *last_table = NULL;
 
-static MemoryContext EvalContext = NULL;
+static FlpCache eval_cache = {"flp permission cache"};
 static HTAB *role_cache = NULL;
 static HTAB *table_cache = NULL;
 static List *rule_cache = NIL;
 static bool rule_cache_valid = false;
-static uint64 eval_generation = 0;
 
 static void permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
 							 bool *hides, bool *restricted);
@@ -139,31 +138,24 @@ cache_prepare(void)
 	/* a change committed elsewhere holds from the next statement on */
 	flp_read_invalidations();
 
-	if (EvalContext != NULL && eval_generation == flp_cache_generation())
+	if (!flp_cache_refresh(&eval_cache))
 		return;
 
-	if (EvalContext == NULL)
-		EvalContext = AllocSetContextCreate(CacheMemoryContext,
-											"flp permission cache",
-											ALLOCSET_DEFAULT_SIZES);
-	MemoryContextReset(EvalContext);
 	last_table = NULL;
 	rule_cache = NIL;
 	rule_cache_valid = false;
 
 	role_cache = flp_hash_create("flp role cache", 256, sizeof(Oid),
-								 sizeof(RoleEntry), EvalContext);
+								 sizeof(RoleEntry), eval_cache.context);
 	table_cache = flp_hash_create("flp table permission cache", 1024,
-								  sizeof(TableKey), sizeof(TableEntry), EvalContext);
-
-	eval_generation = flp_cache_generation();
+								  sizeof(TableKey), sizeof(TableEntry), eval_cache.context);
 }
 
 /* May results computed now be cached? */
 static bool
 cache_current(void)
 {
-	return EvalContext != NULL && eval_generation == flp_cache_generation();
+	return flp_cache_valid(&eval_cache);
 }
 
 /* ---------------------------------------------------------------------
@@ -288,7 +280,7 @@ rules(void)
 		return flp_read_rules();
 	if (!rule_cache_valid)
 	{
-		old = MemoryContextSwitchTo(EvalContext);
+		old = MemoryContextSwitchTo(eval_cache.context);
 		rule_cache = flp_read_rules();
 		MemoryContextSwitchTo(old);
 		rule_cache_valid = cache_current();
@@ -512,10 +504,10 @@ role_lookup(Oid roleid)
 	entry = hash_search(role_cache, &roleid, HASH_ENTER, &found);
 	entry->super_admin = ri->super_admin;
 	entry->license = ri->license;
-	entry->partner = ri->partner ? MemoryContextStrdup(EvalContext, ri->partner) : NULL;
-	entry->bundles = MemoryContextAllocZero(EvalContext,
+	entry->partner = ri->partner ? MemoryContextStrdup(eval_cache.context, ri->partner) : NULL;
+	entry->bundles = MemoryContextAllocZero(eval_cache.context,
 											sizeof(char *) * (list_length(ri->candidates) + 1));
-	entry->flags = MemoryContextAllocZero(EvalContext, list_length(ri->candidates) + 1);
+	entry->flags = MemoryContextAllocZero(eval_cache.context, list_length(ri->candidates) + 1);
 	foreach(lc, ri->candidates)
 	{
 		Candidate  *c = lfirst(lc);
@@ -523,7 +515,7 @@ role_lookup(Oid roleid)
 		if (c->ignored == NULL)
 		{
 			entry->flags[n] = (c->partner_bundle ? 1 : 0) | (c->default_partner ? 2 : 0);
-			entry->bundles[n++] = MemoryContextStrdup(EvalContext, c->name);
+			entry->bundles[n++] = MemoryContextStrdup(eval_cache.context, c->name);
 		}
 	}
 	entry->nbundles = n;
@@ -1079,7 +1071,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 
 	for (;;)
 	{
-		uint64		start = flp_cache_generation();
+		FlpCacheStamp stamp = flp_cache_stamp(false);
 		Oid			root = flp_governed_root(relid);
 		int			natts = flp_relnatts(relid);
 		uint8	   *perm = palloc0(natts + 1);
@@ -1103,7 +1095,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 		}
 		flp_end_resolution();
 
-		if (start != flp_cache_generation() || !cache_current())
+		if (!flp_cache_stamp_valid(&stamp) || !cache_current())
 		{
 			if (!flp_resolving())
 			{
@@ -1130,9 +1122,9 @@ flp_table_permissions(Oid roleid, Oid relid)
 		entry->perms.all_edit = all_edit;
 		permission_flags(relid, natts, perm, all_edit, &entry->perms.hides,
 						 &entry->perms.restricted);
-		entry->perms.permission = MemoryContextAlloc(EvalContext, natts + 1);
+		entry->perms.permission = MemoryContextAlloc(eval_cache.context, natts + 1);
 		memcpy(entry->perms.permission, perm, natts + 1);
-		entry->perms.mask = MemoryContextAlloc(EvalContext, sizeof(Oid) * (natts + 1));
+		entry->perms.mask = MemoryContextAlloc(eval_cache.context, sizeof(Oid) * (natts + 1));
 		memcpy(entry->perms.mask, mask, sizeof(Oid) * (natts + 1));
 		pfree(perm);
 		pfree(mask);

@@ -48,11 +48,6 @@ PG_FUNCTION_INFO_V1(flp_record_visible);
 PG_FUNCTION_INFO_V1(flp_record_visible_key);
 PG_FUNCTION_INFO_V1(flp_assignments_changed);
 
-#define Anum_record_assignment_tbl 1
-#define Anum_record_assignment_record_key 2
-#define Anum_record_assignment_partner 3
-#define Anum_record_assignment_partner_user 4
-
 /* The keys visible to one role in one table. */
 typedef struct ScopeKey
 {
@@ -68,12 +63,11 @@ typedef struct ScopeSet
 
 typedef struct KeyEntry
 {
-	char	   *key;			/* hash key (points into RecordContext) */
+	char	   *key;			/* hash key (points into record_cache.context) */
 } KeyEntry;
 
-static MemoryContext RecordContext = NULL;
+static FlpCache record_cache = {"flp record scopes", true};
 static HTAB *scope_sets = NULL;
-static uint64 scope_generation = 0;
 
 /* the last set used, for the per-row fast path */
 static ScopeSet *last_set = NULL;
@@ -97,76 +91,39 @@ key_match(const void *key1, const void *key2, Size keysize)
 static void
 scope_prepare(void)
 {
-	uint64		generation = flp_cache_generation() + flp_record_generation();
-
-	if (RecordContext != NULL && scope_generation == generation)
+	if (!flp_cache_refresh(&record_cache))
 		return;
-	if (RecordContext == NULL)
-		RecordContext = AllocSetContextCreate(CacheMemoryContext, "flp record scopes",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContextReset(RecordContext);
 	scope_sets = flp_hash_create("flp record scopes", 16, sizeof(ScopeKey),
-								 sizeof(ScopeSet), RecordContext);
+								 sizeof(ScopeSet), record_cache.context);
 	last_set = NULL;
-	scope_generation = generation;
 }
 
 /*
- * Load the keys of tbl assigned to partner, or to roleid within it, with an
- * index scan of flp.record_assignment on (tbl, partner).
+ * Load the keys of tbl assigned to partner, or to roleid within it, into a
+ * set of the record cache.
  */
 static HTAB *
 load_keys(Oid roleid, Oid tbl, const char *partner)
 {
-	Oid			nsp = get_namespace_oid("flp", false);
-	Oid			relid = get_relname_relid("record_assignment", nsp);
-	Oid			indexid = get_relname_relid("record_assignment_partner_idx", nsp);
 	HASHCTL		ctl;
 	HTAB	   *keys;
-	Relation	rel;
-	SysScanDesc scan;
-	ScanKeyData skey[2];
-	Snapshot	snapshot;
-	HeapTuple	tuple;
+	ListCell   *lc;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(char *);
 	ctl.entrysize = sizeof(KeyEntry);
 	ctl.hash = key_hash;
 	ctl.match = key_match;
-	ctl.hcxt = RecordContext;
+	ctl.hcxt = record_cache.context;
 	keys = hash_create("flp record keys", 256, &ctl,
 					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
-		return keys;
-
-	ScanKeyInit(&skey[0], Anum_record_assignment_tbl, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(tbl));
-	ScanKeyEntryInitialize(&skey[1], 0, Anum_record_assignment_partner, BTEqualStrategyNumber,
-						   InvalidOid, C_COLLATION_OID, F_TEXTEQ,
-						   CStringGetTextDatum(partner));
-	rel = table_open(relid, AccessShareLock);
-	snapshot = RegisterSnapshot(flp_catalog_snapshot());
-	scan = systable_beginscan(rel, indexid, true, snapshot, 2, skey);
-	while ((tuple = systable_getnext(scan)) != NULL)
+	foreach(lc, flp_read_record_keys(tbl, partner, roleid))
 	{
-		bool		isnull;
-		Datum		user = heap_getattr(tuple, Anum_record_assignment_partner_user,
-										RelationGetDescr(rel), &isnull);
-		char	   *key;
+		char	   *key = MemoryContextStrdup(record_cache.context, lfirst(lc));
 		bool		found;
 
-		if (!isnull && DatumGetObjectId(user) != roleid)
-			continue;			/* assigned to another user of the partner */
-		key = MemoryContextStrdup(RecordContext,
-								  TextDatumGetCString(heap_getattr(tuple,
-																   Anum_record_assignment_record_key,
-																   RelationGetDescr(rel), &isnull)));
 		(void) hash_search(keys, &key, HASH_ENTER, &found);
 	}
-	systable_endscan(scan);
-	UnregisterSnapshot(snapshot);
-	table_close(rel, AccessShareLock);
 	return keys;
 }
 
@@ -184,7 +141,7 @@ record_key_visible(Oid tbl, const char *key)
 	bool		found;
 
 	if (last_set == NULL || last_set->key.roleid != roleid || last_set->key.tbl != tbl ||
-		scope_generation != flp_cache_generation() + flp_record_generation())
+		!flp_cache_valid(&record_cache))
 	{
 		const char *partner = flp_role_partner(roleid);
 
