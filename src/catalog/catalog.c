@@ -722,8 +722,8 @@ flp_catalog(void)
  * happen (the enums are the extension's own); treat it as the most
  * restrictive value rather than failing open.
  */
-static FlpPermission
-permission_of(Oid label)
+FlpPermission
+flp_permission_of(Oid label)
 {
 	if (label == catalog.permission_label[FLP_EDIT])
 		return FLP_EDIT;
@@ -732,8 +732,8 @@ permission_of(Oid label)
 	return FLP_HIDE;
 }
 
-static FlpLicense
-license_of(Oid label)
+FlpLicense
+flp_license_of(Oid label)
 {
 	if (label == catalog.license_label[FLP_FULL])
 		return FLP_FULL;
@@ -821,14 +821,6 @@ flp_license_name(FlpLicense license)
  * ---------------------------------------------------------------------
  */
 
-/* An open index scan of one of flp's tables, with its own snapshot. */
-typedef struct CatalogScan
-{
-	Relation	rel;
-	SysScanDesc scan;
-	Snapshot	snapshot;
-} CatalogScan;
-
 /*
  * Begin a scan of relid through index indexid (InvalidOid: a heap scan).
  *
@@ -913,8 +905,8 @@ flp_resolution_init(void)
 	RegisterSubXactCallback(subxact_callback, NULL);
 }
 
-static void
-scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
+void
+flp_scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
 	cs->rel = table_open(relid, AccessShareLock);
 	cs->snapshot = RegisterSnapshot(resolution_snapshot ? resolution_snapshot :
@@ -923,14 +915,14 @@ scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 								  cs->snapshot, nkeys, keys);
 }
 
-static HeapTuple
-scan_next(CatalogScan *cs)
+HeapTuple
+flp_scan_next(CatalogScan *cs)
 {
 	return systable_getnext(cs->scan);
 }
 
-static void
-scan_end(CatalogScan *cs)
+void
+flp_scan_end(CatalogScan *cs)
 {
 	systable_endscan(cs->scan);
 	UnregisterSnapshot(cs->snapshot);
@@ -938,15 +930,15 @@ scan_end(CatalogScan *cs)
 }
 
 /* Scan keys: equality on an OID, a name, or a "C"-collated text. */
-static void
-key_oid(ScanKey key, AttrNumber attno, Oid value)
+void
+flp_key_oid(ScanKey key, AttrNumber attno, Oid value)
 {
 	ScanKeyInit(key, attno, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(value));
 }
 
-static void
-key_text(ScanKey key, AttrNumber attno, const char *value)
+void
+flp_key_text(ScanKey key, AttrNumber attno, const char *value)
 {
 	ScanKeyEntryInitialize(key, 0, attno, BTEqualStrategyNumber, InvalidOid,
 						   C_COLLATION_OID, F_TEXTEQ,
@@ -954,44 +946,44 @@ key_text(ScanKey key, AttrNumber attno, const char *value)
 }
 
 /* Column accessors; catalog columns are NOT NULL unless noted. */
-static Datum
-column(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, bool *isnull)
+Datum
+flp_column(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, bool *isnull)
 {
 	return heap_getattr(tuple, attno, RelationGetDescr(cs->rel), isnull);
 }
 
-static Oid
-column_oid(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+Oid
+flp_column_oid(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
 	bool		isnull;
-	Datum		d = column(cs, tuple, attno, &isnull);
+	Datum		d = flp_column(cs, tuple, attno, &isnull);
 
 	return isnull ? InvalidOid : DatumGetObjectId(d);
 }
 
-static char *
-column_text(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+char *
+flp_column_text(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
 	bool		isnull;
-	Datum		d = column(cs, tuple, attno, &isnull);
+	Datum		d = flp_column(cs, tuple, attno, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-static char *
-column_name(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+char *
+flp_column_name(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
 	bool		isnull;
-	Datum		d = column(cs, tuple, attno, &isnull);
+	Datum		d = flp_column(cs, tuple, attno, &isnull);
 
 	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
 }
 
-static Jsonb *
-column_jsonb(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
+Jsonb *
+flp_column_jsonb(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
 	bool		isnull;
-	Datum		d = column(cs, tuple, attno, &isnull);
+	Datum		d = flp_column(cs, tuple, attno, &isnull);
 
 	return isnull ? NULL : DatumGetJsonbPCopy(d);
 }
@@ -1051,10 +1043,10 @@ governed_build(void)
 			List	   *roots = NIL;
 			ListCell   *lc;
 
-			scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
-			while ((tuple = scan_next(&cs)) != NULL)
+			flp_scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
+			while ((tuple = flp_scan_next(&cs)) != NULL)
 			{
-				Oid			relid = column_oid(&cs, tuple, Anum_governed_table_tbl);
+				Oid			relid = flp_column_oid(&cs, tuple, Anum_governed_table_tbl);
 				GovernedEntry *entry;
 
 				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
@@ -1062,11 +1054,11 @@ governed_build(void)
 				entry->relkind = get_rel_relkind(relid);
 				entry->guarded = rls_forced(relid);
 				entry->default_permission =
-					permission_of(column_oid(&cs, tuple,
+					flp_permission_of(flp_column_oid(&cs, tuple,
 											 Anum_governed_table_default_permission));
 				roots = lappend_oid(roots, relid);
 			}
-			scan_end(&cs);
+			flp_scan_end(&cs);
 
 			/* partitions and inheritance children follow their governed parent */
 			foreach(lc, roots)
@@ -1309,16 +1301,16 @@ flp_read_user(Oid roleid)
 
 	if (c == NULL)
 		return user;
-	key_oid(&key, Anum_registered_user_role, roleid);
-	scan_begin(&cs, c->registered_user, c->registered_user_pkey, 1, &key);
-	if ((tuple = scan_next(&cs)) != NULL)
+	flp_key_oid(&key, Anum_registered_user_role, roleid);
+	flp_scan_begin(&cs, c->registered_user, c->registered_user_pkey, 1, &key);
+	if ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		user.registered = true;
-		user.license = license_of(column_oid(&cs, tuple, Anum_registered_user_license));
-		user.attributes = column_jsonb(&cs, tuple, Anum_registered_user_attributes);
-		user.partner = column_text(&cs, tuple, Anum_registered_user_partner);
+		user.license = flp_license_of(flp_column_oid(&cs, tuple, Anum_registered_user_license));
+		user.attributes = flp_column_jsonb(&cs, tuple, Anum_registered_user_attributes);
+		user.partner = flp_column_text(&cs, tuple, Anum_registered_user_partner);
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return user;
 }
 
@@ -1341,11 +1333,11 @@ flp_read_assignments(Oid roleid)
 
 	if (c == NULL)
 		return NIL;
-	key_oid(&key, Anum_assignment_role, roleid);
-	scan_begin(&cs, c->assignment, c->assignment_role_idx, 1, &key);
-	while ((tuple = scan_next(&cs)) != NULL)
-		result = lappend(result, column_text(&cs, tuple, Anum_assignment_bundle));
-	scan_end(&cs);
+	flp_key_oid(&key, Anum_assignment_role, roleid);
+	flp_scan_begin(&cs, c->assignment, c->assignment_role_idx, 1, &key);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
+		result = lappend(result, flp_column_text(&cs, tuple, Anum_assignment_bundle));
+	flp_scan_end(&cs);
 	list_sort(result, cstring_cmp);
 	return result;
 }
@@ -1371,18 +1363,18 @@ flp_read_rules(void)
 
 	if (c == NULL)
 		return NIL;
-	scan_begin(&cs, c->rule, InvalidOid, 0, NULL);
-	while ((tuple = scan_next(&cs)) != NULL)
+	flp_scan_begin(&cs, c->rule, InvalidOid, 0, NULL);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		FlpRule    *rule = palloc(sizeof(FlpRule));
 		bool		isnull;
 
-		rule->id = DatumGetInt64(column(&cs, tuple, Anum_rule_id, &isnull));
-		rule->bundle = column_text(&cs, tuple, Anum_rule_bundle);
-		rule->criteria = column_jsonb(&cs, tuple, Anum_rule_criteria);
+		rule->id = DatumGetInt64(flp_column(&cs, tuple, Anum_rule_id, &isnull));
+		rule->bundle = flp_column_text(&cs, tuple, Anum_rule_bundle);
+		rule->criteria = flp_column_jsonb(&cs, tuple, Anum_rule_criteria);
 		result = lappend(result, rule);
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	list_sort(result, rule_cmp);
 	return result;
 }
@@ -1453,10 +1445,10 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 		CatalogScan cs;
 		HeapTuple	tuple;
 
-		scan_begin(&cs, c->bundle, InvalidOid, 0, NULL);
-		while ((tuple = scan_next(&cs)) != NULL)
+		flp_scan_begin(&cs, c->bundle, InvalidOid, 0, NULL);
+		while ((tuple = flp_scan_next(&cs)) != NULL)
 		{
-			char	   *bname = column_text(&cs, tuple, Anum_bundle_name);
+			char	   *bname = flp_column_text(&cs, tuple, Anum_bundle_name);
 			bool		isnull;
 			BundleEntry *e;
 
@@ -1466,12 +1458,12 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 			strlcpy(key, bname, sizeof(key));
 			e = hash_search(cache, key, HASH_ENTER, NULL);
 			e->bundle.name = MemoryContextStrdup(read_cache.context, bname);
-			e->bundle.kind = column_oid(&cs, tuple, Anum_bundle_kind) ==
+			e->bundle.kind = flp_column_oid(&cs, tuple, Anum_bundle_kind) ==
 				c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
-			e->bundle.license = license_of(column_oid(&cs, tuple, Anum_bundle_license));
-			e->bundle.system = DatumGetBool(column(&cs, tuple, Anum_bundle_system, &isnull));
+			e->bundle.license = flp_license_of(flp_column_oid(&cs, tuple, Anum_bundle_license));
+			e->bundle.system = DatumGetBool(flp_column(&cs, tuple, Anum_bundle_system, &isnull));
 		}
-		scan_end(&cs);
+		flp_scan_end(&cs);
 		if (!flp_cache_stamp_valid(&stamp))
 			return read_bundle_uncached(name, bundle);	/* changed meanwhile */
 		bundle_cache = cache;
@@ -1495,20 +1487,20 @@ read_bundle_uncached(const char *name, FlpBundle *bundle)
 	HeapTuple	tuple;
 	bool		found = false;
 
-	key_text(&key, Anum_bundle_name, name);
-	scan_begin(&cs, c->bundle, c->bundle_pkey, 1, &key);
-	if ((tuple = scan_next(&cs)) != NULL)
+	flp_key_text(&key, Anum_bundle_name, name);
+	flp_scan_begin(&cs, c->bundle, c->bundle_pkey, 1, &key);
+	if ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		bool		isnull;
 
 		found = true;
-		bundle->name = column_text(&cs, tuple, Anum_bundle_name);
-		bundle->kind = column_oid(&cs, tuple, Anum_bundle_kind) ==
+		bundle->name = flp_column_text(&cs, tuple, Anum_bundle_name);
+		bundle->kind = flp_column_oid(&cs, tuple, Anum_bundle_kind) ==
 			c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
-		bundle->license = license_of(column_oid(&cs, tuple, Anum_bundle_license));
-		bundle->system = DatumGetBool(column(&cs, tuple, Anum_bundle_system, &isnull));
+		bundle->license = flp_license_of(flp_column_oid(&cs, tuple, Anum_bundle_license));
+		bundle->system = DatumGetBool(flp_column(&cs, tuple, Anum_bundle_system, &isnull));
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return found;
 }
 
@@ -1524,11 +1516,11 @@ flp_read_partner_bundle(const char *partner)
 
 	if (c == NULL)
 		return NULL;
-	key_text(&key, Anum_partner_bundle_partner, partner);
-	scan_begin(&cs, c->partner_bundle, c->partner_bundle_pkey, 1, &key);
-	if ((tuple = scan_next(&cs)) != NULL)
-		result = column_text(&cs, tuple, Anum_partner_bundle_bundle);
-	scan_end(&cs);
+	flp_key_text(&key, Anum_partner_bundle_partner, partner);
+	flp_scan_begin(&cs, c->partner_bundle, c->partner_bundle_pkey, 1, &key);
+	if ((tuple = flp_scan_next(&cs)) != NULL)
+		result = flp_column_text(&cs, tuple, Anum_partner_bundle_bundle);
+	flp_scan_end(&cs);
 	return result;
 }
 
@@ -1564,21 +1556,21 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 		ScanKeyData skey;
 		HeapTuple	tuple;
 
-		key_oid(&skey, Anum_table_permission_tbl, relid);
-		scan_begin(&cs, c->table_permission, c->table_permission_tbl_idx, 1, &skey);
-		while ((tuple = scan_next(&cs)) != NULL)
+		flp_key_oid(&skey, Anum_table_permission_tbl, relid);
+		flp_scan_begin(&cs, c->table_permission, c->table_permission_tbl_idx, 1, &skey);
+		while ((tuple = flp_scan_next(&cs)) != NULL)
 		{
-			char	   *bname = column_text(&cs, tuple, Anum_table_permission_bundle);
+			char	   *bname = flp_column_text(&cs, tuple, Anum_table_permission_bundle);
 
 			if (!cacheable_name(bname))
 				continue;
 			memset(key, 0, sizeof(key));
 			strlcpy(key, bname, sizeof(key));
 			bp = hash_search(by_bundle, key, HASH_ENTER, NULL);
-			bp->permission = permission_of(column_oid(&cs, tuple,
+			bp->permission = flp_permission_of(flp_column_oid(&cs, tuple,
 													  Anum_table_permission_permission));
 		}
-		scan_end(&cs);
+		flp_scan_end(&cs);
 		if (!flp_cache_stamp_valid(&stamp))
 			return read_table_permission_uncached(bundle, relid, permission);
 		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
@@ -1602,16 +1594,16 @@ read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *per
 	HeapTuple	tuple;
 	bool		found = false;
 
-	key_text(&keys[0], Anum_table_permission_bundle, bundle);
-	key_oid(&keys[1], Anum_table_permission_tbl, relid);
-	scan_begin(&cs, c->table_permission, c->table_permission_pkey, 2, keys);
-	if ((tuple = scan_next(&cs)) != NULL)
+	flp_key_text(&keys[0], Anum_table_permission_bundle, bundle);
+	flp_key_oid(&keys[1], Anum_table_permission_tbl, relid);
+	flp_scan_begin(&cs, c->table_permission, c->table_permission_pkey, 2, keys);
+	if ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		found = true;
-		*permission = permission_of(column_oid(&cs, tuple,
+		*permission = flp_permission_of(flp_column_oid(&cs, tuple,
 											   Anum_table_permission_permission));
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return found;
 }
 
@@ -1627,19 +1619,19 @@ flp_read_field_permissions(const char *bundle, Oid relid)
 
 	if (c == NULL)
 		return NIL;
-	key_text(&keys[0], Anum_field_permission_bundle, bundle);
-	key_oid(&keys[1], Anum_field_permission_tbl, relid);
-	scan_begin(&cs, c->field_permission, c->field_permission_pkey, 2, keys);
-	while ((tuple = scan_next(&cs)) != NULL)
+	flp_key_text(&keys[0], Anum_field_permission_bundle, bundle);
+	flp_key_oid(&keys[1], Anum_field_permission_tbl, relid);
+	flp_scan_begin(&cs, c->field_permission, c->field_permission_pkey, 2, keys);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		FlpFieldSetting *s = palloc(sizeof(FlpFieldSetting));
 
-		s->field = column_name(&cs, tuple, Anum_field_permission_field);
-		s->permission = permission_of(column_oid(&cs, tuple,
+		s->field = flp_column_name(&cs, tuple, Anum_field_permission_field);
+		s->permission = flp_permission_of(flp_column_oid(&cs, tuple,
 												 Anum_field_permission_permission));
 		result = lappend(result, s);
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return result;
 }
 
@@ -1655,11 +1647,11 @@ flp_read_excluded_fields(Oid relid)
 
 	if (c == NULL)
 		return NIL;
-	key_oid(&key, Anum_excluded_field_tbl, relid);
-	scan_begin(&cs, c->excluded_field, c->excluded_field_pkey, 1, &key);
-	while ((tuple = scan_next(&cs)) != NULL)
-		result = lappend(result, column_name(&cs, tuple, Anum_excluded_field_field));
-	scan_end(&cs);
+	flp_key_oid(&key, Anum_excluded_field_tbl, relid);
+	flp_scan_begin(&cs, c->excluded_field, c->excluded_field_pkey, 1, &key);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
+		result = lappend(result, flp_column_name(&cs, tuple, Anum_excluded_field_field));
+	flp_scan_end(&cs);
 	return result;
 }
 
@@ -1675,17 +1667,17 @@ flp_read_masks(Oid relid)
 
 	if (c == NULL)
 		return NIL;
-	key_oid(&key, Anum_field_mask_tbl, relid);
-	scan_begin(&cs, c->field_mask, c->field_mask_pkey, 1, &key);
-	while ((tuple = scan_next(&cs)) != NULL)
+	flp_key_oid(&key, Anum_field_mask_tbl, relid);
+	flp_scan_begin(&cs, c->field_mask, c->field_mask_pkey, 1, &key);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		FlpMask    *m = palloc(sizeof(FlpMask));
 
-		m->field = column_name(&cs, tuple, Anum_field_mask_field);
-		m->mask = column_oid(&cs, tuple, Anum_field_mask_mask);
+		m->field = flp_column_name(&cs, tuple, Anum_field_mask_field);
+		m->mask = flp_column_oid(&cs, tuple, Anum_field_mask_mask);
 		result = lappend(result, m);
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return result;
 }
 
@@ -1700,10 +1692,10 @@ flp_read_in_area(Oid relid)
 
 	if (c == NULL)
 		return false;
-	key_oid(&key, Anum_area_table_tbl, relid);
-	scan_begin(&cs, c->area_table, c->area_table_tbl_idx, 1, &key);
-	found = scan_next(&cs) != NULL;
-	scan_end(&cs);
+	flp_key_oid(&key, Anum_area_table_tbl, relid);
+	flp_scan_begin(&cs, c->area_table, c->area_table_tbl_idx, 1, &key);
+	found = flp_scan_next(&cs) != NULL;
+	flp_scan_end(&cs);
 	return found;
 }
 
@@ -1719,18 +1711,18 @@ flp_read_inheritances(Oid relid)
 
 	if (c == NULL)
 		return NIL;
-	key_oid(&key, Anum_inherited_field_tbl, relid);
-	scan_begin(&cs, c->inherited_field, c->inherited_field_pkey, 1, &key);
-	while ((tuple = scan_next(&cs)) != NULL)
+	flp_key_oid(&key, Anum_inherited_field_tbl, relid);
+	flp_scan_begin(&cs, c->inherited_field, c->inherited_field_pkey, 1, &key);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		FlpInheritance *i = palloc(sizeof(FlpInheritance));
 
-		i->field = column_name(&cs, tuple, Anum_inherited_field_field);
-		i->from_tbl = column_oid(&cs, tuple, Anum_inherited_field_from_tbl);
-		i->from_field = column_name(&cs, tuple, Anum_inherited_field_from_field);
+		i->field = flp_column_name(&cs, tuple, Anum_inherited_field_field);
+		i->from_tbl = flp_column_oid(&cs, tuple, Anum_inherited_field_from_tbl);
+		i->from_field = flp_column_name(&cs, tuple, Anum_inherited_field_from_field);
 		result = lappend(result, i);
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return result;
 }
 
@@ -1750,20 +1742,20 @@ flp_read_record_keys(Oid tbl, const char *partner, Oid roleid)
 	if (c == NULL || !OidIsValid(c->record_assignment) ||
 		!OidIsValid(c->record_assignment_partner_idx))
 		return NIL;
-	key_oid(&keys[0], Anum_record_assignment_tbl, tbl);
-	key_text(&keys[1], Anum_record_assignment_partner, partner);
-	scan_begin(&cs, c->record_assignment, c->record_assignment_partner_idx, 2, keys);
-	while ((tuple = scan_next(&cs)) != NULL)
+	flp_key_oid(&keys[0], Anum_record_assignment_tbl, tbl);
+	flp_key_text(&keys[1], Anum_record_assignment_partner, partner);
+	flp_scan_begin(&cs, c->record_assignment, c->record_assignment_partner_idx, 2, keys);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
 	{
 		bool		isnull;
-		Datum		user = column(&cs, tuple, Anum_record_assignment_partner_user, &isnull);
+		Datum		user = flp_column(&cs, tuple, Anum_record_assignment_partner_user, &isnull);
 
 		if (!isnull && DatumGetObjectId(user) != roleid)
 			continue;			/* assigned to another user of the partner */
 		result = lappend(result,
-						 column_text(&cs, tuple, Anum_record_assignment_record_key));
+						 flp_column_text(&cs, tuple, Anum_record_assignment_record_key));
 	}
-	scan_end(&cs);
+	flp_scan_end(&cs);
 	return result;
 }
 
