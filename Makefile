@@ -6,7 +6,12 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = flp
 OBJS = \
 	src/catalog/catalog.o \
+	src/catalog/governed.o \
+	src/catalog/invalidation.o \
+	src/catalog/readers.o \
 	src/catalog/references.o \
+	src/catalog/roles.o \
+	src/catalog/scan.o \
 	src/evaluate/permission.o \
 	src/evaluate/records.o \
 	src/explain.o \
