@@ -56,4 +56,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/compat.h src/catalog/flp_catalog.h
+$(OBJS): src/flp.h src/compat.h src/catalog/flp_catalog.h src/evaluate/evaluate.h

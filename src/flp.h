@@ -261,6 +261,7 @@ extern bool flp_read_in_area(Oid relid);
 extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 extern int	flp_relnatts(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
+extern AttrNumber flp_attnum(Oid relid, const char *field);
 extern Datum flp_permission_datum(FlpPermission permission);
 extern const char *flp_permission_name(FlpPermission permission);
 extern const char *flp_license_name(FlpLicense license);

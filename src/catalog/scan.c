@@ -58,6 +58,15 @@ flp_relnatts(Oid relid)
 	return natts;
 }
 
+/* The attribute number of a live column, or InvalidAttrNumber. */
+AttrNumber
+flp_attnum(Oid relid, const char *field)
+{
+	AttrNumber	attnum = get_attnum(relid, field);
+
+	return attnum > 0 ? attnum : InvalidAttrNumber;
+}
+
 /* The name of a live (not dropped) column, or NULL. */
 char *
 flp_attname(Oid relid, AttrNumber attnum)

@@ -53,33 +53,7 @@
 #include "nodes/readfuncs.h"
 
 #include "flp.h"
-
-/* What explain collects: the steps that concern one field. */
-typedef struct Trace
-{
-	AttrNumber	attnum;
-	List	   *steps;			/* FlpTraceStep * */
-} Trace;
-
-/* A bundle considered for a role: applied, or ignored with a reason. */
-typedef struct Candidate
-{
-	char	   *name;
-	char	   *source;			/* why it was considered */
-	char	   *ignored;		/* why it does not apply, or NULL */
-	bool		partner_bundle; /* grants only tables of partner areas */
-	bool		default_partner;	/* Default_Partner_Bundle: all of them */
-} Candidate;
-
-/* What is known of a role, before looking at any table. */
-typedef struct RoleInfo
-{
-	Oid			roleid;
-	bool		super_admin;
-	FlpLicense	license;
-	char	   *partner;		/* partner users: their partner */
-	List	   *candidates;		/* Candidate * */
-} RoleInfo;
+#include "evaluate.h"
 
 /* Cached role: the applicable bundles only. */
 typedef struct RoleEntry
@@ -109,15 +83,16 @@ typedef struct TableEntry
 static TableEntry *last_table = NULL;
 
 static FlpCache eval_cache = {"flp permission cache"};
-static HTAB *role_cache = NULL;
 static HTAB *table_cache = NULL;
+
+/* The role cache: applicable bundles by role, and the criteria rules */
+static FlpCache roles = {"flp role cache"};
+static HTAB *role_cache = NULL;
 static List *rule_cache = NIL;
 static bool rule_cache_valid = false;
 
 static void permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
 							 bool *hides, bool *restricted);
-static void trace_step(Trace *t, int permission, const char *source,
-					   const char *fmt,...) pg_attribute_printf(4, 5);
 
 /* ---------------------------------------------------------------------
  * Cache management
@@ -132,21 +107,12 @@ static void trace_step(Trace *t, int permission, const char *source,
 static void
 cache_prepare(void)
 {
-	if (flp_resolving())
+	if (!flp_role_cache_prepare())
 		return;
-
-	/* a change committed elsewhere holds from the next statement on */
-	flp_read_invalidations();
-
 	if (!flp_cache_refresh(&eval_cache))
 		return;
 
 	last_table = NULL;
-	rule_cache = NIL;
-	rule_cache_valid = false;
-
-	role_cache = flp_hash_create("flp role cache", 256, sizeof(Oid),
-								 sizeof(RoleEntry), eval_cache.context);
 	table_cache = flp_hash_create("flp table permission cache", 1024,
 								  sizeof(TableKey), sizeof(TableEntry), eval_cache.context);
 }
@@ -158,13 +124,44 @@ cache_current(void)
 	return flp_cache_valid(&eval_cache);
 }
 
+/*
+ * Make the role cache current, from the outermost lookup only (so that
+ * pointers held by a computation in progress stay valid): false inside a
+ * resolution, when nothing is done.
+ */
+bool
+flp_role_cache_prepare(void)
+{
+	if (flp_resolving())
+		return false;
+
+	/* a change committed elsewhere holds from the next statement on */
+	flp_read_invalidations();
+
+	if (flp_cache_refresh(&roles))
+	{
+		rule_cache = NIL;
+		rule_cache_valid = false;
+		role_cache = flp_hash_create("flp role cache", 256, sizeof(Oid),
+									 sizeof(RoleEntry), roles.context);
+	}
+	return true;
+}
+
+/* May roles resolved now be cached? */
+static bool
+role_cache_current(void)
+{
+	return flp_cache_valid(&roles);
+}
+
 /* ---------------------------------------------------------------------
  * Tracing
  * ---------------------------------------------------------------------
  */
 
-static void
-trace_step(Trace *t, int permission, const char *source, const char *fmt,...)
+void
+flp_trace_step(Trace *t, int permission, const char *source, const char *fmt,...)
 {
 	FlpTraceStep *step;
 	StringInfoData buf;
@@ -191,8 +188,8 @@ trace_step(Trace *t, int permission, const char *source, const char *fmt,...)
 	t->steps = lappend(t->steps, step);
 }
 
-static const char *
-role_name(Oid roleid)
+const char *
+flp_role_name(Oid roleid)
 {
 	char	   *name = GetUserNameFromId(roleid, true);
 
@@ -276,14 +273,14 @@ rules(void)
 {
 	MemoryContext old;
 
-	if (!cache_current())
+	if (!role_cache_current())
 		return flp_read_rules();
 	if (!rule_cache_valid)
 	{
-		old = MemoryContextSwitchTo(eval_cache.context);
+		old = MemoryContextSwitchTo(roles.context);
 		rule_cache = flp_read_rules();
 		MemoryContextSwitchTo(old);
-		rule_cache_valid = cache_current();
+		rule_cache_valid = role_cache_current();
 	}
 	return rule_cache;
 }
@@ -356,8 +353,8 @@ candidates_filter(List *candidates, const FlpUser *user)
  * Everything about a role that does not depend on a table: super admin,
  * license, and the bundles considered, each applied or ignored.
  */
-static RoleInfo *
-role_resolve(Oid roleid, Trace *t)
+RoleInfo *
+flp_role_resolve(Oid roleid, Trace *t)
 {
 	RoleInfo   *ri = palloc0(sizeof(RoleInfo));
 	FlpUser		user;
@@ -375,16 +372,16 @@ role_resolve(Oid roleid, Trace *t)
 	if (superuser_arg(roleid))
 	{
 		ri->super_admin = true;
-		trace_step(t, FLP_EDIT, "super admin",
-				   "role %s is a superuser: nothing is restricted", role_name(roleid));
+		flp_trace_step(t, FLP_EDIT, "super admin",
+				   "role %s is a superuser: nothing is restricted", flp_role_name(roleid));
 		return ri;
 	}
 	if (flp_is_super_admin(roleid))
 	{
 		ri->super_admin = true;
-		trace_step(t, FLP_EDIT, "super admin",
+		flp_trace_step(t, FLP_EDIT, "super admin",
 				   "role %s has the privileges of role \"%s\": nothing is restricted",
-				   role_name(roleid), GetUserNameFromId(flp_catalog()->admin_role, false));
+				   flp_role_name(roleid), GetUserNameFromId(flp_catalog()->admin_role, false));
 		return ri;
 	}
 
@@ -396,9 +393,9 @@ role_resolve(Oid roleid, Trace *t)
 	{
 		char	   *own = flp_read_partner_bundle(user.partner);
 
-		trace_step(t, FLP_NO_PERMISSION, "role",
+		flp_trace_step(t, FLP_NO_PERMISSION, "role",
 				   "%s is a partner user of partner \"%s\" with license full",
-				   role_name(roleid), user.partner);
+				   flp_role_name(roleid), user.partner);
 		if (own != NULL)
 			ri->candidates = candidate_add(ri->candidates, own,
 										   psprintf("assigned to partner \"%s\"", user.partner));
@@ -413,13 +410,13 @@ role_resolve(Oid roleid, Trace *t)
 		Jsonb	   *attributes = user.attributes;
 
 		if (user.registered)
-			trace_step(t, FLP_NO_PERMISSION, "role",
+			flp_trace_step(t, FLP_NO_PERMISSION, "role",
 					   "%s is a registered internal user with license %s",
-					   role_name(roleid), flp_license_name(user.license));
+					   flp_role_name(roleid), flp_license_name(user.license));
 		else
-			trace_step(t, FLP_NO_PERMISSION, "role",
+			flp_trace_step(t, FLP_NO_PERMISSION, "role",
 					   "%s is not registered: an internal user with license full and no attributes",
-					   role_name(roleid));
+					   flp_role_name(roleid));
 
 		foreach(lc, roles)
 		{
@@ -430,9 +427,9 @@ role_resolve(Oid roleid, Trace *t)
 			foreach(lc2, assigned)
 			{
 				char	   *source = (r == roleid) ?
-				psprintf("assigned to role %s", role_name(r)) :
+				psprintf("assigned to role %s", flp_role_name(r)) :
 				psprintf("assigned to role %s, whose privileges %s has",
-						 role_name(r), role_name(roleid));
+						 flp_role_name(r), flp_role_name(roleid));
 
 				ri->candidates = candidate_add(ri->candidates, lfirst(lc2), source);
 			}
@@ -463,8 +460,8 @@ role_resolve(Oid roleid, Trace *t)
  * The role's cached entry, computing it when needed.  The entry stays valid
  * until the next outermost lookup.
  */
-static RoleInfo *
-role_lookup(Oid roleid)
+RoleInfo *
+flp_role_lookup(Oid roleid)
 {
 	RoleEntry  *entry;
 	RoleInfo   *ri;
@@ -472,7 +469,7 @@ role_lookup(Oid roleid)
 	ListCell   *lc;
 	int			n = 0;
 
-	if (cache_current())
+	if (role_cache_current())
 	{
 		entry = hash_search(role_cache, &roleid, HASH_FIND, &found);
 		if (found)
@@ -497,17 +494,17 @@ role_lookup(Oid roleid)
 		}
 	}
 
-	ri = role_resolve(roleid, NULL);
-	if (!cache_current())
+	ri = flp_role_resolve(roleid, NULL);
+	if (!role_cache_current())
 		return ri;
 
 	entry = hash_search(role_cache, &roleid, HASH_ENTER, &found);
 	entry->super_admin = ri->super_admin;
 	entry->license = ri->license;
-	entry->partner = ri->partner ? MemoryContextStrdup(eval_cache.context, ri->partner) : NULL;
-	entry->bundles = MemoryContextAllocZero(eval_cache.context,
+	entry->partner = ri->partner ? MemoryContextStrdup(roles.context, ri->partner) : NULL;
+	entry->bundles = MemoryContextAllocZero(roles.context,
 											sizeof(char *) * (list_length(ri->candidates) + 1));
-	entry->flags = MemoryContextAllocZero(eval_cache.context, list_length(ri->candidates) + 1);
+	entry->flags = MemoryContextAllocZero(roles.context, list_length(ri->candidates) + 1);
 	foreach(lc, ri->candidates)
 	{
 		Candidate  *c = lfirst(lc);
@@ -515,7 +512,7 @@ role_lookup(Oid roleid)
 		if (c->ignored == NULL)
 		{
 			entry->flags[n] = (c->partner_bundle ? 1 : 0) | (c->default_partner ? 2 : 0);
-			entry->bundles[n++] = MemoryContextStrdup(eval_cache.context, c->name);
+			entry->bundles[n++] = MemoryContextStrdup(roles.context, c->name);
 		}
 	}
 	entry->nbundles = n;
@@ -527,22 +524,13 @@ role_lookup(Oid roleid)
  * ---------------------------------------------------------------------
  */
 
-/* The attribute number of a live column, or InvalidAttrNumber. */
-static AttrNumber
-field_attnum(Oid relid, const char *field)
-{
-	AttrNumber	attnum = get_attnum(relid, field);
-
-	return attnum > 0 ? attnum : InvalidAttrNumber;
-}
-
 /*
  * Steps 2 to 5 for every field of a table: the union of the applicable
  * bundles that grant it (or the table default), capped by the license.
  * perm has natts + 1 entries, by attribute number.
  */
-static void
-bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
+void
+flp_bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 {
 	FlpPermission default_permission = FLP_HIDE;
 	int			granting = 0;
@@ -564,13 +552,13 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 
 		if (c->ignored != NULL)
 		{
-			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
 					   "%s; ignored: %s", c->source, c->ignored);
 			continue;
 		}
 		if (c->partner_bundle && !flp_read_in_area(relid))
 		{
-			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
 					   "%s; does not grant the table: it is in no partner area", c->source);
 			continue;
 		}
@@ -578,7 +566,7 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 			table_level = FLP_EDIT;		/* it grants every table of the areas */
 		else if (!flp_read_table_permission(c->name, relid, &table_level))
 		{
-			trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
 					   "%s; does not grant the table", c->source);
 			continue;
 		}
@@ -597,7 +585,7 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 		{
 			FlpFieldSetting *s = lfirst(lc2);
 
-			att = field_attnum(relid, s->field);
+			att = flp_attnum(relid, s->field);
 			if (att == InvalidAttrNumber || att > natts)
 				continue;
 			own[att] = Min(s->permission, table_level);
@@ -612,13 +600,13 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 		if (t != NULL)
 			traced = own[t->attnum];
 		if (c->default_partner)
-			trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+			flp_trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
 					   "%s; grants the table of a partner area%s",
 					   c->source, field_setting ? field_setting :
 					   psprintf("; the field was not opened to partner users: the table default %s",
 								flp_permission_name(default_permission)));
 		else
-			trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+			flp_trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
 					   "%s; grants the table at %s%s",
 					   c->source, flp_permission_name(table_level),
 					   field_setting ? field_setting : "");
@@ -628,12 +616,12 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 	{
 		for (att = 1; att <= natts; att++)
 			perm[att] = default_permission;
-		trace_step(t, default_permission, "table default",
+		flp_trace_step(t, default_permission, "table default",
 				   "no applicable bundle grants the table: its default permission %s applies",
 				   flp_permission_name(default_permission));
 	}
 	else if (t != NULL)
-		trace_step(t, perm[t->attnum], "union",
+		flp_trace_step(t, perm[t->attnum], "union",
 				   "the least restrictive of %d granting bundle%s",
 				   granting, granting == 1 ? "" : "s");
 
@@ -648,15 +636,15 @@ bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 				if (t != NULL && att == t->attnum)
 					capped = true;
 			}
-		trace_step(t, t ? perm[t->attnum] : 0, "license cap",
+		flp_trace_step(t, t ? perm[t->attnum] : 0, "license cap",
 				   "license %s allows at most read%s",
 				   flp_license_name(ri->license), capped ? ": capped" : "");
 	}
 }
 
 /* Is field among the excluded field names? */
-static bool
-is_excluded(List *excluded, const char *field)
+bool
+flp_field_excluded(List *excluded, const char *field)
 {
 	ListCell   *lc;
 
@@ -675,12 +663,12 @@ is_excluded(List *excluded, const char *field)
  * cycles; one stored anyway (by direct DML on the catalog) is found by the
  * memo and hides every field on it (fail closed).
  */
-typedef struct InheritMemo
+struct InheritMemo
 {
 	RoleInfo   *ri;
 	HTAB	   *fields;			/* FieldMemo by "relid.field" */
 	HTAB	   *tables;			/* TableMemo by relid */
-} InheritMemo;
+};
 
 typedef struct FieldMemo
 {
@@ -725,7 +713,7 @@ memo_own(InheritMemo *memo, TableMemo *tm, AttrNumber att)
 		int			natts = flp_relnatts(tm->relid);
 
 		tm->perm = palloc0(natts + 1);
-		bundles_resolve(memo->ri, tm->relid, natts, tm->perm, NULL);
+		flp_bundles_resolve(memo->ri, tm->relid, natts, tm->perm, NULL);
 	}
 	return tm->perm[att];
 }
@@ -817,9 +805,9 @@ inheritance_walk(InheritMemo *memo, FieldMemo *fm, Oid relid, const char *field,
 		}
 		fm->done = false;
 		from = memo_table(memo, inh->from_tbl);
-		from_att = field_attnum(inh->from_tbl, inh->from_field);
+		from_att = flp_attnum(inh->from_tbl, inh->from_field);
 		if (from_att == InvalidAttrNumber || !from->governed ||
-			is_excluded(from->excluded, inh->from_field))
+			flp_field_excluded(from->excluded, inh->from_field))
 		{
 			/* nothing to inherit: no such field, not governed, or excluded (Edit) */
 			fm->done = true;
@@ -856,17 +844,17 @@ inheritance_trace(InheritMemo *memo, Oid relid, const char *field, Trace *t)
 	FieldMemo  *fm;
 	FieldMemo  *source;
 
-	if (inh == NULL || field_attnum(inh->from_tbl, inh->from_field) == InvalidAttrNumber ||
+	if (inh == NULL || flp_attnum(inh->from_tbl, inh->from_field) == InvalidAttrNumber ||
 		!memo_table(memo, inh->from_tbl)->governed)
 		return;					/* nothing to inherit */
 	fm = memo_field(memo, relid, field, &found);
 	source = memo_field(memo, inh->from_tbl, inh->from_field, &found);
 	if (fm->cycle)
-		trace_step(t, FLP_HIDE, "inheritance",
+		flp_trace_step(t, FLP_HIDE, "inheritance",
 				   "a cycle of inherited fields reaches field \"%s\" of table \"%s\" again: hidden",
 				   inh->from_field, get_rel_name(inh->from_tbl));
 	else
-		trace_step(t, fm->permission, "inheritance",
+		flp_trace_step(t, fm->permission, "inheritance",
 				   "inherits from field \"%s\" of table \"%s\", which is %s for the role",
 				   inh->from_field, get_rel_name(inh->from_tbl),
 				   flp_permission_name(source->permission));
@@ -876,8 +864,8 @@ inheritance_trace(InheritMemo *memo, Oid relid, const char *field, Trace *t)
  * The permission of field of relid after inheritance, given its own; t (the
  * field being explained, or NULL) gets the step.
  */
-static FlpPermission
-inheritance_resolve(InheritMemo *memo, Oid relid, const char *field,
+FlpPermission
+flp_inheritance_resolve(InheritMemo *memo, Oid relid, const char *field,
 					FlpPermission own, Trace *t)
 {
 	bool		found;
@@ -891,8 +879,8 @@ inheritance_resolve(InheritMemo *memo, Oid relid, const char *field,
 }
 
 /* A memo for the inheritance walks of one table resolution. */
-static InheritMemo *
-inherit_memo_create(RoleInfo *ri)
+InheritMemo *
+flp_inherit_memo_create(RoleInfo *ri)
 {
 	InheritMemo *memo = palloc(sizeof(InheritMemo));
 
@@ -938,7 +926,7 @@ generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)
 				continue;
 			perm[def->adnum] = perm[src];
 			if (t != NULL && t->attnum == def->adnum)
-				trace_step(t, perm[src], "generated column",
+				flp_trace_step(t, perm[src], "generated column",
 						   "computed from field \"%s\", which is %s for the role",
 						   flp_attname(relid, src), flp_permission_name(perm[src]));
 		}
@@ -956,7 +944,7 @@ masks_resolve(Oid relid, int natts)
 	foreach(lc, flp_read_masks(relid))
 	{
 		FlpMask    *m = lfirst(lc);
-		AttrNumber	att = field_attnum(relid, m->field);
+		AttrNumber	att = flp_attnum(relid, m->field);
 
 		if (att != InvalidAttrNumber && att <= natts)
 			mask[att] = m->mask;
@@ -978,7 +966,7 @@ child_resolve(Oid roleid, Oid relid, Oid root, int natts, uint8 *perm, Oid *mask
 	for (att = 1; att <= natts; att++)
 	{
 		char	   *name = flp_attname(relid, att);
-		AttrNumber	ratt = name ? field_attnum(root, name) : InvalidAttrNumber;
+		AttrNumber	ratt = name ? flp_attnum(root, name) : InvalidAttrNumber;
 
 		if (ratt == InvalidAttrNumber || ratt > rp->natts)
 		{
@@ -1013,28 +1001,28 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 	}
 
 	excluded = flp_read_excluded_fields(relid);
-	if (t != NULL && is_excluded(excluded, get_attname(relid, t->attnum, false)))
+	if (t != NULL && flp_field_excluded(excluded, get_attname(relid, t->attnum, false)))
 	{
-		trace_step(t, FLP_EDIT, "excluded field",
+		flp_trace_step(t, FLP_EDIT, "excluded field",
 				   "the field is excluded from field-level permissions: never restricted");
 		t = NULL;
 	}
 
-	bundles_resolve(ri, relid, natts, perm, t);
+	flp_bundles_resolve(ri, relid, natts, perm, t);
 
-	memo = inherit_memo_create(ri);
+	memo = flp_inherit_memo_create(ri);
 	for (att = 1; att <= natts; att++)
 	{
 		char	   *field = flp_attname(relid, att);
 
 		if (field == NULL)
 			continue;			/* dropped column */
-		if (is_excluded(excluded, field))
+		if (flp_field_excluded(excluded, field))
 		{
 			perm[att] = FLP_EDIT;
 			continue;
 		}
-		perm[att] = inheritance_resolve(memo, relid, field, perm[att],
+		perm[att] = flp_inheritance_resolve(memo, relid, field, perm[att],
 										(t && t->attnum == att) ? t : NULL);
 	}
 	generated_resolve(relid, natts, perm, t);
@@ -1084,7 +1072,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 			all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
 		else
 		{
-			RoleInfo   *ri = role_lookup(roleid);
+			RoleInfo   *ri = flp_role_lookup(roleid);
 
 			all_edit = table_resolve(ri, relid, natts, perm, NULL);
 			if (!all_edit)
@@ -1185,18 +1173,18 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 	if (OidIsValid(root) && root != relid)
 	{
 		char	   *name = get_attname(relid, attnum, false);
-		AttrNumber	ratt = field_attnum(root, name);
+		AttrNumber	ratt = flp_attnum(root, name);
 
-		trace_step(&t, FLP_NO_PERMISSION, "table",
+		flp_trace_step(&t, FLP_NO_PERMISSION, "table",
 				   "table \"%s\" is a partition or child of governed table \"%s\", whose rules apply",
 				   get_rel_name(relid), get_rel_name(root));
 		if (ratt == InvalidAttrNumber)
 		{
 			FlpPermission p = flp_is_super_admin(roleid) ? FLP_EDIT : FLP_HIDE;
 
-			trace_step(&t, p, "result",
+			flp_trace_step(&t, p, "result",
 					   "field \"%s\" exists only in the child: %s for role %s",
-					   name, flp_permission_name(p), role_name(roleid));
+					   name, flp_permission_name(p), flp_role_name(roleid));
 			return t.steps;
 		}
 		t.steps = list_concat(t.steps, flp_explain_field(roleid, root, ratt));
@@ -1204,14 +1192,14 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 	}
 	natts = flp_relnatts(relid);
 	perm = palloc0(natts + 1);
-	ri = role_resolve(roleid, &t);
+	ri = flp_role_resolve(roleid, &t);
 	(void) table_resolve(ri, relid, natts, perm, &t);
 	if (ri->super_admin)
 		perm[attnum] = FLP_EDIT;
 
-	trace_step(&t, perm[attnum], "result", "field \"%s\" is %s for role %s",
+	flp_trace_step(&t, perm[attnum], "result", "field \"%s\" is %s for role %s",
 			   get_attname(relid, attnum, false),
-			   flp_permission_name(perm[attnum]), role_name(roleid));
+			   flp_permission_name(perm[attnum]), flp_role_name(roleid));
 	return t.steps;
 }
 
@@ -1226,8 +1214,8 @@ flp_role_partner(Oid roleid)
 {
 	RoleInfo   *ri;
 
-	cache_prepare();
-	ri = role_lookup(roleid);
+	(void) flp_role_cache_prepare();
+	ri = flp_role_lookup(roleid);
 	return ri->super_admin ? NULL : ri->partner;
 }
 
@@ -1237,8 +1225,8 @@ flp_role_has_bundle(Oid roleid, const char *bundle)
 	RoleInfo   *ri;
 	ListCell   *lc;
 
-	cache_prepare();
-	ri = role_lookup(roleid);
+	(void) flp_role_cache_prepare();
+	ri = flp_role_lookup(roleid);
 	foreach(lc, ri->candidates)
 	{
 		Candidate  *c = lfirst(lc);
@@ -1253,7 +1241,7 @@ flp_role_has_bundle(Oid roleid, const char *bundle)
 List *
 flp_applicable_bundles(Oid roleid)
 {
-	RoleInfo   *ri = role_resolve(roleid, NULL);
+	RoleInfo   *ri = flp_role_resolve(roleid, NULL);
 	List	   *result = NIL;
 	ListCell   *lc;
 
