@@ -12,8 +12,12 @@ OBJS = \
 	src/catalog/references.o \
 	src/catalog/roles.o \
 	src/catalog/scan.o \
+	src/evaluate/bundles.o \
+	src/evaluate/inheritance.o \
 	src/evaluate/permission.o \
 	src/evaluate/records.o \
+	src/evaluate/roles.o \
+	src/evaluate/trace.o \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \

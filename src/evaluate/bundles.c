@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * bundles.c
+ *	  What the applicable bundles give a table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_auth_members.h"
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
+#include "utils/rel.h"
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "optimizer/optimizer.h"
+#include "nodes/readfuncs.h"
+
+#include "flp.h"
+#include "evaluate.h"
+
+
+/* ---------------------------------------------------------------------
+ * Tables
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Steps 2 to 5 for every field of a table: the union of the applicable
+ * bundles that grant it (or the table default), capped by the license.
+ * perm has natts + 1 entries, by attribute number.
+ */
+void
+flp_bundles_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
+{
+	FlpPermission default_permission = FLP_HIDE;
+	int			granting = 0;
+	AttrNumber	att;
+	ListCell   *lc;
+
+	(void) flp_is_governed(relid, &default_permission);
+	for (att = 1; att <= natts; att++)
+		perm[att] = FLP_HIDE;
+
+	foreach(lc, ri->candidates)
+	{
+		Candidate  *c = lfirst(lc);
+		FlpPermission table_level;
+		char	   *field_setting = NULL;
+		int			traced = FLP_NO_PERMISSION;
+		ListCell   *lc2;
+		uint8	   *own;
+
+		if (c->ignored != NULL)
+		{
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; ignored: %s", c->source, c->ignored);
+			continue;
+		}
+		if (c->partner_bundle && !flp_read_in_area(relid))
+		{
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; does not grant the table: it is in no partner area", c->source);
+			continue;
+		}
+		if (c->default_partner)
+			table_level = FLP_EDIT;		/* it grants every table of the areas */
+		else if (!flp_read_table_permission(c->name, relid, &table_level))
+		{
+			flp_trace_step(t, FLP_NO_PERMISSION, psprintf("bundle \"%s\"", c->name),
+					   "%s; does not grant the table", c->source);
+			continue;
+		}
+
+		granting++;
+		own = palloc(natts + 1);
+		/*
+		 * Safe by default for external users: Default_Partner_Bundle gives a
+		 * field only what a super admin opened for it (its field-level
+		 * settings); every other field, a column added later too, keeps the
+		 * table's default permission.
+		 */
+		for (att = 1; att <= natts; att++)
+			own[att] = c->default_partner ? default_permission : table_level;
+		foreach(lc2, flp_read_field_permissions(c->name, relid))
+		{
+			FlpFieldSetting *s = lfirst(lc2);
+
+			att = flp_attnum(relid, s->field);
+			if (att == InvalidAttrNumber || att > natts)
+				continue;
+			own[att] = Min(s->permission, table_level);
+			if (t != NULL && att == t->attnum)
+				field_setting = psprintf("; field-level %s%s",
+										 flp_permission_name(s->permission),
+										 s->permission > table_level ?
+										 ", capped by the table level" : "");
+		}
+		for (att = 1; att <= natts; att++)
+			perm[att] = Max(perm[att], own[att]);
+		if (t != NULL)
+			traced = own[t->attnum];
+		if (c->default_partner)
+			flp_trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+					   "%s; grants the table of a partner area%s",
+					   c->source, field_setting ? field_setting :
+					   psprintf("; the field was not opened to partner users: the table default %s",
+								flp_permission_name(default_permission)));
+		else
+			flp_trace_step(t, traced, psprintf("bundle \"%s\"", c->name),
+					   "%s; grants the table at %s%s",
+					   c->source, flp_permission_name(table_level),
+					   field_setting ? field_setting : "");
+	}
+
+	if (granting == 0)
+	{
+		for (att = 1; att <= natts; att++)
+			perm[att] = default_permission;
+		flp_trace_step(t, default_permission, "table default",
+				   "no applicable bundle grants the table: its default permission %s applies",
+				   flp_permission_name(default_permission));
+	}
+	else if (t != NULL)
+		flp_trace_step(t, perm[t->attnum], "union",
+				   "the least restrictive of %d granting bundle%s",
+				   granting, granting == 1 ? "" : "s");
+
+	if (ri->license != FLP_FULL)
+	{
+		bool		capped = false;
+
+		for (att = 1; att <= natts; att++)
+			if (perm[att] > FLP_READ)
+			{
+				perm[att] = FLP_READ;
+				if (t != NULL && att == t->attnum)
+					capped = true;
+			}
+		flp_trace_step(t, t ? perm[t->attnum] : 0, "license cap",
+				   "license %s allows at most read%s",
+				   flp_license_name(ri->license), capped ? ": capped" : "");
+	}
+}

@@ -1,0 +1,73 @@
+/*-------------------------------------------------------------------------
+ *
+ * trace.c
+ *	  Recording the steps of flp.explain().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_auth_members.h"
+#include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
+#include "utils/rel.h"
+#include "access/relation.h"
+#include "access/sysattr.h"
+#include "optimizer/optimizer.h"
+#include "nodes/readfuncs.h"
+
+#include "flp.h"
+#include "evaluate.h"
+
+
+/* ---------------------------------------------------------------------
+ * Tracing
+ * ---------------------------------------------------------------------
+ */
+
+void
+flp_trace_step(Trace *t, int permission, const char *source, const char *fmt,...)
+{
+	FlpTraceStep *step;
+	StringInfoData buf;
+	va_list		args;
+
+	if (t == NULL)
+		return;
+	initStringInfo(&buf);
+	for (;;)
+	{
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	step = palloc(sizeof(FlpTraceStep));
+	step->source = pstrdup(source);
+	step->detail = buf.data;
+	step->permission = permission;
+	t->steps = lappend(t->steps, step);
+}
+
+const char *
+flp_role_name(Oid roleid)
+{
+	char	   *name = GetUserNameFromId(roleid, true);
+
+	return name ? psprintf("\"%s\"", name) : psprintf("%u", roleid);
+}
