@@ -317,6 +317,12 @@ extern void flp_check_counter_calls(Query *query);
 
 /* rules.c */
 extern Oid	flp_attribute_subject(void);
+extern void flp_create_data_rule_policies(Oid relid, Oid root);
+extern bool flp_evaluate_data_rule(Oid tbl, const char *key_field, text *record_key,
+								   const char *predicate, Oid roleid, bool *found_row);
+
+/* records.c */
+extern bool flp_record_key_visible(Oid tbl, const char *key);
 
 /* rewrite.c */
 extern bool flp_log_denials;
@@ -345,6 +351,7 @@ extern void flp_check_utility_expressions(Node *parsetree);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);
+extern char *flp_function_untrusted_reason(Oid funcid, bool allow_volatile);
 extern void flp_require_trusted_function(Oid funcid, const char *what);
 extern void flp_require_trusted_expression(Node *expr, const char *what);
 extern bool flp_function_trusted(Oid funcid);

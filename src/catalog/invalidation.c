@@ -64,6 +64,7 @@
 
 PG_FUNCTION_INFO_V1(flp_catalog_changed);
 PG_FUNCTION_INFO_V1(flp_governed_changed);
+PG_FUNCTION_INFO_V1(flp_assignments_changed);
 static uint64 record_generation = 1;
 
 /* Bumped by every invalidation that may change a permission. */
@@ -410,5 +411,22 @@ flp_governed_changed(PG_FUNCTION_ARGS)
 		if (!isnull)
 			invalidate_table_tree(DatumGetObjectId(d));
 	}
+	PG_RETURN_POINTER(NULL);
+}
+
+/*
+ * Statement trigger on flp.record_assignment: at commit, every session
+ * reloads its record scopes.
+ */
+Datum
+flp_assignments_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"flp._assignments_changed\" must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	PG_RETURN_POINTER(NULL);
 }

@@ -44,9 +44,6 @@
 
 #include "flp.h"
 
-PG_FUNCTION_INFO_V1(flp_record_visible);
-PG_FUNCTION_INFO_V1(flp_record_visible_key);
-PG_FUNCTION_INFO_V1(flp_assignments_changed);
 
 /* The keys visible to one role in one table. */
 typedef struct ScopeKey
@@ -132,8 +129,8 @@ load_keys(Oid roleid, Oid tbl, const char *partner)
  * true for everyone but partner users (the policy asks only for them); for a
  * partner user, whether the key is assigned to its partner or to itself.
  */
-static bool
-record_key_visible(Oid tbl, const char *key)
+bool
+flp_record_key_visible(Oid tbl, const char *key)
 {
 	Oid			roleid = GetUserId();
 	ScopeKey	sk;
@@ -163,93 +160,4 @@ record_key_visible(Oid tbl, const char *key)
 	}
 	(void) hash_search(last_set->keys, &key, HASH_FIND, &found);
 	return found;
-}
-
-/* flp.record_visible(tbl regclass, record_key text): see record_key_visible. */
-Datum
-flp_record_visible(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(record_key_visible(PG_GETARG_OID(0),
-									  text_to_cstring(PG_GETARG_TEXT_PP(1))));
-}
-
-/* How flp._record_visible_key turns the key of one call site into text. */
-typedef struct KeyOutput
-{
-	Oid			type;
-	FmgrInfo	output;			/* unless an integer type */
-} KeyOutput;
-
-/*
- * flp._record_visible_key(tbl regclass, record_key anyelement): the same as
- * flp.record_visible(tbl, record_key::text) where that cast is an I/O
- * conversion, which the planner hook puts in its place (rewrite.c).  The
- * key becomes text through its type's output function, as the cast does;
- * integers are written without a function call and without allocating.
- */
-Datum
-flp_record_visible_key(PG_FUNCTION_ARGS)
-{
-	KeyOutput  *out = (KeyOutput *) fcinfo->flinfo->fn_extra;
-	char		buf[MAXINT8LEN + 1];
-	const char *key;
-
-	if (out == NULL)
-	{
-		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
-
-		if (!OidIsValid(type))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("could not determine the type of the record key"),
-					 errdetail("flp._record_visible_key takes its key's type from the call."),
-					 errhint("Call flp.record_visible(tbl, key::text) instead.")));
-		out = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyOutput));
-		out->type = type;
-		if (type != INT2OID && type != INT4OID && type != INT8OID)
-		{
-			Oid			typoutput;
-			bool		isvarlena;
-
-			getTypeOutputInfo(type, &typoutput, &isvarlena);
-			fmgr_info_cxt(typoutput, &out->output, fcinfo->flinfo->fn_mcxt);
-		}
-		fcinfo->flinfo->fn_extra = out;
-	}
-	switch (out->type)
-	{
-		case INT2OID:
-			pg_itoa(PG_GETARG_INT16(1), buf);
-			key = buf;
-			break;
-		case INT4OID:
-			pg_ltoa(PG_GETARG_INT32(1), buf);
-			key = buf;
-			break;
-		case INT8OID:
-			pg_lltoa(PG_GETARG_INT64(1), buf);
-			key = buf;
-			break;
-		default:
-			key = OutputFunctionCall(&out->output, PG_GETARG_DATUM(1));
-			break;
-	}
-	PG_RETURN_BOOL(record_key_visible(PG_GETARG_OID(0), key));
-}
-
-/*
- * Statement trigger on flp.record_assignment: at commit, every session
- * reloads its record scopes.
- */
-Datum
-flp_assignments_changed(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._assignments_changed\" must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
-	PG_RETURN_POINTER(NULL);
 }
