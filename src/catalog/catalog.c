@@ -109,6 +109,95 @@ read_admin_role(void)
 	return roleid;
 }
 
+/* The OIDs of flp's tables and indexes; false when one is missing. */
+static bool
+lookup_relations(FlpCatalog *c)
+{
+	return lookup_rel("governed_table", &c->governed_table) &&
+		lookup_rel("excluded_field", &c->excluded_field) &&
+		lookup_rel("excluded_field_pkey", &c->excluded_field_pkey) &&
+		lookup_rel("field_mask", &c->field_mask) &&
+		lookup_rel("field_mask_pkey", &c->field_mask_pkey) &&
+		lookup_rel("inherited_field", &c->inherited_field) &&
+		lookup_rel("inherited_field_pkey", &c->inherited_field_pkey) &&
+		lookup_rel("bundle", &c->bundle) &&
+		lookup_rel("bundle_pkey", &c->bundle_pkey) &&
+		lookup_rel("table_permission", &c->table_permission) &&
+		lookup_rel("table_permission_pkey", &c->table_permission_pkey) &&
+		lookup_rel("table_permission_tbl_idx", &c->table_permission_tbl_idx) &&
+		lookup_rel("field_permission", &c->field_permission) &&
+		lookup_rel("field_permission_pkey", &c->field_permission_pkey) &&
+		lookup_rel("assignment", &c->assignment) &&
+		lookup_rel("assignment_role_idx", &c->assignment_role_idx) &&
+		lookup_rel("rule", &c->rule) &&
+		lookup_rel("registered_user", &c->registered_user) &&
+		lookup_rel("registered_user_pkey", &c->registered_user_pkey) &&
+		lookup_rel("partner_bundle", &c->partner_bundle) &&
+		lookup_rel("partner_bundle_pkey", &c->partner_bundle_pkey) &&
+		lookup_rel("area_table", &c->area_table) &&
+		lookup_rel("area_table_tbl_idx", &c->area_table_tbl_idx);
+}
+
+/* The OID of one of flp's types. */
+static Oid
+lookup_type(Oid namespace, const char *name)
+{
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+						   CStringGetDatum(name), ObjectIdGetDatum(namespace));
+}
+
+/* The OIDs of the labels of flp's enums; false when one is missing. */
+static bool
+lookup_labels(FlpCatalog *c)
+{
+	Oid			license_type = lookup_type(c->namespace, "license");
+	Oid			kind_type = lookup_type(c->namespace, "bundle_kind");
+
+	c->permission_type = lookup_type(c->namespace, "permission");
+	return lookup_label(c->permission_type, "hide", &c->permission_label[FLP_HIDE]) &&
+		lookup_label(c->permission_type, "read", &c->permission_label[FLP_READ]) &&
+		lookup_label(c->permission_type, "edit", &c->permission_label[FLP_EDIT]) &&
+		lookup_label(license_type, "viewer", &c->license_label[FLP_VIEWER]) &&
+		lookup_label(license_type, "viewer_analytics",
+					 &c->license_label[FLP_VIEWER_ANALYTICS]) &&
+		lookup_label(license_type, "full", &c->license_label[FLP_FULL]) &&
+		lookup_label(kind_type, "internal", &c->kind_label[FLP_INTERNAL]) &&
+		lookup_label(kind_type, "partner", &c->kind_label[FLP_PARTNER]);
+}
+
+/* Look up flp.name(argtypes), or fail the lookup. */
+static bool
+lookup_function(const char *name, int nargs, const Oid *argtypes, Oid *oid)
+{
+	*oid = LookupFuncName(list_make2(makeString("flp"), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
+	return OidIsValid(*oid);
+}
+
+/*
+ * The functions of flp that the planner recognizes in policies, and the
+ * admin role; false when a function is missing.
+ */
+static bool
+lookup_functions(FlpCatalog *c)
+{
+	Oid			textarg = TEXTOID;
+	Oid			visible_args[2] = {REGCLASSOID, TEXTOID};
+	Oid			visible_key_args[2] = {REGCLASSOID, ANYELEMENTOID};
+
+	c->admin_role = read_admin_role();
+	if (OidIsValid(c->admin_role))
+		flp_track_role(c->admin_role);
+	return lookup_function("guard", 0, NULL, &c->guard_function) &&
+		lookup_function("is_partner_user", 0, NULL, &c->is_partner_user_function) &&
+		lookup_function("current_partner", 0, NULL, &c->current_partner_function) &&
+		lookup_function("is_subject", 0, NULL, &c->is_subject_function) &&
+		lookup_function("has_bundle", 1, &textarg, &c->has_bundle_function) &&
+		lookup_function("record_visible", 2, visible_args, &c->record_visible_function) &&
+		lookup_function("_record_visible_key", 2, visible_key_args,
+						&c->record_visible_key_function);
+}
+
 /*
  * Find flp's catalog in the current database.  Sets catalog_present.
  */
@@ -116,8 +205,6 @@ static void
 catalog_lookup(void)
 {
 	FlpCatalog	c;
-	Oid			license_type;
-	Oid			kind_type;
 	bool		ok;
 	uint64		start = catalog_forgotten;
 
@@ -128,82 +215,8 @@ catalog_lookup(void)
 	if (ok)
 	{
 		catalog.namespace = c.namespace;
-		ok = lookup_rel("governed_table", &c.governed_table) &&
-			lookup_rel("excluded_field", &c.excluded_field) &&
-			lookup_rel("excluded_field_pkey", &c.excluded_field_pkey) &&
-			lookup_rel("field_mask", &c.field_mask) &&
-			lookup_rel("field_mask_pkey", &c.field_mask_pkey) &&
-			lookup_rel("inherited_field", &c.inherited_field) &&
-			lookup_rel("inherited_field_pkey", &c.inherited_field_pkey) &&
-			lookup_rel("bundle", &c.bundle) &&
-			lookup_rel("bundle_pkey", &c.bundle_pkey) &&
-			lookup_rel("table_permission", &c.table_permission) &&
-			lookup_rel("table_permission_pkey", &c.table_permission_pkey) &&
-			lookup_rel("table_permission_tbl_idx", &c.table_permission_tbl_idx) &&
-			lookup_rel("field_permission", &c.field_permission) &&
-			lookup_rel("field_permission_pkey", &c.field_permission_pkey) &&
-			lookup_rel("assignment", &c.assignment) &&
-			lookup_rel("assignment_role_idx", &c.assignment_role_idx) &&
-			lookup_rel("rule", &c.rule) &&
-			lookup_rel("registered_user", &c.registered_user) &&
-			lookup_rel("registered_user_pkey", &c.registered_user_pkey) &&
-			lookup_rel("partner_bundle", &c.partner_bundle) &&
-			lookup_rel("partner_bundle_pkey", &c.partner_bundle_pkey) &&
-			lookup_rel("area_table", &c.area_table) &&
-			lookup_rel("area_table_tbl_idx", &c.area_table_tbl_idx);
+		ok = lookup_relations(&c) && lookup_labels(&c) && lookup_functions(&c);
 	}
-	if (ok)
-	{
-		c.permission_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-											CStringGetDatum("permission"),
-											ObjectIdGetDatum(c.namespace));
-		license_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-									   CStringGetDatum("license"),
-									   ObjectIdGetDatum(c.namespace));
-		kind_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-									CStringGetDatum("bundle_kind"),
-									ObjectIdGetDatum(c.namespace));
-		ok = lookup_label(c.permission_type, "hide", &c.permission_label[FLP_HIDE]) &&
-			lookup_label(c.permission_type, "read", &c.permission_label[FLP_READ]) &&
-			lookup_label(c.permission_type, "edit", &c.permission_label[FLP_EDIT]) &&
-			lookup_label(license_type, "viewer", &c.license_label[FLP_VIEWER]) &&
-			lookup_label(license_type, "viewer_analytics",
-						 &c.license_label[FLP_VIEWER_ANALYTICS]) &&
-			lookup_label(license_type, "full", &c.license_label[FLP_FULL]) &&
-			lookup_label(kind_type, "internal", &c.kind_label[FLP_INTERNAL]) &&
-			lookup_label(kind_type, "partner", &c.kind_label[FLP_PARTNER]);
-	}
-	if (ok)
-	{
-		Oid			textarg = TEXTOID;
-		Oid			visible_args[2] = {REGCLASSOID, TEXTOID};
-		Oid			visible_key_args[2] = {REGCLASSOID, ANYELEMENTOID};
-
-		c.admin_role = read_admin_role();
-		if (OidIsValid(c.admin_role))
-			flp_track_role(c.admin_role);
-		c.guard_function = LookupFuncName(list_make2(makeString("flp"), makeString("guard")),
-										  0, NULL, true);
-		c.is_partner_user_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("is_partner_user")), 0, NULL, true);
-		c.current_partner_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("current_partner")), 0, NULL, true);
-		c.is_subject_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("is_subject")), 0, NULL, true);
-		c.has_bundle_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("has_bundle")), 1, &textarg, true);
-		c.record_visible_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("record_visible")), 2,
-						   visible_args, true);
-		c.record_visible_key_function =
-			LookupFuncName(list_make2(makeString("flp"), makeString("_record_visible_key")), 2,
-						   visible_key_args, true);
-		ok = OidIsValid(c.guard_function) && OidIsValid(c.is_partner_user_function) &&
-			OidIsValid(c.current_partner_function) && OidIsValid(c.is_subject_function) &&
-			OidIsValid(c.has_bundle_function) && OidIsValid(c.record_visible_function) &&
-			OidIsValid(c.record_visible_key_function);
-	}
-
 	if (ok)
 	{
 		c.record_assignment = get_relname_relid("record_assignment", c.namespace);

@@ -124,6 +124,67 @@ flp_governed_init(void)
  * ---------------------------------------------------------------------
  */
 
+/* An entry of the set for relid, governed by root's rules. */
+static void
+governed_set(GovernedEntry *entry, Oid root, FlpPermission default_permission)
+{
+	entry->root = root;
+	entry->relkind = get_rel_relkind(entry->relid);
+	entry->guarded = rls_forced(entry->relid);
+	entry->default_permission = default_permission;
+}
+
+/* Enter the tables of flp.governed_table into the set; returns them. */
+static List *
+governed_read_roots(const FlpCatalog *c)
+{
+	List	   *roots = NIL;
+	CatalogScan cs;
+	HeapTuple	tuple;
+
+	flp_scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
+	{
+		Oid			relid = flp_column_oid(&cs, tuple, Anum_governed_table_tbl);
+		GovernedEntry *entry = hash_search(governed, &relid, HASH_ENTER, NULL);
+
+		governed_set(entry, relid,
+					 flp_permission_of(flp_column_oid(&cs, tuple,
+													  Anum_governed_table_default_permission)));
+		roots = lappend_oid(roots, relid);
+	}
+	flp_scan_end(&cs);
+	return roots;
+}
+
+/* Partitions and inheritance children follow their governed parent. */
+static void
+governed_add_children(List *roots)
+{
+	ListCell   *lc;
+
+	foreach(lc, roots)
+	{
+		Oid			root = lfirst_oid(lc);
+		GovernedEntry *parent = hash_search(governed, &root, HASH_FIND, NULL);
+		FlpPermission def = parent->default_permission;
+		ListCell   *lc2;
+
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)))
+			continue;
+		foreach(lc2, all_inheritors(root))
+		{
+			Oid			child = lfirst_oid(lc2);
+			bool		found;
+			GovernedEntry *entry;
+
+			entry = hash_search(governed, &child, HASH_ENTER, &found);
+			if (!found)			/* else the root itself, or governed on its own */
+				governed_set(entry, root, def);
+		}
+	}
+}
+
 /*
  * (Re)build the set of governed tables from flp.governed_table.  Retried
  * while invalidations arrive during the scan, so that it is never built from
@@ -137,8 +198,6 @@ governed_build(void)
 	for (;;)
 	{
 		FlpCacheStamp stamp;
-		CatalogScan cs;
-		HeapTuple	tuple;
 
 		c = flp_catalog();
 		stamp = flp_cache_stamp(false);
@@ -156,53 +215,7 @@ governed_build(void)
 								   sizeof(GovernedEntry), GovernedContext);
 
 		if (c != NULL)
-		{
-			List	   *roots = NIL;
-			ListCell   *lc;
-
-			flp_scan_begin(&cs, c->governed_table, InvalidOid, 0, NULL);
-			while ((tuple = flp_scan_next(&cs)) != NULL)
-			{
-				Oid			relid = flp_column_oid(&cs, tuple, Anum_governed_table_tbl);
-				GovernedEntry *entry;
-
-				entry = hash_search(governed, &relid, HASH_ENTER, NULL);
-				entry->root = relid;
-				entry->relkind = get_rel_relkind(relid);
-				entry->guarded = rls_forced(relid);
-				entry->default_permission =
-					flp_permission_of(flp_column_oid(&cs, tuple,
-											 Anum_governed_table_default_permission));
-				roots = lappend_oid(roots, relid);
-			}
-			flp_scan_end(&cs);
-
-			/* partitions and inheritance children follow their governed parent */
-			foreach(lc, roots)
-			{
-				Oid			root = lfirst_oid(lc);
-				GovernedEntry *parent = hash_search(governed, &root, HASH_FIND, NULL);
-				FlpPermission def = parent->default_permission;
-				ListCell   *lc2;
-
-				if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)))
-					continue;
-				foreach(lc2, all_inheritors(root))
-				{
-					Oid			child = lfirst_oid(lc2);
-					bool		found;
-					GovernedEntry *entry;
-
-					entry = hash_search(governed, &child, HASH_ENTER, &found);
-					if (found)
-						continue;	/* the root itself, or governed on its own */
-					entry->root = root;
-					entry->default_permission = def;
-					entry->relkind = get_rel_relkind(child);
-					entry->guarded = rls_forced(child);
-				}
-			}
-		}
+			governed_add_children(governed_read_roots(c));
 
 		if (flp_cache_stamp_valid(&stamp))
 		{
