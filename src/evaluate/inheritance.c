@@ -142,9 +142,26 @@ memo_field(InheritMemo *memo, Oid relid, const char *field, bool *found)
 }
 
 /*
- * The permission of field of relid after inheritance, given its own; t (the
- * field being explained, or NULL) gets the step.
+ * The end of a walk: the last field walked has value; each field before it
+ * the minimum of that and its own permission (owns, in walk order).
  */
+static void
+walk_settle(List *walk, List *owns, FlpPermission value, bool cycle)
+{
+	int			i;
+
+	for (i = list_length(walk) - 1; i >= 0; i--)
+	{
+		FieldMemo  *w = list_nth(walk, i);
+
+		if (i < list_length(walk) - 1)
+			value = Min((FlpPermission) list_nth_int(owns, i), value);
+		w->done = true;
+		w->cycle = cycle;
+		w->permission = value;
+	}
+}
+
 /*
  * Walk the chain from fm (field of relid, whose own permission is own),
  * resolving and memoizing every field on it.
@@ -161,7 +178,6 @@ inheritance_walk(InheritMemo *memo, FieldMemo *fm, Oid relid, const char *field,
 	Oid			t_rel = relid;
 	const char *t_field = field;
 	FlpPermission t_own = own;
-	int			i;
 
 	fm->done = false;
 	walk = lappend(walk, fm);
@@ -211,17 +227,7 @@ inheritance_walk(InheritMemo *memo, FieldMemo *fm, Oid relid, const char *field,
 		owns = lappend_int(owns, t_own);
 	}
 
-	/* the last field walked has value; each before it the minimum with its own */
-	for (i = list_length(walk) - 1; i >= 0; i--)
-	{
-		FieldMemo  *w = list_nth(walk, i);
-
-		if (i < list_length(walk) - 1)
-			value = Min((FlpPermission) list_nth_int(owns, i), value);
-		w->done = true;
-		w->cycle = cycle;
-		w->permission = value;
-	}
+	walk_settle(walk, owns, value, cycle);
 }
 
 /* The step of flp.explain() for an inheriting field, from the memo. */

@@ -245,6 +245,41 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 }
 
 /*
+ * Compute the effective permissions of a role on a governed table (in the
+ * current memory context), as one resolution.
+ */
+static void
+permissions_compute(Oid roleid, Oid relid, FlpTablePermissions *p)
+{
+	Oid			root = flp_governed_root(relid);
+
+	p->roleid = roleid;
+	p->relid = relid;
+	p->natts = flp_relnatts(relid);
+	p->permission = palloc0(p->natts + 1);
+	p->mask = palloc0(sizeof(Oid) * (p->natts + 1));
+
+	/* (an error ends the resolution: see src/catalog/scan.c) */
+	flp_begin_resolution();
+	if (OidIsValid(root) && root != relid)
+		p->all_edit = child_resolve(roleid, relid, root, p->natts, p->permission, p->mask);
+	else
+	{
+		RoleInfo   *ri = flp_role_lookup(roleid);
+
+		p->all_edit = table_resolve(ri, relid, p->natts, p->permission, NULL);
+		if (!p->all_edit)
+		{
+			pfree(p->mask);
+			p->mask = masks_resolve(relid, p->natts);
+		}
+	}
+	flp_end_resolution();
+	permission_flags(relid, p->natts, p->permission, p->all_edit, &p->hides,
+					 &p->restricted);
+}
+
+/*
  * The effective permissions of a role on a governed table, from the cache
  * or computed.  The result stays valid until the next lookup.
  */
@@ -275,29 +310,9 @@ flp_table_permissions(Oid roleid, Oid relid)
 	for (;;)
 	{
 		FlpCacheStamp stamp = flp_cache_stamp(false);
-		Oid			root = flp_governed_root(relid);
-		int			natts = flp_relnatts(relid);
-		uint8	   *perm = palloc0(natts + 1);
-		Oid		   *mask = palloc0(sizeof(Oid) * (natts + 1));
-		bool		all_edit;
+		FlpTablePermissions computed;
 
-		/* (an error ends the resolution: see catalog.c) */
-		flp_begin_resolution();
-		if (OidIsValid(root) && root != relid)
-			all_edit = child_resolve(roleid, relid, root, natts, perm, mask);
-		else
-		{
-			RoleInfo   *ri = flp_role_lookup(roleid);
-
-			all_edit = table_resolve(ri, relid, natts, perm, NULL);
-			if (!all_edit)
-			{
-				pfree(mask);
-				mask = masks_resolve(relid, natts);
-			}
-		}
-		flp_end_resolution();
-
+		permissions_compute(roleid, relid, &computed);
 		if (!flp_cache_stamp_valid(&stamp) || !cache_current())
 		{
 			if (!flp_resolving())
@@ -307,30 +322,20 @@ flp_table_permissions(Oid roleid, Oid relid)
 				continue;
 			}
 			/* nested: use this result once, uncached */
-			result = palloc0(sizeof(FlpTablePermissions));
-			result->roleid = roleid;
-			result->relid = relid;
-			result->natts = natts;
-			result->all_edit = all_edit;
-			result->permission = perm;
-			result->mask = mask;
-			permission_flags(relid, natts, perm, all_edit, &result->hides, &result->restricted);
+			result = palloc(sizeof(FlpTablePermissions));
+			*result = computed;
 			return result;
 		}
 
 		entry = hash_search(table_cache, &key, HASH_ENTER, &found);
-		entry->perms.roleid = roleid;
-		entry->perms.relid = relid;
-		entry->perms.natts = natts;
-		entry->perms.all_edit = all_edit;
-		permission_flags(relid, natts, perm, all_edit, &entry->perms.hides,
-						 &entry->perms.restricted);
-		entry->perms.permission = MemoryContextAlloc(eval_cache.context, natts + 1);
-		memcpy(entry->perms.permission, perm, natts + 1);
-		entry->perms.mask = MemoryContextAlloc(eval_cache.context, sizeof(Oid) * (natts + 1));
-		memcpy(entry->perms.mask, mask, sizeof(Oid) * (natts + 1));
-		pfree(perm);
-		pfree(mask);
+		entry->perms = computed;
+		entry->perms.permission = MemoryContextAlloc(eval_cache.context, computed.natts + 1);
+		memcpy(entry->perms.permission, computed.permission, computed.natts + 1);
+		entry->perms.mask = MemoryContextAlloc(eval_cache.context,
+											   sizeof(Oid) * (computed.natts + 1));
+		memcpy(entry->perms.mask, computed.mask, sizeof(Oid) * (computed.natts + 1));
+		pfree(computed.permission);
+		pfree(computed.mask);
 		last_table = entry;
 		return &entry->perms;
 	}

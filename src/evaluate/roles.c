@@ -231,6 +231,79 @@ candidates_filter(List *candidates, const FlpUser *user)
 	}
 }
 
+/* A partner user's candidate: its partner's bundle, or the default one. */
+static void
+partner_candidates(RoleInfo *ri, const FlpUser *user, Trace *t)
+{
+	char	   *own = flp_read_partner_bundle(user->partner);
+
+	flp_trace_step(t, FLP_NO_PERMISSION, "role",
+				   "%s is a partner user of partner \"%s\" with license full",
+				   flp_role_name(ri->roleid), user->partner);
+	if (own != NULL)
+		ri->candidates = candidate_add(ri->candidates, own,
+									   psprintf("assigned to partner \"%s\"", user->partner));
+	else
+		ri->candidates = candidate_add(ri->candidates, FLP_DEFAULT_PARTNER_BUNDLE,
+									   psprintf("partner \"%s\" has no bundle of its own",
+												user->partner));
+}
+
+/*
+ * An internal user's candidates: the bundles assigned to it or to a role
+ * whose privileges it has, then those of the criteria rules its attributes
+ * match.
+ */
+static void
+internal_candidates(RoleInfo *ri, const FlpUser *user, Trace *t)
+{
+	Oid			roleid = ri->roleid;
+	Jsonb	   *attributes = user->attributes;
+	ListCell   *lc;
+
+	if (user->registered)
+		flp_trace_step(t, FLP_NO_PERMISSION, "role",
+					   "%s is a registered internal user with license %s",
+					   flp_role_name(roleid), flp_license_name(user->license));
+	else
+		flp_trace_step(t, FLP_NO_PERMISSION, "role",
+					   "%s is not registered: an internal user with license full and no attributes",
+					   flp_role_name(roleid));
+
+	foreach(lc, role_memberships(roleid))
+	{
+		Oid			r = lfirst_oid(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, flp_read_assignments(r))
+		{
+			char	   *source = (r == roleid) ?
+			psprintf("assigned to role %s", flp_role_name(r)) :
+			psprintf("assigned to role %s, whose privileges %s has",
+					 flp_role_name(r), flp_role_name(roleid));
+
+			ri->candidates = candidate_add(ri->candidates, lfirst(lc2), source);
+		}
+	}
+
+	if (attributes == NULL)
+		attributes = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	foreach(lc, rules())
+	{
+		FlpRule    *rule = lfirst(lc);
+
+		if (DatumGetBool(DirectFunctionCall2(jsonb_contains,
+											 JsonbPGetDatum(attributes),
+											 JsonbPGetDatum(rule->criteria))))
+			ri->candidates =
+				candidate_add(ri->candidates, rule->bundle,
+							  psprintf("criteria rule %lld matches: %s",
+									   (long long) rule->id,
+									   JsonbToCString(NULL, &rule->criteria->root,
+													  VARSIZE(rule->criteria))));
+	}
+}
+
 /*
  * Everything about a role that does not depend on a table: super admin,
  * license, and the bundles considered, each applied or ignored.
@@ -240,7 +313,6 @@ flp_role_resolve(Oid roleid, Trace *t)
 {
 	RoleInfo   *ri = palloc0(sizeof(RoleInfo));
 	FlpUser		user;
-	ListCell   *lc;
 
 	ri->roleid = roleid;
 	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(roleid)))
@@ -270,70 +342,10 @@ flp_role_resolve(Oid roleid, Trace *t)
 	user = flp_read_user(roleid);
 	ri->license = user.license;
 	ri->partner = user.partner;
-
 	if (user.partner != NULL)
-	{
-		char	   *own = flp_read_partner_bundle(user.partner);
-
-		flp_trace_step(t, FLP_NO_PERMISSION, "role",
-				   "%s is a partner user of partner \"%s\" with license full",
-				   flp_role_name(roleid), user.partner);
-		if (own != NULL)
-			ri->candidates = candidate_add(ri->candidates, own,
-										   psprintf("assigned to partner \"%s\"", user.partner));
-		else
-			ri->candidates = candidate_add(ri->candidates, FLP_DEFAULT_PARTNER_BUNDLE,
-										   psprintf("partner \"%s\" has no bundle of its own",
-													user.partner));
-	}
+		partner_candidates(ri, &user, t);
 	else
-	{
-		List	   *roles = role_memberships(roleid);
-		Jsonb	   *attributes = user.attributes;
-
-		if (user.registered)
-			flp_trace_step(t, FLP_NO_PERMISSION, "role",
-					   "%s is a registered internal user with license %s",
-					   flp_role_name(roleid), flp_license_name(user.license));
-		else
-			flp_trace_step(t, FLP_NO_PERMISSION, "role",
-					   "%s is not registered: an internal user with license full and no attributes",
-					   flp_role_name(roleid));
-
-		foreach(lc, roles)
-		{
-			Oid			r = lfirst_oid(lc);
-			List	   *assigned = flp_read_assignments(r);
-			ListCell   *lc2;
-
-			foreach(lc2, assigned)
-			{
-				char	   *source = (r == roleid) ?
-				psprintf("assigned to role %s", flp_role_name(r)) :
-				psprintf("assigned to role %s, whose privileges %s has",
-						 flp_role_name(r), flp_role_name(roleid));
-
-				ri->candidates = candidate_add(ri->candidates, lfirst(lc2), source);
-			}
-		}
-
-		if (attributes == NULL)
-			attributes = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
-		foreach(lc, rules())
-		{
-			FlpRule    *rule = lfirst(lc);
-
-			if (DatumGetBool(DirectFunctionCall2(jsonb_contains,
-												 JsonbPGetDatum(attributes),
-												 JsonbPGetDatum(rule->criteria))))
-				ri->candidates =
-					candidate_add(ri->candidates, rule->bundle,
-								  psprintf("criteria rule %lld matches: %s",
-										   (long long) rule->id,
-										   JsonbToCString(NULL, &rule->criteria->root,
-														  VARSIZE(rule->criteria))));
-		}
-	}
+		internal_candidates(ri, &user, t);
 	candidates_filter(ri->candidates, &user);
 	return ri;
 }
