@@ -1,7 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * catalog.c
- *	  Finding flp's catalog in the current database.
+ *	  Finding flp's catalog in the current database: the OIDs of its tables,
+ *	  indexes, enum labels and of the functions the planner recognizes, and
+ *	  the admin role; the translation of enum labels read from it.
+ *
+ * The OIDs differ per database, and the catalog may be absent (flp not
+ * installed here, or being installed by this very transaction): then
+ * flp_catalog() is NULL.  The lookup is kept until invalidation.c forgets it.
  *
  *-------------------------------------------------------------------------
  */

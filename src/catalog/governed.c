@@ -1,7 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * governed.c
- *	  The set of governed tables.
+ *	  The backend-local set of governed tables (with their partitions and
+ *	  inheritance children), and which of flp's row rules exist.
+ *
+ * The set is rebuilt from flp.governed_table whenever the generation moved;
+ * once built, asking whether a relation is governed is a hash probe: the
+ * planner's fast path for the many queries that touch no governed table.
  *
  *-------------------------------------------------------------------------
  */

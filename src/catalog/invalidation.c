@@ -1,26 +1,59 @@
 /*-------------------------------------------------------------------------
  *
  * invalidation.c
- *	  Reading flp's catalog tables, and knowing when they changed.
+ *	  Knowing when flp's catalog, its roles or its governed tables changed:
+ *	  the generation counters, PostgreSQL's invalidation callbacks that move
+ *	  them, the one helper by which every cache of flp checks its validity,
+ *	  and the triggers on flp's catalog that send the invalidations.
  *
- * flp's catalog is a set of ordinary tables in schema flp.  This file finds
- * them (their OIDs differ per database, and they may be absent), reads them
- * with index scans (never SPI, so that the planner is not re-entered), keeps
- * the backend-local set of governed tables, and listens to PostgreSQL's
- * invalidation machinery:
+ * flp's catalog is a set of ordinary tables in schema flp (catalog.c finds
+ * them).  flp listens to PostgreSQL's invalidation machinery:
  *
- * - Every change of the catalog fires a statement trigger that sends a
- *   relcache invalidation of flp.governed_table, the "sentinel".  The message
- *   is transactional: other backends (and hot standbys, which replay it) see
- *   it after commit, never after a rollback; the changing backend sees it at
- *   its next command.
+ * - Every change of the catalog fires a statement trigger
+ *   (flp._catalog_changed) that sends a relcache invalidation of
+ *   flp.governed_table, the "sentinel".  The message is transactional: other
+ *   backends (and hot standbys, which replay it) see it after commit, never
+ *   after a rollback; the changing backend sees it at its next command.
  * - A table that starts or stops being governed also gets a relcache
- *   invalidation of its own, so that plans of it are rebuilt.
+ *   invalidation of its own (flp._governed_changed), so that plans of it
+ *   are rebuilt; governed.c listens for those of governed tables.
+ * - Changes of flp.record_assignment send a relcache invalidation of it
+ *   (flp._assignments_changed).
  * - Role changes (GRANT role, REVOKE role, ALTER ROLE, DROP ROLE) arrive as
- *   syscache invalidations of pg_auth_members and pg_authid.
+ *   syscache invalidations of pg_auth_members and pg_authid; roles.c tells
+ *   which of those of pg_authid matter.
  *
- * Each of them bumps a generation counter; caches built under an older
- * generation are thrown away before their next use (evaluate.c).
+ * The generation counters of flp, and what moves them:
+ *
+ *	counter (file)			moved by
+ *	----------------------	------------------------------------------------
+ *	generation				invalidate_all(): relcache invalidation of the
+ *	(invalidation.c)		sentinel or of everything (InvalidOid); any
+ *							change of pg_auth_members; any change of
+ *							pg_namespace; a change of what flp read of a
+ *							tracked role (settle_roles); flp_flush_caches()
+ *							(utility.c, for a new partition or child);
+ *							and flp_cache_invalidate(): relcache invalidation
+ *							of a governed table or a partition/child of one
+ *							(governed.c)
+ *	policy_generation		relcache invalidation of the sentinel or of
+ *	(invalidation.c)		everything; any change of pg_auth_members; a
+ *							change of a tracked role.  Plans carry it
+ *							(rewrite.c) and are remade when it moved.
+ *	record_generation		relcache invalidation of flp.record_assignment
+ *	(invalidation.c)
+ *	catalog_forgotten		flp_catalog_forget(), by every invalidate_all();
+ *	(catalog.c)				the lookup of the catalog's OIDs is redone.
+ *							(A relcache invalidation of a new relation in
+ *							a database without flp's catalog also redoes
+ *							it, without moving a counter.)
+ *
+ * Caches follow generation (and, with with_records, record_generation)
+ * through FlpCacheStamp and FlpCache: the governed set (governed.c), the
+ * bundles and table permissions read whole (readers.c), flp's row rules in
+ * pg_policy (governed.c), the permission and role caches (evaluate/), the
+ * record scopes (evaluate/records.c), and outside this layer the fields that
+ * sequences fill (sequences.c) and the per-role checks (rewrite.c).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * readers.c
- *	  Readers of flp's catalog tables.
+ *	  Readers of flp's catalog tables (registered users, assignments, rules,
+ *	  bundles, table and field permissions, excluded fields, masks, partner
+ *	  areas, inherited fields, record assignments).  Each returns palloc'd
+ *	  data in the caller's memory context; bundles and table-level
+ *	  permissions are read whole and kept until the next catalog change.
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * roles.c
- *	  The roles flp has resolved, and whether what it read of them changed.
+ *	  Role tracking: the roles flp has resolved, and whether what it read of
+ *	  them changed.
+ *
+ * An invalidation of pg_authid only notes which role's entry changed
+ * (flp_note_role_change); invalidation.c asks flp_roles_changed() before
+ * handing out a generation, which compares the digests of the tracked roles
+ * it may concern, so that a change nothing of flp depends on -- a password,
+ * which any role may change for itself -- moves nothing.
  *
  *-------------------------------------------------------------------------
  */
@@ -85,7 +92,7 @@ role_digest(Oid roleid)
 }
 
 /*
- * Remember what flp read of a role it resolves (evaluate.c), so that a later
+ * Remember what flp read of a role it resolves (src/evaluate/), so that a later
  * change of it is told from one that does not matter.
  */
 void

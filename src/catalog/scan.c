@@ -1,7 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * scan.c
- *	  Scanning flp's catalog tables.
+ *	  Scanning flp's catalog tables: index scans with their own snapshot
+ *	  (never SPI, so that the planner is not re-entered), scan keys and
+ *	  column accessors, the one "resolution in progress" state (one snapshot
+ *	  for all reads of a resolution), and small system-catalog helpers.
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * bundles.c
- *	  What the applicable bundles give a table.
+ *	  What the applicable bundles give each field of a table (steps 2 to 5
+ *	  of the effective permission, see permission.c).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * inheritance.c
- *	  Inherited fields.
+ *	  Inherited fields (step 6 of the effective permission, see
+ *	  permission.c): a field gets at most the permission of the field it
+ *	  inherits from, along chains.
  *
  *-------------------------------------------------------------------------
  */

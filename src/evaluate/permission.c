@@ -3,7 +3,7 @@
  * permission.c
  *	  The effective permission of (role, table, field), and its cache.
  *
- * The rules are those of DESIGN.md section 2.2:
+ * The rules (README, "How permissions are decided"):
  *	 1. super admin, or excluded field: edit;
  *	 2. the applicable bundles of the role: assigned to it or to a role whose
  *		privileges it inherits, or given by a criteria rule over its
@@ -18,10 +18,14 @@
  *		source's.
  *
  * One function computes all of it, for a whole table at once, optionally
- * recording the steps for one field (flp.explain).  Results are cached per
- * backend by (role, table) as an array indexed by attribute number, and
- * per role as the list of applicable bundles.  The caches are thrown away
- * when catalog.c's generation moves; a warm lookup is one hash probe.
+ * recording the steps for one field (flp.explain, trace.c): roles.c gives
+ * steps 1 and 2, bundles.c steps 2 to 5, inheritance.c step 6; this file
+ * adds generated columns, masks, and partitions and children (which follow
+ * their governed root).  Results are cached per backend by (role, table) as
+ * an array indexed by attribute number, and per role as the list of
+ * applicable bundles (roles.c).  The caches are thrown away when the
+ * generation of src/catalog/invalidation.c moves; a warm lookup is one hash
+ * probe.
  *
  * Invalidations can arrive in the middle of a computation (any lock taken on
  * a catalog table accepts them).  A result computed across an invalidation
@@ -109,7 +113,7 @@ cache_current(void)
 
 /*
  * A generated column is at most as visible as the most restrictive column it
- * is computed from (DESIGN 2.1): upper(ssn) is as hidden as ssn.
+ * is computed from: upper(ssn) is as hidden as ssn.
  */
 static void
 generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)

@@ -1,7 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * roles.c
- *	  The bundles that apply to a role.
+ *	  The bundles that apply to a role (steps 1 and 2 of the effective
+ *	  permission, see permission.c), and the per-session role cache that
+ *	  row-level security policies ask (flp.is_partner_user,
+ *	  flp.current_partner, flp.has_bundle).
  *
  *-------------------------------------------------------------------------
  */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * trace.c
- *	  Recording the steps of flp.explain().
+ *	  Recording the steps of flp.explain(): each step says what source gave
+ *	  which permission to the field being explained, and why.
  *
  *-------------------------------------------------------------------------
  */
