@@ -173,16 +173,26 @@ flp_explain(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+/*
+ * Begin the rows of an introspection function about the role of argument 0,
+ * which the caller must be allowed to inspect: a materialized set.
+ */
+static ReturnSetInfo *
+role_rows_begin(FunctionCallInfo fcinfo, Oid *roleid)
+{
+	*roleid = PG_GETARG_OID(0);
+	check_may_inspect(*roleid);
+	InitMaterializedSRF(fcinfo, 0);
+	return (ReturnSetInfo *) fcinfo->resultinfo;
+}
+
 /* flp.effective_permissions(role): every field of every governed table. */
 Datum
 flp_effective_permissions(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			roleid = PG_GETARG_OID(0);
+	Oid			roleid;
+	ReturnSetInfo *rsinfo = role_rows_begin(fcinfo, &roleid);
 	ListCell   *lc;
-
-	check_may_inspect(roleid);
-	InitMaterializedSRF(fcinfo, 0);
 
 	foreach(lc, flp_governed_tables())
 	{
@@ -211,12 +221,9 @@ flp_effective_permissions(PG_FUNCTION_ARGS)
 Datum
 flp_bundles(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			roleid = PG_GETARG_OID(0);
+	Oid			roleid;
+	ReturnSetInfo *rsinfo = role_rows_begin(fcinfo, &roleid);
 	ListCell   *lc;
-
-	check_may_inspect(roleid);
-	InitMaterializedSRF(fcinfo, 0);
 
 	foreach(lc, flp_applicable_bundles(roleid))
 	{

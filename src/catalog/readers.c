@@ -48,34 +48,69 @@
 #include "flp_catalog.h"
 
 
-/* ---------------------------------------------------------------------
- * Readers.  Each returns palloc'd data in the caller's memory context.
- * ---------------------------------------------------------------------
+/* A reader of one row of a scan: what to add to the result, or NULL. */
+typedef void *(*RowReader) (CatalogScan *cs, HeapTuple tuple, void *arg);
+
+/*
+ * The rows of relid through index indexid (InvalidOid: a heap scan) that
+ * match the keys, each as reader makes it (NULL: left out).
  */
+static List *
+read_rows(Oid relid, Oid indexid, int nkeys, ScanKey keys, RowReader reader,
+		  void *arg)
+{
+	List	   *result = NIL;
+	CatalogScan cs;
+	HeapTuple	tuple;
+
+	flp_scan_begin(&cs, relid, indexid, nkeys, keys);
+	while ((tuple = flp_scan_next(&cs)) != NULL)
+	{
+		void	   *row = reader(&cs, tuple, arg);
+
+		if (row != NULL)
+			result = lappend(result, row);
+	}
+	flp_scan_end(&cs);
+	return result;
+}
+
+/* read_rows() of the rows whose column attno is the OID value. */
+static List *
+read_rows_by_oid(Oid relid, Oid indexid, AttrNumber attno, Oid value,
+				 RowReader reader, void *arg)
+{
+	ScanKeyData key;
+
+	flp_key_oid(&key, attno, value);
+	return read_rows(relid, indexid, 1, &key, reader, arg);
+}
 
 /* The registration of a role; not registered: internal, full, no attributes. */
+static void *
+user_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	FlpUser    *user = palloc(sizeof(FlpUser));
+
+	user->registered = true;
+	user->license = flp_license_of(flp_column_oid(cs, tuple, Anum_registered_user_license));
+	user->attributes = flp_column_jsonb(cs, tuple, Anum_registered_user_attributes);
+	user->partner = flp_column_text(cs, tuple, Anum_registered_user_partner);
+	return user;
+}
+
 FlpUser
 flp_read_user(Oid roleid)
 {
 	const FlpCatalog *c = flp_catalog();
 	FlpUser		user = {false, FLP_FULL, NULL, NULL};
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
+	List	   *rows;
 
 	if (c == NULL)
 		return user;
-	flp_key_oid(&key, Anum_registered_user_role, roleid);
-	flp_scan_begin(&cs, c->registered_user, c->registered_user_pkey, 1, &key);
-	if ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		user.registered = true;
-		user.license = flp_license_of(flp_column_oid(&cs, tuple, Anum_registered_user_license));
-		user.attributes = flp_column_jsonb(&cs, tuple, Anum_registered_user_attributes);
-		user.partner = flp_column_text(&cs, tuple, Anum_registered_user_partner);
-	}
-	flp_scan_end(&cs);
-	return user;
+	rows = read_rows_by_oid(c->registered_user, c->registered_user_pkey,
+							Anum_registered_user_role, roleid, user_row, NULL);
+	return rows == NIL ? user : *(FlpUser *) linitial(rows);
 }
 
 /* Order C strings, for stable output. */
@@ -85,23 +120,31 @@ cstring_cmp(const ListCell *a, const ListCell *b)
 	return strcmp(lfirst(a), lfirst(b));
 }
 
+/* A text or name column of a row, its number in arg. */
+static void *
+text_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	return flp_column_text(cs, tuple, *(AttrNumber *) arg);
+}
+
+static void *
+name_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	return flp_column_name(cs, tuple, *(AttrNumber *) arg);
+}
+
 /* Names of the bundles assigned directly to roleid. */
 List *
 flp_read_assignments(Oid roleid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
+	AttrNumber	bundle = Anum_assignment_bundle;
+	List	   *result;
 
 	if (c == NULL)
 		return NIL;
-	flp_key_oid(&key, Anum_assignment_role, roleid);
-	flp_scan_begin(&cs, c->assignment, c->assignment_role_idx, 1, &key);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-		result = lappend(result, flp_column_text(&cs, tuple, Anum_assignment_bundle));
-	flp_scan_end(&cs);
+	result = read_rows_by_oid(c->assignment, c->assignment_role_idx,
+							  Anum_assignment_role, roleid, text_row, &bundle);
 	list_sort(result, cstring_cmp);
 	return result;
 }
@@ -116,29 +159,28 @@ rule_cmp(const ListCell *a, const ListCell *b)
 	return (x > y) - (x < y);
 }
 
+static void *
+rule_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	FlpRule    *rule = palloc(sizeof(FlpRule));
+	bool		isnull;
+
+	rule->id = DatumGetInt64(flp_column(cs, tuple, Anum_rule_id, &isnull));
+	rule->bundle = flp_column_text(cs, tuple, Anum_rule_bundle);
+	rule->criteria = flp_column_jsonb(cs, tuple, Anum_rule_criteria);
+	return rule;
+}
+
 /* Every criteria rule. */
 List *
 flp_read_rules(void)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
-	HeapTuple	tuple;
+	List	   *result;
 
 	if (c == NULL)
 		return NIL;
-	flp_scan_begin(&cs, c->rule, InvalidOid, 0, NULL);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		FlpRule    *rule = palloc(sizeof(FlpRule));
-		bool		isnull;
-
-		rule->id = DatumGetInt64(flp_column(&cs, tuple, Anum_rule_id, &isnull));
-		rule->bundle = flp_column_text(&cs, tuple, Anum_rule_bundle);
-		rule->criteria = flp_column_jsonb(&cs, tuple, Anum_rule_criteria);
-		result = lappend(result, rule);
-	}
-	flp_scan_end(&cs);
+	result = read_rows(c->rule, InvalidOid, 0, NULL, rule_row, NULL);
 	list_sort(result, rule_cmp);
 	return result;
 }
@@ -186,7 +228,68 @@ cacheable_name(const char *name)
 	return strlen(name) < NAMEDATALEN * 2;
 }
 
-static bool read_bundle_uncached(const char *name, FlpBundle *bundle);
+/* The hash key of a bundle name (hashed as a blob: zero-padded). */
+static void
+name_key(char *key, const char *name)
+{
+	memset(key, 0, NAMEDATALEN * 2);
+	strlcpy(key, name, NAMEDATALEN * 2);
+}
+
+/* A row of flp.bundle (arg: the catalog). */
+static void *
+bundle_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	const FlpCatalog *c = arg;
+	FlpBundle  *bundle = palloc(sizeof(FlpBundle));
+	bool		isnull;
+
+	bundle->name = flp_column_text(cs, tuple, Anum_bundle_name);
+	bundle->kind = flp_column_oid(cs, tuple, Anum_bundle_kind) ==
+		c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
+	bundle->license = flp_license_of(flp_column_oid(cs, tuple, Anum_bundle_license));
+	bundle->system = DatumGetBool(flp_column(cs, tuple, Anum_bundle_system, &isnull));
+	return bundle;
+}
+
+static bool
+read_bundle_uncached(const char *name, FlpBundle *bundle)
+{
+	const FlpCatalog *c = flp_catalog();
+	ScanKeyData key;
+	List	   *rows;
+
+	flp_key_text(&key, Anum_bundle_name, name);
+	rows = read_rows(c->bundle, c->bundle_pkey, 1, &key, bundle_row, (void *) c);
+	if (rows == NIL)
+		return false;
+	*bundle = *(FlpBundle *) linitial(rows);
+	return true;
+}
+
+/* Every bundle of a cacheable name, by name, in the read cache. */
+static HTAB *
+bundles_read(const FlpCatalog *c)
+{
+	HTAB	   *cache = flp_hash_create("flp bundles", 256, NAMEDATALEN * 2,
+										sizeof(BundleEntry), read_cache.context);
+	ListCell   *lc;
+
+	foreach(lc, read_rows(c->bundle, InvalidOid, 0, NULL, bundle_row, (void *) c))
+	{
+		FlpBundle  *b = lfirst(lc);
+		char		key[NAMEDATALEN * 2];
+		BundleEntry *e;
+
+		if (!cacheable_name(b->name))
+			continue;
+		name_key(key, b->name);
+		e = hash_search(cache, key, HASH_ENTER, NULL);
+		e->bundle = *b;
+		e->bundle.name = MemoryContextStrdup(read_cache.context, b->name);
+	}
+	return cache;
+}
 
 /* A bundle by name; false when it does not exist. */
 bool
@@ -204,36 +307,13 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 	if (bundle_cache == NULL)
 	{
 		FlpCacheStamp stamp = flp_cache_stamp(false);
-		HTAB	   *cache = flp_hash_create("flp bundles", 256, sizeof(key),
-											sizeof(BundleEntry), read_cache.context);
-		CatalogScan cs;
-		HeapTuple	tuple;
+		HTAB	   *cache = bundles_read(c);
 
-		flp_scan_begin(&cs, c->bundle, InvalidOid, 0, NULL);
-		while ((tuple = flp_scan_next(&cs)) != NULL)
-		{
-			char	   *bname = flp_column_text(&cs, tuple, Anum_bundle_name);
-			bool		isnull;
-			BundleEntry *e;
-
-			if (!cacheable_name(bname))
-				continue;
-			memset(key, 0, sizeof(key));
-			strlcpy(key, bname, sizeof(key));
-			e = hash_search(cache, key, HASH_ENTER, NULL);
-			e->bundle.name = MemoryContextStrdup(read_cache.context, bname);
-			e->bundle.kind = flp_column_oid(&cs, tuple, Anum_bundle_kind) ==
-				c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
-			e->bundle.license = flp_license_of(flp_column_oid(&cs, tuple, Anum_bundle_license));
-			e->bundle.system = DatumGetBool(flp_column(&cs, tuple, Anum_bundle_system, &isnull));
-		}
-		flp_scan_end(&cs);
 		if (!flp_cache_stamp_valid(&stamp))
 			return read_bundle_uncached(name, bundle);	/* changed meanwhile */
 		bundle_cache = cache;
 	}
-	memset(key, 0, sizeof(key));
-	strlcpy(key, name, sizeof(key));
+	name_key(key, name);
 	entry = hash_search(bundle_cache, key, HASH_FIND, NULL);
 	if (entry == NULL)
 		return false;
@@ -242,56 +322,76 @@ flp_read_bundle(const char *name, FlpBundle *bundle)
 	return true;
 }
 
-static bool
-read_bundle_uncached(const char *name, FlpBundle *bundle)
-{
-	const FlpCatalog *c = flp_catalog();
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
-	bool		found = false;
-
-	flp_key_text(&key, Anum_bundle_name, name);
-	flp_scan_begin(&cs, c->bundle, c->bundle_pkey, 1, &key);
-	if ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		bool		isnull;
-
-		found = true;
-		bundle->name = flp_column_text(&cs, tuple, Anum_bundle_name);
-		bundle->kind = flp_column_oid(&cs, tuple, Anum_bundle_kind) ==
-			c->kind_label[FLP_PARTNER] ? FLP_PARTNER : FLP_INTERNAL;
-		bundle->license = flp_license_of(flp_column_oid(&cs, tuple, Anum_bundle_license));
-		bundle->system = DatumGetBool(flp_column(&cs, tuple, Anum_bundle_system, &isnull));
-	}
-	flp_scan_end(&cs);
-	return found;
-}
-
 /* The partner bundle assigned to a partner, or NULL. */
 char *
 flp_read_partner_bundle(const char *partner)
 {
 	const FlpCatalog *c = flp_catalog();
-	CatalogScan cs;
+	AttrNumber	bundle = Anum_partner_bundle_bundle;
 	ScanKeyData key;
-	HeapTuple	tuple;
-	char	   *result = NULL;
+	List	   *rows;
 
 	if (c == NULL)
 		return NULL;
 	flp_key_text(&key, Anum_partner_bundle_partner, partner);
-	flp_scan_begin(&cs, c->partner_bundle, c->partner_bundle_pkey, 1, &key);
-	if ((tuple = flp_scan_next(&cs)) != NULL)
-		result = flp_column_text(&cs, tuple, Anum_partner_bundle_bundle);
-	flp_scan_end(&cs);
-	return result;
+	rows = read_rows(c->partner_bundle, c->partner_bundle_pkey, 1, &key, text_row, &bundle);
+	return rows == NIL ? NULL : linitial(rows);
+}
+
+/* A row of flp.table_permission: its bundle and permission. */
+static void *
+table_permission_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	BundlePerm *bp = palloc0(sizeof(BundlePerm));
+	char	   *bname = flp_column_text(cs, tuple, Anum_table_permission_bundle);
+
+	if (arg != NULL && !cacheable_name(bname))
+		return NULL;			/* (arg: for the cache) */
+	strlcpy(bp->name, bname, sizeof(bp->name));
+	bp->permission = flp_permission_of(flp_column_oid(cs, tuple,
+													  Anum_table_permission_permission));
+	return bp;
+}
+
+static bool
+read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *permission)
+{
+	const FlpCatalog *c = flp_catalog();
+	ScanKeyData keys[2];
+	List	   *rows;
+
+	flp_key_text(&keys[0], Anum_table_permission_bundle, bundle);
+	flp_key_oid(&keys[1], Anum_table_permission_tbl, relid);
+	rows = read_rows(c->table_permission, c->table_permission_pkey, 2, keys,
+					 table_permission_row, NULL);
+	if (rows == NIL)
+		return false;
+	*permission = ((BundlePerm *) linitial(rows))->permission;
+	return true;
+}
+
+/* The table-level permissions of a table, by bundle name, in the read cache. */
+static HTAB *
+table_permissions_read(const FlpCatalog *c, Oid relid)
+{
+	HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
+											NAMEDATALEN * 2, sizeof(BundlePerm),
+											read_cache.context);
+	ListCell   *lc;
+
+	foreach(lc, read_rows_by_oid(c->table_permission, c->table_permission_tbl_idx,
+								 Anum_table_permission_tbl, relid,
+								 table_permission_row, by_bundle))
+	{
+		BundlePerm *row = lfirst(lc);
+		BundlePerm *bp = hash_search(by_bundle, row->name, HASH_ENTER, NULL);
+
+		bp->permission = row->permission;
+	}
+	return by_bundle;
 }
 
 /* The table-level permission of a bundle; false when it does not grant it. */
-static bool read_table_permission_uncached(const char *bundle, Oid relid,
-										   FlpPermission *permission);
-
 bool
 flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permission)
 {
@@ -313,35 +413,14 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 	if (!found)
 	{
 		FlpCacheStamp stamp = flp_cache_stamp(false);
-		HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
-												sizeof(key), sizeof(BundlePerm),
-												read_cache.context);
-		CatalogScan cs;
-		ScanKeyData skey;
-		HeapTuple	tuple;
+		HTAB	   *by_bundle = table_permissions_read(c, relid);
 
-		flp_key_oid(&skey, Anum_table_permission_tbl, relid);
-		flp_scan_begin(&cs, c->table_permission, c->table_permission_tbl_idx, 1, &skey);
-		while ((tuple = flp_scan_next(&cs)) != NULL)
-		{
-			char	   *bname = flp_column_text(&cs, tuple, Anum_table_permission_bundle);
-
-			if (!cacheable_name(bname))
-				continue;
-			memset(key, 0, sizeof(key));
-			strlcpy(key, bname, sizeof(key));
-			bp = hash_search(by_bundle, key, HASH_ENTER, NULL);
-			bp->permission = flp_permission_of(flp_column_oid(&cs, tuple,
-													  Anum_table_permission_permission));
-		}
-		flp_scan_end(&cs);
 		if (!flp_cache_stamp_valid(&stamp))
 			return read_table_permission_uncached(bundle, relid, permission);
 		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
 		entry->by_bundle = by_bundle;
 	}
-	memset(key, 0, sizeof(key));
-	strlcpy(key, bundle, sizeof(key));
+	name_key(key, bundle);
 	bp = hash_search(entry->by_bundle, key, HASH_FIND, NULL);
 	if (bp == NULL)
 		return false;
@@ -349,26 +428,15 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 	return true;
 }
 
-static bool
-read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *permission)
+static void *
+field_permission_row(CatalogScan *cs, HeapTuple tuple, void *arg)
 {
-	const FlpCatalog *c = flp_catalog();
-	CatalogScan cs;
-	ScanKeyData keys[2];
-	HeapTuple	tuple;
-	bool		found = false;
+	FlpFieldSetting *s = palloc(sizeof(FlpFieldSetting));
 
-	flp_key_text(&keys[0], Anum_table_permission_bundle, bundle);
-	flp_key_oid(&keys[1], Anum_table_permission_tbl, relid);
-	flp_scan_begin(&cs, c->table_permission, c->table_permission_pkey, 2, keys);
-	if ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		found = true;
-		*permission = flp_permission_of(flp_column_oid(&cs, tuple,
-											   Anum_table_permission_permission));
-	}
-	flp_scan_end(&cs);
-	return found;
+	s->field = flp_column_name(cs, tuple, Anum_field_permission_field);
+	s->permission = flp_permission_of(flp_column_oid(cs, tuple,
+													 Anum_field_permission_permission));
+	return s;
 }
 
 /* The field-level settings of a bundle on a table. */
@@ -376,27 +444,14 @@ List *
 flp_read_field_permissions(const char *bundle, Oid relid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
 	ScanKeyData keys[2];
-	HeapTuple	tuple;
 
 	if (c == NULL)
 		return NIL;
 	flp_key_text(&keys[0], Anum_field_permission_bundle, bundle);
 	flp_key_oid(&keys[1], Anum_field_permission_tbl, relid);
-	flp_scan_begin(&cs, c->field_permission, c->field_permission_pkey, 2, keys);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		FlpFieldSetting *s = palloc(sizeof(FlpFieldSetting));
-
-		s->field = flp_column_name(&cs, tuple, Anum_field_permission_field);
-		s->permission = flp_permission_of(flp_column_oid(&cs, tuple,
-												 Anum_field_permission_permission));
-		result = lappend(result, s);
-	}
-	flp_scan_end(&cs);
-	return result;
+	return read_rows(c->field_permission, c->field_permission_pkey, 2, keys,
+					 field_permission_row, NULL);
 }
 
 /* Names of the excluded fields of a table. */
@@ -404,19 +459,22 @@ List *
 flp_read_excluded_fields(Oid relid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
+	AttrNumber	field = Anum_excluded_field_field;
 
 	if (c == NULL)
 		return NIL;
-	flp_key_oid(&key, Anum_excluded_field_tbl, relid);
-	flp_scan_begin(&cs, c->excluded_field, c->excluded_field_pkey, 1, &key);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-		result = lappend(result, flp_column_name(&cs, tuple, Anum_excluded_field_field));
-	flp_scan_end(&cs);
-	return result;
+	return read_rows_by_oid(c->excluded_field, c->excluded_field_pkey,
+							Anum_excluded_field_tbl, relid, name_row, &field);
+}
+
+static void *
+mask_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	FlpMask    *m = palloc(sizeof(FlpMask));
+
+	m->field = flp_column_name(cs, tuple, Anum_field_mask_field);
+	m->mask = flp_column_oid(cs, tuple, Anum_field_mask_mask);
+	return m;
 }
 
 /* The mask functions of a table's fields. */
@@ -424,25 +482,11 @@ List *
 flp_read_masks(Oid relid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
 
 	if (c == NULL)
 		return NIL;
-	flp_key_oid(&key, Anum_field_mask_tbl, relid);
-	flp_scan_begin(&cs, c->field_mask, c->field_mask_pkey, 1, &key);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		FlpMask    *m = palloc(sizeof(FlpMask));
-
-		m->field = flp_column_name(&cs, tuple, Anum_field_mask_field);
-		m->mask = flp_column_oid(&cs, tuple, Anum_field_mask_mask);
-		result = lappend(result, m);
-	}
-	flp_scan_end(&cs);
-	return result;
+	return read_rows_by_oid(c->field_mask, c->field_mask_pkey, Anum_field_mask_tbl,
+							relid, mask_row, NULL);
 }
 
 /* Is the table in a partner area? */
@@ -463,31 +507,39 @@ flp_read_in_area(Oid relid)
 	return found;
 }
 
+static void *
+inheritance_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	FlpInheritance *i = palloc(sizeof(FlpInheritance));
+
+	i->field = flp_column_name(cs, tuple, Anum_inherited_field_field);
+	i->from_tbl = flp_column_oid(cs, tuple, Anum_inherited_field_from_tbl);
+	i->from_field = flp_column_name(cs, tuple, Anum_inherited_field_from_field);
+	return i;
+}
+
 /* The inherited fields of a table. */
 List *
 flp_read_inheritances(Oid relid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
-	ScanKeyData key;
-	HeapTuple	tuple;
 
 	if (c == NULL)
 		return NIL;
-	flp_key_oid(&key, Anum_inherited_field_tbl, relid);
-	flp_scan_begin(&cs, c->inherited_field, c->inherited_field_pkey, 1, &key);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		FlpInheritance *i = palloc(sizeof(FlpInheritance));
+	return read_rows_by_oid(c->inherited_field, c->inherited_field_pkey,
+							Anum_inherited_field_tbl, relid, inheritance_row, NULL);
+}
 
-		i->field = flp_column_name(&cs, tuple, Anum_inherited_field_field);
-		i->from_tbl = flp_column_oid(&cs, tuple, Anum_inherited_field_from_tbl);
-		i->from_field = flp_column_name(&cs, tuple, Anum_inherited_field_from_field);
-		result = lappend(result, i);
-	}
-	flp_scan_end(&cs);
-	return result;
+/* A record key assigned to the partner, or to the role (arg) within it. */
+static void *
+record_key_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	bool		isnull;
+	Datum		user = flp_column(cs, tuple, Anum_record_assignment_partner_user, &isnull);
+
+	if (!isnull && DatumGetObjectId(user) != *(Oid *) arg)
+		return NULL;			/* assigned to another user of the partner */
+	return flp_column_text(cs, tuple, Anum_record_assignment_record_key);
 }
 
 /*
@@ -498,27 +550,13 @@ List *
 flp_read_record_keys(Oid tbl, const char *partner, Oid roleid)
 {
 	const FlpCatalog *c = flp_catalog();
-	List	   *result = NIL;
-	CatalogScan cs;
 	ScanKeyData keys[2];
-	HeapTuple	tuple;
 
 	if (c == NULL || !OidIsValid(c->record_assignment) ||
 		!OidIsValid(c->record_assignment_partner_idx))
 		return NIL;
 	flp_key_oid(&keys[0], Anum_record_assignment_tbl, tbl);
 	flp_key_text(&keys[1], Anum_record_assignment_partner, partner);
-	flp_scan_begin(&cs, c->record_assignment, c->record_assignment_partner_idx, 2, keys);
-	while ((tuple = flp_scan_next(&cs)) != NULL)
-	{
-		bool		isnull;
-		Datum		user = flp_column(&cs, tuple, Anum_record_assignment_partner_user, &isnull);
-
-		if (!isnull && DatumGetObjectId(user) != roleid)
-			continue;			/* assigned to another user of the partner */
-		result = lappend(result,
-						 flp_column_text(&cs, tuple, Anum_record_assignment_record_key));
-	}
-	flp_scan_end(&cs);
-	return result;
+	return read_rows(c->record_assignment, c->record_assignment_partner_idx, 2, keys,
+					 record_key_row, &roleid);
 }

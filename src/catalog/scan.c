@@ -225,40 +225,47 @@ flp_column(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, bool *isnull)
 	return heap_getattr(tuple, attno, RelationGetDescr(cs->rel), isnull);
 }
 
+/* The value of a column; false when it is NULL. */
+static bool
+column_value(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, Datum *value)
+{
+	bool		isnull;
+
+	*value = flp_column(cs, tuple, attno, &isnull);
+	return !isnull;
+}
+
+/* A column as an OID (InvalidOid when NULL), a C string or a Jsonb (NULL when NULL). */
 Oid
 flp_column_oid(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
-	bool		isnull;
-	Datum		d = flp_column(cs, tuple, attno, &isnull);
+	Datum		d;
 
-	return isnull ? InvalidOid : DatumGetObjectId(d);
+	return column_value(cs, tuple, attno, &d) ? DatumGetObjectId(d) : InvalidOid;
 }
 
 char *
 flp_column_text(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
-	bool		isnull;
-	Datum		d = flp_column(cs, tuple, attno, &isnull);
+	Datum		d;
 
-	return isnull ? NULL : TextDatumGetCString(d);
+	return column_value(cs, tuple, attno, &d) ? TextDatumGetCString(d) : NULL;
 }
 
 char *
 flp_column_name(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
-	bool		isnull;
-	Datum		d = flp_column(cs, tuple, attno, &isnull);
+	Datum		d;
 
-	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+	return column_value(cs, tuple, attno, &d) ? pstrdup(NameStr(*DatumGetName(d))) : NULL;
 }
 
 Jsonb *
 flp_column_jsonb(CatalogScan *cs, HeapTuple tuple, AttrNumber attno)
 {
-	bool		isnull;
-	Datum		d = flp_column(cs, tuple, attno, &isnull);
+	Datum		d;
 
-	return isnull ? NULL : DatumGetJsonbPCopy(d);
+	return column_value(cs, tuple, attno, &d) ? DatumGetJsonbPCopy(d) : NULL;
 }
 
 /* A hash table with blob keys in a memory context of flp's caches. */
