@@ -1,13 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * functions.c
- *	  SQL-callable functions of flp written in C: introspection (effective,
- *	  explain, effective_permissions, bundles), flp.is_super_admin and
- *	  flp.attribute.
+ *	  The SQL-callable functions of flp written in C, as thin fmgr wrappers
+ *	  over the plain C functions of the files that own the work:
  *
- * The management functions (protect, set_permission, assign, ...) are
- * PL/pgSQL in the install script: they validate input and write the catalog,
- * whose triggers tell every session about the change.
+ *	  - introspection: flp.effective, flp.explain, flp.effective_permissions,
+ *		flp.bundles, flp.is_super_admin (src/evaluate/);
+ *	  - what row-level security policies call: flp.guard, flp.is_subject,
+ *		flp.is_partner_user, flp.current_partner, flp.has_bundle
+ *		(src/evaluate/roles.c), flp.record_visible and
+ *		flp._record_visible_key (src/evaluate/records.c);
+ *	  - data rules: flp.attribute, flp._create_data_policies,
+ *		flp._eval_rule (rules.c);
+ *	  - trust checks for the install script: flp._require_trusted_function,
+ *		flp._untrusted_reason (trust.c);
+ *	  - flp._loaded, for CREATE EXTENSION.
+ *
+ * Trigger functions stay with their concern: the invalidation triggers in
+ * src/catalog/invalidation.c, the reference triggers in
+ * src/catalog/references.c, the data-rule check in rules.c.  The management
+ * functions (protect, set_permission, assign, ...) are PL/pgSQL in the
+ * install script: they validate input and write the catalog, whose triggers
+ * tell every session about the change.
  *
  *-------------------------------------------------------------------------
  */
