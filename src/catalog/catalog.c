@@ -13,37 +13,12 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/skey.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
 #include "parser/parse_func.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_authid.h"
-#include "common/hashfn.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_enum.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/plancache.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
-#include "access/xact.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -61,6 +36,7 @@ static Oid	sentinel_relid = InvalidOid;
 
 /* Likewise flp.record_assignment, whose changes move record_generation */
 static Oid	assignments_relid = InvalidOid;
+
 static void catalog_lookup(void);
 
 /*

@@ -12,37 +12,14 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/htup_details.h"
-#include "access/skey.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_authid.h"
-#include "common/hashfn.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_enum.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_policy.h"
-#include "catalog/pg_type.h"
-#include "commands/extension.h"
-#include "commands/trigger.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/plancache.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
-#include "access/xact.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -230,11 +207,6 @@ governed_build(void)
 	}
 }
 
-/*
- * Is relid a governed table, or a partition or child of one?  A hash probe
- * once the set is built: the planner's fast path for the many queries that
- * touch no governed table.
- */
 /* The governed set, current as of the invalidations read so far. */
 static void
 governed_current(void)
@@ -261,6 +233,11 @@ governed_lookup(Oid relid)
 	return entry;
 }
 
+/*
+ * Is relid a governed table, or a partition or child of one?  A hash probe
+ * once the set is built: the planner's fast path for the many queries that
+ * touch no governed table.
+ */
 bool
 flp_is_governed(Oid relid, FlpPermission *default_permission)
 {

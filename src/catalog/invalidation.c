@@ -59,37 +59,12 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/skey.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_authid.h"
-#include "common/hashfn.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_enum.h"
 #include "catalog/pg_inherits.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
-#include "utils/rel.h"
-#include "utils/snapmgr.h"
-#include "access/xact.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -98,6 +73,8 @@
 PG_FUNCTION_INFO_V1(flp_catalog_changed);
 PG_FUNCTION_INFO_V1(flp_governed_changed);
 PG_FUNCTION_INFO_V1(flp_assignments_changed);
+
+/* Moves whenever record assignments change (see the table above). */
 static uint64 record_generation = 1;
 
 /* Bumped by every invalidation that may change a permission. */
@@ -113,7 +90,8 @@ static uint64 policy_generation = 1;
 
 /*
  * While true, invalidations were read moments ago (at the start of the
- * planner hook, which sets it): the lookups below need not read them again.
+ * planner hook, which sets it): flp_read_invalidations() need not read them
+ * again.
  */
 static bool invalidations_read = false;
 

@@ -10,37 +10,13 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/skey.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
-#include "catalog/pg_attribute.h"
-#include "catalog/pg_authid.h"
-#include "common/hashfn.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
-#include "catalog/pg_enum.h"
-#include "catalog/pg_inherits.h"
-#include "catalog/pg_policy.h"
-#include "catalog/pg_type.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
-#include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/plancache.h"
-#include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "access/xact.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -95,9 +71,8 @@ flp_attname(Oid relid, AttrNumber attnum)
  */
 
 /*
- * Begin a scan of relid through index indexid (InvalidOid: a heap scan).
- *
- * The latest snapshot is used rather than the transaction's: a permission
+ * The snapshot of reads of flp's catalog.  The latest snapshot is used
+ * rather than the transaction's: a permission
  * change committed by another session must hold from the next statement on,
  * also in REPEATABLE READ transactions, as for PostgreSQL's own catalogs.
  */
@@ -178,6 +153,7 @@ flp_resolution_init(void)
 	RegisterSubXactCallback(subxact_callback, NULL);
 }
 
+/* Begin a scan of relid through index indexid (InvalidOid: a heap scan). */
 void
 flp_scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
