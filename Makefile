@@ -5,16 +5,24 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = flp
 OBJS = \
-	src/catalog.o \
+	src/catalog/catalog.o \
+	src/catalog/governed.o \
+	src/catalog/invalidation.o \
+	src/catalog/readers.o \
+	src/catalog/references.o \
+	src/catalog/roles.o \
+	src/catalog/scan.o \
 	src/catalog_columns.o \
-	src/evaluate.o \
+	src/evaluate/bundles.o \
+	src/evaluate/inheritance.o \
+	src/evaluate/permission.o \
+	src/evaluate/records.o \
+	src/evaluate/roles.o \
+	src/evaluate/trace.o \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \
 	src/hooks.o \
-	src/records.o \
-	src/references.o \
-	src/refused_functions.o \
 	src/planner/denials.o \
 	src/planner/indexes.o \
 	src/planner/inlining.o \
@@ -29,6 +37,7 @@ OBJS = \
 	src/planner/taint.o \
 	src/planner/walk.o \
 	src/planner/writes.o \
+	src/refused_functions.o \
 	src/rules.o \
 	src/sequences.o \
 	src/trust.o \
@@ -80,7 +89,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every source file includes the internal header
-$(OBJS): src/flp.h src/catalog_columns.h src/compat.h src/planner/planner.h src/utility/utility.h
+$(OBJS): src/flp.h src/catalog_columns.h src/compat.h src/catalog/flp_catalog.h \
+	src/evaluate/evaluate.h src/planner/planner.h src/utility/utility.h
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) sql/build.awk
 	awk -f sql/build.awk $(SQL_PARTS) >$@.tmp && mv $@.tmp $@

@@ -40,6 +40,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("flp");
 
 	flp_catalog_init();
+	flp_governed_init();
 	flp_trust_init();
 
 	/* hooks: planner, executor start, fmgr, relation info, utility */

@@ -4,7 +4,16 @@
  *	  Internal declarations of flp, field-level permissions for PostgreSQL.
  *
  * One header for the whole library; its externs are grouped by the source
- * file that defines them.
+ * file that defines them.  The layers, each using only those below it:
+ *
+ *	hooks.c (every hook flp installs), functions.c (every SQL-callable
+ *	function)
+ *	-> the planner passes (src/planner/, declared in planner/planner.h), the
+ *	   handlers of utility statements (src/utility/, utility/utility.h),
+ *	   explain.c, sequences.c
+ *	-> refused_functions.c, data rules and trust (rules.c, trust.c)
+ *	-> the evaluator (src/evaluate/)
+ *	-> the catalog layer (src/catalog/), catalog_columns.h
  *
  *-------------------------------------------------------------------------
  */
@@ -77,6 +86,8 @@ typedef struct FlpCatalog
 	Oid			partner_bundle_pkey;
 	Oid			area_table;
 	Oid			area_table_tbl_idx;
+	Oid			record_assignment;	/* InvalidOid if absent */
+	Oid			record_assignment_partner_idx;	/* likewise */
 	Oid			permission_type;
 	Oid			permission_label[3];	/* by FlpPermission */
 	Oid			license_label[3];	/* by FlpLicense */
@@ -139,36 +150,89 @@ typedef struct FlpInheritance
 	char	   *from_field;
 } FlpInheritance;
 
+/*
+ * The validity of a cache built from flp's catalog: see flp_cache_stamp()
+ * in src/catalog/invalidation.c.
+ */
+typedef struct FlpCacheStamp
+{
+	uint64		generation;		/* flp_cache_generation() when stamped */
+	uint64		records;		/* flp_record_generation(), if with_records */
+	bool		with_records;	/* record assignments concern the cache too */
+} FlpCacheStamp;
+
+/*
+ * A cache filled entry by entry in a memory context of its own, emptied when
+ * stale (flp_cache_refresh).  Declare one as
+ *		static FlpCache cache = {"name"};
+ * or {"name", true} when changes of record assignments concern it too.
+ */
+typedef struct FlpCache
+{
+	const char *name;			/* of its memory context */
+	bool		with_records;
+	MemoryContext context;		/* NULL until first refreshed */
+	FlpCacheStamp stamp;
+} FlpCache;
+
 /* flp.c */
 extern void _PG_init(void);
 
-/* catalog.c */
-extern void flp_catalog_init(void);
+/*
+ * The catalog layer, src/catalog/ (its internals: src/catalog/flp_catalog.h).
+ * Each file below uses only those listed before it.
+ */
+
+/* src/catalog/scan.c: scans, snapshots, the resolution state */
 extern HTAB *flp_hash_create(const char *name, long nelem, Size keysize,
 							 Size entrysize, MemoryContext cxt);
+extern Snapshot flp_catalog_snapshot(void);
+extern void flp_begin_resolution(void);
+extern void flp_end_resolution(void);
+extern bool flp_resolving(void);
+extern int	flp_relnatts(Oid relid);
+extern char *flp_attname(Oid relid, AttrNumber attnum);
+extern AttrNumber flp_attnum(Oid relid, const char *field);
+
+/* src/catalog/roles.c: role tracking */
+extern void flp_track_role(Oid roleid);
+
+/* src/catalog/catalog.c: finding the catalog */
 extern const FlpCatalog *flp_catalog(void);
-extern bool flp_invalidations_read;
+extern Datum flp_permission_datum(FlpPermission permission);
+extern const char *flp_permission_name(FlpPermission permission);
+extern const char *flp_license_name(FlpLicense license);
+
+/* src/catalog/invalidation.c: generations, cache validity */
+extern void flp_catalog_init(void);
 extern void flp_read_invalidations(void);
+extern bool flp_set_invalidations_read(bool read);
+extern uint64 flp_cache_generation(void);
+extern uint64 flp_policy_generation(void);
+extern uint64 flp_record_generation(void);
+extern FlpCacheStamp flp_cache_stamp(bool with_records);
+extern bool flp_cache_stamp_valid(const FlpCacheStamp *stamp);
+extern bool flp_cache_stamp_unmoved(const FlpCacheStamp *stamp);
+extern bool flp_cache_refresh(FlpCache *cache);
+extern bool flp_cache_valid(const FlpCache *cache);
+extern void flp_flush_caches(void);
+extern void flp_catalog_touch(void);
+
+/* src/catalog/governed.c: the governed set, row rules */
+extern void flp_governed_init(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern char flp_governed_relkind(Oid relid);
 extern bool flp_governed_guarded(Oid relid);
 extern Oid	flp_governed_root(Oid relid);
 extern List *flp_governed_tables(void);
+extern List *flp_governed_relids(void);
 extern bool flp_governs_any(void);
 #define FLP_RULES_DATA 1
 #define FLP_RULES_SCOPE 2
 extern int	flp_policy_rule(const char *polname);
 extern int	flp_row_rules_present(void);
-extern List *flp_governed_relids(void);
-extern void flp_flush_caches(void);
-extern void flp_catalog_touch(void);
-extern Snapshot flp_catalog_snapshot(void);
-extern void flp_begin_resolution(void);
-extern void flp_end_resolution(void);
-extern uint64 flp_cache_generation(void);
-extern uint64 flp_policy_generation(void);
-extern void flp_track_role(Oid roleid);
-extern uint64 flp_record_generation(void);
+
+/* src/catalog/readers.c: readers of flp.* tables */
 extern FlpUser flp_read_user(Oid roleid);
 extern List *flp_read_assignments(Oid roleid);
 extern List *flp_read_rules(void);
@@ -181,16 +245,16 @@ extern List *flp_read_excluded_fields(Oid relid);
 extern List *flp_read_inheritances(Oid relid);
 extern List *flp_read_masks(Oid relid);
 extern bool flp_read_in_area(Oid relid);
-extern int	flp_relnatts(Oid relid);
-extern char *flp_attname(Oid relid, AttrNumber attnum);
-extern Datum flp_permission_datum(FlpPermission permission);
-extern const char *flp_permission_name(FlpPermission permission);
-extern const char *flp_license_name(FlpLicense license);
+extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 
-/* references.c */
+/* src/catalog/references.c: references between catalog tables */
 extern void flp_set_bulk_load(Oid relid);
 
-/* evaluate.c */
+/*
+ * The evaluator, src/evaluate/ (its internals: src/evaluate/evaluate.h):
+ * permission.c, with roles.c for flp_is_super_admin, flp_role_partner,
+ * flp_role_has_bundle and flp_applicable_bundles.
+ */
 
 /* One step of flp.explain(). */
 typedef struct FlpTraceStep
@@ -225,7 +289,6 @@ extern const FlpTablePermissions *flp_table_permissions(Oid roleid, Oid relid);
 extern FlpPermission flp_field_permission(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum);
 extern List *flp_applicable_bundles(Oid roleid);
-extern void flp_abort_resolution(void);
 extern const char *flp_role_partner(Oid roleid);
 extern bool flp_role_has_bundle(Oid roleid, const char *bundle);
 
@@ -238,8 +301,14 @@ extern int	flp_subject_explain(void);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Query *query);
 
-/* functions.c */
-extern Oid	flp_attribute_role;
+/* rules.c */
+extern Oid	flp_attribute_subject(void);
+extern void flp_create_data_rule_policies(Oid relid, Oid root);
+extern bool flp_evaluate_data_rule(Oid tbl, const char *key_field, text *record_key,
+								   const char *predicate, Oid roleid, bool *found_row);
+
+/* src/evaluate/records.c */
+extern bool flp_record_key_visible(Oid tbl, const char *key);
 
 /* hooks.c and src/planner/ */
 extern void flp_denials_init(void);
@@ -271,6 +340,7 @@ extern bool flp_is_counter_function(Oid funcid);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);
+extern char *flp_function_untrusted_reason(Oid funcid, bool allow_volatile);
 extern void flp_require_trusted_function(Oid funcid, const char *what);
 extern void flp_require_trusted_expression(Node *expr, const char *what);
 extern bool flp_function_trusted(Oid funcid);

@@ -1,26 +1,36 @@
 /*-------------------------------------------------------------------------
  *
  * functions.c
- *	  SQL-callable functions of flp written in C: introspection (effective,
- *	  explain, effective_permissions, bundles), flp.is_super_admin and
- *	  flp.attribute.
+ *	  The SQL-callable functions of flp written in C, as thin fmgr wrappers
+ *	  over the plain C functions of the files that own the work:
  *
- * The management functions (protect, set_permission, assign, ...) are
- * PL/pgSQL in the install script: they validate input and write the catalog,
- * whose triggers tell every session about the change.
+ *	  - introspection: flp.effective, flp.explain, flp.effective_permissions,
+ *		flp.bundles, flp.is_super_admin (src/evaluate/);
+ *	  - what row-level security policies call: flp.guard, flp.is_subject,
+ *		flp.is_partner_user, flp.current_partner, flp.has_bundle
+ *		(src/evaluate/roles.c), flp.record_visible and
+ *		flp._record_visible_key (src/evaluate/records.c);
+ *	  - data rules: flp.attribute, flp._create_data_policies,
+ *		flp._eval_rule (rules.c);
+ *	  - trust checks for the install script: flp._require_trusted_function,
+ *		flp._untrusted_reason (trust.c);
+ *	  - flp._loaded, for CREATE EXTENSION.
+ *
+ * Trigger functions stay with their concern: the invalidation triggers in
+ * src/catalog/invalidation.c, the reference triggers in
+ * src/catalog/references.c, the data-rule check in rules.c.  The management
+ * functions (protect, set_permission, assign, ...) are PL/pgSQL in the
+ * install script: they validate input and write the catalog, whose triggers
+ * tell every session about the change.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
-#include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
-#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
 #include "flp.h"
@@ -32,9 +42,11 @@ PG_FUNCTION_INFO_V1(flp_explain);
 PG_FUNCTION_INFO_V1(flp_effective_permissions);
 PG_FUNCTION_INFO_V1(flp_bundles);
 PG_FUNCTION_INFO_V1(flp_attribute);
-
-/* While flp.explain_record() evaluates a data rule: the role it explains. */
-Oid			flp_attribute_role = InvalidOid;
+PG_FUNCTION_INFO_V1(flp_record_visible);
+PG_FUNCTION_INFO_V1(flp_record_visible_key);
+PG_FUNCTION_INFO_V1(flp_create_data_policies);
+PG_FUNCTION_INFO_V1(flp_eval_rule);
+PG_FUNCTION_INFO_V1(flp_require_trusted_function_sql);
 
 /*
  * Called by the install script so that the library (and its preload check)
@@ -171,16 +183,26 @@ flp_explain(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+/*
+ * Begin the rows of an introspection function about the role of argument 0,
+ * which the caller must be allowed to inspect: a materialized set.
+ */
+static ReturnSetInfo *
+role_rows_begin(FunctionCallInfo fcinfo, Oid *roleid)
+{
+	*roleid = PG_GETARG_OID(0);
+	check_may_inspect(*roleid);
+	InitMaterializedSRF(fcinfo, 0);
+	return (ReturnSetInfo *) fcinfo->resultinfo;
+}
+
 /* flp.effective_permissions(role): every field of every governed table. */
 Datum
 flp_effective_permissions(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			roleid = PG_GETARG_OID(0);
+	Oid			roleid;
+	ReturnSetInfo *rsinfo = role_rows_begin(fcinfo, &roleid);
 	ListCell   *lc;
-
-	check_may_inspect(roleid);
-	InitMaterializedSRF(fcinfo, 0);
 
 	foreach(lc, flp_governed_tables())
 	{
@@ -209,12 +231,9 @@ flp_effective_permissions(PG_FUNCTION_ARGS)
 Datum
 flp_bundles(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			roleid = PG_GETARG_OID(0);
+	Oid			roleid;
+	ReturnSetInfo *rsinfo = role_rows_begin(fcinfo, &roleid);
 	ListCell   *lc;
-
-	check_may_inspect(roleid);
-	InitMaterializedSRF(fcinfo, 0);
 
 	foreach(lc, flp_applicable_bundles(roleid))
 	{
@@ -237,8 +256,7 @@ Datum
 flp_attribute(PG_FUNCTION_ARGS)
 {
 	text	   *key = PG_GETARG_TEXT_PP(0);
-	FlpUser		user = flp_read_user(OidIsValid(flp_attribute_role) ?
-									 flp_attribute_role : GetUserId());
+	FlpUser		user = flp_read_user(flp_attribute_subject());
 	Datum		value;
 	LOCAL_FCINFO(inner, 2);
 
@@ -272,7 +290,7 @@ flp_guard(PG_FUNCTION_ARGS)
 /*
  * flp.is_partner_user(), flp.current_partner(), flp.has_bundle(bundle): the
  * current user as row-level security policies see it.  The planner folds
- * them into constants in flp's own policies (see rewrite.c); elsewhere they
+ * them into constants in flp's own policies (see planner/policies.c); elsewhere they
  * answer from the per-session role cache.
  */
 PG_FUNCTION_INFO_V1(flp_is_partner_user);
@@ -308,4 +326,135 @@ flp_has_bundle(PG_FUNCTION_ARGS)
 	char	   *bundle = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	PG_RETURN_BOOL(flp_role_has_bundle(GetUserId(), bundle));
+}
+
+/* flp.record_visible(tbl regclass, record_key text): see record_key_visible. */
+Datum
+flp_record_visible(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(flp_record_key_visible(PG_GETARG_OID(0),
+									  text_to_cstring(PG_GETARG_TEXT_PP(1))));
+}
+
+/* How flp._record_visible_key turns the key of one call site into text. */
+typedef struct KeyOutput
+{
+	Oid			type;
+	FmgrInfo	output;			/* unless an integer type */
+} KeyOutput;
+
+/*
+ * flp._record_visible_key(tbl regclass, record_key anyelement): the same as
+ * flp.record_visible(tbl, record_key::text) where that cast is an I/O
+ * conversion, which the planner hook puts in its place (planner/policies.c).  The
+ * key becomes text through its type's output function, as the cast does;
+ * integers are written without a function call and without allocating.
+ */
+Datum
+flp_record_visible_key(PG_FUNCTION_ARGS)
+{
+	KeyOutput  *out = (KeyOutput *) fcinfo->flinfo->fn_extra;
+	char		buf[MAXINT8LEN + 1];
+	const char *key;
+
+	if (out == NULL)
+	{
+		Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (!OidIsValid(type))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("could not determine the type of the record key"),
+					 errdetail("flp._record_visible_key takes its key's type from the call."),
+					 errhint("Call flp.record_visible(tbl, key::text) instead.")));
+		out = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyOutput));
+		out->type = type;
+		if (type != INT2OID && type != INT4OID && type != INT8OID)
+		{
+			Oid			typoutput;
+			bool		isvarlena;
+
+			getTypeOutputInfo(type, &typoutput, &isvarlena);
+			fmgr_info_cxt(typoutput, &out->output, fcinfo->flinfo->fn_mcxt);
+		}
+		fcinfo->flinfo->fn_extra = out;
+	}
+	switch (out->type)
+	{
+		case INT2OID:
+			pg_itoa(PG_GETARG_INT16(1), buf);
+			key = buf;
+			break;
+		case INT4OID:
+			pg_ltoa(PG_GETARG_INT32(1), buf);
+			key = buf;
+			break;
+		case INT8OID:
+			pg_lltoa(PG_GETARG_INT64(1), buf);
+			key = buf;
+			break;
+		default:
+			key = OutputFunctionCall(&out->output, PG_GETARG_DATUM(1));
+			break;
+	}
+	PG_RETURN_BOOL(flp_record_key_visible(PG_GETARG_OID(0), key));
+}
+
+/*
+ * flp._create_data_policies(rel regclass, root regclass): the policies of
+ * root's data rules on rel (see flp_create_data_rule_policies).
+ */
+Datum
+flp_create_data_policies(PG_FUNCTION_ARGS)
+{
+	flp_create_data_rule_policies(PG_GETARG_OID(0), PG_GETARG_OID(1));
+	PG_RETURN_VOID();
+}
+
+/*
+ * flp._eval_rule(tbl, key_field, record_key, predicate, role): a data rule's
+ * predicate on one row as it would be for role, for flp.explain_record()
+ * (see flp_evaluate_data_rule).  NULL when there is no such row.
+ */
+Datum
+flp_eval_rule(PG_FUNCTION_ARGS)
+{
+	bool		found;
+	bool		result;
+
+	result = flp_evaluate_data_rule(PG_GETARG_OID(0), NameStr(*PG_GETARG_NAME(1)),
+									PG_GETARG_TEXT_PP(2),
+									text_to_cstring(PG_GETARG_TEXT_PP(3)),
+									PG_GETARG_OID(4), &found);
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(result);
+}
+
+/*
+ * flp._require_trusted_function(fn regprocedure, what text): the check, for
+ * the install script (flp.set_mask and the trigger on flp.field_mask).
+ */
+Datum
+flp_require_trusted_function_sql(PG_FUNCTION_ARGS)
+{
+	flp_require_trusted_function(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(flp_untrusted_reason_sql);
+
+/*
+ * flp._untrusted_reason(fn regprocedure, allow_volatile boolean): why flp
+ * would not run the function on hidden values, or NULL (for
+ * flp.security_check()).
+ */
+Datum
+flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
+{
+	char	   *reason = flp_function_untrusted_reason(PG_GETARG_OID(0), PG_GETARG_BOOL(1));
+
+	if (reason == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(reason));
 }

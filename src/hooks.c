@@ -162,11 +162,11 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlannedStmt *volatile result = NULL;
 	Rewriter	rw;
 	Rewriter   *saved_rewriter = planning_rewriter;
-	bool		saved_read = flp_invalidations_read;
+	bool		saved_read;
 
 	/* read invalidations once: every lookup while planning uses them */
 	AcceptInvalidationMessages();
-	flp_invalidations_read = true;
+	saved_read = flp_set_invalidations_read(true);
 	planning_rewriter = NULL;
 	memset(&rw, 0, sizeof(rw));
 	rw.roleid = GetUserId();
@@ -177,7 +177,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	PG_FINALLY();
 	{
 		planning_rewriter = saved_rewriter;
-		flp_invalidations_read = saved_read;
+		(void) flp_set_invalidations_read(saved_read);
 	}
 	PG_END_TRY();
 	return result;

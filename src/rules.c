@@ -18,32 +18,36 @@
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_type.h"
 #include "commands/policy.h"
-#include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
-#include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_clause.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_relation.h"
-#include "parser/parser.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
 
 PG_FUNCTION_INFO_V1(flp_check_data_rule);
-PG_FUNCTION_INFO_V1(flp_create_data_policies);
-PG_FUNCTION_INFO_V1(flp_eval_rule);
+
+/* While flp.explain_record() evaluates a data rule: the role it explains. */
+static Oid	attribute_role = InvalidOid;
+
+/*
+ * The role whose attributes flp.attribute() answers with: the role a data
+ * rule is being evaluated for (flp_eval_rule), else the current user.
+ */
+Oid
+flp_attribute_subject(void)
+{
+	return OidIsValid(attribute_role) ? attribute_role : GetUserId();
+}
 
 #define RULE_PREDICATE_ERROR(predicate, detail) \
 	ereport(ERROR, \
@@ -269,28 +273,25 @@ create_policy(Oid relid, const char *name, const char *cmd, Node *qual, Node *ch
 }
 
 /*
- * flp._create_data_policies(rel regclass, root regclass): create the
- * policies flp_data_select/insert/update/delete of root's data rules on rel
- * (root or one of its partitions and children).  Called by
- * flp._compile_policies(), which dropped the old ones.
+ * Create the policies flp_data_select/insert/update/delete of root's data
+ * rules on relid (root or one of its partitions and children), for
+ * flp._create_data_policies(), which flp._compile_policies() calls after
+ * dropping the old ones.
  */
-Datum
-flp_create_data_policies(PG_FUNCTION_ARGS)
+void
+flp_create_data_rule_policies(Oid relid, Oid root)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	Oid			root = PG_GETARG_OID(1);
 	Node	   *any_rule;
 	Node	   *edit_rule;
 
 	rule_conditions(root, &any_rule, &edit_rule);
 	if (any_rule == NULL)
-		PG_RETURN_VOID();
+		return;
 	create_policy(relid, "flp_data_select", "select", for_subjects(any_rule), NULL);
 	create_policy(relid, "flp_data_insert", "insert", NULL, for_subjects(edit_rule));
 	create_policy(relid, "flp_data_update", "update", for_subjects(edit_rule),
 				  for_subjects(edit_rule));
 	create_policy(relid, "flp_data_delete", "delete", for_subjects(edit_rule), NULL);
-	PG_RETURN_VOID();
 }
 
 /* A table alias that is none of rel's column names. */
@@ -362,20 +363,16 @@ evaluate_on_row(Relation rel, Node *expr, const char *key_field, text *record_ke
 }
 
 /*
- * flp._eval_rule(tbl, key_field, record_key, predicate, role): a data rule's
- * predicate on one row as it would be for role (flp.attribute() answers with
- * role's attributes), for flp.explain_record().  Only super admins may ask;
- * the predicate is checked like a stored one and evaluated with the caller's
- * own privileges.  NULL when there is no such row.
+ * A data rule's predicate on the row of tbl whose key_field, as text, is
+ * record_key, as it would be for role (flp.attribute() answers with role's
+ * attributes), for flp.explain_record().  Only super admins may ask; the
+ * predicate is checked like a stored one and evaluated with the caller's own
+ * privileges.  *found_row says whether there was such a row.
  */
-Datum
-flp_eval_rule(PG_FUNCTION_ARGS)
+bool
+flp_evaluate_data_rule(Oid tbl, const char *key_field, text *record_key,
+					   const char *predicate, Oid roleid, bool *found_row)
 {
-	Oid			tbl = PG_GETARG_OID(0);
-	char	   *key_field = NameStr(*PG_GETARG_NAME(1));
-	text	   *record_key = PG_GETARG_TEXT_PP(2);
-	char	   *predicate = text_to_cstring(PG_GETARG_TEXT_PP(3));
-	Oid			roleid = PG_GETARG_OID(4);
 	Relation	rel;
 	Node	   *expr;
 	volatile bool result = false;
@@ -389,7 +386,7 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 				 errhint("Ask a super admin to run flp.explain_record().")));
 	rel = table_open(tbl, AccessShareLock);
 	expr = flp_rule_analyze(rel, flp_rule_parse(predicate));
-	flp_attribute_role = roleid;
+	attribute_role = roleid;
 	PG_TRY();
 	{
 		bool		row_found;
@@ -399,11 +396,10 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		flp_attribute_role = InvalidOid;
+		attribute_role = InvalidOid;
 	}
 	PG_END_TRY();
 	table_close(rel, NoLock);
-	if (!found)
-		PG_RETURN_NULL();
-	PG_RETURN_BOOL(result);
+	*found_row = found;
+	return result;
 }

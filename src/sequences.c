@@ -58,7 +58,7 @@ typedef struct FedField
 
 static MemoryContext SequenceContext = NULL;
 static List *fed_fields = NIL;	/* of FedField, in SequenceContext */
-static uint64 fed_generation = 0;
+static FlpCacheStamp fed_stamp;	/* of fed_fields; zeroed: never valid */
 
 /* Remember that seqid fills column attnum of relid. */
 static void
@@ -118,12 +118,13 @@ add_default_sequences(Relation depend, Oid attrdef, Oid relid, AttrNumber attnum
 static void
 fed_fields_current(void)
 {
-	uint64		generation = flp_cache_generation();
+	FlpCacheStamp stamp;
 	Relation	depend;
 	ListCell   *lc;
 
-	if (SequenceContext != NULL && fed_generation == generation)
+	if (SequenceContext != NULL && flp_cache_stamp_valid(&fed_stamp))
 		return;
+	stamp = flp_cache_stamp(false);
 	if (SequenceContext == NULL)
 		SequenceContext = AllocSetContextCreate(CacheMemoryContext, "flp sequences",
 												ALLOCSET_SMALL_SIZES);
@@ -152,7 +153,7 @@ fed_fields_current(void)
 		systable_endscan(scan);
 	}
 	table_close(depend, AccessShareLock);
-	fed_generation = generation;
+	fed_stamp = stamp;
 }
 
 /* Does any sequence fill a field of a governed table? */

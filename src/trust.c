@@ -45,10 +45,6 @@
 
 #include "flp.h"
 
-PG_FUNCTION_INFO_V1(flp_require_trusted_function_sql);
-
-static char *untrusted_reason(Oid funcid, bool allow_volatile);
-
 /* Does the function fix its search_path with a SET clause? */
 static bool
 pins_search_path(HeapTuple proctup)
@@ -98,7 +94,7 @@ runs_sql(Form_pg_proc proc)
 char *
 flp_untrusted_reason(Oid funcid)
 {
-	return untrusted_reason(funcid, false);
+	return flp_function_untrusted_reason(funcid, false);
 }
 
 /*
@@ -106,8 +102,8 @@ flp_untrusted_reason(Oid funcid)
  * default runs once per row written, volatile or not: only who wrote it and
  * how it resolves names do).
  */
-static char *
-untrusted_reason(Oid funcid, bool allow_volatile)
+char *
+flp_function_untrusted_reason(Oid funcid, bool allow_volatile)
 {
 	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	Form_pg_proc proc;
@@ -306,34 +302,6 @@ flp_require_trusted_expression(Node *expr, const char *what)
 					strcmp(what, "data-rule predicate function") == 0 ? "data-rule predicate" : what),
 			 errdetail("It uses %s.", uw.other),
 			 errhint("Use types and objects that belong to a superuser.")));
-}
-
-/*
- * flp._require_trusted_function(fn regprocedure, what text): the check, for
- * the install script (flp.set_mask and the trigger on flp.field_mask).
- */
-Datum
-flp_require_trusted_function_sql(PG_FUNCTION_ARGS)
-{
-	flp_require_trusted_function(PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)));
-	PG_RETURN_VOID();
-}
-
-PG_FUNCTION_INFO_V1(flp_untrusted_reason_sql);
-
-/*
- * flp._untrusted_reason(fn regprocedure, allow_volatile boolean): why flp
- * would not run the function on hidden values, or NULL (for
- * flp.security_check()).
- */
-Datum
-flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
-{
-	char	   *reason = untrusted_reason(PG_GETARG_OID(0), PG_GETARG_BOOL(1));
-
-	if (reason == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(reason));
 }
 
 /*

@@ -3,7 +3,7 @@
  * permissions.c
  *	  The permissions of the relations of one query, and of one role.
  *
- * A planning copies the effective permissions (evaluate.c) of each governed
+ * A planning copies the effective permissions (src/evaluate/) of each governed
  * relation it meets into a RelPerms, so that a cache reset while planning cannot
  * pull them away.  flp_role_checks remembers what every query of a role must be
  * checked for, whether or not it reads a governed table.
@@ -156,14 +156,14 @@ int
 flp_role_checks(Oid roleid)
 {
 	static Oid	memo_role = InvalidOid;
-	static uint64 memo_generation = 0;
+	static FlpCacheStamp memo_stamp;	/* zeroed: never valid */
 	static int	memo_checks = 0;
 	static int	memo_explain = -1;
-	uint64		generation = flp_cache_generation();
 
-	if (roleid != memo_role || generation != memo_generation ||
+	if (roleid != memo_role || !flp_cache_stamp_valid(&memo_stamp) ||
 		flp_subject_explain() != memo_explain)
 	{
+		FlpCacheStamp stamp = flp_cache_stamp(false);
 		bool		hidden_sequence = flp_role_has_hidden_sequence(roleid);
 
 		memo_explain = flp_subject_explain();
@@ -173,7 +173,7 @@ flp_role_checks(Oid roleid)
 			(hidden_sequence ? CHECK_HIDDEN_SEQUENCE : 0) |
 			(has_bypassrls_privilege(roleid) ? CHECK_BYPASSRLS : 0);
 		memo_role = roleid;
-		memo_generation = generation;
+		memo_stamp = stamp;
 	}
 	return memo_checks;
 }

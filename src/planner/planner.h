@@ -4,7 +4,7 @@
  *	  Declarations shared by the planner passes of flp (src/planner/).
  *
  * The hooks (src/hooks.c) run the passes; the passes read permissions
- * through the evaluator (evaluate.c) and never call back into the hooks.
+ * through the evaluator (src/evaluate/) and never call back into the hooks.
  *
  *-------------------------------------------------------------------------
  */

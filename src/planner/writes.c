@@ -33,7 +33,7 @@ typedef struct LevelWrite
 	Level	   *lv;
 } LevelWrite;
 
-/* Used by the COPY FROM check of utility.c too. */
+/* Used by the COPY FROM check of utility/copy.c too. */
 void
 flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
 {

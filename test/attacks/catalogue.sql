@@ -14,7 +14,7 @@
 --   working oracle then prints a canary and is caught as a LEAK;
 -- * mark blocks that fail for a super admin too with "-- @admin-error".
 --
--- Masks (DESIGN 2.3): '****' for text-like types (cut to the declared
+-- Masks (README, What queries see): '****' for text-like types (cut to the declared
 -- length), NULL for every other type, a constant even where the value is NULL.
 
 ------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ CREATE TABLE vault.form (
 INSERT INTO vault.form VALUES (1, 'ro-f1', 'ed-1', 'CNRY_MAND_4d0c', NULL);
 
 -- ------------------------------------------------------------------ gen
--- A generated column computed from a hidden field: hidden too (DESIGN 2.1),
+-- A generated column computed from a hidden field: hidden too (README, How permissions are decided),
 -- although the bundle only says Edit at table level for it.
 CREATE TABLE vault.gen (
 	id int PRIMARY KEY,                    -- excluded

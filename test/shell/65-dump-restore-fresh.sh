@@ -15,7 +15,7 @@
 # with `pg_dump -Fc` and a parallel `pg_restore -j 4 -C --exit-on-error` (and
 # once more as plain SQL, `pg_dump -Fp | psql`, into a second database of that
 # cluster).  A parallel restore loads flp's catalog tables in any order; the
-# references between them are triggers that let it (src/references.c).  It
+# references between them are triggers that let it (src/catalog/references.c).  It
 # proves that in the new cluster:
 #   - flp.effective_permissions, flp.explain, flp.bundles, flp.explain_record,
 #     the catalog rows (by name), flp's row-level security policies and

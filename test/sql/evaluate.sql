@@ -1,4 +1,4 @@
--- evaluate: every rule of DESIGN §2.2, through flp.effective().
+-- evaluate: every rule of "How permissions are decided" (README), through flp.effective().
 \set SHOW_CONTEXT never
 
 CREATE TABLE public.accounts (id int PRIMARY KEY, name text, ssn text, email text,

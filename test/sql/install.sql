@@ -9,7 +9,7 @@ SELECT flp._loaded();
 -- the catalog tells the story
 \dt flp.*
 
--- the fixed SQL API of DESIGN §3 (this issue's part) exists with its signatures
+-- the fixed SQL API (README, Function reference) exists with its signatures
 SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
   FROM pg_proc p
  WHERE p.pronamespace = 'flp'::regnamespace AND p.proname !~ '^_'

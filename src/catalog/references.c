@@ -375,6 +375,29 @@ refuse_still_referenced(Reference *ref, Datum *values)
 }
 
 /*
+ * TRUNCATE of a referenced table: every referencing row loses its row, and
+ * is deleted (cascade) or refuses the TRUNCATE.
+ */
+static void
+ref_truncated(Reference *ref, const char *action)
+{
+	StringInfoData q;
+	int			i;
+
+	initStringInfo(&q);
+	if (strcmp(action, "cascade") == 0)
+		appendStringInfo(&q, "DELETE FROM ONLY %s x WHERE ", qualified_name(ref->other));
+	else
+		appendStringInfo(&q, "SELECT 1 FROM ONLY %s x WHERE ", qualified_name(ref->other));
+	for (i = 0; i < ref->ncols; i++)
+		appendStringInfo(&q, "%sx.%s IS NOT NULL", i > 0 ? " AND " : "",
+						 quote_identifier(get_attname(ref->other, ref->there[i], false)));
+	if (run(q.data, 0, NULL, NULL, ref->other) > 0 &&
+		strcmp(action, "cascade") != 0)
+		refuse_still_referenced(ref, NULL);
+}
+
+/*
  * AFTER UPDATE OR DELETE (row) or TRUNCATE (statement) on a referenced
  * table: cascade to, or refuse because of, the rows that refer to it.
  */
@@ -402,17 +425,7 @@ flp_ref_action(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 	{
-		/* every referencing row loses its row */
-		if (strcmp(action, "cascade") == 0)
-			appendStringInfo(&q, "DELETE FROM ONLY %s x WHERE ", qualified_name(ref.other));
-		else
-			appendStringInfo(&q, "SELECT 1 FROM ONLY %s x WHERE ", qualified_name(ref.other));
-		for (i = 0; i < ref.ncols; i++)
-			appendStringInfo(&q, "%sx.%s IS NOT NULL", i > 0 ? " AND " : "",
-							 quote_identifier(get_attname(ref.other, ref.there[i], false)));
-		if (run(q.data, 0, NULL, NULL, ref.other) > 0 &&
-			strcmp(action, "cascade") != 0)
-			refuse_still_referenced(&ref, NULL);
+		ref_truncated(&ref, action);
 		return PointerGetDatum(NULL);
 	}
 
