@@ -194,6 +194,17 @@ extern int	flp_relnatts(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern AttrNumber flp_attnum(Oid relid, const char *field);
 
+/* A memo of a yes-or-no question by OID (scan.c). */
+typedef struct FlpOidMemo
+{
+	const char *name;			/* of its hash table */
+	bool		(*question) (Oid oid);
+	HTAB	   *answers;		/* NULL until asked, and after a change */
+} FlpOidMemo;
+
+extern bool flp_oid_memo_answer(FlpOidMemo *memo, Oid oid);
+extern void flp_oid_memo_register(FlpOidMemo *memo, int cacheid);
+
 /* src/catalog/roles.c: role tracking */
 extern void flp_track_role(Oid roleid);
 

@@ -34,12 +34,8 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
@@ -309,43 +305,24 @@ flp_require_trusted_expression(Node *expr, const char *what)
  * per-session memo that changes of functions and roles (their syscache
  * invalidations) empty.
  */
-typedef struct TrustEntry
+static bool
+function_is_trusted(Oid funcid)
 {
-	Oid			funcid;
-	bool		trusted;
-} TrustEntry;
-
-static HTAB *trust_memo = NULL;
-
-static void
-trust_memo_reset(Datum arg, int cacheid, uint32 hashvalue)
-{
-	if (trust_memo != NULL)
-	{
-		hash_destroy(trust_memo);
-		trust_memo = NULL;
-	}
+	return flp_untrusted_reason(funcid) == NULL;
 }
+
+static FlpOidMemo trusted_functions = {"flp trusted functions", function_is_trusted};
 
 bool
 flp_function_trusted(Oid funcid)
 {
-	TrustEntry *entry;
-	bool		found;
-
-	if (trust_memo == NULL)
-		trust_memo = flp_hash_create("flp trusted functions", 16, sizeof(Oid),
-									 sizeof(TrustEntry), CacheMemoryContext);
-	entry = hash_search(trust_memo, &funcid, HASH_ENTER, &found);
-	if (!found)
-		entry->trusted = flp_untrusted_reason(funcid) == NULL;
-	return entry->trusted;
+	return flp_oid_memo_answer(&trusted_functions, funcid);
 }
 
 /* Register the memo's invalidation; from _PG_init. */
 void
 flp_trust_init(void)
 {
-	CacheRegisterSyscacheCallback(PROCOID, trust_memo_reset, (Datum) 0);
-	CacheRegisterSyscacheCallback(AUTHOID, trust_memo_reset, (Datum) 0);
+	flp_oid_memo_register(&trusted_functions, PROCOID);
+	flp_oid_memo_register(&trusted_functions, AUTHOID);
 }

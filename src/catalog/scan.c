@@ -15,7 +15,9 @@
 #include "commands/trigger.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -256,4 +258,61 @@ flp_hash_create(const char *name, long nelem, Size keysize, Size entrysize,
 	ctl.entrysize = entrysize;
 	ctl.hcxt = cxt;
 	return hash_create(name, nelem, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/*
+ * A per-session memo of a yes-or-no question about objects by OID (is this
+ * function trusted, must it stay a call), emptied whenever a syscache it is
+ * registered with changes: the question is asked again then.
+ */
+typedef struct OidAnswer
+{
+	Oid			oid;			/* hash key */
+	bool		answer;
+} OidAnswer;
+
+bool
+flp_oid_memo_answer(FlpOidMemo *memo, Oid oid)
+{
+	OidAnswer  *entry;
+	bool		found;
+
+	if (memo->answers == NULL)
+		memo->answers = flp_hash_create(memo->name, 32, sizeof(Oid), sizeof(OidAnswer),
+										CacheMemoryContext);
+	entry = hash_search(memo->answers, &oid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->answer = false;	/* if the question fails, the entry must not stay */
+		PG_TRY();
+		{
+			entry->answer = memo->question(oid);
+		}
+		PG_CATCH();
+		{
+			hash_search(memo->answers, &oid, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return entry->answer;
+}
+
+static void
+oid_memo_forget(Datum arg, int cacheid, uint32 hashvalue)
+{
+	FlpOidMemo *memo = (FlpOidMemo *) DatumGetPointer(arg);
+
+	if (memo->answers != NULL)
+	{
+		hash_destroy(memo->answers);
+		memo->answers = NULL;
+	}
+}
+
+/* Forget the memo's answers when syscache cacheid changes; from _PG_init. */
+void
+flp_oid_memo_register(FlpOidMemo *memo, int cacheid)
+{
+	CacheRegisterSyscacheCallback(cacheid, oid_memo_forget, PointerGetDatum(memo));
 }

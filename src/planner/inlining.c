@@ -19,65 +19,43 @@
 #include "access/htup_details.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
-#include "utils/inval.h"
-#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
 #include "planner/planner.h"
 
-typedef struct FmgrEntry
+/* The question, asked once per function until pg_proc changes. */
+static bool
+function_call_kept(Oid fn_oid)
 {
-	Oid			fn_oid;
-	bool		needed;
-} FmgrEntry;
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	bool		kept = false;
 
-/* Answers by function, until pg_proc changes. */
-static HTAB *fmgr_cache = NULL;
-
-static void
-fmgr_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
-{
-	if (fmgr_cache)
+	if (HeapTupleIsValid(tuple))
 	{
-		hash_destroy(fmgr_cache);
-		fmgr_cache = NULL;
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+
+		kept = proc->prolang == SQLlanguageId &&
+			(proc->proretset || flp_sql_function_calls_refused(tuple));
+		ReleaseSysCache(tuple);
 	}
+	return kept;
 }
+
+static FlpOidMemo kept_calls = {"flp sql functions", function_call_kept};
 
 /* Must the function stay a call (not be inlined)? */
 bool
 flp_keep_function_call(Oid fn_oid)
 {
-	FmgrEntry  *entry;
-	bool		found;
-
 	if (flp_catalog() == NULL)
 		return false;
-	if (fmgr_cache == NULL)
-		fmgr_cache = flp_hash_create("flp sql functions", 64, sizeof(Oid),
-									 sizeof(FmgrEntry), CacheMemoryContext);
-	entry = hash_search(fmgr_cache, &fn_oid, HASH_ENTER, &found);
-	if (!found)
-	{
-		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-
-		entry->needed = false;
-		if (HeapTupleIsValid(tuple))
-		{
-			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
-
-			entry->needed = proc->prolang == SQLlanguageId &&
-				(proc->proretset || flp_sql_function_calls_refused(tuple));
-			ReleaseSysCache(tuple);
-		}
-	}
-	return entry->needed;
+	return flp_oid_memo_answer(&kept_calls, fn_oid);
 }
 
 /* Register the invalidation of the answers; from _PG_init. */
 void
 flp_inlining_init(void)
 {
-	CacheRegisterSyscacheCallback(PROCOID, fmgr_cache_reset, (Datum) 0);
+	flp_oid_memo_register(&kept_calls, PROCOID);
 }
