@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# test/shell/05-structure.sh -- the layout the README's Layout section
+# promises, checked on the object files of the build and on the sources
+# (test/lib/structure.py): files use only their own layer and those below it,
+# no cycle between files, no variable shared between files, every exported
+# symbol named flp_..., no C file or function far above a screen's size.
+# Needs the build's object files in src/ (test/run-tests.sh builds first).
+# Exit 0 = pass, 1 = fail.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+if python3 "$ROOT/test/lib/structure.py" "$ROOT"; then
+	echo "ok 05-structure"
+else
+	echo "FAIL 05-structure: the layout differs from the README's (above)" >&2
+	exit 1
+fi
