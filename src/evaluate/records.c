@@ -6,7 +6,7 @@
  *
  * flp.partner_scope() gives a table a restrictive policy
  *	   USING (NOT flp.is_partner_user() OR flp.record_visible(<table>, key::text))
- * The planner folds flp.is_partner_user() into a constant (rewrite.c), so
+ * The planner folds flp.is_partner_user() into a constant (planner/policies.c), so
  * internal users pay nothing; for a partner user, flp.record_visible() is a
  * probe of a per-session hash set of the record keys assigned to its partner
  * or to itself, loaded once per (role, table) with an index scan of
