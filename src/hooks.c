@@ -361,6 +361,41 @@ after_utility(Node *parsetree, FollowUp *f)
 }
 
 /*
+ * Is the statement one of those the utility hook checks or follows?  Only
+ * for those is flp's catalog looked up: not for ROLLBACK of an aborted
+ * transaction, say, when no catalog may be read.
+ */
+static bool
+utility_concerns_flp(Node *parsetree)
+{
+	switch (nodeTag(parsetree))
+	{
+		case T_RenameStmt:
+		case T_CreateStmt:
+		case T_AlterTableStmt:
+		case T_DropStmt:
+		case T_CreatePolicyStmt:
+		case T_AlterPolicyStmt:
+		case T_CopyStmt:
+		case T_TruncateStmt:
+		case T_CreateTrigStmt:
+		case T_ExplainStmt:
+		case T_CallStmt:
+		case T_ExecuteStmt:
+		case T_CreateDomainStmt:
+		case T_AlterDomainStmt:
+		case T_IndexStmt:
+		case T_GrantRoleStmt:
+		case T_CreateRoleStmt:
+		case T_AlterRoleStmt:
+		case T_DropRoleStmt:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
  * ProcessUtility_hook: note what a statement will change and refuse what it
  * must not do, let PostgreSQL (or the next hook) run it, then follow it in
  * flp's catalog.  Nothing is checked in a database without flp's catalog.
@@ -381,7 +416,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		/* a change committed meanwhile must reach this statement's cached plan */
 		AcceptInvalidationMessages();
 	}
-	if (flp_catalog() != NULL)
+	if (utility_concerns_flp(parsetree) && flp_catalog() != NULL)
 	{
 		before_ddl(parsetree, &f);
 		pstmt = before_other(pstmt, parsetree, &f);
@@ -395,7 +430,7 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		run_next(pstmt, queryString, readOnlyTree, context, params, queryEnv,
 				 dest, qc);
 
-	if (flp_catalog() != NULL)
+	if (utility_concerns_flp(parsetree) && flp_catalog() != NULL)
 		after_utility(parsetree, &f);
 }
 

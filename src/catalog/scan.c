@@ -275,27 +275,24 @@ bool
 flp_oid_memo_answer(FlpOidMemo *memo, Oid oid)
 {
 	OidAnswer  *entry;
-	bool		found;
+	bool		answer;
 
+	if (memo->answers != NULL &&
+		(entry = hash_search(memo->answers, &oid, HASH_FIND, NULL)) != NULL)
+		return entry->answer;
+
+	/*
+	 * Ask first, then enter: the question may read catalogs, take locks and
+	 * so empty the memo (oid_memo_forget); a question that fails leaves no
+	 * entry behind.
+	 */
+	answer = memo->question(oid);
 	if (memo->answers == NULL)
 		memo->answers = flp_hash_create(memo->name, 32, sizeof(Oid), sizeof(OidAnswer),
 										CacheMemoryContext);
-	entry = hash_search(memo->answers, &oid, HASH_ENTER, &found);
-	if (!found)
-	{
-		entry->answer = false;	/* if the question fails, the entry must not stay */
-		PG_TRY();
-		{
-			entry->answer = memo->question(oid);
-		}
-		PG_CATCH();
-		{
-			hash_search(memo->answers, &oid, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-	}
-	return entry->answer;
+	entry = hash_search(memo->answers, &oid, HASH_ENTER, NULL);
+	entry->answer = answer;
+	return answer;
 }
 
 static void
