@@ -207,12 +207,16 @@ governed_build(void)
 	}
 }
 
-/* The governed set, current as of the invalidations read so far. */
+/*
+ * The governed set, current as of the invalidations read so far.  It does
+ * not depend on roles: pending role changes need not be settled to know
+ * whether it holds (the planner asks at every relation).
+ */
 static void
 governed_current(void)
 {
 	flp_read_invalidations();
-	if (governed == NULL || !flp_cache_stamp_valid(&governed_stamp))
+	if (governed == NULL || !flp_cache_stamp_unmoved(&governed_stamp))
 		governed_build();
 }
 
