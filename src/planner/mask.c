@@ -104,14 +104,22 @@ mask_var(Var *var, void *arg)
  * mask_var applied to a tree, levelsup levels below the relation's query; a
  * tree with nothing to mask is kept (not copied).  A bare Var (most target
  * list entries) needs no walk first: mask_var returns it as it is unless it
- * is masked.
+ * is masked (and is not walked at all).
  */
 static Node *
 mask_tree(Node *node, InPlace *ip, Index levelsup)
 {
 	if (node == NULL)
 		return NULL;
-	if (!IsA(node, Var) && !flp_entry_vars_any(node, ip->rti, levelsup, var_needs_mask, ip))
+	if (IsA(node, Var))
+	{
+		Var		   *var = (Var *) node;
+
+		if ((Index) var->varno != ip->rti || var->varlevelsup != levelsup)
+			return node;
+		return mask_var(var, ip);
+	}
+	if (!flp_entry_vars_any(node, ip->rti, levelsup, var_needs_mask, ip))
 		return node;
 	return flp_entry_vars_map(node, ip->rti, levelsup, mask_var, ip);
 }
