@@ -3,15 +3,20 @@
  * compat.h
  *	  The one place where flp adapts to PostgreSQL versions.
  *
- * flp is built and tested against PostgreSQL 15.  What later releases moved
- * is reached only through the accessors of this header, so that a port
- * changes them here and nowhere else:
+ * flp is built for PostgreSQL 15 and 17 to 19 (16 compiles, but no reachable
+ * archive has it to test on).  What later releases moved is reached only
+ * through the accessors of this header, so that the rest of flp reads the
+ * same on every version:
  *
  * - The permission fields of a range table entry (checkAsUser,
- *   requiredPerms, selectedCols, insertedCols, updatedCols,
- *   extraUpdatedCols) moved to RTEPermissionInfo, listed in
- *   Query.rteperminfos, in PostgreSQL 16.  Every accessor takes the query the
- *   entry belongs to for that reason, unused before 16.
+ *   requiredPerms, selectedCols, insertedCols, updatedCols) moved to
+ *   RTEPermissionInfo, listed in Query.rteperminfos, in PostgreSQL 16.
+ *   Every accessor takes the query the entry belongs to for that reason.
+ * - Ownership checks became object_ownercheck (16);
+ *   stringToQualifiedNameList gained an error context (16);
+ *   RelationGetPrimaryKeyIndex gained deferrable_ok (18); ExplainState moved
+ *   to commands/explain_state.h (18); PostgreSQL's own EXPLAIN of one query
+ *   is exported as standard_ExplainOneQuery from 17 (hooks.c has it for 15).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,12 +24,113 @@
 #define FLP_COMPAT_H
 
 #include "nodes/parsenodes.h"
+#include "utils/relcache.h"
 
-#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 160000
-#error "flp supports PostgreSQL 15"
+#if PG_VERSION_NUM < 150000
+#error "flp needs PostgreSQL 15 or later"
 #endif
 
-/* The role whose privileges are checked for the entry (InvalidOid: the current one). */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_state.h"	/* ExplainState left explain.h */
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "parser/parse_relation.h"
+#include "utils/acl.h"
+#endif
+
+#if PG_VERSION_NUM >= 160000
+
+/* The entry's permission info, or NULL when it checks none. */
+static inline RTEPermissionInfo *
+flp_rte_perminfo(Query *q, RangeTblEntry *rte)
+{
+	if (rte->perminfoindex == 0)
+		return NULL;
+	return getRTEPermissionInfo(q->rteperminfos, rte);
+}
+
+static inline Oid
+flp_rte_check_as_user(Query *q, RangeTblEntry *rte)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(q, rte);
+
+	return p != NULL ? p->checkAsUser : InvalidOid;
+}
+
+static inline void
+flp_rte_set_check_as_user(Query *q, RangeTblEntry *rte, Oid roleid)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(q, rte);
+
+	if (p != NULL)
+		p->checkAsUser = roleid;
+}
+
+static inline Bitmapset *
+flp_rte_selected_cols(Query *q, RangeTblEntry *rte)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(q, rte);
+
+	return p != NULL ? p->selectedCols : NULL;
+}
+
+static inline Bitmapset *
+flp_rte_inserted_cols(Query *q, RangeTblEntry *rte)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(q, rte);
+
+	return p != NULL ? p->insertedCols : NULL;
+}
+
+static inline Bitmapset *
+flp_rte_updated_cols(Query *q, RangeTblEntry *rte)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(q, rte);
+
+	return p != NULL ? p->updatedCols : NULL;
+}
+
+/*
+ * The relation entry rte of query outer becomes a subquery whose one entry,
+ * inner (a copy of rte), is in query sub: its permission info moves into
+ * sub, at index 1.  The outer query's list keeps the old info, which no
+ * entry refers to any more: the planner passes on only the infos its
+ * entries refer to (setrefs.c), so nothing is checked twice or renumbered.
+ */
+static inline void
+flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
+						 RangeTblEntry *inner)
+{
+	RTEPermissionInfo *p = flp_rte_perminfo(outer, rte);
+
+	inner->perminfoindex = 0;
+	if (p != NULL)
+	{
+		sub->rteperminfos = list_make1(copyObject(p));
+		inner->perminfoindex = 1;
+	}
+	rte->perminfoindex = 0;
+}
+
+static inline bool
+flp_relation_owned_by(Oid relid, Oid roleid)
+{
+	return object_ownercheck(RelationRelationId, relid, roleid);
+}
+
+static inline bool
+flp_extension_owned_by(Oid extoid, Oid roleid)
+{
+	return object_ownercheck(ExtensionRelationId, extoid, roleid);
+}
+
+#define flp_qualified_name_list(string) stringToQualifiedNameList((string), NULL)
+
+#else							/* PostgreSQL 15 */
+
 static inline Oid
 flp_rte_check_as_user(Query *q, RangeTblEntry *rte)
 {
@@ -37,7 +143,6 @@ flp_rte_set_check_as_user(Query *q, RangeTblEntry *rte, Oid roleid)
 	rte->checkAsUser = roleid;
 }
 
-/* The columns the query reads, inserts and updates (offset by FirstLowInvalidHeapAttributeNumber). */
 static inline Bitmapset *
 flp_rte_selected_cols(Query *q, RangeTblEntry *rte)
 {
@@ -56,11 +161,7 @@ flp_rte_updated_cols(Query *q, RangeTblEntry *rte)
 	return rte->updatedCols;
 }
 
-/*
- * The relation entry rte of query outer becomes a subquery whose one entry,
- * inner (a copy of rte), is in query sub: its permission checks move with
- * it, and rte checks nothing any more.
- */
+/* See above: in 15 the copy inner carries the checks, rte drops them. */
 static inline void
 flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
 						 RangeTblEntry *inner)
@@ -72,5 +173,18 @@ flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
 	rte->updatedCols = NULL;
 	rte->extraUpdatedCols = NULL;
 }
+
+#define flp_relation_owned_by(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#define flp_extension_owned_by(extoid, roleid) pg_extension_ownercheck((extoid), (roleid))
+#define flp_qualified_name_list(string) stringToQualifiedNameList(string)
+
+#endif							/* PG_VERSION_NUM >= 160000 */
+
+/* The primary key index of a relation, a deferrable one excluded (as before 18). */
+#if PG_VERSION_NUM >= 180000
+#define flp_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define flp_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
+#endif
 
 #endif							/* FLP_COMPAT_H */

@@ -434,14 +434,15 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		after_utility(parsetree, &f);
 }
 
+#if PG_VERSION_NUM < 170000
 /*
- * ExplainOneQuery_hook: what a subject may see of the plan (explain.c), then the next hook or PostgreSQL's
- * own way of planning and showing one query.
+ * PostgreSQL's own way of planning and showing one query, which 17 exports
+ * as standard_ExplainOneQuery (before, ExplainOneQuery did it inline).
  */
 static void
-flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
-					ExplainState *es, const char *queryString,
-					ParamListInfo params, QueryEnvironment *queryEnv)
+standard_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
+						 ExplainState *es, const char *queryString,
+						 ParamListInfo params, QueryEnvironment *queryEnv)
 {
 	PlannedStmt *plan;
 	instr_time	planstart;
@@ -449,12 +450,6 @@ flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
 	BufferUsage bufusage_start;
 	BufferUsage bufusage;
 
-	flp_restrict_explain(query, es);
-	if (prev_ExplainOneQuery)
-	{
-		prev_ExplainOneQuery(query, cursorOptions, into, es, queryString, params, queryEnv);
-		return;
-	}
 	if (es->buffers)
 		bufusage_start = pgBufferUsage;
 	INSTR_TIME_SET_CURRENT(planstart);
@@ -468,6 +463,24 @@ flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
 	}
 	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &planduration,
 				   es->buffers ? &bufusage : NULL);
+}
+#endif
+
+/*
+ * ExplainOneQuery_hook: what a subject may see of the plan (explain.c), then
+ * the next hook or PostgreSQL's own way of planning and showing one query.
+ */
+static void
+flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
+					ExplainState *es, const char *queryString,
+					ParamListInfo params, QueryEnvironment *queryEnv)
+{
+	flp_restrict_explain(query, es);
+	if (prev_ExplainOneQuery)
+		prev_ExplainOneQuery(query, cursorOptions, into, es, queryString, params, queryEnv);
+	else
+		standard_ExplainOneQuery(query, cursorOptions, into, es, queryString, params,
+								 queryEnv);
 }
 
 /* Install the hooks; called once from _PG_init. */

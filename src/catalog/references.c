@@ -119,7 +119,7 @@ reference_read(TriggerData *td, int skip, bool ours_first, Reference *ref)
 		elog(ERROR, "flp: trigger \"%s\" has wrong arguments", tg->tgname);
 	ref->constraint = args[0];
 	ref->rel = td->tg_relation;
-	ref->other = RangeVarGetRelid(makeRangeVarFromNameList(stringToQualifiedNameList(args[1])),
+	ref->other = RangeVarGetRelid(makeRangeVarFromNameList(flp_qualified_name_list(args[1])),
 								  NoLock, false);
 	ref->ncols = (tg->tgnargs - first) / 2;
 	for (i = 0; i < ref->ncols; i++)

@@ -72,7 +72,7 @@ check_foreign_key(Constraint *con)
 	if (con->pk_attrs == NIL)
 	{
 		Relation	rel = relation_open(pkrel, AccessShareLock);
-		Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+		Oid			pkindex = flp_primary_key_index(rel);
 
 		relation_close(rel, AccessShareLock);
 		if (OidIsValid(pkindex))
@@ -150,7 +150,7 @@ owned_governed(RangeVar *rv)
 
 	/* (others get PostgreSQL's own "must be owner" first) */
 	if (!OidIsValid(relid) || !flp_is_governed(relid, NULL) ||
-		!pg_class_ownercheck(relid, GetUserId()))
+		!flp_relation_owned_by(relid, GetUserId()))
 		return InvalidOid;
 	return relid;
 }
@@ -249,7 +249,7 @@ check_policy_definition(Node *parsetree)
 				 errhint("Ask a superuser; flp's own row rules (partner scope, data rules) need no policy of yours.")));
 	/* superusers: pg_restore recreates flp's policies by name */
 	if (strncmp(policy, "flp_", 4) == 0 && !create &&
-		pg_class_ownercheck(relid, GetUserId()))
+		flp_relation_owned_by(relid, GetUserId()))
 		deny_flp_policy_change(policy);
 }
 
@@ -317,7 +317,7 @@ flp_drops_flp(DropStmt *stmt)
 			continue;
 		/* only its owner: others get PostgreSQL's error, having locked nothing */
 		extoid = get_extension_oid("flp", true);
-		return OidIsValid(extoid) && pg_extension_ownercheck(extoid, GetUserId());
+		return OidIsValid(extoid) && flp_extension_owned_by(extoid, GetUserId());
 	}
 	return false;
 }
