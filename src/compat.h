@@ -17,13 +17,24 @@
  *   RelationGetPrimaryKeyIndex gained deferrable_ok (18); ExplainState moved
  *   to commands/explain_state.h (18); PostgreSQL's own EXPLAIN of one query
  *   is exported as standard_ExplainOneQuery from 17 (hooks.c has it for 15).
+ * - New places of a query that hold expressions: MERGE's join condition
+ *   (Query.mergeJoinCondition, 17) and the grouping step's expressions (an
+ *   RTE_GROUP entry's groupexprs, 18).  walk.c lists them as slots, taint.c
+ *   follows them.
+ * - Role membership inherits privileges per grant (pg_auth_members
+ *   .inherit_option, 16) instead of per member (pg_authid.rolinherit).
+ * - A Var of a write's target may stand for the OLD or the NEW row in
+ *   RETURNING (varreturningtype, 18); a Var flp builds for one keeps it.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef FLP_COMPAT_H
 #define FLP_COMPAT_H
 
+#include "access/htup_details.h"
+#include "catalog/pg_auth_members.h"
 #include "nodes/parsenodes.h"
+#include "nodes/primnodes.h"
 #include "utils/relcache.h"
 
 #if PG_VERSION_NUM < 150000
@@ -179,6 +190,48 @@ flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
 #define flp_qualified_name_list(string) stringToQualifiedNameList(string)
 
 #endif							/* PG_VERSION_NUM >= 160000 */
+
+/* MERGE's join condition, where the query keeps it apart (17), else NULL. */
+static inline Node **
+flp_merge_join_condition(Query *q)
+{
+#if PG_VERSION_NUM >= 170000
+	return &q->mergeJoinCondition;
+#else
+	return NULL;
+#endif
+}
+
+/* The expressions of a grouping step entry (18), else NULL. */
+static inline List **
+flp_group_exprs(RangeTblEntry *rte)
+{
+#if PG_VERSION_NUM >= 180000
+	if (rte->rtekind == RTE_GROUP)
+		return &rte->groupexprs;
+#endif
+	return NULL;
+}
+
+/* Does a member inherit the privileges of the role of this pg_auth_members tuple? */
+static inline bool
+flp_grant_inherits(HeapTuple authmem, bool member_rolinherit)
+{
+#if PG_VERSION_NUM >= 160000
+	return ((Form_pg_auth_members) GETSTRUCT(authmem))->inherit_option;
+#else
+	return member_rolinherit;
+#endif
+}
+
+/* A Var like var (which OLD or NEW row it reads in RETURNING included). */
+static inline void
+flp_var_like(Var *made, const Var *var)
+{
+#if PG_VERSION_NUM >= 180000
+	made->varreturningtype = var->varreturningtype;
+#endif
+}
 
 /* The primary key index of a relation, a deferrable one excluded (as before 18). */
 #if PG_VERSION_NUM >= 180000

@@ -126,15 +126,17 @@ role_memberships(Oid roleid)
 		CatCList   *memlist;
 		int			i;
 
-		if (!role_inherits(member))
-			continue;
+		bool		inherits = role_inherits(member);
+
 		memlist = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(member));
 		for (i = 0; i < memlist->n_members; i++)
 		{
 			HeapTuple	tup = &memlist->members[i]->tuple;
 
-			roles = list_append_unique_oid(roles,
-										   ((Form_pg_auth_members) GETSTRUCT(tup))->roleid);
+			/* per grant from 16 (GRANT ... WITH INHERIT), per member before */
+			if (flp_grant_inherits(tup, inherits))
+				roles = list_append_unique_oid(roles,
+											   ((Form_pg_auth_members) GETSTRUCT(tup))->roleid);
 		}
 		ReleaseSysCacheList(memlist);
 	}

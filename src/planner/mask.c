@@ -67,7 +67,7 @@ masked_row(InPlace *ip, Var *var)
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 
 		row->args = lappend(row->args,
-							flp_column_for_role(ip->rp, ip->rti, i + 1,
+							flp_column_for_role(ip->rp, var, ip->rti, i + 1,
 												var->varlevelsup, a));
 		row->colnames = lappend(row->colnames,
 								makeString(pstrdup(a->attisdropped ? "" :
@@ -286,7 +286,7 @@ masked_columns(RelPerms *rp, TupleDesc desc)
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 
 		tlist = lappend(tlist,
-						makeTargetEntry((Expr *) flp_column_for_role(rp, 1, i + 1, 0, a),
+						makeTargetEntry((Expr *) flp_column_for_role(rp, NULL, 1, i + 1, 0, a),
 										i + 1,
 										pstrdup(a->attisdropped ? "" : NameStr(a->attname)),
 										false));
@@ -296,8 +296,8 @@ masked_columns(RelPerms *rp, TupleDesc desc)
 
 /*
  * The system columns the query uses of relation rti, appended to tlist as
- * junk columns; references to them are redirected there.  Returns the set of
- * them (-attno).
+ * extra columns; references to them are redirected there.  Returns the set
+ * of them (-attno).
  */
 static Bitmapset *
 system_columns(Query *q, Index rti, RelPerms *rp, List **tlist)
@@ -323,11 +323,42 @@ system_columns(Query *q, Index rti, RelPerms *rp, List **tlist)
 									 ObjectIdGetDatum(rp->relid), false, true);
 		else
 			col = (Expr *) makeVar(1, -i, sys->atttypid, sys->atttypmod, sys->attcollation, 0);
-		*tlist = lappend(*tlist, makeTargetEntry(col, resno, pstrdup(NameStr(sys->attname)), true));
+		/* not junk: the planner pulls up no junk column (18) */
+		*tlist = lappend(*tlist, makeTargetEntry(col, resno, pstrdup(NameStr(sys->attname)), false));
 	}
 	sc.map = map;
 	(void) flp_entry_vars_any((Node *) q, rti, 0, note_system_column, &sc);
 	return sc.attnos;
+}
+
+/*
+ * A whole-row reference to a wrapped relation with extra (system) columns:
+ * the row of its own columns only, so that the extra ones stay out of it.
+ */
+static Node *
+own_columns_row(Var *var, void *arg)
+{
+	TupleDesc	desc = (TupleDesc) arg;
+	RowExpr    *row;
+	int			i;
+
+	if (var->varattno != 0)
+		return (Node *) var;
+	row = makeNode(RowExpr);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		row->args = lappend(row->args,
+							flp_column_for_role(NULL, var, var->varno, i + 1,
+												var->varlevelsup, a));
+		row->colnames = lappend(row->colnames,
+								makeString(pstrdup(a->attisdropped ? "" : NameStr(a->attname))));
+	}
+	row->row_typeid = var->vartype;
+	row->row_format = COERCE_IMPLICIT_CAST;
+	row->location = -1;
+	return (Node *) row;
 }
 
 /* SELECT <tlist> FROM <inner>, with inner's quals and q's row marks of rti. */
@@ -383,6 +414,8 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 	Query	   *sub;
 	int			i = -1;
 
+	if (sysattnos != NULL)
+		(void) flp_entry_vars_map((Node *) q, rti, 0, own_columns_row, RelationGetDescr(rel));
 	relation_close(rel, NoLock);
 	sub = masking_subquery(q, rti, inner, tlist);
 

@@ -179,19 +179,24 @@ flp_mask_of(Var *var, Oid maskfn)
 	return call;
 }
 
-/* The value of one column of a governed relation as the role may see it. */
+/*
+ * The value of one column of a governed relation as the role may see it (rp
+ * NULL: as it is), in a Var like like (if given) but for its column.
+ */
 Node *
-flp_column_for_role(RelPerms *rp, Index varno, AttrNumber att, Index levelsup,
-				Form_pg_attribute a)
+flp_column_for_role(RelPerms *rp, const Var *like, Index varno, AttrNumber att,
+					Index levelsup, Form_pg_attribute a)
 {
 	Var		   *var;
 
 	if (a->attisdropped)
 		return (Node *) makeNullConst(INT4OID, -1, InvalidOid);
 	var = makeVar(varno, att, a->atttypid, a->atttypmod, a->attcollation, levelsup);
-	if (flp_perm_of(rp, att) == FLP_HIDE)
-		return flp_mask_of(var, rp->p.mask[att]);
-	return (Node *) var;
+	if (like != NULL)
+		flp_var_like(var, like);
+	if (rp == NULL || flp_perm_of(rp, att) != FLP_HIDE)
+		return (Node *) var;
+	return flp_mask_of(var, rp->p.mask[att]);
 }
 
 /* Register the invalidation of the default masks; from _PG_init. */

@@ -155,8 +155,8 @@ extern void flp_check_writes(Rewriter *rw, Level *lv);
 /* mask_values.c */
 extern void flp_mask_values_init(void);
 extern Node *flp_mask_of(Var *var, Oid maskfn);
-extern Node *flp_column_for_role(RelPerms *rp, Index varno, AttrNumber att,
-								 Index levelsup, Form_pg_attribute a);
+extern Node *flp_column_for_role(RelPerms *rp, const Var *like, Index varno,
+								 AttrNumber att, Index levelsup, Form_pg_attribute a);
 
 /* mask.c */
 extern void flp_mask_query(Rewriter *rw, Query *q);

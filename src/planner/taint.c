@@ -133,6 +133,15 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 				return NULL;
 			}
 		default:
+			/* the grouping step (18): its columns are GROUP BY's expressions */
+			if (flp_group_exprs(rte) != NULL)
+			{
+				List	   *exprs = *flp_group_exprs(rte);
+
+				if (attno > 0 && attno <= list_length(exprs))
+					return flp_expr_taint(rw, lv, list_nth(exprs, attno - 1));
+				return flp_expr_taint(rw, lv, (Node *) exprs);
+			}
 			return NULL;
 	}
 }

@@ -146,6 +146,9 @@ visit_rtable(Rewriter *rw, SlotVisit *sv, Query *q)
 				}
 				break;
 			default:
+				/* the grouping step (18): GROUP BY's expressions, read by Vars */
+				if (flp_group_exprs(rte) != NULL)
+					visit(sv, (Node **) flp_group_exprs(rte), "GROUP BY", FLP_SLOT_SOURCE);
 				break;
 		}
 		sv->slot.rte = NULL;
@@ -178,6 +181,8 @@ flp_query_slots(Rewriter *rw, Query *q, FlpSlotFn fn, void *arg)
 	visit(&sv, (Node **) &q->returningList, "RETURNING", FLP_SLOT_SHOWN);
 	visit_jointree(&sv, (Node *) q->jointree,
 				   q->commandType == CMD_MERGE ? "MERGE ON" : "WHERE");
+	if (flp_merge_join_condition(q) != NULL)
+		visit(&sv, flp_merge_join_condition(q), "MERGE ON", FLP_SLOT_FILTER);
 	visit(&sv, &q->havingQual, "HAVING", FLP_SLOT_FILTER);
 	visit(&sv, &q->limitOffset, "OFFSET", FLP_SLOT_SOURCE);
 	visit(&sv, &q->limitCount, "LIMIT", FLP_SLOT_SOURCE);
