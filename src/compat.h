@@ -23,6 +23,8 @@
  *   follows them.
  * - Role membership inherits privileges per grant (pg_auth_members
  *   .inherit_option, 16) instead of per member (pg_authid.rolinherit).
+ * - Generated columns may be virtual (18, the default kind), computed when
+ *   read: as hidden as what they are computed from, like stored ones.
  * - A Var of a write's target may stand for the OLD or the NEW row in
  *   RETURNING (varreturningtype, 18); a Var flp builds for one keeps it.
  *
@@ -35,6 +37,7 @@
 #include "catalog/pg_auth_members.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
+#include "access/tupdesc.h"
 #include "utils/relcache.h"
 
 #if PG_VERSION_NUM < 150000
@@ -231,6 +234,19 @@ flp_var_like(Var *made, const Var *var)
 #if PG_VERSION_NUM >= 180000
 	made->varreturningtype = var->varreturningtype;
 #endif
+}
+
+/* Has the relation generated columns: stored ones, or virtual ones (18)? */
+static inline bool
+flp_has_generated_columns(TupleConstr *constr)
+{
+	if (constr == NULL)
+		return false;
+#if PG_VERSION_NUM >= 180000
+	if (constr->has_generated_virtual)
+		return true;
+#endif
+	return constr->has_generated_stored;
 }
 
 /* The primary key index of a relation, a deferrable one excluded (as before 18). */

@@ -108,7 +108,7 @@ generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
 	int			i;
 
-	if (constr == NULL || !constr->has_generated_stored)
+	if (!flp_has_generated_columns(constr))
 	{
 		relation_close(rel, AccessShareLock);
 		return;
