@@ -23,7 +23,7 @@
 #
 # Environment: FLP_VERSIONS_DIR (cache dir), FLP_VERSIONS_MIRROR (default
 # http://deb.debian.org/debian), FLP_VERSIONS_TIMEOUT (seconds per version for
-# the test run, default 2400), FLP_VERSIONS_REFRESH=1 (apt-get update +
+# the test run, default 1200), FLP_VERSIONS_REFRESH=1 (apt-get update +
 # upgrade the cached root before the run).
 #
 # The mounts the chroot needs (/proc, /sys, /dev, /dev/pts, a tmpfs /dev/shm)
@@ -34,7 +34,7 @@ set -euo pipefail
 FLP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${FLP_VERSIONS_DIR:-/var/cache/flp-versions}"
 MIRROR="${FLP_VERSIONS_MIRROR:-http://deb.debian.org/debian}"
-RUN_TIMEOUT="${FLP_VERSIONS_TIMEOUT:-2400}"
+RUN_TIMEOUT="${FLP_VERSIONS_TIMEOUT:-1200}"
 ROOT=""   # the root of the version at hand: $CACHE/pgN
 LOGS="$CACHE/logs"
 # Bump when the recipe of the root (sources, pins, base packages) changes: a
@@ -346,7 +346,11 @@ run_version() {
 	timed "tests $v" in_build "$v" bash test/run-tests.sh >"$log" 2>&1 || rc=$?
 	if grep -q '^flp tests: build FAILED' "$log"; then
 		extract_errors "$log" "$errs"
-		RESULTS+=("$ver: build failed (first errors: $errs)")
+		# every error of every file (make -k), sorted: the porting to-do list
+		in_build "$v" make -k -s -j "$(nproc)" "PG_CONFIG=/usr/lib/postgresql/$v/bin/pg_config" \
+			>"$LOGS/pg$v-make-k.log" 2>&1 || true
+		grep -E 'error:' "$LOGS/pg$v-make-k.log" | sort -u >"$LOGS/pg$v-all-errors.log" || true
+		RESULTS+=("$ver: build failed (first errors: $errs; all $(wc -l <"$LOGS/pg$v-all-errors.log"): $LOGS/pg$v-all-errors.log)")
 		return 1
 	fi
 	line="$(grep -m1 '^flp tests:' "$log" | sed 's/^flp tests: //')" || true
