@@ -36,7 +36,7 @@ mkdir -p "$OUT"
 FEW="${FLP_INSTR_FEW:-200}"
 MANY="${FLP_INSTR_MANY:-1200}"
 ROWS=100000
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/${FLP_PG_VERSION:-15}/bin}"
 
 # shellcheck source=test/bench/lib.sh
 source test/bench/lib.sh

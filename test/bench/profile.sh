@@ -25,7 +25,7 @@ OUT="$PWD/test/bench/out"
 mkdir -p "$OUT"
 SECONDS_EACH="${FLP_PROFILE_SECONDS:-12}"
 ROWS=100000
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/${FLP_PG_VERSION:-15}/bin}"
 
 # shellcheck source=test/bench/lib.sh
 source test/bench/lib.sh

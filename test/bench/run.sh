@@ -39,7 +39,7 @@ ROWS="${FLP_BENCH_ROWS:-1000000}"
 ROUNDS="${FLP_BENCH_ROUNDS:-3}"
 SECONDS_EACH="${FLP_BENCH_SECONDS:-10}"
 CLIENTS="${FLP_BENCH_CLIENTS:-2}"
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/${FLP_PG_VERSION:-15}/bin}"
 
 # shellcheck source=test/bench/lib.sh
 source test/bench/lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/lib/cluster.sh -- throwaway PostgreSQL 15 clusters for the flp tests.
+# test/lib/cluster.sh -- throwaway PostgreSQL clusters for the flp tests.
 #
 # Source this file; it defines:
 #   flp_cluster_start [DIR] [PRELOAD]  create + start a cluster in DIR (a fresh
@@ -19,10 +19,15 @@
 # The server runs as the 'postgres' OS user (it refuses root); clients may be
 # root and connect as the 'postgres' database user with trust auth.
 #
+# The server version is FLP_PG_VERSION (default 15, Debian 12's); its
+# programs are taken from FLP_PG_BIN (default /usr/lib/postgresql/VERSION/bin).
+# test/versions.sh sets both to run the tests against other versions.
+#
 # The functions do not rely on `set -e` (they may be called from `if`, `||` or
 # an EXIT trap) and propagate errors with explicit returns.
 
-FLP_PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/15/bin}"
+FLP_PG_VERSION="${FLP_PG_VERSION:-15}"
+FLP_PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/$FLP_PG_VERSION/bin}"
 FLP_PORT_FIRST="${FLP_PORT_FIRST:-54320}"
 FLP_PORT_LAST="${FLP_PORT_LAST:-54420}"
 FLP_CLUSTER_MARKER=".flp-cluster"

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # test/lib/deps.sh -- install what building and testing flp needs (Debian 12).
 #
+# The server version is FLP_PG_VERSION (default 15, the one Debian 12 has).
+# For another version (test/versions.sh, in a Debian chroot) the list names
+# postgresql-N and postgresql-server-dev-N but not the postgresql-contrib
+# metapackage: that one depends on the distribution's default server, and the
+# contrib modules are part of postgresql-N anyway (since PostgreSQL 10).
+#
 # Run it (`bash test/lib/deps.sh`) or source it and call flp_deps_install.
 # Packages are checked with dpkg-query first; apt-get (update + install) only
 # runs when something is missing, so a re-run is fast and works offline.
@@ -8,13 +14,14 @@
 # Note: installing postgresql-15 makes Debian create and start a 'main' cluster
 # on port 5432. The flp tests never use it (see test/lib/cluster.sh).
 
+FLP_PG_VERSION="${FLP_PG_VERSION:-15}"
 FLP_DEPS_PACKAGES=(
-	postgresql-15
-	postgresql-server-dev-15
-	postgresql-contrib
+	"postgresql-$FLP_PG_VERSION"
+	"postgresql-server-dev-$FLP_PG_VERSION"
 	build-essential
 	libipc-run-perl
 )
+[[ "$FLP_PG_VERSION" != 15 ]] || FLP_DEPS_PACKAGES+=(postgresql-contrib)
 
 # Succeed when package $1 is installed.
 _flp_pkg_installed() {

@@ -1,0 +1,456 @@
+#!/usr/bin/env bash
+# test/versions.sh -- run flp's tests against PostgreSQL 17, 18 and 19 in a
+# Debian chroot (the host, Debian 12, has only 15).
+#
+#   bash test/versions.sh [VERSION...]     # default: 17 18 19
+#   bash test/versions.sh --smoke [VERSION...]
+#                                          # no flp: check the chroot's tool
+#                                          # chain per version (pg_config,
+#                                          # a tiny PGXS module, a cluster)
+#   bash test/versions.sh --clean          # delete the cached chroot
+#
+# Needs root. Prepares (once) and caches one `debootstrap --variant=minbase`
+# root per version under FLP_VERSIONS_DIR (default /var/cache/flp-versions),
+# FLP_VERSIONS_DIR/pgN: postgresql-17 from trixie in a trixie root,
+# postgresql-18 from sid in a sid root, postgresql-19 from experimental in a
+# sid root (experimental's packages only where needed). One root for all three
+# does not work: sid's postgresql-18 needs sid's libc, which trixie's
+# libc-bin and locales refuse. For each version it copies the checkout (the working tree, uncommitted changes
+# included, without .git) to /build/pgN inside the root and runs
+# `bash test/run-tests.sh` there with FLP_PG_VERSION=N (see test/lib/), then
+# prints one line per version and `N passed, M failed`; exits non-zero on any
+# failure. Full logs: FLP_VERSIONS_DIR/logs/.
+#
+# Environment: FLP_VERSIONS_DIR (cache dir), FLP_VERSIONS_MIRROR (default
+# http://deb.debian.org/debian), FLP_VERSIONS_TIMEOUT (seconds per version for
+# the test run, default 1200), FLP_VERSIONS_REFRESH=1 (apt-get update +
+# upgrade the cached root before the run).
+#
+# The mounts the chroot needs (/proc, /sys, /dev, /dev/pts, a tmpfs /dev/shm)
+# are undone on every exit path (EXIT trap); the root is never deleted while
+# anything is mounted under it.
+set -euo pipefail
+
+FLP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${FLP_VERSIONS_DIR:-/var/cache/flp-versions}"
+MIRROR="${FLP_VERSIONS_MIRROR:-http://deb.debian.org/debian}"
+RUN_TIMEOUT="${FLP_VERSIONS_TIMEOUT:-1200}"
+ROOT=""   # the root of the version at hand: $CACHE/pgN
+LOGS="$CACHE/logs"
+# Bump when the recipe of the root (sources, pins, base packages) changes: a
+# root prepared by another recipe is rebuilt.
+RECIPE=2
+STAMP_DIR=etc/flp-versions
+DEFAULT_VERSIONS=(17 18 19)
+# Packages every version's test run needs besides the server (what
+# test/lib/deps.sh and the shell tests' flp_deps_ensure install on the host).
+BASE_PACKAGES=(
+	postgresql-common build-essential libipc-run-perl python3-psycopg
+	sqlsmith pgbouncer nodejs npm ca-certificates procps
+)
+MOUNTED=()
+declare -A TIMES=()
+
+say() { echo "versions.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# The distribution of version N's root, and the archive carrying postgresql-N.
+suite_of() {
+	case "$1" in
+	17) echo trixie ;;
+	18 | 19) echo sid ;;
+	*) return 1 ;;
+	esac
+}
+archive_of() {
+	case "$1" in
+	19) echo experimental ;;
+	*) suite_of "$1" ;;
+	esac
+}
+
+# Run COMMAND... inside the root, with a clean environment.
+in_root() {
+	env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
+		chroot "$ROOT" "$@"
+}
+
+apt_in_root() {
+	in_root apt-get -q -y -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+		--no-install-recommends "$@" </dev/null
+}
+
+# Time a step: timed NAME COMMAND...
+timed() {
+	local name="$1" start rc=0
+	shift
+	start=$(date +%s)
+	"$@" || rc=$?
+	TIMES[$name]=$(($(date +%s) - start))
+	echo "$name: ${TIMES[$name]} s (exit $rc)" >>"$LOGS/timings.log"
+	return $rc
+}
+
+# ------------------------------------------------------------------ mounts
+
+# Print the mount points under DIR (deepest first).
+mounts_under() {
+	findmnt -rn -o TARGET | awk -v d="$1" 'index($0, d "/") == 1 || $0 == d' | sort -r
+}
+
+do_mount() {
+	local target="$ROOT/$1"
+	shift
+	mkdir -p "$target"
+	mount "$@" "$target"
+	MOUNTED+=("$target")
+}
+
+mount_root() {
+	[[ -z "$(mounts_under "$ROOT")" ]] || unmount_all
+	do_mount proc -t proc proc
+	do_mount sys -t sysfs sysfs
+	do_mount dev --bind /dev
+	do_mount dev/pts --bind /dev/pts
+	do_mount dev/shm -t tmpfs -o mode=1777,nosuid,nodev shm
+}
+
+# Stop what still runs inside the root (a server a killed test left behind),
+# then unmount everything under it. Never fails; safe to call twice.
+unmount_all() {
+	local pid link target i
+	[[ -d "$CACHE" ]] || return 0
+	for i in 1 2 3; do
+		local found=0
+		for pid in /proc/[0-9]*; do
+			link="$(readlink "$pid/root" 2>/dev/null)" || continue
+			if [[ "$link" == "$CACHE/"* ]]; then
+				found=1
+				kill "$([[ $i -lt 3 ]] && echo -TERM || echo -KILL)" "${pid#/proc/}" 2>/dev/null
+			fi
+		done
+		[[ $found -eq 1 ]] || break
+		sleep 2
+	done
+	while read -r target; do
+		[[ -n "$target" ]] || continue
+		umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null ||
+			say "cannot unmount $target"
+	done < <(mounts_under "$CACHE")
+	MOUNTED=()
+	return 0
+}
+
+# Delete DIR (the root or a half-made one) unless something is mounted in it.
+safe_rm_root() {
+	local dir="$1"
+	[[ -e "$dir" ]] || return 0
+	if [[ -n "$(mounts_under "$dir")" ]]; then
+		die "refusing to delete $dir: still mounted: $(mounts_under "$dir" | tr '\n' ' ')"
+	fi
+	rm -rf --one-file-system "$dir"
+}
+
+cleanup() {
+	local rc=$?
+	unmount_all
+	exit $rc
+}
+
+# ------------------------------------------------------------------ the root
+
+write_apt_config() {
+	local suite="$1"
+	echo "deb $MIRROR $suite main" >"$ROOT/etc/apt/sources.list"
+	if [[ "$suite" == sid ]]; then
+		# experimental is NotAutomatic: used only for what is asked from it
+		echo "deb $MIRROR experimental main" >>"$ROOT/etc/apt/sources.list"
+	fi
+	cat >"$ROOT/etc/apt/apt.conf.d/90flp-versions" <<-EOF
+		Acquire::Check-Valid-Until "false";
+		APT::Install-Recommends "false";
+		APT::Install-Suggests "false";
+		Acquire::Retries "3";
+	EOF
+	# no service may start in the root
+	printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
+	chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
+}
+
+# debootstrap a fresh root of SUITE (into ROOT.new, renamed when complete).
+bootstrap() {
+	local suite="$1" new="$ROOT.new"
+	command -v debootstrap >/dev/null || {
+		say "installing debootstrap on the host"
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y update >/dev/null &&
+			DEBIAN_FRONTEND=noninteractive apt-get -q -y install debootstrap \
+				</dev/null >/dev/null
+	} || die "cannot install debootstrap"
+	safe_rm_root "$new"
+	say "debootstrap $suite into $new (log: $LOGS/bootstrap-$suite.log)"
+	debootstrap --variant=minbase "$suite" "$new" "$MIRROR" \
+		>"$LOGS/bootstrap-$suite.log" 2>&1 ||
+		die "debootstrap failed; see $LOGS/bootstrap-$suite.log"
+	mv "$new" "$ROOT"
+}
+
+# The stamp of what the root holds: one file per part (base, pgN), written
+# after the part was installed, holding the recipe and the package versions.
+stamp_file() { echo "$ROOT/$STAMP_DIR/$1"; }
+
+stamp_ok() {
+	local f
+	f="$(stamp_file "$1")"
+	[[ -f "$f" ]] && head -n 1 "$f" | grep -qx "recipe $RECIPE"
+}
+
+write_stamp() {
+	local part="$1"
+	shift
+	mkdir -p "$ROOT/$STAMP_DIR"
+	{
+		echo "recipe $RECIPE"
+		# shellcheck disable=SC2016 # dpkg-query's fields, not bash's
+		in_root dpkg-query -W -f='${Package} ${Version}\n' "$@"
+	} >"$(stamp_file "$part")"
+}
+
+APT_UPDATED=0
+apt_update_once() {
+	[[ $APT_UPDATED -eq 0 ]] || return 0
+	cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
+	apt_in_root update >>"$LOGS/apt.log" 2>&1 || die "apt-get update failed; see $LOGS/apt.log"
+	APT_UPDATED=1
+}
+
+install_base() {
+	say "installing the base packages (log: $LOGS/apt.log)"
+	write_apt_config "$1"
+	apt_update_once
+	apt_in_root install postgresql-common >>"$LOGS/apt.log" 2>&1 ||
+		die "installing postgresql-common failed; see $LOGS/apt.log"
+	# before any server is installed: no 'main' cluster
+	sed -i 's/^#* *create_main_cluster *=.*/create_main_cluster = false/' \
+		"$ROOT/etc/postgresql-common/createcluster.conf"
+	grep -qx 'create_main_cluster = false' "$ROOT/etc/postgresql-common/createcluster.conf" ||
+		echo 'create_main_cluster = false' >>"$ROOT/etc/postgresql-common/createcluster.conf"
+	apt_in_root install "${BASE_PACKAGES[@]}" >>"$LOGS/apt.log" 2>&1 ||
+		die "installing ${BASE_PACKAGES[*]} failed; see $LOGS/apt.log"
+	apt_in_root clean
+	write_stamp base "${BASE_PACKAGES[@]}"
+}
+
+# Install postgresql-N and postgresql-server-dev-N from their archive.
+install_version() {
+	local v="$1" archive pkgs
+	archive="$(archive_of "$v")"
+	pkgs=("postgresql-$v" "postgresql-server-dev-$v")
+	say "installing ${pkgs[*]} from $archive (log: $LOGS/apt.log)"
+	apt_update_once
+	if [[ "$archive" == "$(suite_of "$v")" ]]; then
+		apt_in_root install "${pkgs[@]}" >>"$LOGS/apt.log" 2>&1
+	else
+		# pkg/archive takes only the named packages from there, not what
+		# they need from the same source: name the client and libpq too
+		apt_in_root install "${pkgs[@]/%//$archive}" "postgresql-client-$v/$archive" \
+			"libpq-dev/$archive" "libpq5/$archive" >>"$LOGS/apt.log" 2>&1
+	fi || { say "installing ${pkgs[*]} failed; see $LOGS/apt.log"; return 1; }
+	apt_in_root clean
+	if in_root pg_lsclusters -h 2>/dev/null | grep -q .; then
+		say "warning: the package created a cluster: $(in_root pg_lsclusters -h)"
+	fi
+	write_stamp "pg$v" "${pkgs[@]}"
+}
+
+# Prepare (or reuse) and mount the root of version N; sets ROOT.
+prepare() {
+	local v="$1" suite
+	suite="$(suite_of "$v")"
+	ROOT="$CACHE/pg$v"
+	APT_UPDATED=0
+	if [[ -d "$ROOT" ]] && ! stamp_ok base; then
+		say "$ROOT is not a complete root of recipe $RECIPE; rebuilding it"
+		unmount_all
+		safe_rm_root "$ROOT"
+	fi
+	if [[ ! -d "$ROOT" ]]; then
+		timed "bootstrap $v" bootstrap "$suite"
+	fi
+	mount_root
+	if ! stamp_ok base; then
+		timed "base $v" install_base "$suite"
+	fi
+	if [[ "${FLP_VERSIONS_REFRESH:-}" == 1 ]]; then
+		say "refreshing the root (apt-get update + upgrade)"
+		apt_update_once
+		apt_in_root upgrade >>"$LOGS/apt.log" 2>&1 || die "upgrade failed; see $LOGS/apt.log"
+		apt_in_root clean
+		rm -f "$ROOT/$STAMP_DIR"/pg*
+		write_stamp base "${BASE_PACKAGES[@]}"
+	fi
+	stamp_ok "pg$v" || timed "install $v" install_version "$v"
+}
+
+# ------------------------------------------------------------------ runs
+
+# Copy the working tree (without .git and build output) to /build/pgN.
+copy_checkout() {
+	local dest="$ROOT/build/pg$1"
+	rm -rf --one-file-system "$dest"
+	mkdir -p "$dest"
+	tar -C "$FLP_ROOT" --exclude=./.git --exclude='*.o' --exclude='*.so' \
+		--exclude='*.bc' --exclude=./test/clients/node_modules \
+		--exclude=./results --exclude=./output_iso --exclude=./tmp_check \
+		--exclude=./tmp_check_iso --exclude=./test/bench/out -cf - . |
+		tar -C "$dest" -xf -
+}
+
+# Environment of a run for version N inside the root.
+run_env() {
+	local v="$1" bin="/usr/lib/postgresql/$1/bin"
+	echo "PATH=$bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	echo "HOME=/root" "LANG=C.UTF-8" "TERM=dumb" "CI=${CI:-}"
+	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$v" "FLP_PG_BIN=$bin"
+	[[ -z "${FLP_TEST_TIMEOUT:-}" ]] || echo "FLP_TEST_TIMEOUT=$FLP_TEST_TIMEOUT"
+}
+
+# Run COMMAND... in /build/pgN inside the root with version N's environment.
+in_build() {
+	local v="$1"
+	shift
+	# shellcheck disable=SC2046,SC2016 # one variable per word; $0/$@ for bash -c
+	env -i $(run_env "$v") chroot "$ROOT" \
+		timeout -k 30 "$RUN_TIMEOUT" bash -c 'cd "$0" && exec "$@"' "/build/pg$v" "$@" </dev/null
+}
+
+server_version() {
+	local out
+	out="$(in_root "/usr/lib/postgresql/$1/bin/pg_config" --version 2>/dev/null)" || out="PostgreSQL $1"
+	echo "${out%% (*}"
+}
+
+# The first compiler errors of a build log LOG into ERRFILE.
+extract_errors() {
+	grep -E -A3 'error:|Error [0-9]|#error' "$1" | head -n 60 >"$2" || true
+	[[ -s "$2" ]] || tail -n 40 "$1" >"$2"
+}
+
+run_version() {
+	local v="$1" log="$LOGS/pg$1.log" errs="$LOGS/pg$1-errors.log" rc=0 ver line
+	ver="$(server_version "$v")"
+	rm -f "$errs"
+	copy_checkout "$v"
+	say "running test/run-tests.sh for $ver (log: $log)"
+	timed "tests $v" in_build "$v" bash test/run-tests.sh >"$log" 2>&1 || rc=$?
+	if grep -q '^flp tests: build FAILED' "$log"; then
+		extract_errors "$log" "$errs"
+		# every error of every file (make -k), sorted: the porting to-do list
+		in_build "$v" make -k -s -j "$(nproc)" "PG_CONFIG=/usr/lib/postgresql/$v/bin/pg_config" \
+			>"$LOGS/pg$v-make-k.log" 2>&1 || true
+		grep -E 'error:' "$LOGS/pg$v-make-k.log" | sort -u >"$LOGS/pg$v-all-errors.log" || true
+		RESULTS+=("$ver: build failed (first errors: $errs; all $(wc -l <"$LOGS/pg$v-all-errors.log"): $LOGS/pg$v-all-errors.log)")
+		return 1
+	fi
+	line="$(grep -m1 '^flp tests:' "$log" | sed 's/^flp tests: //')" || true
+	[[ -n "$line" ]] || line="no summary (exit $rc$([[ $rc -eq 124 ]] && echo ", timed out after ${RUN_TIMEOUT}s"))"
+	local attacks
+	attacks="$(grep -m1 '^flp attacks:' "$log" |
+		sed -E 's/^flp attacks: ([0-9]+) attempts, ([0-9]+) leaks.*/attacks \1 attempts \2 leaks/')" || true
+	[[ -z "$attacks" ]] || line+=", $attacks"
+	[[ $rc -eq 0 ]] || line+=" -- FAILED (exit $rc; log $log)"
+	RESULTS+=("$ver: $line")
+	return $rc
+}
+
+# --smoke: no flp, just the chroot's tool chain for version N.
+smoke_version() {
+	local v="$1" log="$LOGS/pg$1-smoke.log" rc=0 ver
+	ver="$(server_version "$v")"
+	copy_checkout "$v"
+	timed "smoke $v" in_build "$v" bash test/versions-smoke.sh >"$log" 2>&1 || rc=$?
+	if [[ $rc -eq 0 ]]; then
+		RESULTS+=("$ver: smoke ok ($(grep -m1 '^smoke:' "$log" | sed 's/^smoke: //'))")
+	else
+		RESULTS+=("$ver: smoke FAILED (exit $rc; log $log)")
+	fi
+	return $rc
+}
+
+# ------------------------------------------------------------------ main
+
+MODE=tests
+VERSIONS=()
+for arg in "$@"; do
+	case "$arg" in
+	--smoke) MODE=smoke ;;
+	--clean) MODE=clean ;;
+	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*)
+		suite_of "$arg" >/dev/null || die "unknown version '$arg' (known: ${DEFAULT_VERSIONS[*]}; 16 is in no reachable archive)"
+		VERSIONS+=("$arg")
+		;;
+	esac
+done
+[[ ${#VERSIONS[@]} -gt 0 ]] || VERSIONS=("${DEFAULT_VERSIONS[@]}")
+[[ $EUID -eq 0 ]] || die "must run as root (debootstrap, mount, chroot)"
+
+mkdir -p "$CACHE" "$LOGS"
+exec 9>"$CACHE/lock"
+flock -n 9 || { say "waiting for another test/versions.sh run (lock $CACHE/lock)"; flock 9; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+if [[ "$MODE" == clean ]]; then
+	unmount_all
+	for ROOT in "$CACHE"/pg*; do
+		[[ -d "$ROOT" ]] || continue
+		safe_rm_root "$ROOT"
+		say "removed $ROOT"
+	done
+	rm -rf "$LOGS"
+	exit 0
+fi
+
+: >"$LOGS/timings.log"
+RESULTS=()
+START=$(date +%s)
+PASSED=0
+FAILED=0
+for v in "${VERSIONS[@]}"; do
+	# a failed preparation must not end the whole run: prepare in a subshell
+	# (its mounts are undone by unmount_all below either way)
+	set +e
+	(
+		set -e
+		prepare "$v"
+	)
+	rc=$?
+	set -e
+	if [[ $rc -ne 0 ]]; then
+		RESULTS+=("PostgreSQL $v: chroot preparation failed (logs in $LOGS)")
+		FAILED=$((FAILED + 1))
+		unmount_all
+		continue
+	fi
+	ROOT="$CACHE/pg$v"
+	mount_root
+	if [[ "$MODE" == smoke ]]; then
+		if smoke_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	else
+		if run_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	fi
+	unmount_all
+done
+echo "total: $(($(date +%s) - START)) s" >>"$LOGS/timings.log"
+say "timings: $(paste -sd';' "$LOGS/timings.log" | sed 's/;/; /g')"
+for v in "${VERSIONS[@]}"; do
+	[[ -d "$CACHE/pg$v" ]] &&
+		say "cache: $CACHE/pg$v ($(du -sh --one-file-system "$CACHE/pg$v" 2>/dev/null | cut -f1))"
+done
+printf '%s\n' "${RESULTS[@]}"
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
