@@ -411,11 +411,10 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 	Relation	rel = relation_open(rte->relid, NoLock);
 	List	   *tlist = masked_columns(rp, RelationGetDescr(rel));
 	Bitmapset  *sysattnos = system_columns(q, rti, rp, &tlist);
+	TupleDesc	desc = CreateTupleDescCopy(RelationGetDescr(rel));
 	Query	   *sub;
 	int			i = -1;
 
-	if (sysattnos != NULL)
-		(void) flp_entry_vars_map((Node *) q, rti, 0, own_columns_row, RelationGetDescr(rel));
 	relation_close(rel, NoLock);
 	sub = masking_subquery(q, rti, inner, tlist);
 
@@ -436,6 +435,8 @@ wrap_relation(Query *q, Index rti, RelPerms *rp)
 		while ((i = bms_next_member(sysattnos, i)) >= 0)
 			rte->eref->colnames = lappend(rte->eref->colnames,
 										  makeString(pstrdup(NameStr(SystemAttributeDefinition(-i)->attname))));
+		/* last: the mutator makes new range table entries (rte is stale after) */
+		(void) flp_entry_vars_map((Node *) q, rti, 0, own_columns_row, desc);
 	}
 }
 

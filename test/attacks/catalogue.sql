@@ -1908,6 +1908,12 @@ SELECT id FROM vault.scored WHERE tableoid = 'vault.scored_hi'::regclass;
 -- @attack partition_tableoid_masked expect 1
 SELECT count(DISTINCT tableoid) FROM vault.scored;
 
+-- @attack partition_tableoid_wholerow leak
+SELECT row_to_json(s), s.tableoid FROM vault.scored s;
+
+-- @attack partition_tableoid_wholerow_count expect t
+SELECT count(DISTINCT (s.tableoid, row_to_json(s)::text)) > 0 FROM vault.scored s;
+
 -- @attack partition_tableoid_group refuse
 SELECT tableoid::regclass, count(*) FROM vault.scored GROUP BY tableoid;
 

@@ -57,9 +57,14 @@ def symbols(obj):
 
 def main():
     src = os.path.join(ROOT, "src")
-    objs = sorted(glob.glob(os.path.join(src, "*.o")) + glob.glob(os.path.join(src, "*", "*.o")))
-    if not objs:
-        print("structure: no object files in src/ (build first)")
+    # the objects of the Makefile's OBJS (not stale ones of files since removed)
+    makefile = open(os.path.join(ROOT, "Makefile")).read()
+    block = re.search(r"^OBJS = \\\n((?:\t.*\n)+)", makefile, re.M)
+    listed = re.findall(r"(src/\S+\.o)", block.group(1)) if block else []
+    objs = sorted(os.path.join(ROOT, o) for o in listed)
+    missing = [o for o in objs if not os.path.exists(o)]
+    if not objs or missing:
+        print("structure: object files missing (build first): " + " ".join(missing or ["OBJS"]))
         return 1
     name = {o: os.path.relpath(o, src)[:-2] for o in objs}
     defs, data_of, uses = {}, {}, {}

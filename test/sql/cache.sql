@@ -21,11 +21,29 @@ REVOKE regress_team FROM regress_anna;
 SELECT flp.effective('accounts', 'name', 'regress_anna') AS name_after_revoke;
 GRANT regress_team TO regress_anna;
 
--- NOINHERIT stops the group's bundles (as it stops its privileges)
-ALTER ROLE regress_anna NOINHERIT;
+-- A membership that does not inherit stops the group's bundles, as it stops
+-- its privileges: NOINHERIT on PostgreSQL 15, a grant WITH INHERIT FALSE
+-- from 16 (where the role's NOINHERIT is only the default of new grants).
+CREATE FUNCTION pg_temp.inherit(yes boolean) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_setting('server_version_num')::int >= 160000 THEN
+		EXECUTE 'REVOKE regress_team FROM regress_anna';
+		EXECUTE format('GRANT regress_team TO regress_anna WITH INHERIT %s', yes);
+	ELSE
+		EXECUTE format('ALTER ROLE regress_anna %s', CASE WHEN yes THEN 'INHERIT' ELSE 'NOINHERIT' END);
+	END IF;
+END $$;
+SELECT FROM pg_temp.inherit(false);
 SELECT flp.effective('accounts', 'name', 'regress_anna') AS noinherit;
-ALTER ROLE regress_anna INHERIT;
+SELECT FROM pg_temp.inherit(true);
 SELECT flp.effective('accounts', 'name', 'regress_anna') AS inherit;
+-- whatever the version, flp follows PostgreSQL's own answer after ALTER ROLE
+ALTER ROLE regress_anna NOINHERIT;
+SELECT flp.effective('accounts', 'name', 'regress_anna') =
+	CASE WHEN pg_has_role('regress_anna', 'regress_team', 'USAGE') THEN 'edit' ELSE 'hide' END::flp.permission
+	AS follows_postgresql;
+ALTER ROLE regress_anna INHERIT;
+SELECT flp.effective('accounts', 'name', 'regress_anna') AS inherit_again;
 
 -- becoming a super admin, and no longer
 ALTER ROLE regress_anna SUPERUSER;
