@@ -25,6 +25,10 @@
  *   .inherit_option, 16) instead of per member (pg_authid.rolinherit).
  * - Generated columns may be virtual (18, the default kind), computed when
  *   read: as hidden as what they are computed from, like stored ones.
+ * - The planner hook gained the ExplainState of an EXPLAIN, and
+ *   get_relation_info_hook gave way to build_simple_rel_hook (19: hooks.c
+ *   has one small wrapper of each per version); name lookups of functions
+ *   and operators gained a flags argument (19).
  * - A Var of a write's target may stand for the OLD or the NEW row in
  *   RETURNING (varreturningtype, 18); a Var flp builds for one keeps it.
  *
@@ -34,6 +38,7 @@
 #define FLP_COMPAT_H
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_auth_members.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
@@ -247,6 +252,31 @@ flp_has_generated_columns(TupleConstr *constr)
 		return true;
 #endif
 	return constr->has_generated_stored;
+}
+
+/* Every function and every operator of a (possibly qualified) name. */
+static inline FuncCandidateList
+flp_function_candidates(List *names)
+{
+#if PG_VERSION_NUM >= 190000
+	int			flags;
+
+	return FuncnameGetCandidates(names, -1, NIL, false, false, false, true, &flags);
+#else
+	return FuncnameGetCandidates(names, -1, NIL, false, false, false, true);
+#endif
+}
+
+static inline FuncCandidateList
+flp_operator_candidates(List *names)
+{
+#if PG_VERSION_NUM >= 190000
+	int			flags;
+
+	return OpernameGetCandidates(names, '\0', true, &flags);
+#else
+	return OpernameGetCandidates(names, '\0', true);
+#endif
 }
 
 /* The primary key index of a relation, a deferrable one excluded (as before 18). */

@@ -22,8 +22,9 @@
  *	     since.
  *
  * The other hooks: needs_fmgr_hook keeps some SQL functions from being
- * inlined (inlining.c); get_relation_info_hook hides indexes over hidden
- * fields (indexes.c); ProcessUtility_hook checks DDL, COPY and role changes
+ * inlined (inlining.c); get_relation_info_hook (build_simple_rel_hook from
+ * 19) hides indexes over hidden fields (indexes.c); ProcessUtility_hook
+ * checks DDL, COPY and role changes
  * and follows them in flp's catalog (src/utility/); ExplainOneQuery_hook
  * limits what a subject sees of plans (explain.c).
  *
@@ -37,6 +38,7 @@
 #include "catalog/namespace.h"
 #include "commands/explain.h"
 #include "miscadmin.h"
+#include "optimizer/pathnode.h"
 #include "optimizer/plancat.h"
 #include "optimizer/planner.h"
 #include "tcop/utility.h"
@@ -50,26 +52,53 @@
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+#if PG_VERSION_NUM >= 190000
+static build_simple_rel_hook_type prev_build_simple_rel_hook = NULL;
+#else
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+#endif
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
 
 /*
  * The planning of the query being planned for a subject, while the next
- * planner runs: flp_get_relation_info reuses the permissions it copied.
+ * planner runs: the relation hook (indexes.c) reuses the permissions it copied.
  * NULL while planning anything else (flp_planner saves and restores it
  * around a nested planning).
  */
 static Rewriter *planning_rewriter = NULL;
 
+/* The arguments of one planner call, passed on unchanged to the next planner. */
+typedef struct PlannerCall
+{
+	Query	   *parse;
+	const char *query_string;
+	int			cursorOptions;
+	ParamListInfo boundParams;
+	void	   *es;				/* the ExplainState * of 19's planner hook */
+} PlannerCall;
+
+#if PG_VERSION_NUM >= 190000
 static PlannedStmt *
-call_next_planner(Query *parse, const char *query_string, int cursorOptions,
-				  ParamListInfo boundParams)
+call_next_planner(PlannerCall *call)
 {
 	if (prev_planner_hook)
-		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
-	return standard_planner(parse, query_string, cursorOptions, boundParams);
+		return prev_planner_hook(call->parse, call->query_string, call->cursorOptions,
+								 call->boundParams, call->es);
+	return standard_planner(call->parse, call->query_string, call->cursorOptions,
+							call->boundParams, call->es);
 }
+#else
+static PlannedStmt *
+call_next_planner(PlannerCall *call)
+{
+	if (prev_planner_hook)
+		return prev_planner_hook(call->parse, call->query_string, call->cursorOptions,
+								 call->boundParams);
+	return standard_planner(call->parse, call->query_string, call->cursorOptions,
+							call->boundParams);
+}
+#endif
 
 /* Rewrite a subject's query that touches a governed table (the passes). */
 static void
@@ -94,18 +123,17 @@ rewrite_for_subject(Rewriter *rw, Query *parse, GovernedWalk *gw)
 
 /* Plan a query that touches a governed table (see the file header). */
 static PlannedStmt *
-plan_governed(Rewriter *rw, Query *parse, const char *query_string, int cursorOptions,
-			  ParamListInfo boundParams, GovernedWalk *gw)
+plan_governed(Rewriter *rw, PlannerCall *call, GovernedWalk *gw)
 {
 	PlannedStmt *result;
 	uint64		made_with = flp_policy_generation();
 
 	if (!flp_is_super_admin(rw->roleid))
 	{
-		rewrite_for_subject(rw, parse, gw);
+		rewrite_for_subject(rw, call->parse, gw);
 		planning_rewriter = rw; /* flp_planner restores it */
 	}
-	result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+	result = call_next_planner(call);
 	planning_rewriter = NULL;
 	flp_mark_plan(result, made_with);
 	return result;
@@ -117,9 +145,9 @@ plan_governed(Rewriter *rw, Query *parse, const char *query_string, int cursorOp
  * checked for; then plan it.
  */
 static PlannedStmt *
-plan_query(Rewriter *rw, Query *parse, const char *query_string, int cursorOptions,
-		   ParamListInfo boundParams)
+plan_query(Rewriter *rw, PlannerCall *call)
 {
+	Query	   *parse = call->parse;
 	const FlpCatalog *c = flp_catalog();
 	GovernedWalk gw;
 	PlannedStmt *result;
@@ -146,18 +174,17 @@ plan_query(Rewriter *rw, Query *parse, const char *query_string, int cursorOptio
 			uses_sequences = flp_check_sequence_use(parse, rw->roleid);
 	}
 	if (gw.found)
-		result = plan_governed(rw, parse, query_string, cursorOptions, boundParams, &gw);
+		result = plan_governed(rw, call, &gw);
 	else
-		result = call_next_planner(parse, query_string, cursorOptions, boundParams);
+		result = call_next_planner(call);
 	if (uses_sequences)
 		result->dependsOnRole = true;	/* checked for this role only */
 	return result;
 }
 
-/* planner_hook: plan_query, with the planning's state saved around it. */
+/* The planner hook: plan_query, with the planning's state saved around it. */
 static PlannedStmt *
-flp_planner(Query *parse, const char *query_string, int cursorOptions,
-			ParamListInfo boundParams)
+flp_planner(PlannerCall *call)
 {
 	PlannedStmt *volatile result = NULL;
 	Rewriter	rw;
@@ -172,7 +199,7 @@ flp_planner(Query *parse, const char *query_string, int cursorOptions,
 	rw.roleid = GetUserId();
 	PG_TRY();
 	{
-		result = plan_query(&rw, parse, query_string, cursorOptions, boundParams);
+		result = plan_query(&rw, call);
 	}
 	PG_FINALLY();
 	{
@@ -203,6 +230,44 @@ flp_needs_fmgr_hook(Oid fn_oid)
 	return flp_keep_function_call(fn_oid);
 }
 
+#if PG_VERSION_NUM >= 190000
+/* planner_hook (19: with the EXPLAIN state of an EXPLAIN) */
+static PlannedStmt *
+flp_planner_hook(Query *parse, const char *query_string, int cursorOptions,
+				 ParamListInfo boundParams, ExplainState *es)
+{
+	PlannerCall call = {parse, query_string, cursorOptions, boundParams, es};
+
+	return flp_planner(&call);
+}
+
+/* build_simple_rel_hook (19 has no get_relation_info_hook): see indexes.c. */
+static void
+flp_build_simple_rel(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	if (prev_build_simple_rel_hook)
+		prev_build_simple_rel_hook(root, rel, rte);
+	if (rte->rtekind == RTE_RELATION)
+		flp_hide_indexes(planning_rewriter, GetUserId(), rte->relid, rel);
+}
+
+static void
+install_relation_hook(void)
+{
+	prev_build_simple_rel_hook = build_simple_rel_hook;
+	build_simple_rel_hook = flp_build_simple_rel;
+}
+#else
+/* planner_hook */
+static PlannedStmt *
+flp_planner_hook(Query *parse, const char *query_string, int cursorOptions,
+				 ParamListInfo boundParams)
+{
+	PlannerCall call = {parse, query_string, cursorOptions, boundParams, NULL};
+
+	return flp_planner(&call);
+}
+
 /* get_relation_info_hook: see indexes.c. */
 static void
 flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
@@ -212,6 +277,14 @@ flp_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent,
 		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
 	flp_hide_indexes(planning_rewriter, GetUserId(), relationObjectId, rel);
 }
+
+static void
+install_relation_hook(void)
+{
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = flp_get_relation_info;
+}
+#endif
 
 
 /* Run the statement: the next hook, or PostgreSQL. */
@@ -487,10 +560,9 @@ flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
 void
 flp_hooks_init(void)
 {
-	prev_get_relation_info_hook = get_relation_info_hook;
-	get_relation_info_hook = flp_get_relation_info;
+	install_relation_hook();
 	prev_planner_hook = planner_hook;
-	planner_hook = flp_planner;
+	planner_hook = flp_planner_hook;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = flp_needs_fmgr_hook;
 	prev_ExecutorStart = ExecutorStart_hook;

@@ -404,14 +404,14 @@ raw_call_walker(Node *node, RawCheck *rc)
 
 		if (IsA(node, FuncCall))
 		{
-			FuncCandidateList c = FuncnameGetCandidates(names, -1, NIL, false, false, false, true);
+			FuncCandidateList c = flp_function_candidates(names);
 
 			for (; c != NULL; c = c->next)
 				kinds |= flp_refused_kind(c->oid);
 		}
 		else
 		{
-			FuncCandidateList c = OpernameGetCandidates(names, '\0', true);
+			FuncCandidateList c = flp_operator_candidates(names);
 
 			for (; c != NULL; c = c->next)
 				kinds |= flp_refused_kind(get_opcode(c->oid));

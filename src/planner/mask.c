@@ -16,6 +16,7 @@
 
 #include "access/relation.h"
 #include "catalog/heap.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parsetree.h"

@@ -15,6 +15,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_statistic_ext.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rowsecurity.h"

@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_auth_members.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
