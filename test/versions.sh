@@ -305,6 +305,11 @@ copy_checkout() {
 		--exclude=./results --exclude=./output_iso --exclude=./tmp_check \
 		--exclude=./tmp_check_iso --exclude=./test/bench/out -cf - . |
 		tar -C "$dest" -xf -
+	# the host's certificate authorities (a proxy's own among them), for npm
+	# in 85-drivers: the root's ca-certificates knows only the public ones
+	if [[ -r /etc/ssl/certs/ca-certificates.crt ]]; then
+		cp /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/flp-host-ca.crt"
+	fi
 }
 
 # Environment of a run for version N inside the root.
@@ -314,6 +319,7 @@ run_env() {
 	echo "HOME=/root" "LANG=C.UTF-8" "TERM=dumb" "CI=${CI:-}"
 	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$v" "FLP_PG_BIN=$bin"
 	[[ -z "${FLP_TEST_TIMEOUT:-}" ]] || echo "FLP_TEST_TIMEOUT=$FLP_TEST_TIMEOUT"
+	[[ ! -r "$ROOT/etc/flp-host-ca.crt" ]] || echo "NODE_EXTRA_CA_CERTS=/etc/flp-host-ca.crt"
 }
 
 # Run COMMAND... in /build/pgN inside the root with version N's environment.

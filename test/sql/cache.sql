@@ -28,7 +28,8 @@ CREATE FUNCTION pg_temp.inherit(yes boolean) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
 	IF current_setting('server_version_num')::int >= 160000 THEN
 		EXECUTE 'REVOKE regress_team FROM regress_anna';
-		EXECUTE format('GRANT regress_team TO regress_anna WITH INHERIT %s', yes);
+		EXECUTE format('GRANT regress_team TO regress_anna WITH INHERIT %s',
+					   CASE WHEN yes THEN 'TRUE' ELSE 'FALSE' END);
 	ELSE
 		EXECUTE format('ALTER ROLE regress_anna %s', CASE WHEN yes THEN 'INHERIT' ELSE 'NOINHERIT' END);
 	END IF;
