@@ -7,7 +7,10 @@ CREATE EXTENSION flp;
 SELECT flp._loaded();
 
 -- the catalog tells the story
-\dt flp.*
+SELECT n.nspname AS "Schema", c.relname AS "Name", pg_get_userbyid(c.relowner) AS "Owner"
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'flp' AND c.relkind = 'r'
+ ORDER BY c.relname;
 
 -- the fixed SQL API (README, Function reference) exists with its signatures
 SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
