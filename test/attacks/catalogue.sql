@@ -2702,3 +2702,85 @@ CREATE FUNCTION scratch.sfo(oid, int) RETURNS oid LANGUAGE sql AS 'select $1';
 CREATE AGGREGATE scratch.cnt(int) (sfunc = scratch.sfo, stype = oid,
 	finalfunc = pg_stat_get_xact_tuples_fetched, initcond = '1');
 SELECT scratch.cnt(1);
+
+------------------------------------------------------------------------------
+-- 36. SQL and query-tree fields of newer PostgreSQL versions ("-- @since":
+--     the server_version_num a block needs; run.sh skips it on older ones)
+------------------------------------------------------------------------------
+
+-- @attack v17_merge_returning leak
+-- @since 170000
+MERGE INTO vault.acct t USING (SELECT 1 AS id) s ON t.id = s.id
+WHEN MATCHED THEN UPDATE SET name = t.name
+RETURNING merge_action(), t.secret, t.js, t.*;
+
+-- @attack v17_merge_not_matched_by_source_hidden refuse
+-- @since 170000
+MERGE INTO vault.acct t USING (SELECT 1 AS id) s ON t.id = s.id
+WHEN NOT MATCHED BY SOURCE AND t.secret LIKE 'CNRY%' THEN UPDATE SET name = 'x';
+
+-- @attack v17_merge_join_condition_hidden refuse
+-- @since 170000
+MERGE INTO vault.acct t USING (SELECT 'x' AS s) s ON t.secret = s.s
+WHEN MATCHED THEN DO NOTHING;
+
+-- @attack v17_merge_view leak
+-- @since 170000
+CREATE TEMP VIEW acct_v AS SELECT id, name, secret FROM vault.acct;
+MERGE INTO acct_v t USING (SELECT 1 AS id) s ON t.id = s.id
+WHEN MATCHED THEN UPDATE SET name = t.name RETURNING t.secret;
+
+-- @attack v17_json_table_hidden leak
+-- @since 170000
+SELECT jt.* FROM vault.acct a, JSON_TABLE(a.js, '$' COLUMNS (k text PATH '$.k')) jt;
+
+-- @attack v17_json_table_filter refuse
+-- @since 170000
+SELECT a.id FROM vault.acct a, JSON_TABLE(a.js, '$' COLUMNS (k text PATH '$.k')) jt
+WHERE jt.k LIKE 'CNRY%';
+
+-- @attack v17_json_query_functions leak
+-- @since 170000
+SELECT JSON_VALUE(a.js, '$.k'), JSON_QUERY(a.js, '$'), JSON_EXISTS(a.js, '$.k') FROM vault.acct a;
+
+-- @attack v17_json_exists_filter refuse
+-- @since 170000
+SELECT id FROM vault.acct a WHERE JSON_EXISTS(a.js, '$.k ? (@ starts with "CNRY")');
+
+-- @attack v18_returning_old_new leak
+-- @since 180000
+UPDATE vault.acct SET name = name WHERE id = 1
+RETURNING old.secret, new.secret, old.*, new.*, old, new;
+
+-- @attack v18_delete_returning_old leak
+-- @since 180000
+DELETE FROM vault.acct WHERE id = 1 RETURNING old.secret, old.js, old;
+
+-- @attack v18_merge_returning_old leak
+-- @since 180000
+MERGE INTO vault.acct t USING (SELECT 1 AS id) s ON t.id = s.id
+WHEN MATCHED THEN UPDATE SET name = t.name RETURNING old.secret, new.secret;
+
+-- @attack v18_group_by_hidden_select refuse
+-- @since 180000
+SELECT secret, count(*) FROM vault.acct GROUP BY secret;
+
+-- @attack v18_group_by_hidden_having refuse
+-- @since 180000
+SELECT name, count(*) FROM vault.acct GROUP BY name, secret HAVING secret LIKE 'CNRY%';
+
+-- @attack v18_group_by_visible_hidden_output leak
+-- @since 180000
+SELECT name, max(secret), string_agg(vc, ',') FROM vault.acct GROUP BY name;
+
+-- @attack v18_virtual_generated_select leak
+-- @since 180000
+SELECT vshout, shout FROM vault.gen;
+
+-- @attack v18_virtual_generated_where refuse
+-- @since 180000
+SELECT id FROM vault.gen WHERE vshout LIKE 'CNRY%';
+
+-- @attack v18_virtual_generated_whole_row leak
+-- @since 180000
+SELECT g, row_to_json(g) FROM vault.gen g;

@@ -27,6 +27,8 @@
 # session's stdout and stderr (case-insensitive), once the "LINE n:" lines
 # that quote the query text (and their caret lines) are removed.  Canary
 # literals must not appear in the catalogue's query text anyway (checked).
+# A block may carry the comment line "-- @since NNNNNN" (a server_version_num):
+# it uses SQL or query-tree fields of that version and is not run on older ones.
 # A block may carry the comment line "-- @as ROLE" to run as another subject
 # (atk_partner, a partner user scoped to its partner's records).
 # A block may carry the comment line "-- @admin-error REASON": it errors when
@@ -320,6 +322,8 @@ selected() {
 ATTEMPTS=0
 LEAKS=0
 FAILURES=0
+NEWER=0
+SERVER_NUM=0
 EXPECTED_ERRORS=0
 
 report() {
@@ -397,6 +401,14 @@ judge_as_admin() {
 	fi
 }
 
+# Does block $1 need a newer server than this one ("-- @since NNNNNN", a
+# server_version_num: SQL or a query tree field that older versions lack)?
+needs_newer_server() {
+	local since
+	since="$(sed -n 's/^-- @since \([0-9]*\).*/\1/p' "$TMP/blocks/$1.sql" | head -1)"
+	[[ -n "$since" && "$since" -gt "$SERVER_NUM" ]]
+}
+
 main() {
 	local name kind expected role
 	command -v md5sum >/dev/null || die "md5sum is missing"
@@ -405,16 +417,19 @@ main() {
 	parse_catalogue
 	lint_catalogue
 	for name in "${ONLY[@]}"; do
-		cut -f2 "$TMP/manifest" | grep -qxF -- "$name" || die "no attack named '$name'"
+		cut -f2 "$TMP/manifest" | grep -xF -- "$name" >/dev/null || die "no attack named '$name'"
 	done
 	if [[ $SETUP_DB -eq 1 ]]; then
 		setup_database
 	fi
 	check_canaries_planted
+	SERVER_NUM="$("$PSQL" -X -q -At -d "$DB" -c 'SHOW server_version_num')" ||
+		die "cannot read server_version_num"
 
 	: >"$TMP/queue"
 	while IFS=$'\t' read -r ID name kind expected; do
 		selected "$name" || continue
+		needs_newer_server "$ID" && continue
 		role="$SUBJECT"
 		# a block may name another subject: "-- @as ROLE" (e.g. the partner user)
 		as="$(sed -n 's/^-- @as \([a-z_]*\).*/\1/p' "$TMP/blocks/$ID.sql" | head -1)"
@@ -429,6 +444,10 @@ main() {
 
 	while IFS=$'\t' read -r ID name kind expected; do
 		selected "$name" || continue
+		if needs_newer_server "$ID"; then
+			NEWER=$((NEWER + 1))
+			continue
+		fi
 		ATTEMPTS=$((ATTEMPTS + 1))
 		RC="$(<"$TMP/res/$ID.rc")"
 		if [[ $AS_ADMIN -eq 1 ]]; then
@@ -444,6 +463,7 @@ main() {
 		[[ $FAILURES -eq 0 ]]
 		return
 	fi
+	[[ $NEWER -eq 0 ]] || echo "($NEWER attacks are for newer PostgreSQL versions than $SERVER_NUM and were not run)"
 	echo "flp attacks: $ATTEMPTS attempts, $LEAKS leaks, $FAILURES failures"
 	[[ $LEAKS -eq 0 && $FAILURES -eq 0 ]]
 }

@@ -111,6 +111,13 @@ CREATE TABLE vault.gen (
 	note text                              -- edit
 );
 INSERT INTO vault.gen (id, secret, note) VALUES (1, 'cnry_gen_e4f2', 'g-1');
+-- from PostgreSQL 18, a virtual generated column too (computed when read)
+DO $$
+BEGIN
+	IF current_setting('server_version_num')::int >= 180000 THEN
+		EXECUTE 'ALTER TABLE vault.gen ADD COLUMN vshout text GENERATED ALWAYS AS (upper(secret)) VIRTUAL';
+	END IF;
+END $$;
 
 -- ------------------------------------------------------------------ uniq
 -- A unique constraint over an editable and a hidden field: changing the
