@@ -198,6 +198,20 @@ SQL
 ROLES=(a b none)
 declare -A ROLE_NAME=([a]=flp_pool_a [b]=flp_pool_b [none]="")
 
+# Prepare statement $1 on the server connection at hand if it is not there:
+# a newer pgbouncer (1.22+) passes on the DEALLOCATE ALL that psycopg sends
+# with named prepared statements, which drops every statement of the shared
+# server connection, flp_pool_q and flp_pool_f included.
+reprepare() {
+	local sql
+	case $1 in
+	flp_pool_q) sql="PREPARE flp_pool_q(int) AS SELECT 'V', concat_ws('/', a, b, coalesce(n::text, '-')) FROM pooled WHERE id = \$1" ;;
+	flp_pool_f) sql="PREPARE flp_pool_f(text) AS SELECT 'V', count(*) FROM pooled WHERE b = \$1" ;;
+	esac
+	printf "SELECT %s WHERE NOT EXISTS (SELECT FROM pg_prepared_statements WHERE name = '%s') \\gexec\n" \
+		"'${sql//\'/\'\'}'" "$1"
+}
+
 # the psql script of client $1: $TX transactions
 psql_client_script() {
 	local c="$1" i role kind k
@@ -219,10 +233,14 @@ psql_client_script() {
 		all) echo "SELECT 'V', string_agg(concat_ws('/', a, b, coalesce(n::text, '-')), ',' ORDER BY id) FROM pooled;" ;;
 		row:*)
 			(((i / 4) % 2)) && echo "SET LOCAL plan_cache_mode = force_generic_plan;"
+			reprepare flp_pool_q
 			echo "EXECUTE flp_pool_q($k);"
 			;;
 		fa) echo "SELECT 'V', count(*) FROM pooled WHERE a = 'alpha2';" ;;
-		fb) echo "EXECUTE flp_pool_f('beta3');" ;;
+		fb)
+			reprepare flp_pool_f
+			echo "EXECUTE flp_pool_f('beta3');"
+			;;
 		esac
 		printf '%s\n' '\echo S :SQLSTATE'
 		echo "COMMIT;"
@@ -351,7 +369,8 @@ for step in "hide V|****/beta2/-|S 00000|S 42501" "read V|alpha2/beta2/-|S 00000
 	perm="${step%% *}"
 	want="${step#* }"
 	set_a "$perm" || fail "flp.set_permission(PoolA, a, $perm)"
-	got="$(as_a "EXECUTE flp_pool_q(2);" | tr '\n' '|')"
+	got="$(as_a "$(reprepare flp_pool_q)
+EXECUTE flp_pool_q(2);" | tr '\n' '|')"
 	got+="$(as_a "SELECT 'V', count(*) FROM pooled WHERE a = 'alpha2';" | grep '^S')"
 	[[ "$got" == "$want" ]] || CHANGES+=" a set to $perm: got [$got], expected [$want];"
 done
