@@ -8,6 +8,7 @@
 #                                          # chain per version (pg_config,
 #                                          # a tiny PGXS module, a cluster)
 #   bash test/versions.sh --clean          # delete the cached chroot
+#   bash test/versions.sh 17 -- NAME...    # only these tests (as run-tests.sh)
 #
 # Needs root. Prepares (once) and caches one `debootstrap --variant=minbase`
 # root per version under FLP_VERSIONS_DIR (default /var/cache/flp-versions),
@@ -349,7 +350,7 @@ run_version() {
 	rm -f "$errs"
 	copy_checkout "$v"
 	say "running test/run-tests.sh for $ver (log: $log)"
-	timed "tests $v" in_build "$v" bash test/run-tests.sh >"$log" 2>&1 || rc=$?
+	timed "tests $v" in_build "$v" bash test/run-tests.sh "${TESTS[@]}" >"$log" 2>&1 || rc=$?
 	if grep -q '^flp tests: build FAILED' "$log"; then
 		extract_errors "$log" "$errs"
 		# every error of every file (make -k), sorted: the porting to-do list
@@ -388,7 +389,14 @@ smoke_version() {
 
 MODE=tests
 VERSIONS=()
-for arg in "$@"; do
+TESTS=()		# after "--": test names for run-tests.sh (default: all)
+while [[ $# -gt 0 ]]; do
+	arg="$1"
+	shift
+	if [[ "$arg" == -- ]]; then
+		TESTS=("$@")
+		break
+	fi
 	case "$arg" in
 	--smoke) MODE=smoke ;;
 	--clean) MODE=clean ;;
