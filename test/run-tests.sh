@@ -9,7 +9,9 @@
 #   1. the pg_regress tests      (REGRESS in the Makefile, test/sql/*.sql)
 #   2. the isolation tests       (ISOLATION in the Makefile, test/specs/*.spec)
 #   3. every executable test/shell/*.sh, in sorted order
-# and prints a one-line summary. Exits non-zero if anything failed.
+# and prints a one-line summary; then, on a full run, the same on PostgreSQL
+# 17, 18 and 19 in cached Debian chroots (test/versions.sh; FLP_VERSIONS).
+# Exits non-zero if anything failed.
 #
 # NAME arguments restrict the run to the regress tests, isolation specs or
 # shell scripts of that base name (e.g. `bash test/run-tests.sh 10-no-preload`).
@@ -220,6 +222,23 @@ summary() {
 	echo "$line"
 }
 
+# The version matrix (test/versions.sh: PostgreSQL 17, 18 and 19 in cached
+# Debian chroots), after the host's full run: not when tests were selected by
+# name, not inside a version's own run (FLP_PG_VERSION), and not with
+# FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
+run_versions() {
+	local versions="${FLP_VERSIONS:-17 18 19}"
+	[[ ${#SELECTED[@]} -eq 0 ]] || return 0
+	[[ -z "${FLP_PG_VERSION:-}" || "${FLP_PG_VERSION}" == 15 ]] || return 0
+	if [[ "$versions" == none ]]; then
+		echo "flp versions: not run (FLP_VERSIONS=none)"
+		return 0
+	fi
+	say "versions: $versions (test/versions.sh)"
+	# shellcheck disable=SC2086 # a word list on purpose
+	bash test/versions.sh $versions </dev/null
+}
+
 # Status word for a suite: none (no tests), skipped (deselected) or pending.
 initial_status() {
 	if [[ -z "$1" ]]; then
@@ -265,8 +284,10 @@ main() {
 	# shellcheck disable=SC2086
 	run_isolation $isolation
 	run_shell_tests
+	flp_cluster_stop
 
 	summary
+	run_versions || FAILED=1
 	exit "$FAILED"
 }
 
