@@ -43,24 +43,38 @@ in_place_desc(InPlace *ip)
 	return RelationGetDescr(ip->rel);
 }
 
+/* Is the Var a column hidden from the role? */
+static bool
+hidden_column(RelPerms *rp, Var *var)
+{
+	return var->varattno > 0 && var->varattno <= rp->p.natts &&
+		flp_perm_of(rp, var->varattno) == FLP_HIDE;
+}
+
+/* Is the Var tableoid where the partition would tell a hidden key? */
+static bool
+hidden_tableoid(RelPerms *rp, Var *var)
+{
+	return var->varattno == TableOidAttributeNumber && rp->hidden_partkey;
+}
+
 /* Does the Var read a hidden column, or the whole row? */
 static bool
 var_needs_mask(Var *var, void *arg)
 {
 	RelPerms   *rp = ((InPlace *) arg)->rp;
 
-	return var->varattno == 0 ||
-		(var->varattno == TableOidAttributeNumber && rp->hidden_partkey) ||
-		(var->varattno > 0 && var->varattno <= rp->p.natts &&
-		 flp_perm_of(rp, var->varattno) == FLP_HIDE);
+	return var->varattno == 0 || hidden_tableoid(rp, var) || hidden_column(rp, var);
 }
 
-/* The whole row, its hidden columns masked. */
+/*
+ * A whole-row Var as the row of the relation's own columns, each as the role
+ * may see it (rp NULL: as it is).
+ */
 static Node *
-masked_row(InPlace *ip, Var *var)
+columns_row(RelPerms *rp, TupleDesc desc, Var *var)
 {
 	RowExpr    *row = makeNode(RowExpr);
-	TupleDesc	desc = in_place_desc(ip);
 	int			i;
 
 	for (i = 0; i < desc->natts; i++)
@@ -68,7 +82,7 @@ masked_row(InPlace *ip, Var *var)
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 
 		row->args = lappend(row->args,
-							flp_column_for_role(ip->rp, var, ip->rti, i + 1,
+							flp_column_for_role(rp, var, var->varno, i + 1,
 												var->varlevelsup, a));
 		row->colnames = lappend(row->colnames,
 								makeString(pstrdup(a->attisdropped ? "" :
@@ -87,17 +101,16 @@ mask_var(Var *var, void *arg)
 	InPlace    *ip = (InPlace *) arg;
 	RelPerms   *rp = ip->rp;
 
-	if (var->varattno > 0 && var->varattno <= rp->p.natts &&
-		flp_perm_of(rp, var->varattno) == FLP_HIDE)
+	if (hidden_column(rp, var))
 		return flp_mask_of(var, rp->p.mask[var->varattno]);
-	if (var->varattno == TableOidAttributeNumber && rp->hidden_partkey)
+	if (hidden_tableoid(rp, var))
 	{
 		/* the partition would tell the hidden key: show the table written */
 		return (Node *) makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
 								  ObjectIdGetDatum(rp->relid), false, true);
 	}
 	if (var->varattno == 0)
-		return masked_row(ip, var);
+		return columns_row(rp, in_place_desc(ip), var);
 	return (Node *) var;
 }
 
@@ -339,27 +352,9 @@ system_columns(Query *q, Index rti, RelPerms *rp, List **tlist)
 static Node *
 own_columns_row(Var *var, void *arg)
 {
-	TupleDesc	desc = (TupleDesc) arg;
-	RowExpr    *row;
-	int			i;
-
 	if (var->varattno != 0)
 		return (Node *) var;
-	row = makeNode(RowExpr);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		row->args = lappend(row->args,
-							flp_column_for_role(NULL, var, var->varno, i + 1,
-												var->varlevelsup, a));
-		row->colnames = lappend(row->colnames,
-								makeString(pstrdup(a->attisdropped ? "" : NameStr(a->attname))));
-	}
-	row->row_typeid = var->vartype;
-	row->row_format = COERCE_IMPLICIT_CAST;
-	row->location = -1;
-	return (Node *) row;
+	return columns_row(NULL, (TupleDesc) arg, var);
 }
 
 /* SELECT <tlist> FROM <inner>, with inner's quals and q's row marks of rti. */

@@ -89,6 +89,19 @@ column_taint(const QueryTaint *qt, AttrNumber attno)
 	return (attno > 0 && attno <= qt->ncols) ? qt->cols[attno] : NULL;
 }
 
+/*
+ * The taint of column attno (0: any column) of an entry whose columns are a
+ * list of expressions: a join's alias variables, a VALUES row, the grouping
+ * step's expressions.
+ */
+static const Origin *
+listed_column_taint(Rewriter *rw, Level *lv, List *exprs, AttrNumber attno)
+{
+	if (attno > 0 && attno <= list_length(exprs))
+		return flp_expr_taint(rw, lv, list_nth(exprs, attno - 1));
+	return flp_expr_taint(rw, lv, (Node *) exprs);
+}
+
 /* The taint of column attno (0: any column) of a range table entry at lv. */
 static const Origin *
 rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
@@ -107,9 +120,7 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 				return column_taint(flp_query_taint(rw, (Query *) cte->ctequery, cl), attno);
 			}
 		case RTE_JOIN:
-			if (attno > 0 && attno <= list_length(rte->joinaliasvars))
-				return flp_expr_taint(rw, lv, list_nth(rte->joinaliasvars, attno - 1));
-			return flp_expr_taint(rw, lv, (Node *) rte->joinaliasvars);
+			return listed_column_taint(rw, lv, rte->joinaliasvars, attno);
 		case RTE_FUNCTION:
 			return flp_expr_taint(rw, lv, (Node *) rte->functions);
 		case RTE_TABLEFUNC:
@@ -121,13 +132,7 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 
 				foreach(lc, rte->values_lists)
 				{
-					List	   *row = lfirst(lc);
-
-					if (attno > 0 && attno <= list_length(row))
-						o = flp_expr_taint(rw, lv, list_nth(row, attno - 1));
-					else
-						o = flp_expr_taint(rw, lv, (Node *) row);
-					if (o)
+					if ((o = listed_column_taint(rw, lv, lfirst(lc), attno)) != NULL)
 						return o;
 				}
 				return NULL;
@@ -135,13 +140,7 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 		default:
 			/* the grouping step (18): its columns are GROUP BY's expressions */
 			if (flp_group_exprs(rte) != NULL)
-			{
-				List	   *exprs = *flp_group_exprs(rte);
-
-				if (attno > 0 && attno <= list_length(exprs))
-					return flp_expr_taint(rw, lv, list_nth(exprs, attno - 1));
-				return flp_expr_taint(rw, lv, (Node *) exprs);
-			}
+				return listed_column_taint(rw, lv, *flp_group_exprs(rte), attno);
 			return NULL;
 	}
 }
