@@ -14,6 +14,7 @@
  *   Every accessor takes the query the entry belongs to for that reason.
  * - Ownership and privilege checks became object_ownercheck and
  *   object_aclcheck (16); MAINTAIN lets non-owners maintain a table (17);
+ * - A role membership is one grant per grantor (16);
  *   stringToQualifiedNameList gained an error context (16);
  *   RelationGetPrimaryKeyIndex gained deferrable_ok (18); ExplainState moved
  *   to commands/explain_state.h (18); PostgreSQL's own EXPLAIN of one query
@@ -45,6 +46,7 @@
 #include "nodes/primnodes.h"
 #include "access/tupdesc.h"
 #include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #if PG_VERSION_NUM < 150000
 #error "flp needs PostgreSQL 15 or later"
@@ -68,6 +70,8 @@
 #include "catalog/pg_proc.h"
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
+#include "utils/catcache.h"
+#include "utils/syscache.h"
 #endif
 
 #if PG_VERSION_NUM >= 160000
@@ -156,6 +160,23 @@ flp_extension_owned_by(Oid extoid, Oid roleid)
 	return object_ownercheck(ExtensionRelationId, extoid, roleid);
 }
 
+/*
+ * Does member hold role directly WITH ADMIN OPTION?  From 16 a member holds
+ * one grant per grantor (the membership cache's third key): any of them.
+ */
+static inline bool
+flp_direct_admin_option(Oid role, Oid member)
+{
+	CatCList   *grants = SearchSysCacheList2(AUTHMEMROLEMEM, ObjectIdGetDatum(role),
+											 ObjectIdGetDatum(member));
+	bool		result = false;
+
+	for (int i = 0; i < grants->n_members && !result; i++)
+		result = ((Form_pg_auth_members) GETSTRUCT(&grants->members[i]->tuple))->admin_option;
+	ReleaseSysCacheList(grants);
+	return result;
+}
+
 static inline bool
 flp_may_execute_function(Oid funcid, Oid roleid)
 {
@@ -227,6 +248,21 @@ flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
 
 #define flp_relation_owned_by(relid, roleid) pg_class_ownercheck((relid), (roleid))
 #define flp_extension_owned_by(extoid, roleid) pg_extension_ownercheck((extoid), (roleid))
+static inline bool
+flp_direct_admin_option(Oid role, Oid member)
+{
+	HeapTuple	tuple = SearchSysCache2(AUTHMEMROLEMEM, ObjectIdGetDatum(role),
+										ObjectIdGetDatum(member));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		result = ((Form_pg_auth_members) GETSTRUCT(tuple))->admin_option;
+		ReleaseSysCache(tuple);
+	}
+	return result;
+}
+
 #define flp_may_execute_function(funcid, roleid) \
 	(pg_proc_aclcheck((funcid), (roleid), ACL_EXECUTE) == ACLCHECK_OK)
 #define flp_may_maintain(relid, roleid) \

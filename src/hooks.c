@@ -69,10 +69,12 @@ static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
 static Rewriter *planning_rewriter = NULL;
 
 /*
- * The set-returning SQL functions free to be inlined in the planning in
- * progress (inlining.c); saved and restored like planning_rewriter.
+ * Is a planning flp looked at in progress, and its set-returning calls in
+ * FROM, noted before it began (inlining.c asks about inlining them as the
+ * planner inlines them); saved and restored like planning_rewriter.
  */
-static List *planning_free_functions = NIL;
+static bool planning_looked_at = false;
+static List *planning_srf_calls = NIL;
 
 /* The arguments of one planner call, passed on unchanged to the next planner. */
 typedef struct PlannerCall
@@ -110,7 +112,8 @@ call_next_planner(PlannerCall *call)
 static PlannedStmt *
 plan_looked_at(Rewriter *rw, PlannerCall *call)
 {
-	planning_free_functions = flp_inlinable_functions(rw->srf_calls);
+	planning_looked_at = true;
+	planning_srf_calls = rw->srf_calls;
 	return call_next_planner(call);
 }
 
@@ -203,14 +206,16 @@ flp_planner(PlannerCall *call)
 	PlannedStmt *volatile result = NULL;
 	Rewriter	rw;
 	Rewriter   *saved_rewriter = planning_rewriter;
-	List	   *saved_free = planning_free_functions;
+	bool		saved_looked_at = planning_looked_at;
+	List	   *saved_srf_calls = planning_srf_calls;
 	bool		saved_read;
 
 	/* read invalidations once: every lookup while planning uses them */
 	AcceptInvalidationMessages();
 	saved_read = flp_set_invalidations_read(true);
 	planning_rewriter = NULL;
-	planning_free_functions = NIL;
+	planning_looked_at = false;
+	planning_srf_calls = NIL;
 	memset(&rw, 0, sizeof(rw));
 	rw.roleid = GetUserId();
 	PG_TRY();
@@ -220,7 +225,8 @@ flp_planner(PlannerCall *call)
 	PG_FINALLY();
 	{
 		planning_rewriter = saved_rewriter;
-		planning_free_functions = saved_free;
+		planning_looked_at = saved_looked_at;
+		planning_srf_calls = saved_srf_calls;
 		(void) flp_set_invalidations_read(saved_read);
 	}
 	PG_END_TRY();
@@ -244,7 +250,7 @@ flp_needs_fmgr_hook(Oid fn_oid)
 {
 	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
 		return true;
-	return flp_keep_function_call(fn_oid, planning_free_functions);
+	return flp_keep_function_call(fn_oid, planning_looked_at, planning_srf_calls);
 }
 
 #if PG_VERSION_NUM >= 190000

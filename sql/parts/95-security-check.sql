@@ -106,8 +106,9 @@ GRANT EXECUTE ON FUNCTION flp._refuse_untrusted_policies(regclass) TO flp_admin;
  * What can read around flp in this database, with the fix for each: roles
  * whose attributes let them (REPLICATION, BYPASSRLS, CREATEROLE), grants on
  * governed tables (TRIGGER, REFERENCES, MAINTAIN) and pg_maintain, owners
- * that are not super admins, untrusted code that runs on real values, and
- * partitionings that tell a field's range.  An empty result is the goal; the README's set-up guide
+ * that are not super admins, untrusted code that runs on real values,
+ * partial indexes that count rows by a field, and partitionings that tell a
+ * field's range.  An empty result is the goal; the README's set-up guide
  * runs it.
  */
 CREATE FUNCTION flp.security_check()
@@ -140,7 +141,7 @@ BEGIN
 		   format('REVOKE %s ON %s FROM %s;', a.privilege_type, g.tbl, quote_ident(a.grantee::regrole::text))
 	  FROM flp.governed_table g, pg_class c,
 		   LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	 WHERE c.oid IN (SELECT flp._tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
 	   AND a.grantee <> 0 AND NOT flp.is_super_admin(a.grantee::regrole)
 	UNION ALL
 	/* PostgreSQL 17: pg_maintain holds MAINTAIN on every table */
@@ -154,7 +155,8 @@ BEGIN
 	SELECT 'grant', format('%s on %s to PUBLIC', a.privilege_type, g.tbl),
 		   'every role may create triggers or foreign keys on it, or maintain it', format('REVOKE %s ON %s FROM PUBLIC;', a.privilege_type, g.tbl)
 	  FROM flp.governed_table g, pg_class c, LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN') AND a.grantee = 0
+	 WHERE c.oid IN (SELECT flp._tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	   AND a.grantee = 0
 	UNION ALL
 	SELECT 'owner', format('%s owned by %s', c.oid::regclass, c.relowner::regrole),
 		   'an owner can change or drop the table, its triggers and its rules, and reads it unmasked through them',
@@ -178,6 +180,19 @@ BEGIN
 	 WHERE p.pronamespace <> 'pg_catalog'::regnamespace
 	   AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = g.tbl AND e.field = a.attname)
 	UNION ALL
+	SELECT 'partial index', format('index %s of %s', i.indexrelid::regclass, i.indrelid::regclass),
+		   'pg_class.reltuples of a partial index, which every role reads, is the number of rows matching its predicate; where the predicate reads a field hidden from some roles, it counts by that field (flp refuses those roles VACUUM, ANALYZE and REINDEX of the table)',
+		   'Drop the index, or exclude the fields its predicate reads (the check lists every partial index over a field that is not excluded).'
+	  FROM flp.governed_table g
+	  JOIN pg_index i ON i.indrelid IN (SELECT flp._tree(g.tbl)) AND i.indpred IS NOT NULL
+	 WHERE EXISTS (SELECT 1 FROM pg_depend d
+					JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+				   WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+					 AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
+					 AND d.refobjsubid > 0
+					 AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e
+									  WHERE e.tbl = g.tbl AND e.field = a.attname))
+	UNION ALL
 	SELECT 'partition key', format('%s partitioned by %s', c.oid::regclass,
 								   pg_get_partkeydef(c.oid)),
 		   'the partition a row is in, and the order in which partitions are read, tell the key''s range to every role it is hidden from (flp masks tableoid; the order of unsorted results remains)',
@@ -193,5 +208,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp.security_check() IS
-	'what can read around flp in this database (role attributes, grants, owners, untrusted code, partition keys), with the fix for each';
+	'what can read around flp in this database (role attributes, grants, owners, untrusted code, partial indexes, partition keys), with the fix for each';
 

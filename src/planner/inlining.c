@@ -13,14 +13,21 @@
  * that call what it refuses (sequences.c).
  *
  * A set-returning SQL function called alone in FROM is inlined as a
- * subquery.  Before the planner runs, flp analyses the body of each such
- * call of the query as the planner will (same conditions, same search path,
- * the same locks then held): a body that reads no governed table and no
+ * subquery, when the planner asks needs_fmgr_hook right before it parses
+ * the body (inline_set_returning_function).  At that moment, during a
+ * planning flp has looked at, flp analyses the body itself as the planner is
+ * about to (same catalog, search path and locks: nothing runs between the two),
+ * and answers "inline it" only for a body that reads no governed table and no
  * statistics catalog (also through views and row-level security policies),
- * and calls nothing flp refuses, changes nothing flp decides, and is free to
- * be inlined in this planning; every other one stays a call.  The answer
- * holds for the pg_proc row that was analysed: a function replaced since is
- * kept.  Outside planning every set-returning SQL function is kept.
+ * and calls nothing flp refuses: such a body changes nothing flp decides.
+ * Every other one stays a call, planned and masked on its own.  The answer
+ * is not kept: user code may run while a query is planned (an IMMUTABLE
+ * function folded to a constant can change the search path or replace a
+ * view), so an analysis made before planning began would not tell what the
+ * planner reads when it inlines.  The argument types of a polymorphic
+ * function come from its calls in the query, noted before planning; a
+ * polymorphic function called otherwise stays a call.  Outside planning
+ * every set-returning SQL function is kept.
  *
  *-------------------------------------------------------------------------
  */
@@ -49,19 +56,10 @@
 /* How deep flp follows set-returning calls in the bodies it analyses. */
 #define MAX_BODY_DEPTH 4
 
-/* A set-returning SQL function free to inline: its pg_proc row as analysed. */
-typedef struct FreeFunction
-{
-	Oid			fn_oid;
-	TransactionId xmin;
-	ItemPointerData tid;
-} FreeFunction;
-
 /* What the walk of an analysed body finds. */
 typedef struct BodyWalk
 {
 	bool		governed;		/* reads a governed table or statistics */
-	List	   *calls;			/* FuncExpr * of its own set-returning calls in FROM */
 } BodyWalk;
 
 /* The questions, asked once per function until pg_proc changes. */
@@ -112,7 +110,6 @@ body_walker(Node *node, BodyWalk *bw)
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
-		FuncExpr   *call = flp_inlinable_call(rte);
 
 		if (rte->rtekind == RTE_RELATION &&
 			(flp_is_governed(rte->relid, NULL) || flp_is_statistics_catalog(rte->relid)))
@@ -120,8 +117,6 @@ body_walker(Node *node, BodyWalk *bw)
 			bw->governed = true;
 			return true;
 		}
-		if (call != NULL)
-			bw->calls = lappend(bw->calls, call);
 		return false;			/* walks on into the entry */
 	}
 	return expression_tree_walker(node, body_walker, (void *) bw);
@@ -129,8 +124,9 @@ body_walker(Node *node, BodyWalk *bw)
 
 /*
  * The body of a set-returning SQL function, parsed, analysed and rewritten
- * for the call fexpr as the planner does it, or NULL where the planner would
- * not inline it before looking at the body.
+ * as the planner does it (for the call fexpr: the argument types of a
+ * polymorphic function, which is kept without one), or NULL where the
+ * planner would not inline it without looking at the body.
  */
 static Query *
 analysed_body(HeapTuple tuple, FuncExpr *fexpr)
@@ -143,9 +139,16 @@ analysed_body(HeapTuple tuple, FuncExpr *fexpr)
 	if (proc->prolang != SQLlanguageId || proc->prokind != PROKIND_FUNCTION ||
 		proc->proisstrict || proc->provolatile == PROVOLATILE_VOLATILE ||
 		proc->prorettype == VOIDOID || proc->prosecdef || !proc->proretset ||
-		list_length(fexpr->args) != proc->pronargs ||
 		!heap_attisnull(tuple, Anum_pg_proc_proconfig, NULL))
 		return NULL;
+	if (fexpr == NULL)
+	{
+		for (int i = 0; i < proc->pronargs; i++)
+			if (IsPolymorphicType(proc->proargtypes.values[i]))
+				return NULL;
+		if (IsPolymorphicType(proc->prorettype))
+			return NULL;
+	}
 
 	body = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosqlbody, &isnull);
 	if (!isnull)
@@ -162,8 +165,9 @@ analysed_body(HeapTuple tuple, FuncExpr *fexpr)
 	{
 		char	   *src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tuple,
 															  Anum_pg_proc_prosrc, &isnull));
-		SQLFunctionParseInfoPtr pinfo = prepare_sql_fn_parse_info(tuple, (Node *) fexpr,
-																  fexpr->inputcollid);
+		SQLFunctionParseInfoPtr pinfo =
+			prepare_sql_fn_parse_info(tuple, (Node *) fexpr,
+									  fexpr ? fexpr->inputcollid : InvalidOid);
 		List	   *raw = pg_parse_query(src);
 
 		if (list_length(raw) != 1)
@@ -183,124 +187,91 @@ inlining_error_context(void *arg)
 	errcontext("SQL function \"%s\" while flp checked it for inlining", (char *) arg);
 }
 
+/* Do two calls of a function have the same argument and result types? */
 static bool
-already_free(List *free, Oid fn_oid)
+same_types(FuncExpr *a, FuncExpr *b)
 {
-	ListCell   *lc;
+	ListCell   *la,
+			   *lb;
 
-	foreach(lc, free)
-		if (((FreeFunction *) lfirst(lc))->fn_oid == fn_oid)
-			return true;
-	return false;
+	if (a->funcresulttype != b->funcresulttype || list_length(a->args) != list_length(b->args))
+		return false;
+	forboth(la, a->args, lb, b->args)
+		if (exprType(lfirst(la)) != exprType(lfirst(lb)))
+			return false;
+	return true;
 }
 
 /*
- * Add the function of fexpr to *free if its body may be inlined (see the
- * file header), and the set-returning calls of its body that may, down to
- * MAX_BODY_DEPTH.  Analysed in a memory context of its own, as the planner
- * does.
+ * The call of fn_oid among the calls noted before planning, whose argument
+ * types a polymorphic function's body is analysed with; NULL when there is
+ * none, or when calls of it differ in their types.
  */
-static void
-consider_call(FuncExpr *fexpr, int depth, List **free, MemoryContext outer)
+static FuncExpr *
+noted_call(Oid fn_oid, List *calls)
 {
-	HeapTuple	tuple;
-	Query	   *body;
-	BodyWalk	bw = {false, NIL};
-	ErrorContextCallback errcallback;
+	FuncExpr   *found = NULL;
 	ListCell   *lc;
 
-	if (already_free(*free, fexpr->funcid) ||
-		contain_volatile_functions((Node *) fexpr->args) ||
-		contain_subplans((Node *) fexpr->args) ||
-		!flp_may_execute_function(fexpr->funcid, GetUserId()))
-		return;
-	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fexpr->funcid));
+	foreach(lc, calls)
+	{
+		FuncExpr   *call = lfirst(lc);
+
+		if (call->funcid != fn_oid)
+			continue;
+		if (found != NULL && !same_types(call, found))
+			return NULL;
+		found = call;
+	}
+	return found;
+}
+
+/*
+ * May the planner inline the set-returning SQL function fn_oid now?  Its
+ * body analysed as the planner is about to (see the file header), in a
+ * memory context of its own, as the planner does.
+ */
+static bool
+inlinable_now(Oid fn_oid, List *calls)
+{
+	HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext cxt;
+	ErrorContextCallback errcallback;
+	BodyWalk	bw = {false};
+	Query	   *body;
+	bool		free;
+
 	if (!HeapTupleIsValid(tuple))
-		return;
+		return false;
+	cxt = AllocSetContextCreate(outer, "flp inlining check", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(cxt);
 	errcallback.callback = inlining_error_context;
 	errcallback.arg = NameStr(((Form_pg_proc) GETSTRUCT(tuple))->proname);
 	errcallback.previous = error_context_stack;
 	error_context_stack = &errcallback;
-	body = analysed_body(tuple, fexpr);
+	body = analysed_body(tuple, noted_call(fn_oid, calls));
 	error_context_stack = errcallback.previous;
-	if (body != NULL && !body_walker((Node *) body, &bw) &&
-		!flp_tree_calls_refused((Node *) body))
-	{
-		MemoryContext cxt = MemoryContextSwitchTo(outer);
-		FreeFunction *f = palloc(sizeof(FreeFunction));
-
-		f->fn_oid = fexpr->funcid;
-		f->xmin = HeapTupleHeaderGetRawXmin(tuple->t_data);
-		f->tid = tuple->t_self;
-		*free = lappend(*free, f);
-		MemoryContextSwitchTo(cxt);
-	}
-	ReleaseSysCache(tuple);
-	if (depth < MAX_BODY_DEPTH)
-		foreach(lc, bw.calls)
-			consider_call(lfirst(lc), depth + 1, free, outer);
-}
-
-/*
- * The set-returning SQL functions free to be inlined into the planning of
- * a query whose set-returning calls in FROM are calls (FuncExpr *).
- */
-List *
-flp_inlinable_functions(List *calls)
-{
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext cxt;
-	List	   *free = NIL;
-	ListCell   *lc;
-
-	if (calls == NIL)
-		return NIL;
-	cxt = AllocSetContextCreate(outer, "flp inlining check", ALLOCSET_DEFAULT_SIZES);
-	MemoryContextSwitchTo(cxt);
-	foreach(lc, calls)
-		consider_call(lfirst(lc), 0, &free, outer);
+	free = body != NULL && !body_walker((Node *) body, &bw) &&
+		!flp_tree_calls_refused((Node *) body);
 	MemoryContextSwitchTo(outer);
 	MemoryContextDelete(cxt);
+	ReleaseSysCache(tuple);
 	return free;
 }
 
-/* Is fn_oid free in this planning, with the pg_proc row it was analysed by? */
-static bool
-free_now(Oid fn_oid, List *free)
-{
-	ListCell   *lc;
-
-	foreach(lc, free)
-	{
-		FreeFunction *f = lfirst(lc);
-		HeapTuple	tuple;
-		bool		same;
-
-		if (f->fn_oid != fn_oid)
-			continue;
-		tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
-		if (!HeapTupleIsValid(tuple))
-			return false;
-		same = HeapTupleHeaderGetRawXmin(tuple->t_data) == f->xmin &&
-			ItemPointerEquals(&tuple->t_self, &f->tid);
-		ReleaseSysCache(tuple);
-		return same;
-	}
-	return false;
-}
-
 /*
- * Must the function stay a call (not be inlined)?  free: the set-returning
- * functions free in the planning in progress (flp_inlinable_functions), NIL
- * outside planning.
+ * Must the function stay a call (not be inlined)?  planning: during a
+ * planning flp looked at, whose set-returning calls in FROM are calls
+ * (FuncExpr *, noted before planning).
  */
 bool
-flp_keep_function_call(Oid fn_oid, List *free)
+flp_keep_function_call(Oid fn_oid, bool planning, List *calls)
 {
 	if (flp_catalog() == NULL)
 		return false;
 	if (flp_oid_memo_answer(&sql_srfs, fn_oid))
-		return !free_now(fn_oid, free);
+		return !planning || !inlinable_now(fn_oid, calls);
 	return flp_oid_memo_answer(&kept_calls, fn_oid);
 }
 

@@ -176,8 +176,7 @@ extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);
 extern void flp_check_plan_marks(PlannedStmt *pstmt);
 
 /* inlining.c */
-extern List *flp_inlinable_functions(List *calls);
-extern bool flp_keep_function_call(Oid fn_oid, List *free);
+extern bool flp_keep_function_call(Oid fn_oid, bool planning, List *calls);
 extern void flp_inlining_init(void);
 
 /* indexes.c */

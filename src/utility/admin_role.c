@@ -30,19 +30,7 @@
 static bool
 may_administer(Oid admin_role)
 {
-	HeapTuple	tuple;
-	bool		result = false;
-
-	if (superuser())
-		return true;
-	tuple = SearchSysCache2(AUTHMEMROLEMEM, ObjectIdGetDatum(admin_role),
-							ObjectIdGetDatum(GetUserId()));
-	if (HeapTupleIsValid(tuple))
-	{
-		result = ((Form_pg_auth_members) GETSTRUCT(tuple))->admin_option;
-		ReleaseSysCache(tuple);
-	}
-	return result;
+	return superuser() || flp_direct_admin_option(admin_role, GetUserId());
 }
 
 static void

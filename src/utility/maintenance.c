@@ -12,11 +12,16 @@
  *		physical order (ctid, or a plain SELECT) is the hidden field's order;
  *	  - all of them count every row of the table, in VERBOSE messages and in
  *		the pg_stat_progress_* views the role reads: on a table whose rows
- *		flp's row rules scope, that is the number of rows out of scope.
+ *		flp's row rules scope, that is the number of rows out of scope; and
+ *		they store the number of rows of each index in pg_class, which every
+ *		role reads: for a partial index whose predicate reads a hidden field,
+ *		the number of rows that match it (after deleting one row in its own
+ *		transaction, a role would learn whether that row matches).
  *
  * So a role that is not a super admin may not run an ordering command on an
  * index that reads a field hidden from it, nor any of them on a governed
- * table with row rules (autovacuum and administrators maintain those).  The
+ * table with row rules or with a partial index over a field hidden from it
+ * (autovacuum and administrators maintain those).  The
  * tables are those the statement names with their partitions and children;
  * a statement that names none (VACUUM; CLUSTER;) stands for every governed
  * table the role may maintain.
@@ -31,6 +36,7 @@
 #include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/index.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "miscadmin.h"
@@ -56,30 +62,12 @@ typedef struct Maintenance
 	bool		orders;			/* rewrites in an index's order */
 } Maintenance;
 
-/*
- * Do the index's keys (columns and expressions: its order) read a field
- * hidden by p?
- */
+/* Does the expression (a pg_node_tree of index columns) read a field hidden by p? */
 static bool
-index_reads_hidden(Oid indexoid, const FlpTablePermissions *p)
+reads_hidden(Bitmapset *cols, const FlpTablePermissions *p)
 {
-	HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-	Form_pg_index index;
-	Bitmapset  *cols = NULL;
-	bool		isnull;
-	Datum		d;
-	int			i;
+	int			i = -1;
 
-	if (!HeapTupleIsValid(tuple))
-		return false;
-	index = (Form_pg_index) GETSTRUCT(tuple);
-	for (i = 0; i < index->indnkeyatts; i++)
-		cols = bms_add_member(cols, index->indkey.values[i] - FirstLowInvalidHeapAttributeNumber);
-	d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indexprs, &isnull);
-	if (!isnull)
-		pull_varattnos(stringToNode(TextDatumGetCString(d)), 1, &cols);
-	ReleaseSysCache(tuple);
-	i = -1;
 	while ((i = bms_next_member(cols, i)) >= 0)
 	{
 		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
@@ -90,25 +78,71 @@ index_reads_hidden(Oid indexoid, const FlpTablePermissions *p)
 	return false;
 }
 
-/* The index a table is clustered on (CLUSTER without USING), or InvalidOid. */
-static Oid
-clustered_index(Oid relid)
+/*
+ * Does the index read a field hidden by p: with its keys (columns and
+ * expressions: its order) when keys, with its predicate (how many rows it
+ * holds) otherwise?
+ */
+static bool
+index_reads_hidden(Oid indexoid, const FlpTablePermissions *p, bool keys)
+{
+	HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	Form_pg_index index;
+	Bitmapset  *cols = NULL;
+	bool		isnull;
+	Datum		d;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	index = (Form_pg_index) GETSTRUCT(tuple);
+	if (keys)
+	{
+		for (int i = 0; i < index->indnkeyatts; i++)
+			cols = bms_add_member(cols, index->indkey.values[i] - FirstLowInvalidHeapAttributeNumber);
+		d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indexprs, &isnull);
+	}
+	else
+		d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indpred, &isnull);
+	if (!isnull)
+		pull_varattnos(stringToNode(TextDatumGetCString(d)), 1, &cols);
+	ReleaseSysCache(tuple);
+	return reads_hidden(cols, p);
+}
+
+/* The indexes of a table (pg_index rows, copied). */
+static List *
+table_indexes(Oid relid)
 {
 	Relation	rel = table_open(IndexRelationId, AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tuple;
-	Oid			result = InvalidOid;
+	List	   *result = NIL;
 
 	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
 	scan = systable_beginscan(rel, IndexIndrelidIndexId, true, NULL, 1, &key);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		if (((Form_pg_index) GETSTRUCT(tuple))->indisclustered)
-			result = ((Form_pg_index) GETSTRUCT(tuple))->indexrelid;
+		result = lappend(result, heap_copytuple(tuple));
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return result;
+}
+
+/* The index a table is clustered on (CLUSTER without USING), or InvalidOid. */
+static Oid
+clustered_index(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, table_indexes(relid))
+	{
+		Form_pg_index index = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
+
+		if (index->indisclustered)
+			return index->indexrelid;
+	}
+	return InvalidOid;
 }
 
 /* Refuse an ordering statement on an index over a field hidden from the role. */
@@ -127,7 +161,7 @@ check_order(Maintenance *m, Oid relid, Oid roleid)
 		indexoid = get_relname_relid(m->index, get_rel_namespace(relid));
 	if (!OidIsValid(indexoid))
 		indexoid = clustered_index(relid);
-	if (OidIsValid(indexoid) && index_reads_hidden(indexoid, p))
+	if (OidIsValid(indexoid) && index_reads_hidden(indexoid, p, true))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s governed table \"%s\" on index \"%s\"",
@@ -137,17 +171,44 @@ check_order(Maintenance *m, Oid relid, Oid roleid)
 				 errhint("Order the table by an index of visible fields, or leave it to flp's administrators.")));
 }
 
-/* Refuse any maintenance statement on a governed table with row rules. */
+/*
+ * Refuse any maintenance statement on a governed table with row rules, or
+ * with a partial index whose predicate reads a field hidden from the role:
+ * the statement counts the rows (VERBOSE, progress views), and stores the
+ * count of the index's rows in pg_class, where every role reads it.
+ */
 static void
-check_scope(Maintenance *m, Oid relid)
+check_counts(Maintenance *m, Oid relid, Oid roleid)
 {
-	if (flp_is_governed(relid, NULL) && flp_has_row_rules(relid))
+	const FlpTablePermissions *p;
+	ListCell   *lc;
+
+	if (!flp_is_governed(relid, NULL))
+		return;
+	if (flp_has_row_rules(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s governed table \"%s\"", m->command,
 						get_rel_name(relid)),
 				 errdetail("Its rows are scoped by flp's row rules, and the command counts all of them, also those outside the role's scope."),
 				 errhint("Leave the table to autovacuum and to flp's administrators.")));
+	p = flp_table_permissions(roleid, relid);
+	if (!p->hides)
+		return;
+	foreach(lc, table_indexes(relid))
+	{
+		Form_pg_index index = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
+
+		if (!heap_attisnull(lfirst(lc), Anum_pg_index_indpred, NULL) &&
+			index_reads_hidden(index->indexrelid, p, false))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to %s governed table \"%s\"", m->command,
+							get_rel_name(relid)),
+					 errdetail("Its partial index \"%s\" selects rows by a field hidden from role \"%s\", and the command would count the rows it holds.",
+							   get_rel_name(index->indexrelid), GetUserNameFromId(roleid, false)),
+					 errhint("Leave the table to autovacuum and to flp's administrators.")));
+	}
 }
 
 /*
@@ -172,7 +233,7 @@ check_maintenance(Maintenance *m)
 			if ((!OidIsValid(m->schema) || get_rel_namespace(relid) == m->schema) &&
 				flp_may_maintain(relid, roleid))
 			{
-				check_scope(m, relid);
+				check_counts(m, relid, roleid);
 				check_order(m, relid, roleid);
 			}
 		}
@@ -186,7 +247,7 @@ check_maintenance(Maintenance *m)
 		if (!OidIsValid(relid))
 			continue;
 		foreach(lc2, find_all_inheritors(relid, NoLock, NULL))
-			check_scope(m, lfirst_oid(lc2));
+			check_counts(m, lfirst_oid(lc2), roleid);
 		check_order(m, relid, roleid);
 	}
 }
@@ -245,6 +306,11 @@ flp_check_maintenance(Node *parsetree)
 	{
 		VacuumStmt *stmt = (VacuumStmt *) parsetree;
 
+		ListCell   *lc;
+
+		foreach(lc, stmt->options)
+			if (strcmp(((DefElem *) lfirst(lc))->defname, "only_database_stats") == 0)
+				return;			/* reads no table */
 		m.command = stmt->is_vacuumcmd ? "vacuum" : "analyze";
 		m.tables = vacuum_tables(stmt->rels);
 		if (stmt->rels != NIL && m.tables == NIL)
@@ -262,9 +328,10 @@ flp_check_maintenance(Node *parsetree)
 		else if (stmt->kind == REINDEX_OBJECT_INDEX)
 		{
 			Oid			indexoid = RangeVarGetRelid(stmt->relation, NoLock, true);
+			char		relkind = get_rel_relkind(indexoid);
 
-			if (!OidIsValid(indexoid))
-				return;
+			if (relkind != RELKIND_INDEX && relkind != RELKIND_PARTITIONED_INDEX)
+				return;			/* no index: PostgreSQL's error */
 			m.tables = list_make1(makeRangeVar(get_namespace_name(get_rel_namespace(indexoid)),
 											   get_rel_name(IndexGetRelation(indexoid, false)), -1));
 		}

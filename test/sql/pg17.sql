@@ -80,5 +80,7 @@ SELECT count(*) AS in_scope FROM public.people;
 ANALYZE public.people;
 VACUUM (VERBOSE) public.people;
 REINDEX TABLE public.people;
+-- database statistics only: no table read
+VACUUM (ONLY_DATABASE_STATS);
 RESET ROLE;
 REVOKE pg_maintain FROM regress_v17;

@@ -91,6 +91,42 @@ EXPLAIN (COSTS OFF) SELECT * FROM public.rows_of_big() WHERE id = 7;
 SELECT * FROM public.rows_of_big() WHERE id = 7;
 RESET ROLE;
 
+-- user code that runs while the query is planned (an IMMUTABLE function in
+-- the arguments, folded to a constant) cannot change what gets inlined after
+-- flp looked: flp analyses the body when the planner inlines it
+CREATE SCHEMA regress_plain_own AUTHORIZATION regress_plain;
+SET ROLE regress_plain;
+CREATE TABLE regress_plain_own.open (id int, v text);
+INSERT INTO regress_plain_own.open VALUES (7, 'open seven');
+CREATE VIEW regress_plain_own.v1 AS SELECT id, v AS x FROM regress_plain_own.open;
+CREATE FUNCTION regress_plain_own.f5(int) RETURNS TABLE (id int, x text)
+	LANGUAGE sql STABLE AS 'SELECT id, x FROM regress_plain_own.v1 WHERE $1 IS NOT NULL';
+CREATE FUNCTION regress_plain_own.swap() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	EXECUTE 'CREATE OR REPLACE VIEW regress_plain_own.v1 AS SELECT id, ssn AS x FROM public.staff';
+	RETURN 1;
+END $$;
+CREATE FUNCTION regress_plain_own.folded() RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN regress_plain_own.swap();
+END $$;
+SELECT * FROM regress_plain_own.f5(regress_plain_own.folded()) WHERE id = 7;
+SELECT * FROM regress_plain_own.f5(1) WHERE id = 7;
+-- the same with the search path
+CREATE VIEW regress_plain_own.pg_am AS SELECT id::oid AS oid, ssn::name AS amname FROM public.staff;
+SET search_path = public;
+CREATE FUNCTION regress_plain_own.f8(int) RETURNS TABLE (o oid, n name)
+	LANGUAGE sql STABLE AS 'SELECT oid, amname FROM pg_am WHERE $1 IS NOT NULL';
+CREATE FUNCTION regress_plain_own.path() RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	PERFORM set_config('search_path', 'regress_plain_own, pg_catalog', false);
+	RETURN 1;
+END $$;
+SELECT * FROM regress_plain_own.f8(regress_plain_own.path()) WHERE o = 7;
+RESET search_path;
+RESET ROLE;
+DROP SCHEMA regress_plain_own CASCADE;
+
 -- flp's catalog is read without predicate locks: after a change, the first
 -- query of a SERIALIZABLE transaction reads it again, and locks only what
 -- the query itself reads
