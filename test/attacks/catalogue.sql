@@ -2854,3 +2854,72 @@ WHERE row_to_json(a)::text LIKE '%CNRY%' RETURNING a.id;
 WITH x AS (INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
            RETURNING *)
 SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' END FROM x WHERE secret LIKE 'CNRY%';
+
+------------------------------------------------------------------------------
+-- 37. Inlining of set-returning SQL functions (decided as the planner
+--     inlines: user code run while planning cannot change the body after
+--     flp looked)
+------------------------------------------------------------------------------
+
+-- @attack inline_srf_over_governed leak
+CREATE FUNCTION scratch.srf_acct() RETURNS TABLE (id int, s text) LANGUAGE sql STABLE
+	AS 'SELECT id, secret FROM vault.acct';
+SELECT * FROM scratch.srf_acct();
+SELECT count(*) FROM scratch.srf_acct() WHERE s LIKE 'CNRY%';
+
+-- @attack inline_srf_view_swapped_while_planning leak
+CREATE TABLE scratch.open (id int, v text);
+INSERT INTO scratch.open VALUES (1, 'open');
+CREATE VIEW scratch.v1 AS SELECT id, v AS x FROM scratch.open;
+CREATE FUNCTION scratch.f5(int) RETURNS TABLE (id int, x text) LANGUAGE sql STABLE
+	AS 'SELECT id, x FROM scratch.v1 WHERE $1 IS NOT NULL';
+CREATE FUNCTION scratch.swap() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	EXECUTE 'CREATE OR REPLACE VIEW scratch.v1 AS SELECT id, secret AS x FROM vault.acct';
+	RETURN 1;
+END $$;
+CREATE FUNCTION scratch.folded() RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN scratch.swap();
+END $$;
+SELECT * FROM scratch.f5(scratch.folded());
+SELECT * FROM scratch.f5(1);
+
+-- @attack inline_srf_search_path_while_planning leak
+CREATE VIEW scratch.pg_am AS SELECT id::oid AS oid, secret::name AS amname FROM vault.acct;
+SET LOCAL search_path = public;
+CREATE FUNCTION scratch.f8(int) RETURNS TABLE (o oid, n name) LANGUAGE sql STABLE
+	AS 'SELECT oid, amname FROM pg_am WHERE $1 IS NOT NULL';
+CREATE FUNCTION scratch.path() RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	PERFORM set_config('search_path', 'scratch, pg_catalog', true);
+	RETURN 1;
+END $$;
+SELECT * FROM scratch.f8(scratch.path());
+
+-- @attack inline_srf_in_insert_select leak
+CREATE TABLE scratch.sink (id int, x text);
+CREATE VIEW scratch.v2 AS SELECT 1 AS id, 'x'::text AS x;
+CREATE FUNCTION scratch.f6(int) RETURNS TABLE (id int, x text) LANGUAGE sql STABLE
+	AS 'SELECT id, x FROM scratch.v2 WHERE $1 IS NOT NULL';
+CREATE FUNCTION scratch.swap2() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+	EXECUTE 'CREATE OR REPLACE VIEW scratch.v2 AS SELECT id, secret AS x FROM vault.acct';
+	RETURN 1;
+END $$;
+CREATE FUNCTION scratch.folded2() RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+	RETURN scratch.swap2();
+END $$;
+INSERT INTO scratch.sink SELECT * FROM scratch.f6(scratch.folded2());
+SELECT * FROM scratch.sink;
+
+-- @attack inline_srf_polymorphic leak
+CREATE FUNCTION scratch.poly(anyelement) RETURNS TABLE (id int, s text) LANGUAGE sql STABLE
+	AS 'SELECT id, secret FROM vault.acct WHERE $1 IS NOT NULL';
+SELECT * FROM scratch.poly(1), scratch.poly('x'::text);
+
+-- @attack inline_srf_atomic_over_governed leak
+CREATE FUNCTION scratch.atomic_acct() RETURNS TABLE (id int, s text) LANGUAGE sql STABLE
+	BEGIN ATOMIC SELECT id, secret FROM vault.acct; END;
+SELECT * FROM scratch.atomic_acct();
