@@ -45,6 +45,7 @@ OBJS = \
 	src/utility/catalog_sync.o \
 	src/utility/copy.o \
 	src/utility/ddl_checks.o \
+	src/utility/maintenance.o \
 	src/utility/partitions.o
 
 # The install script sql/flp--$(EXTVERSION).sql is not kept in git: make
@@ -75,7 +76,9 @@ REGRESS = \
 	partners \
 	records \
 	bypassrls \
-	trust
+	trust \
+	unchanged \
+	maintenance
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
@@ -86,6 +89,18 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+# suites of SQL that only newer servers have: pgNN runs on NN and later
+PG_MAJOR := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+ifeq ($(shell test "$(PG_MAJOR)" -ge 17 && echo y),y)
+REGRESS += pg17
+endif
+ifeq ($(shell test "$(PG_MAJOR)" -ge 18 && echo y),y)
+REGRESS += pg18
+endif
+ifeq ($(shell test "$(PG_MAJOR)" -ge 19 && echo y),y)
+REGRESS += pg19
+endif
 include $(PGXS)
 
 # every source file includes the internal header

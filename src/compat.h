@@ -12,7 +12,8 @@
  *   requiredPerms, selectedCols, insertedCols, updatedCols) moved to
  *   RTEPermissionInfo, listed in Query.rteperminfos, in PostgreSQL 16.
  *   Every accessor takes the query the entry belongs to for that reason.
- * - Ownership checks became object_ownercheck (16);
+ * - Ownership and privilege checks became object_ownercheck and
+ *   object_aclcheck (16); MAINTAIN lets non-owners maintain a table (17);
  *   stringToQualifiedNameList gained an error context (16);
  *   RelationGetPrimaryKeyIndex gained deferrable_ok (18); ExplainState moved
  *   to commands/explain_state.h (18); PostgreSQL's own EXPLAIN of one query
@@ -49,13 +50,22 @@
 #error "flp needs PostgreSQL 15 or later"
 #endif
 
+/* CLUSTER (and REPACK, VACUUM FULL) became one REPACK statement (19). */
+#if PG_VERSION_NUM >= 190000
+#define FLP_T_CLUSTER_STMT T_RepackStmt
+#else
+#define FLP_T_CLUSTER_STMT T_ClusterStmt
+#endif
+
 #if PG_VERSION_NUM >= 180000
 #include "commands/explain_state.h"	/* ExplainState left explain.h */
 #endif
 
 #if PG_VERSION_NUM >= 160000
 #include "catalog/pg_class.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
 #endif
@@ -146,6 +156,28 @@ flp_extension_owned_by(Oid extoid, Oid roleid)
 	return object_ownercheck(ExtensionRelationId, extoid, roleid);
 }
 
+static inline bool
+flp_may_execute_function(Oid funcid, Oid roleid)
+{
+	return object_aclcheck(ProcedureRelationId, funcid, roleid, ACL_EXECUTE) == ACLCHECK_OK;
+}
+
+#if PG_VERSION_NUM >= 170000
+/* May the role VACUUM, ANALYZE, CLUSTER or REINDEX the table?  (17: MAINTAIN) */
+static inline bool
+flp_may_maintain(Oid relid, Oid roleid)
+{
+	return pg_class_aclcheck(relid, roleid, ACL_MAINTAIN) == ACLCHECK_OK;
+}
+#else
+static inline bool
+flp_may_maintain(Oid relid, Oid roleid)
+{
+	return object_ownercheck(RelationRelationId, relid, roleid) ||
+		object_ownercheck(DatabaseRelationId, MyDatabaseId, roleid);
+}
+#endif
+
 #define flp_qualified_name_list(string) stringToQualifiedNameList((string), NULL)
 
 #else							/* PostgreSQL 15 */
@@ -195,6 +227,10 @@ flp_rte_move_permissions(Query *outer, RangeTblEntry *rte, Query *sub,
 
 #define flp_relation_owned_by(relid, roleid) pg_class_ownercheck((relid), (roleid))
 #define flp_extension_owned_by(extoid, roleid) pg_extension_ownercheck((extoid), (roleid))
+#define flp_may_execute_function(funcid, roleid) \
+	(pg_proc_aclcheck((funcid), (roleid), ACL_EXECUTE) == ACLCHECK_OK)
+#define flp_may_maintain(relid, roleid) \
+	(pg_class_ownercheck((relid), (roleid)) || pg_database_ownercheck(MyDatabaseId, (roleid)))
 #define flp_qualified_name_list(string) stringToQualifiedNameList(string)
 
 #endif							/* PG_VERSION_NUM >= 160000 */

@@ -339,6 +339,7 @@ extern bool flp_sequences_fill_fields(void);
 extern bool flp_check_sequence_use(Query *query, Oid roleid);
 extern bool flp_role_has_hidden_sequence(Oid roleid);
 extern bool flp_sql_function_calls_refused(HeapTuple proctup);
+extern bool flp_tree_calls_refused(Node *tree);
 extern void flp_check_copy_defaults(Oid copy_target, int checks);
 extern void flp_check_utility_expressions(Node *parsetree, int checks);
 

@@ -21,8 +21,8 @@
  *	     a change, and flp_ExecutorStart refuses a plan whose rules changed
  *	     since.
  *
- * The other hooks: needs_fmgr_hook keeps some SQL functions from being
- * inlined (inlining.c); get_relation_info_hook (build_simple_rel_hook from
+ * The other hooks: needs_fmgr_hook keeps SQL functions whose bodies flp
+ * must see from being inlined (inlining.c); get_relation_info_hook (build_simple_rel_hook from
  * 19) hides indexes over hidden fields (indexes.c); ProcessUtility_hook
  * checks DDL, COPY and role changes
  * and follows them in flp's catalog (src/utility/); ExplainOneQuery_hook
@@ -68,6 +68,12 @@ static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
  */
 static Rewriter *planning_rewriter = NULL;
 
+/*
+ * The set-returning SQL functions free to be inlined in the planning in
+ * progress (inlining.c); saved and restored like planning_rewriter.
+ */
+static List *planning_free_functions = NIL;
+
 /* The arguments of one planner call, passed on unchanged to the next planner. */
 typedef struct PlannerCall
 {
@@ -99,6 +105,14 @@ call_next_planner(PlannerCall *call)
 							call->boundParams);
 }
 #endif
+
+/* Call the next planner on a query flp has looked at (and rewritten). */
+static PlannedStmt *
+plan_looked_at(Rewriter *rw, PlannerCall *call)
+{
+	planning_free_functions = flp_inlinable_functions(rw->srf_calls);
+	return call_next_planner(call);
+}
 
 /* Rewrite a subject's query that touches a governed table (the passes). */
 static void
@@ -133,7 +147,7 @@ plan_governed(Rewriter *rw, PlannerCall *call, GovernedWalk *gw)
 		rewrite_for_subject(rw, call->parse, gw);
 		planning_rewriter = rw; /* flp_planner restores it */
 	}
-	result = call_next_planner(call);
+	result = plan_looked_at(rw, call);
 	planning_rewriter = NULL;
 	flp_mark_plan(result, made_with);
 	return result;
@@ -176,7 +190,7 @@ plan_query(Rewriter *rw, PlannerCall *call)
 	if (gw.found)
 		result = plan_governed(rw, call, &gw);
 	else
-		result = call_next_planner(call);
+		result = plan_looked_at(rw, call);
 	if (uses_sequences)
 		result->dependsOnRole = true;	/* checked for this role only */
 	return result;
@@ -189,12 +203,14 @@ flp_planner(PlannerCall *call)
 	PlannedStmt *volatile result = NULL;
 	Rewriter	rw;
 	Rewriter   *saved_rewriter = planning_rewriter;
+	List	   *saved_free = planning_free_functions;
 	bool		saved_read;
 
 	/* read invalidations once: every lookup while planning uses them */
 	AcceptInvalidationMessages();
 	saved_read = flp_set_invalidations_read(true);
 	planning_rewriter = NULL;
+	planning_free_functions = NIL;
 	memset(&rw, 0, sizeof(rw));
 	rw.roleid = GetUserId();
 	PG_TRY();
@@ -204,6 +220,7 @@ flp_planner(PlannerCall *call)
 	PG_FINALLY();
 	{
 		planning_rewriter = saved_rewriter;
+		planning_free_functions = saved_free;
 		(void) flp_set_invalidations_read(saved_read);
 	}
 	PG_END_TRY();
@@ -227,7 +244,7 @@ flp_needs_fmgr_hook(Oid fn_oid)
 {
 	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
 		return true;
-	return flp_keep_function_call(fn_oid);
+	return flp_keep_function_call(fn_oid, planning_free_functions);
 }
 
 #if PG_VERSION_NUM >= 190000
@@ -386,6 +403,9 @@ before_other(PlannedStmt *pstmt, Node *parsetree, FollowUp *f)
 		pstmt = flp_copy_to_as_query(pstmt);
 	else if (IsA(parsetree, TruncateStmt))
 		flp_check_truncate((TruncateStmt *) parsetree);
+	else if (IsA(parsetree, VacuumStmt) || IsA(parsetree, ReindexStmt) ||
+			 nodeTag(parsetree) == FLP_T_CLUSTER_STMT)
+		flp_check_maintenance(parsetree);
 	else if (IsA(parsetree, CreateTrigStmt))
 		flp_check_trigger((CreateTrigStmt *) parsetree);
 	else if (IsA(parsetree, ExplainStmt))
@@ -451,6 +471,9 @@ utility_concerns_flp(Node *parsetree)
 		case T_AlterPolicyStmt:
 		case T_CopyStmt:
 		case T_TruncateStmt:
+		case T_VacuumStmt:
+		case T_ReindexStmt:
+		case FLP_T_CLUSTER_STMT:
 		case T_CreateTrigStmt:
 		case T_ExplainStmt:
 		case T_CallStmt:

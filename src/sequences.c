@@ -607,6 +607,13 @@ refused_call_walker(Node *node, void *context)
 	return expression_tree_walker(node, refused_call_walker, context);
 }
 
+/* Does an analysed query tree call a sequence function or a counter? */
+bool
+flp_tree_calls_refused(Node *tree)
+{
+	return refused_call_walker(tree, NULL);
+}
+
 /*
  * Does a LANGUAGE sql function call a function flp may refuse a subject
  * (sequence functions, activity counters)?  Then it must not be inlined

@@ -105,9 +105,9 @@ GRANT EXECUTE ON FUNCTION flp._refuse_untrusted_policies(regclass) TO flp_admin;
 /*
  * What can read around flp in this database, with the fix for each: roles
  * whose attributes let them (REPLICATION, BYPASSRLS, CREATEROLE), grants on
- * governed tables (TRIGGER, REFERENCES), owners that are not super admins,
- * untrusted code that runs on real values, and partitionings that tell
- * a field's range.  An empty result is the goal; the README's set-up guide
+ * governed tables (TRIGGER, REFERENCES, MAINTAIN) and pg_maintain, owners
+ * that are not super admins, untrusted code that runs on real values, and
+ * partitionings that tell a field's range.  An empty result is the goal; the README's set-up guide
  * runs it.
  */
 CREATE FUNCTION flp.security_check()
@@ -135,17 +135,26 @@ BEGIN
 	SELECT 'grant', format('%s on %s to %s', a.privilege_type, g.tbl, a.grantee::regrole),
 		   CASE a.privilege_type
 				WHEN 'TRIGGER' THEN 'a trigger reads rows unmasked; flp refuses new triggers of roles that are not super admins, but the privilege lets them try every release'
+				WHEN 'MAINTAIN' THEN 'VACUUM, ANALYZE, CLUSTER and REINDEX count every row and reorder the table; flp refuses them on tables with row rules and refuses ordering by an index of a hidden field, but the privilege lets the grantee try every release'
 				ELSE 'a foreign key is checked as the table''s owner: it answers whether a value exists, also of a hidden field or an out-of-scope row' END,
 		   format('REVOKE %s ON %s FROM %s;', a.privilege_type, g.tbl, quote_ident(a.grantee::regrole::text))
 	  FROM flp.governed_table g, pg_class c,
 		   LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES')
+	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
 	   AND a.grantee <> 0 AND NOT flp.is_super_admin(a.grantee::regrole)
 	UNION ALL
+	/* PostgreSQL 17: pg_maintain holds MAINTAIN on every table */
+	SELECT 'role membership', format('role %I in pg_maintain', r.rolname),
+		   'pg_maintain may VACUUM, ANALYZE, CLUSTER and REINDEX every table; flp refuses them on governed tables with row rules and refuses ordering by an index of a hidden field, but the membership lets the role try every release',
+		   format('REVOKE pg_maintain FROM %I;', r.rolname)
+	  FROM pg_roles r JOIN pg_roles m ON m.rolname = 'pg_maintain'
+	 WHERE pg_has_role(r.oid, m.oid, 'USAGE') AND r.oid <> m.oid AND NOT r.rolsuper
+	   AND r.rolname NOT LIKE 'pg\_%' AND NOT flp.is_super_admin(r.oid::regrole)
+	UNION ALL
 	SELECT 'grant', format('%s on %s to PUBLIC', a.privilege_type, g.tbl),
-		   'every role may create triggers or foreign keys on it', format('REVOKE %s ON %s FROM PUBLIC;', a.privilege_type, g.tbl)
+		   'every role may create triggers or foreign keys on it, or maintain it', format('REVOKE %s ON %s FROM PUBLIC;', a.privilege_type, g.tbl)
 	  FROM flp.governed_table g, pg_class c, LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES') AND a.grantee = 0
+	 WHERE c.oid = g.tbl AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN') AND a.grantee = 0
 	UNION ALL
 	SELECT 'owner', format('%s owned by %s', c.oid::regclass, c.relowner::regrole),
 		   'an owner can change or drop the table, its triggers and its rules, and reads it unmasked through them',

@@ -69,25 +69,22 @@ static Oid
 read_admin_role(void)
 {
 	Oid			relid;
-	Relation	rel;
-	SysScanDesc scan;
+	CatalogScan cs;
 	HeapTuple	tuple;
 	Oid			roleid = InvalidOid;
 
 	if (!lookup_rel("admin_role", &relid))
 		return InvalidOid;
-	rel = table_open(relid, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	flp_scan_begin(&cs, relid, InvalidOid, 0, NULL);
+	if (HeapTupleIsValid(tuple = flp_scan_next(&cs)))
 	{
 		bool		isnull;
-		Datum		d = heap_getattr(tuple, Anum_admin_role_role, RelationGetDescr(rel), &isnull);
+		Datum		d = heap_getattr(tuple, Anum_admin_role_role, RelationGetDescr(cs.rel), &isnull);
 
 		if (!isnull && SearchSysCacheExists1(AUTHOID, d))
 			roleid = DatumGetObjectId(d);
 	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	flp_scan_end(&cs);
 	return roleid;
 }
 

@@ -10,7 +10,9 @@
  */
 #include "postgres.h"
 
+#include "access/relscan.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_collation.h"
 #include "commands/trigger.h"
 #include "utils/builtins.h"
@@ -155,7 +157,18 @@ flp_resolution_init(void)
 	RegisterSubXactCallback(subxact_callback, NULL);
 }
 
-/* Begin a scan of relid through index indexid (InvalidOid: a heap scan). */
+/*
+ * Begin a scan of relid through index indexid (InvalidOid: a heap scan).
+ *
+ * The scan itself runs with SnapshotAny, and flp_scan_next keeps the
+ * tuples visible to the MVCC snapshot: the same rows as an MVCC scan, but
+ * without the predicate locks an MVCC scan takes in a SERIALIZABLE
+ * transaction.  flp's tables are user tables to PostgreSQL, and a predicate
+ * lock on them would make an unrelated serializable transaction that merely
+ * planned a query fail with a serialization failure whenever an admin
+ * changes a rule; PostgreSQL's own catalogs are exempt from predicate
+ * locking for the same reason (PredicateLockingNeededForRelation).
+ */
 void
 flp_scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 {
@@ -163,13 +176,19 @@ flp_scan_begin(CatalogScan *cs, Oid relid, Oid indexid, int nkeys, ScanKey keys)
 	cs->snapshot = RegisterSnapshot(resolution_snapshot ? resolution_snapshot :
 									flp_catalog_snapshot());
 	cs->scan = systable_beginscan(cs->rel, indexid, OidIsValid(indexid),
-								  cs->snapshot, nkeys, keys);
+								  SnapshotAny, nkeys, keys);
 }
 
+/* The next tuple of the scan visible to its snapshot, or NULL. */
 HeapTuple
 flp_scan_next(CatalogScan *cs)
 {
-	return systable_getnext(cs->scan);
+	HeapTuple	tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(cs->scan)))
+		if (table_tuple_satisfies_snapshot(cs->rel, cs->scan->slot, cs->snapshot))
+			return tuple;
+	return NULL;
 }
 
 void

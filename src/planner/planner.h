@@ -64,6 +64,7 @@ typedef struct Rewriter
 	HTAB	   *memo;			/* Query * -> QueryTaint */
 	List	   *created;		/* Query * whose taint is memoised, in order */
 	List	   *untrusted;		/* securityQuals that are not policies (walk.c) */
+	List	   *srf_calls;		/* FuncExpr * the planner may inline (inlining.c) */
 } Rewriter;
 
 typedef struct GovernedWalk
@@ -145,6 +146,7 @@ extern bool flp_entry_vars_any(Node *node, Index rti, Index levelsup,
 							   FlpVarTest test, void *arg);
 extern Node *flp_entry_vars_map(Node *node, Index rti, Index levelsup,
 								FlpVarMap map, void *arg);
+extern FuncExpr *flp_inlinable_call(RangeTblEntry *rte);
 
 /* refuse.c */
 extern void flp_check_query(Rewriter *rw, Query *q, Level *up);
@@ -174,7 +176,8 @@ extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);
 extern void flp_check_plan_marks(PlannedStmt *pstmt);
 
 /* inlining.c */
-extern bool flp_keep_function_call(Oid fn_oid);
+extern List *flp_inlinable_functions(List *calls);
+extern bool flp_keep_function_call(Oid fn_oid, List *free);
 extern void flp_inlining_init(void);
 
 /* indexes.c */

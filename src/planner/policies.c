@@ -281,7 +281,8 @@ governed_query(Query *q, GovernedWalk *gw)
 /*
  * Find the governed relations of a query tree (at any level, also in
  * row-level security quals) and remove flp's guard from their quals and from
- * the queries' WITH CHECK options.
+ * the queries' WITH CHECK options; note the set-returning calls in FROM the
+ * planner may inline (inlining.c).
  */
 bool
 flp_governed_walker(Node *node, GovernedWalk *gw)
@@ -293,8 +294,11 @@ flp_governed_walker(Node *node, GovernedWalk *gw)
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
+		FuncExpr   *call = flp_inlinable_call(rte);
 
-		if (rte->rtekind == RTE_RELATION && flp_is_statistics_catalog(rte->relid))
+		if (call != NULL)
+			gw->rw->srf_calls = list_append_unique_ptr(gw->rw->srf_calls, call);
+		else if (rte->rtekind == RTE_RELATION && flp_is_statistics_catalog(rte->relid))
 			gw->found = true;	/* pg_stats and pg_stats_ext: filtered for subjects */
 		else if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
 		{

@@ -193,7 +193,9 @@ flp_query_slots(Rewriter *rw, Query *q, FlpSlotFn fn, void *arg)
 		visit(&sv, (Node **) &oc->arbiterElems, "ON CONFLICT", FLP_SLOT_FILTER);
 		visit(&sv, &oc->arbiterWhere, "ON CONFLICT", FLP_SLOT_FILTER);
 		visit(&sv, (Node **) &oc->onConflictSet, "ON CONFLICT DO UPDATE", FLP_SLOT_WRITTEN);
-		visit(&sv, &oc->onConflictWhere, "ON CONFLICT DO UPDATE WHERE", FLP_SLOT_FILTER);
+		/* (19: DO SELECT has a WHERE too) */
+		visit(&sv, &oc->onConflictWhere, oc->action == ONCONFLICT_UPDATE ?
+			  "ON CONFLICT DO UPDATE WHERE" : "ON CONFLICT DO SELECT WHERE", FLP_SLOT_FILTER);
 	}
 	foreach(lc, q->mergeActionList)
 	{
@@ -433,4 +435,22 @@ flp_entry_vars_map(Node *node, Index rti, Index levelsup, FlpVarMap map, void *a
 		return (Node *) query_tree_mutator((Query *) node, entry_vars_mutator,
 										   (void *) &ev, QTW_DONT_COPY_QUERY);
 	return entry_vars_mutator(node, &ev);
+}
+
+/*
+ * The set-returning call of a FROM entry the planner would try to inline
+ * (inline_set_returning_function: alone, without ORDINALITY), or NULL.
+ */
+FuncExpr *
+flp_inlinable_call(RangeTblEntry *rte)
+{
+	RangeTblFunction *rtfunc;
+
+	if (rte->rtekind != RTE_FUNCTION || rte->funcordinality ||
+		list_length(rte->functions) != 1)
+		return NULL;
+	rtfunc = linitial(rte->functions);
+	if (!IsA(rtfunc->funcexpr, FuncExpr) || !((FuncExpr *) rtfunc->funcexpr)->funcretset)
+		return NULL;
+	return (FuncExpr *) rtfunc->funcexpr;
 }

@@ -39,6 +39,9 @@ extern bool flp_drops_flp(DropStmt *stmt);
 extern void flp_check_trigger(CreateTrigStmt *stmt);
 extern void flp_check_truncate(TruncateStmt *stmt);
 
+/* maintenance.c */
+extern void flp_check_maintenance(Node *parsetree);
+
 /* admin_role.c */
 extern void flp_check_admin_role_changes(Node *parsetree);
 

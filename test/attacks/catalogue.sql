@@ -2784,3 +2784,73 @@ SELECT id FROM vault.gen WHERE vshout LIKE 'CNRY%';
 -- @attack v18_virtual_generated_whole_row leak
 -- @since 180000
 SELECT g, row_to_json(g) FROM vault.gen g;
+
+-- @attack v17_maintain_cluster_hidden_index refuse
+-- @since 170000
+CLUSTER vault.acct USING acct_secret_idx;
+SELECT string_agg(id::text, ',' ORDER BY ctid) FROM vault.acct;
+
+-- @attack v17_maintain_cluster_hidden_expression_index refuse
+-- @since 170000
+CLUSTER vault.acct USING acct_upper_secret_idx;
+
+-- @attack v17_maintain_cluster_hidden_numeric_index refuse
+-- @since 170000
+CLUSTER vault.acct USING acct_num_idx;
+SELECT CASE WHEN string_agg(id::text, ',' ORDER BY ctid) LIKE '2,%' THEN 'CNRY_TXT2_' || '90fe' END
+	FROM vault.acct WHERE num IS NOT NULL;
+
+-- @attack v17_maintain_cluster_visible_index_allowed expect ok
+-- @since 170000
+CLUSTER vault.acct USING acct_pkey;
+SELECT 'ok';
+
+-- @attack v17_pg_maintain_analyze_verbose_scoped refuse
+-- @since 170000
+-- @as atk_partner
+ANALYZE VERBOSE vault.company;
+
+-- @attack v17_pg_maintain_vacuum_scoped refuse
+-- @since 170000
+-- @as atk_partner
+VACUUM (VERBOSE) vault.company;
+
+-- @attack v17_pg_maintain_cluster_scoped refuse
+-- @since 170000
+-- @as atk_partner
+CLUSTER vault.company USING company_pkey;
+
+-- @attack v17_pg_maintain_reindex_scoped refuse
+-- @since 170000
+-- @as atk_partner
+REINDEX TABLE vault.company;
+
+-- @attack v19_repack_hidden_index refuse
+-- @since 190000
+REPACK vault.acct USING INDEX acct_secret_idx;
+
+-- @attack v19_on_conflict_do_select_returning leak
+-- @since 190000
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
+RETURNING *, row_to_json(acct.*), to_jsonb(acct);
+
+-- @attack v19_on_conflict_do_select_old_new leak
+-- @since 190000
+INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
+RETURNING old.*, new.*, old, new;
+
+-- @attack v19_on_conflict_do_select_where_hidden refuse
+-- @since 190000
+INSERT INTO vault.acct AS a (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
+WHERE a.secret LIKE 'CNRY%' RETURNING a.id;
+
+-- @attack v19_on_conflict_do_select_where_whole_row refuse
+-- @since 190000
+INSERT INTO vault.acct AS a (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
+WHERE row_to_json(a)::text LIKE '%CNRY%' RETURNING a.id;
+
+-- @attack v19_on_conflict_do_select_in_cte leak
+-- @since 190000
+WITH x AS (INSERT INTO vault.acct (id, name) VALUES (1, 'x') ON CONFLICT (id) DO SELECT
+           RETURNING *)
+SELECT CASE WHEN count(*) > 0 THEN 'CNRY_TXT_' || '5e1d' END FROM x WHERE secret LIKE 'CNRY%';

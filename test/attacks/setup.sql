@@ -356,6 +356,15 @@ SELECT flp.set_permission('Atk', 'vault.tiered', 'salary', 'hide');
 GRANT SELECT, INSERT, UPDATE, DELETE ON vault.tiered TO atk_subject, atk_admin;
 -- atk_subject holds TRIGGER on vault.masked: flp still refuses its triggers (class 13)
 GRANT TRIGGER ON vault.masked TO atk_subject;
+-- PostgreSQL 17: MAINTAIN (and pg_maintain) let a role that does not own a
+-- table VACUUM, ANALYZE, CLUSTER and REINDEX it (19: REPACK)
+DO $$
+BEGIN
+	IF current_setting('server_version_num')::int >= 170000 THEN
+		EXECUTE 'GRANT MAINTAIN ON vault.acct TO atk_subject';
+		EXECUTE 'GRANT pg_maintain TO atk_partner';
+	END IF;
+END $$;
 
 -- ------------------------------------------------------------------ sequences, constant unique values
 -- vault.ticket: hidden fields filled by a serial and an identity sequence
