@@ -129,9 +129,30 @@ show_diffs() {
 	echo "----- end of $1 -----"
 }
 
+# Succeed (and print them) when the main cluster's server log shows a crash
+# after byte MARK: a failed assertion (TRAP) on an assert-enabled server, a
+# backend ended by a signal, a PANIC. A suite that crashed the server fails,
+# whatever its own verdict.
+crashed_since() {
+	local lines
+	lines="$(flp_cluster_crashes "" "$1")" || return 1
+	echo "----- the server crashed (server log $FLP_CLUSTER_DIR/log/postgresql.log) -----"
+	echo "$lines"
+	echo "----- end of the crash lines -----"
+	# the postmaster restarts after a crash: let the next suite find it ready
+	local i
+	for ((i = 0; i < 60; i++)); do
+		"$FLP_PG_BIN/pg_isready" -q && break
+		sleep 1
+	done
+	return 0
+}
+
 # Run the pg_regress tests $@ through `make installcheck`.
 run_regress() {
 	[[ $# -gt 0 ]] || return 0
+	local mark
+	mark="$(flp_cluster_log_size "")"
 	say "regress: $*"
 	if "${MAKE[@]}" installcheck REGRESS="$*" ISOLATION=; then
 		REGRESS_STATUS="ok"
@@ -141,11 +162,17 @@ run_regress() {
 		show_diffs regression.diffs
 		flp_cluster_log "" 50
 	fi
+	if crashed_since "$mark"; then
+		REGRESS_STATUS="FAILED (server crash)"
+		FAILED=1
+	fi
 }
 
 # Run the isolation specs $@ through `make installcheck`.
 run_isolation() {
 	[[ $# -gt 0 ]] || return 0
+	local mark
+	mark="$(flp_cluster_log_size "")"
 	say "isolation: $*"
 	if "${MAKE[@]}" installcheck REGRESS= ISOLATION="$*"; then
 		ISOLATION_STATUS="ok"
@@ -154,6 +181,10 @@ run_isolation() {
 		FAILED=1
 		show_diffs regression.diffs
 		flp_cluster_log "" 50
+	fi
+	if crashed_since "$mark"; then
+		ISOLATION_STATUS="FAILED (server crash)"
+		FAILED=1
 	fi
 }
 
@@ -173,14 +204,19 @@ restore_main_cluster() {
 
 # Run one shell test script.
 run_shell_test() {
-	local script="$1" name rc=0
+	local script="$1" name rc=0 mark
 	name="$(test_name "$script")"
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
+	mark="$(flp_cluster_log_size "")"
 	set +e
 	timeout "${FLP_TEST_TIMEOUT:-300}" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
 	rc=${PIPESTATUS[0]}
 	set -e
+	# a crash of the main cluster fails the test (its own clusters are its own)
+	if crashed_since "$mark" && [[ $rc -eq 0 ]]; then
+		rc=1
+	fi
 	# the attack suite's count line is repeated in the final summary
 	ATTACK_LINE="$(grep -m1 '^flp attacks:' "$SHELL_LOG" || echo "$ATTACK_LINE")"
 	if [[ $rc -eq 0 ]]; then
@@ -278,6 +314,7 @@ main() {
 		echo "flp tests: cluster start FAILED"
 		exit 1
 	fi
+	say "server: $("$FLP_PG_BIN/psql" -X -Atc "SELECT version() || ', debug_assertions ' || current_setting('debug_assertions')")"
 
 	# shellcheck disable=SC2086
 	run_regress $regress
