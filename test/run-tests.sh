@@ -10,7 +10,8 @@
 #   2. the isolation tests       (ISOLATION in the Makefile, test/specs/*.spec)
 #   3. every executable test/shell/*.sh, in sorted order
 # and prints a one-line summary; then, on a full run, the same on PostgreSQL
-# 17, 18 and 19 in cached Debian chroots (test/versions.sh; FLP_VERSIONS).
+# 17, 18 and 19 in cached Debian chroots, and the regress, isolation and
+# attack suites on an assert-enabled 18 (test/versions.sh; FLP_VERSIONS).
 # Exits non-zero if anything failed.
 #
 # NAME arguments restrict the run to the regress tests, isolation specs or
@@ -258,12 +259,12 @@ summary() {
 	echo "$line"
 }
 
-# The version matrix (test/versions.sh: PostgreSQL 17, 18 and 19 in cached
-# Debian chroots), after the host's full run: not when tests were selected by
-# name, not inside a version's own run (FLP_PG_VERSION), and not with
-# FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
+# The version matrix (test/versions.sh: PostgreSQL 17, 18, 18 with assertions
+# and 19 in cached Debian chroots), after the host's full run: not when tests
+# were selected by name, not inside a version's own run (FLP_PG_VERSION), and
+# not with FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
 run_versions() {
-	local versions="${FLP_VERSIONS:-17 18 19}"
+	local versions="${FLP_VERSIONS:-17 18 18-assert 19}"
 	[[ ${#SELECTED[@]} -eq 0 ]] || return 0
 	[[ -z "${FLP_PG_VERSION:-}" || "${FLP_PG_VERSION}" == 15 ]] || return 0
 	if [[ "$versions" == none ]]; then
