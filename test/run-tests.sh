@@ -10,7 +10,8 @@
 #   2. the isolation tests       (ISOLATION in the Makefile, test/specs/*.spec)
 #   3. every executable test/shell/*.sh, in sorted order
 # and prints a one-line summary; then, on a full run, the same on PostgreSQL
-# 17, 18 and 19 in cached Debian chroots (test/versions.sh; FLP_VERSIONS).
+# 17, 18 and 19 in cached Debian chroots, and the regress, isolation and
+# attack suites on an assert-enabled 18 (test/versions.sh; FLP_VERSIONS).
 # Exits non-zero if anything failed.
 #
 # NAME arguments restrict the run to the regress tests, isolation specs or
@@ -130,9 +131,30 @@ show_diffs() {
 	echo "----- end of $1 -----"
 }
 
+# Succeed (and print them) when the main cluster's server log shows a crash
+# after byte MARK: a failed assertion (TRAP) on an assert-enabled server, a
+# backend ended by a signal, a PANIC. A suite that crashed the server fails,
+# whatever its own verdict.
+crashed_since() {
+	local lines
+	lines="$(flp_cluster_crashes "" "$1")" || return 1
+	echo "----- the server crashed (server log $FLP_CLUSTER_DIR/log/postgresql.log) -----"
+	echo "$lines"
+	echo "----- end of the crash lines -----"
+	# the postmaster restarts after a crash: let the next suite find it ready
+	local i
+	for ((i = 0; i < 60; i++)); do
+		"$FLP_PG_BIN/pg_isready" -q && break
+		sleep 1
+	done
+	return 0
+}
+
 # Run the pg_regress tests $@ through `make installcheck`.
 run_regress() {
 	[[ $# -gt 0 ]] || return 0
+	local mark
+	mark="$(flp_cluster_log_size "")"
 	say "regress: $*"
 	if "${MAKE[@]}" installcheck REGRESS="$*" ISOLATION=; then
 		REGRESS_STATUS="ok"
@@ -142,11 +164,17 @@ run_regress() {
 		show_diffs regression.diffs
 		flp_cluster_log "" 50
 	fi
+	if crashed_since "$mark"; then
+		REGRESS_STATUS="FAILED (server crash)"
+		FAILED=1
+	fi
 }
 
 # Run the isolation specs $@ through `make installcheck`.
 run_isolation() {
 	[[ $# -gt 0 ]] || return 0
+	local mark
+	mark="$(flp_cluster_log_size "")"
 	say "isolation: $*"
 	if "${MAKE[@]}" installcheck REGRESS= ISOLATION="$*"; then
 		ISOLATION_STATUS="ok"
@@ -155,6 +183,10 @@ run_isolation() {
 		FAILED=1
 		show_diffs regression.diffs
 		flp_cluster_log "" 50
+	fi
+	if crashed_since "$mark"; then
+		ISOLATION_STATUS="FAILED (server crash)"
+		FAILED=1
 	fi
 }
 
@@ -183,15 +215,20 @@ shell_timeout() {
 
 # Run one shell test script.
 run_shell_test() {
-	local script="$1" name rc=0 limit
+	local script="$1" name rc=0 limit mark
 	name="$(test_name "$script")"
 	limit="$(shell_timeout "$script")"
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
+	mark="$(flp_cluster_log_size "")"
 	set +e
 	timeout "$limit" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
 	rc=${PIPESTATUS[0]}
 	set -e
+	# a crash of the main cluster fails the test (its own clusters are its own)
+	if crashed_since "$mark" && [[ $rc -eq 0 ]]; then
+		rc=1
+	fi
 	# the attack suite's count line is repeated in the final summary
 	ATTACK_LINE="$(grep -m1 '^flp attacks:' "$SHELL_LOG" || echo "$ATTACK_LINE")"
 	if [[ $rc -eq 0 ]]; then
@@ -233,12 +270,12 @@ summary() {
 	echo "$line"
 }
 
-# The version matrix (test/versions.sh: PostgreSQL 17, 18 and 19 in cached
-# Debian chroots), after the host's full run: not when tests were selected by
-# name, not inside a version's own run (FLP_PG_VERSION), and not with
-# FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
+# The version matrix (test/versions.sh: PostgreSQL 17, 18, 18 with assertions
+# and 19 in cached Debian chroots), after the host's full run: not when tests
+# were selected by name, not inside a version's own run (FLP_PG_VERSION), and
+# not with FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
 run_versions() {
-	local versions="${FLP_VERSIONS:-17 18 19}"
+	local versions="${FLP_VERSIONS:-17 18 18-assert 19}"
 	[[ ${#SELECTED[@]} -eq 0 ]] || return 0
 	[[ -z "${FLP_PG_VERSION:-}" || "${FLP_PG_VERSION}" == 15 ]] || return 0
 	if [[ "$versions" == none ]]; then
@@ -289,6 +326,7 @@ main() {
 		echo "flp tests: cluster start FAILED"
 		exit 1
 	fi
+	say "server: $("$FLP_PG_BIN/psql" -X -Atc "SELECT version() || ', debug_assertions ' || current_setting('debug_assertions')")"
 
 	# shellcheck disable=SC2086
 	run_regress $regress

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test/versions.sh -- run flp's tests against PostgreSQL 17, 18 and 19 in a
-# Debian chroot (the host, Debian 12, has only 15).
+# Debian chroot (the host, Debian 12, has only 15), and against an
+# assert-enabled build of 18 (entry 18-assert).
 #
-#   bash test/versions.sh [VERSION...]     # default: 17 18 19
+#   bash test/versions.sh [VERSION...]     # default: 17 18 18-assert 19
 #   bash test/versions.sh --smoke [VERSION...]
 #                                          # no flp: check the chroot's tool
 #                                          # chain per version (pg_config,
@@ -21,6 +22,18 @@
 # `bash test/run-tests.sh` there with FLP_PG_VERSION=N (see test/lib/), then
 # prints one line per version and `N passed, M failed`; exits non-zero on any
 # failure. Full logs: FLP_VERSIONS_DIR/logs/.
+#
+# 18-assert runs in the pg18 root: PostgreSQL built from Debian's source
+# package of the installed postgresql-18 (`apt-get source`, from sid) with
+# --enable-cassert --enable-debug, installed under /opt/postgresql-18-assert inside
+# the root (pg_config, PGXS, pg_regress, isolationtester, pg_isolation_regress)
+# and cached there, stamped with the source version (rebuilt when
+# postgresql-18 changes, e.g. after FLP_VERSIONS_REFRESH=1); build log:
+# FLP_VERSIONS_DIR/logs/pg18-assert-build.log. Its run has FLP_PG_BIN
+# pointing at that build and, unless tests are named after "--", runs the
+# regress tests, the isolation specs and the attack suite (30-attacks). A
+# failed assertion crashes the backend: the suite fails and run-tests.sh
+# prints the server log's TRAP lines with their backtrace.
 #
 # Environment: FLP_VERSIONS_DIR (cache dir), FLP_VERSIONS_MIRROR (default
 # http://deb.debian.org/debian), FLP_VERSIONS_TIMEOUT (seconds per version for
@@ -42,7 +55,7 @@ LOGS="$CACHE/logs"
 # root prepared by another recipe is rebuilt.
 RECIPE=2
 STAMP_DIR=etc/flp-versions
-DEFAULT_VERSIONS=(17 18 19)
+DEFAULT_VERSIONS=(17 18 18-assert 19)
 # Packages every version's test run needs besides the server (what
 # test/lib/deps.sh and the shell tests' flp_deps_ensure install on the host).
 BASE_PACKAGES=(
@@ -54,6 +67,26 @@ declare -A TIMES=()
 
 say() { echo "versions.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
+
+# The major version of a matrix entry (N, or 18-assert: the assert-enabled
+# build of postgresql-18's source, in the pg18 root).
+major_of() {
+	case "$1" in
+	17 | 18 | 19) echo "$1" ;;
+	18-assert) echo 18 ;;
+	*) return 1 ;;
+	esac
+}
+is_assert() { [[ "$1" == *-assert ]]; }
+
+# The server programs of a matrix entry, inside its root.
+bin_of() {
+	if is_assert "$1"; then
+		echo "$ASSERT_PREFIX/bin"
+	else
+		echo "/usr/lib/postgresql/$1/bin"
+	fi
+}
 
 # The distribution of version N's root, and the archive carrying postgresql-N.
 suite_of() {
@@ -265,9 +298,117 @@ install_version() {
 	write_stamp "pg$v" "${pkgs[@]}"
 }
 
-# Prepare (or reuse) and mount the root of version N; sets ROOT.
+# ------------------------------------------------------------ the assert build
+
+# The 18-assert entry: PostgreSQL built with --enable-cassert from Debian's
+# source package of the installed postgresql-18 (sid), inside the pg18 root,
+# installed under ASSERT_PREFIX with its PGXS, pg_regress, isolationtester and
+# pg_isolation_regress. Cached: ASSERT_STAMP names the recipe, the source
+# version and the binary package it follows; a new postgresql-18 (after
+# FLP_VERSIONS_REFRESH=1) or a new ASSERT_RECIPE rebuilds it. The source
+# package comes through apt-get source with a deb-src list and package lists
+# of its own (ASSERT_APT), so the root's own apt state is not touched.
+ASSERT_RECIPE=1
+# "postgresql" in the prefix: then the install keeps upstream's flat layout
+# under it; otherwise Debian's 50-per-version-dirs patch sets pkglibdir
+# (server modules, PGXS) to /usr/lib/postgresql/18/lib, the packaged server's
+ASSERT_PREFIX=/opt/postgresql-18-assert
+ASSERT_STAMP="$ASSERT_PREFIX/flp-assert.stamp"
+ASSERT_SRC=/build/pg18-assert-src
+ASSERT_STAGE=/build/pg18-assert-stage
+# only what the tests need: the core server and client programs (no contrib:
+# flp's tests create no other extension), no ICU, readline, LLVM (JIT), SSL,
+# LZ4 or ZSTD
+ASSERT_CONFIGURE=(--enable-cassert --enable-debug --without-icu --without-readline)
+ASSERT_BUILD_PACKAGES=(bison flex dpkg-dev zlib1g-dev)
+ASSERT_APT=(
+	-o Dir::Etc::SourceList=/etc/flp-versions/assert-sources.list
+	-o Dir::Etc::SourceParts=/etc/flp-versions/assert-sources.d
+	-o Dir::State::Lists=/var/lib/flp-versions/assert-lists
+	-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+)
+
+# The version of the installed postgresql-18 in the root.
+installed_pg18() {
+	# shellcheck disable=SC2016 # dpkg-query's field
+	in_root dpkg-query -W -f='${Version}' postgresql-18 2>/dev/null
+}
+
+assert_ok() {
+	local f="$ROOT$ASSERT_STAMP" want
+	want="$(installed_pg18)" || return 1
+	[[ -f "$f" && -x "$ROOT$ASSERT_PREFIX/bin/postgres" ]] &&
+		head -n 1 "$f" | grep -qx "recipe $ASSERT_RECIPE" &&
+		grep -qx "binary postgresql-18 $want" "$f"
+}
+
+# Build and install the assert-enabled server (log: LOGS/pg18-assert-build.log).
+build_assert() {
+	local log="$LOGS/pg18-assert-build.log" want src ver dir
+	want="$(installed_pg18)" || { say "postgresql-18 is not installed in $ROOT"; return 1; }
+	say "building PostgreSQL $want with assertions into $ASSERT_PREFIX (log: $log; takes minutes)"
+	: >"$log"
+	apt_update_once
+	apt_in_root install "${ASSERT_BUILD_PACKAGES[@]}" >>"$log" 2>&1 ||
+		{ say "installing ${ASSERT_BUILD_PACKAGES[*]} failed; see $log"; return 1; }
+	apt_in_root clean
+	mkdir -p "$ROOT/etc/flp-versions/assert-sources.d" "$ROOT/var/lib/flp-versions/assert-lists/partial"
+	echo "deb-src $MIRROR sid main" >"$ROOT/etc/flp-versions/assert-sources.list"
+	apt_in_root "${ASSERT_APT[@]}" update >>"$log" 2>&1 ||
+		{ say "apt-get update (deb-src) failed; see $log"; return 1; }
+	rm -rf --one-file-system "$ROOT$ASSERT_SRC" "$ROOT$ASSERT_STAGE"
+	mkdir -p "$ROOT$ASSERT_SRC"
+	# the source of the installed binary package; sid's current one if the
+	# archive no longer has it
+	src="postgresql-18=$want"
+	# shellcheck disable=SC2016 # $0/$@ for bash -c
+	if ! in_root bash -c 'cd "$0" && exec "$@"' "$ASSERT_SRC" \
+		apt-get -q -y "${ASSERT_APT[@]}" source --only-source "$src" >>"$log" 2>&1; then
+		say "the source of postgresql-18 $want is gone from the archive; building sid's current one"
+		src=postgresql-18
+		# shellcheck disable=SC2016 # $0/$@ for bash -c
+		in_root bash -c 'cd "$0" && exec "$@"' "$ASSERT_SRC" \
+			apt-get -q -y "${ASSERT_APT[@]}" source --only-source "$src" >>"$log" 2>&1 ||
+			{ say "apt-get source postgresql-18 failed; see $log"; return 1; }
+	fi
+	dir="$(find "$ROOT$ASSERT_SRC" -mindepth 1 -maxdepth 1 -type d -name 'postgresql-18*' | head -n 1)"
+	[[ -n "$dir" ]] || { say "no unpacked source in $ASSERT_SRC; see $log"; return 1; }
+	ver="$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$dir/debian/changelog")"
+	dir="${dir#"$ROOT"}"
+	# shellcheck disable=SC2016 # for the inner bash
+	in_root bash -c 'set -e; cd "$1"; stage="$2"; shift 2
+		./configure --prefix="$0" "$@"
+		make -s -j "$(nproc)"
+		make -s -j "$(nproc)" -C src/test/isolation
+		make -s install DESTDIR="$stage"
+		make -s -C src/test/isolation install DESTDIR="$stage"' \
+		"$ASSERT_PREFIX" "$dir" "$ASSERT_STAGE" "${ASSERT_CONFIGURE[@]}" >>"$log" 2>&1 ||
+		{ say "building the assert server failed; see $log"; return 1; }
+	# everything under the prefix, the test programs in its PGXS
+	local outside
+	outside="$(cd "$ROOT$ASSERT_STAGE" && find . -mindepth 1 -maxdepth 2 ! -path ./opt ! -path ".$ASSERT_PREFIX")"
+	[[ -z "$outside" ]] ||
+		{ say "the build installed outside $ASSERT_PREFIX: $outside"; return 1; }
+	[[ -x "$ROOT$ASSERT_STAGE$ASSERT_PREFIX/lib/pgxs/src/test/isolation/pg_isolation_regress" &&
+		-x "$ROOT$ASSERT_STAGE$ASSERT_PREFIX/lib/pgxs/src/test/isolation/isolationtester" &&
+		-x "$ROOT$ASSERT_STAGE$ASSERT_PREFIX/lib/pgxs/src/test/regress/pg_regress" ]] ||
+		{ say "the build installed no pg_regress, pg_isolation_regress or isolationtester; see $log"; return 1; }
+	rm -rf --one-file-system "$ROOT$ASSERT_PREFIX"
+	mkdir -p "$(dirname "$ROOT$ASSERT_PREFIX")"
+	mv "$ROOT$ASSERT_STAGE$ASSERT_PREFIX" "$ROOT$ASSERT_PREFIX"
+	rm -rf --one-file-system "$ROOT$ASSERT_SRC" "$ROOT$ASSERT_STAGE"
+	{
+		echo "recipe $ASSERT_RECIPE"
+		echo "source postgresql-18 $ver"
+		echo "binary postgresql-18 $want"
+		echo "configure ${ASSERT_CONFIGURE[*]}"
+	} >"$ROOT$ASSERT_STAMP"
+}
+
+# Prepare (or reuse) and mount the root of matrix entry V; sets ROOT.
 prepare() {
-	local v="$1" suite
+	local entry="$1" v suite
+	v="$(major_of "$entry")"
 	suite="$(suite_of "$v")"
 	ROOT="$CACHE/pg$v"
 	APT_UPDATED=0
@@ -292,11 +433,15 @@ prepare() {
 		write_stamp base "${BASE_PACKAGES[@]}"
 	fi
 	stamp_ok "pg$v" || timed "install $v" install_version "$v"
+	if is_assert "$entry" && ! assert_ok; then
+		timed "build $entry" build_assert
+	fi
+	return 0
 }
 
 # ------------------------------------------------------------------ runs
 
-# Copy the working tree (without .git and build output) to /build/pgN.
+# Copy the working tree (without .git and build output) to /build/pgENTRY.
 copy_checkout() {
 	local dest="$ROOT/build/pg$1"
 	rm -rf --one-file-system "$dest"
@@ -313,17 +458,18 @@ copy_checkout() {
 	fi
 }
 
-# Environment of a run for version N inside the root.
+# Environment of a run for matrix entry ENTRY inside the root.
 run_env() {
-	local v="$1" bin="/usr/lib/postgresql/$1/bin"
+	local bin
+	bin="$(bin_of "$1")"
 	echo "PATH=$bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	echo "HOME=/root" "LANG=C.UTF-8" "TERM=dumb" "CI=${CI:-}"
-	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$v" "FLP_PG_BIN=$bin"
+	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$(major_of "$1")" "FLP_PG_BIN=$bin"
 	[[ -z "${FLP_TEST_TIMEOUT:-}" ]] || echo "FLP_TEST_TIMEOUT=$FLP_TEST_TIMEOUT"
 	[[ ! -r "$ROOT/etc/flp-host-ca.crt" ]] || echo "NODE_EXTRA_CA_CERTS=/etc/flp-host-ca.crt"
 }
 
-# Run COMMAND... in /build/pgN inside the root with version N's environment.
+# Run COMMAND... in /build/pgENTRY inside the root with ENTRY's environment.
 in_build() {
 	local v="$1"
 	shift
@@ -334,8 +480,24 @@ in_build() {
 
 server_version() {
 	local out
-	out="$(in_root "/usr/lib/postgresql/$1/bin/pg_config" --version 2>/dev/null)" || out="PostgreSQL $1"
-	echo "${out%% (*}"
+	out="$(in_root "$(bin_of "$1")/pg_config" --version 2>/dev/null)" || out="PostgreSQL $(major_of "$1")"
+	out="${out%% (*}"
+	is_assert "$1" && out+=" (assertions)"
+	echo "$out"
+}
+
+# The tests of ENTRY when none were named: all, but for the assert build the
+# regress tests, the isolation specs and the attack suite (the suites that
+# drive flp's hooks hardest, at an assert build's speed).
+tests_of() {
+	is_assert "$1" || return 0
+	local names
+	# shellcheck disable=SC2016 # $($*) is for make
+	names="$(in_build "$1" make -s --no-print-directory "PG_CONFIG=$(bin_of "$1")/pg_config" \
+		--eval='flp-print-%: ; @echo $($*)' flp-print-REGRESS flp-print-ISOLATION)" || return 1
+	[[ -n "${names//[[:space:]]/}" ]] || return 1
+	# shellcheck disable=SC2086 # one name per word
+	echo $names 30-attacks
 }
 
 # The first compiler errors of a build log LOG into ERRFILE.
@@ -346,15 +508,21 @@ extract_errors() {
 
 run_version() {
 	local v="$1" log="$LOGS/pg$1.log" errs="$LOGS/pg$1-errors.log" rc=0 ver line
+	local tests=("${TESTS[@]}")
 	ver="$(server_version "$v")"
 	rm -f "$errs"
 	copy_checkout "$v"
-	say "running test/run-tests.sh for $ver (log: $log)"
-	timed "tests $v" in_build "$v" bash test/run-tests.sh "${TESTS[@]}" >"$log" 2>&1 || rc=$?
+	if is_assert "$v" && [[ ${#tests[@]} -eq 0 ]]; then
+		# shellcheck disable=SC2207 # a word list
+		tests=($(tests_of "$v")) ||
+			{ RESULTS+=("$ver: FAILED: cannot list the tests (make flp-print-REGRESS)"); return 1; }
+	fi
+	say "running test/run-tests.sh ${tests[*]:-(all)} for $ver (log: $log)"
+	timed "tests $v" in_build "$v" bash test/run-tests.sh "${tests[@]}" >"$log" 2>&1 || rc=$?
 	if grep -q '^flp tests: build FAILED' "$log"; then
 		extract_errors "$log" "$errs"
 		# every error of every file (make -k), sorted: the porting to-do list
-		in_build "$v" make -k -s -j "$(nproc)" "PG_CONFIG=/usr/lib/postgresql/$v/bin/pg_config" \
+		in_build "$v" make -k -s -j "$(nproc)" "PG_CONFIG=$(bin_of "$v")/pg_config" \
 			>"$LOGS/pg$v-make-k.log" 2>&1 || true
 		grep -E 'error:' "$LOGS/pg$v-make-k.log" | sort -u >"$LOGS/pg$v-all-errors.log" || true
 		RESULTS+=("$ver: build failed (first errors: $errs; all $(wc -l <"$LOGS/pg$v-all-errors.log"): $LOGS/pg$v-all-errors.log)")
@@ -366,6 +534,11 @@ run_version() {
 	attacks="$(grep -m1 '^flp attacks:' "$log" |
 		sed -E 's/^flp attacks: ([0-9]+) attempts, ([0-9]+) leaks.*/attacks \1 attempts \2 leaks/')" || true
 	[[ -z "$attacks" ]] || line+=", $attacks"
+	# the server that ran the tests must have had its assertions on
+	if is_assert "$v" && ! grep -q '^=== server: .*, debug_assertions on$' "$log"; then
+		line+=", but the server ran without assertions"
+		[[ $rc -ne 0 ]] || rc=1
+	fi
 	[[ $rc -eq 0 ]] || line+=" -- FAILED (exit $rc; log $log)"
 	RESULTS+=("$ver: $line")
 	return $rc
@@ -402,7 +575,7 @@ while [[ $# -gt 0 ]]; do
 	--clean) MODE=clean ;;
 	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*)
-		suite_of "$arg" >/dev/null || die "unknown version '$arg' (known: ${DEFAULT_VERSIONS[*]}; 16 is in no reachable archive)"
+		major_of "$arg" >/dev/null || die "unknown version '$arg' (known: ${DEFAULT_VERSIONS[*]}; 16 is in no reachable archive)"
 		VERSIONS+=("$arg")
 		;;
 	esac
@@ -450,7 +623,7 @@ for v in "${VERSIONS[@]}"; do
 		unmount_all
 		continue
 	fi
-	ROOT="$CACHE/pg$v"
+	ROOT="$CACHE/pg$(major_of "$v")"
 	mount_root
 	if [[ "$MODE" == smoke ]]; then
 		if smoke_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
@@ -461,9 +634,11 @@ for v in "${VERSIONS[@]}"; do
 done
 echo "total: $(($(date +%s) - START)) s" >>"$LOGS/timings.log"
 say "timings: $(paste -sd';' "$LOGS/timings.log" | sed 's/;/; /g')"
-for v in "${VERSIONS[@]}"; do
-	[[ -d "$CACHE/pg$v" ]] &&
-		say "cache: $CACHE/pg$v ($(du -sh --one-file-system "$CACHE/pg$v" 2>/dev/null | cut -f1))"
+for root in $(for v in "${VERSIONS[@]}"; do echo "$CACHE/pg$(major_of "$v")"; done | sort -u); do
+	[[ -d "$root" ]] &&
+		say "cache: $root ($(du -sh --one-file-system "$root" 2>/dev/null | cut -f1))"
+	[[ -d "$root$ASSERT_PREFIX" ]] &&
+		say "cache: $root$ASSERT_PREFIX, the assert build ($(du -sh "$root$ASSERT_PREFIX" | cut -f1); $(sed -n 2p "$root$ASSERT_STAMP" 2>/dev/null))"
 done
 printf '%s\n' "${RESULTS[@]}"
 echo "$PASSED passed, $FAILED failed"

@@ -13,6 +13,12 @@
 #                                      stopped but DIR (logs, data) is kept.
 #   flp_cluster_restart [PRELOAD]      rewrite shared_preload_libraries of the
 #                                      $FLP_CLUSTER_DIR cluster and restart it.
+#   flp_cluster_log_size [DIR]         the server log's size in bytes (a mark).
+#   flp_cluster_crashes [DIR] [MARK]   print the server log's crash lines after
+#                                      byte MARK (an assertion's TRAP with its
+#                                      backtrace, a backend ended by a signal
+#                                      with the statement it ran, a PANIC);
+#                                      succeeds when there are any.
 #
 # Clusters never listen on TCP (listen_addresses = ''), only on the socket in
 # DIR/socket, so they cannot collide with the Debian 'main' cluster on 5432.
@@ -110,6 +116,37 @@ flp_cluster_log() {
 	echo "----- server log $dir/log/postgresql.log (tail -n $lines) -----" >&2
 	tail -n "$lines" "$dir/log/postgresql.log" >&2
 	echo "----- end of server log -----" >&2
+}
+
+# flp_cluster_log_size [DIR] -- bytes in the server log of DIR (default
+# $FLP_CLUSTER_DIR); 0 when there is none.
+flp_cluster_log_size() {
+	local dir="${1:-${FLP_CLUSTER_DIR:-}}"
+	stat -c %s "$dir/log/postgresql.log" 2>/dev/null || echo 0
+}
+
+# flp_cluster_crashes [DIR] [MARK] -- print what in the server log of DIR
+# (default $FLP_CLUSTER_DIR), after its first MARK bytes (default 0), shows a
+# crash: a failed assertion (TRAP: and the backtrace the server prints after
+# it, up to the postmaster's report), a server process terminated by a signal
+# (with the DETAIL line naming the statement it ran), a PANIC. Succeeds when
+# there was one; on an assert-enabled server every misuse the assertions catch
+# ends here.
+flp_cluster_crashes() {
+	local dir="${1:-${FLP_CLUSTER_DIR:-}}" mark="${2:-0}" out
+	[[ -n "$dir" && -f "$dir/log/postgresql.log" ]] || return 1
+	out="$(tail -c +"$((mark + 1))" "$dir/log/postgresql.log" | awk '
+		/TRAP: / { trap = 1; n = 0 }
+		trap { print; if (++n >= 60) trap = 0 }
+		/terminated by signal|was terminated by exception/ {
+			if (!trap) print
+			trap = 0
+			if ((getline line) > 0 && line ~ /DETAIL:/) print line
+			next
+		}
+		!trap && /PANIC:/ { print }')"
+	[[ -n "$out" ]] || return 1
+	echo "$out"
 }
 
 # Create DIR (or a fresh /tmp dir) with data/, socket/ and log/ for postgres.
