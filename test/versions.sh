@@ -4,6 +4,9 @@
 # assert-enabled build of 18 (entry 18-assert).
 #
 #   bash test/versions.sh [VERSION...]     # default: 17 18 18-assert 19
+#   bash test/versions.sh --bench [VERSION...]
+#                                          # the benchmark (test/bench/run.sh,
+#                                          # FLP_BENCH_* passed on) per version
 #   bash test/versions.sh --smoke [VERSION...]
 #                                          # no flp: check the chroot's tool
 #                                          # chain per version (pg_config,
@@ -466,6 +469,8 @@ run_env() {
 	echo "HOME=/root" "LANG=C.UTF-8" "TERM=dumb" "CI=${CI:-}"
 	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$(major_of "$1")" "FLP_PG_BIN=$bin"
 	[[ -z "${FLP_TEST_TIMEOUT:-}" ]] || echo "FLP_TEST_TIMEOUT=$FLP_TEST_TIMEOUT"
+	# the benchmark's settings (--bench)
+	env | grep -E '^FLP_BENCH_[A-Z_]+=[^ ]*$' || true
 	[[ ! -r "$ROOT/etc/flp-host-ca.crt" ]] || echo "NODE_EXTRA_CA_CERTS=/etc/flp-host-ca.crt"
 }
 
@@ -545,6 +550,21 @@ run_version() {
 }
 
 # --smoke: no flp, just the chroot's tool chain for version N.
+# --bench: test/bench/run.sh on version $1; its table goes into RESULTS.
+bench_version() {
+	local v="$1" log="$LOGS/pg$1-bench.log" rc=0 ver
+	ver="$(server_version "$v")"
+	copy_checkout "$v"
+	say "running test/bench/run.sh for $ver (log: $log)"
+	timed "bench $v" in_build "$v" env FLP_SKIP_DEPS=1 bash test/bench/run.sh >"$log" 2>&1 || rc=$?
+	if [[ $rc -ne 0 ]]; then
+		RESULTS+=("$ver: benchmark FAILED (exit $rc; log $log)")
+		return 1
+	fi
+	RESULTS+=("$ver: benchmark" "$(sed -n '/^| workload/,/^$/p' "$log")")
+	return 0
+}
+
 smoke_version() {
 	local v="$1" log="$LOGS/pg$1-smoke.log" rc=0 ver
 	ver="$(server_version "$v")"
@@ -572,6 +592,7 @@ while [[ $# -gt 0 ]]; do
 	fi
 	case "$arg" in
 	--smoke) MODE=smoke ;;
+	--bench) MODE=bench ;;
 	--clean) MODE=clean ;;
 	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*)
@@ -627,6 +648,8 @@ for v in "${VERSIONS[@]}"; do
 	mount_root
 	if [[ "$MODE" == smoke ]]; then
 		if smoke_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	elif [[ "$MODE" == bench ]]; then
+		if bench_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	else
 		if run_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	fi

@@ -2,6 +2,8 @@
 # test/bench/run.sh -- flp's benchmark: the cost of flp next to plain PostgreSQL.
 #
 #   bash test/bench/run.sh            # the full run (1M rows, 3 rounds of 10 s)
+#   bash test/bench/run.sh 18         # the same on PostgreSQL 18 (17, 18, 19:
+#                                     # in the chroot of test/versions.sh --bench)
 #   FLP_BENCH_SMOKE=1 bash test/bench/run.sh   # a few seconds per contender (CI)
 #
 # Builds and installs flp, starts a tuned throwaway cluster, loads
@@ -26,6 +28,13 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+if [[ $# -gt 0 ]]; then
+	case "$1" in
+	15) export FLP_PG_VERSION=15 ;;
+	17 | 18 | 19) exec bash test/versions.sh --bench "$1" ;;
+	*) echo "run.sh: unknown version '$1' (15 on the host; 17, 18, 19 in a chroot)" >&2; exit 2 ;;
+	esac
+fi
 ROOT="$PWD"
 OUT="$ROOT/test/bench/out"
 mkdir -p "$OUT"
