@@ -18,7 +18,8 @@
 #
 # Environment knobs: FLP_SKIP_DEPS=1 (no package check), FLP_SKIP_BUILD=1 (no
 # make clean/make/make install), FLP_KEEP_CLUSTER=1 (keep the cluster dir with
-# its logs after the run), FLP_TEST_TIMEOUT (seconds per shell test, def. 300).
+# its logs after the run), FLP_TEST_TIMEOUT (seconds per shell test, def. 300;
+# a test may ask for more with a line "# flp-timeout: SECONDS").
 set -euo pipefail
 
 FLP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -171,14 +172,24 @@ restore_main_cluster() {
 	flp_cluster_start "" flp
 }
 
+# The time limit of shell test $1: FLP_TEST_TIMEOUT (default 300 s), or the
+# longer limit a test asks for with a line "# flp-timeout: SECONDS".
+shell_timeout() {
+	local limit="${FLP_TEST_TIMEOUT:-300}" asked
+	asked="$(sed -n 's/^# flp-timeout: \([0-9][0-9]*\)$/\1/p' "$1" | head -n 1)"
+	[[ -n "$asked" && "$asked" -gt "$limit" ]] && limit="$asked"
+	echo "$limit"
+}
+
 # Run one shell test script.
 run_shell_test() {
-	local script="$1" name rc=0
+	local script="$1" name rc=0 limit
 	name="$(test_name "$script")"
+	limit="$(shell_timeout "$script")"
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
 	set +e
-	timeout "${FLP_TEST_TIMEOUT:-300}" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
+	timeout "$limit" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
 	rc=${PIPESTATUS[0]}
 	set -e
 	# the attack suite's count line is repeated in the final summary
@@ -187,7 +198,7 @@ run_shell_test() {
 		SHELL_PASSED=$((SHELL_PASSED + 1))
 		echo "ok: $name"
 	else
-		[[ $rc -eq 124 ]] && echo "timed out after ${FLP_TEST_TIMEOUT:-300}s"
+		[[ $rc -eq 124 ]] && echo "timed out after ${limit}s"
 		echo "FAILED: $name (exit $rc)"
 		SHELL_FAILED_NAMES+=("$name")
 		FAILED=1
