@@ -27,7 +27,8 @@ A canary in an entry of a subject's session is one of
              shows it folded;
   nested     a value given to a nested statement: pgaudit's parameter field
              of a substatement (log_parameter), auto_explain's "Query
-             Parameters" line (log_parameter_max_length, 16+) -- the
+             Parameters" line (log_parameter_max_length, 16+), and the
+             same value as a constant of that statement's custom plan -- the
              arguments of SQL functions that run as statements of their own,
              such as a mask function flp calls with the hidden value --, and
              the plan auto_explain logs (log_nested_statements) of a
@@ -36,7 +37,8 @@ A canary in an entry of a subject's session is one of
   undeclared anything else.
 Prints, per writer, how many entries hold a canary in admins' sessions and in
 subjects' sessions (own, nested, undeclared), with up to three examples of
-each kind of subject hit, and the lines "subject-hits N" and "undeclared N".  Exit status 0 when no
+each kind of subject hit, and the lines "kinds own=N nested=N undeclared=N",
+"subject-hits N" and "undeclared N".  Exit status 0 when no
 entry of a subject's session holds an undeclared canary, 1 otherwise, 2 on
 bad input.
 """
@@ -90,8 +92,9 @@ def kind_of_hit(w, entry, pattern):
             return "own"
         if RI_CHECK.match(text):
             return "nested"
-        lines = [l for l in msg.split("\n") if pattern in l.lower()]
-        if lines and all(l.startswith("Query Parameters:") for l in lines):
+        # a parameter, which a custom plan also shows as a constant
+        params = [l for l in msg.split("\n") if l.startswith("Query Parameters:")]
+        if any(pattern in l.lower() for l in params):
             return "nested"
         return "undeclared"
     if w == "pgaudit":
@@ -162,6 +165,8 @@ def main():
                 print(f"    {kind} '{hit}': " + json.dumps(
                     {k: entry.get(k) for k in ("user", "message", "detail", "statement", "context")
                      if entry.get(k)})[:500])
+    print("kinds " + " ".join(f"{k}={sum(counts[(w, k)] for w in WRITERS)}"
+                              for k in ("own", "nested", "undeclared")))
     print(f"subject-hits {sum(counts[(w, k)] for w in WRITERS for k in ('own', 'nested', 'undeclared'))}")
     print(f"undeclared {undeclared}")
     return 1 if undeclared else 0
