@@ -22,6 +22,7 @@ OBJS = \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \
+	src/hook_order.o \
 	src/hooks.o \
 	src/planner/denials.o \
 	src/planner/indexes.o \

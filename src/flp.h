@@ -6,8 +6,8 @@
  * One header for the whole library; its externs are grouped by the source
  * file that defines them.  The layers, each using only those below it:
  *
- *	hooks.c (every hook flp installs), functions.c (every SQL-callable
- *	function)
+ *	hooks.c (every hook flp installs), hook_order.c (other libraries' hooks
+ *	around flp's), functions.c (every SQL-callable function)
  *	-> the planner passes (src/planner/, declared in planner/planner.h), the
  *	   handlers of utility statements (src/utility/, utility/utility.h),
  *	   explain.c, sequences.c
@@ -324,6 +324,18 @@ extern bool flp_record_key_visible(Oid tbl, const char *key);
 /* hooks.c and src/planner/ */
 extern void flp_denials_init(void);
 extern void flp_hooks_init(void);
+
+/* hook_order.c: one of flp's hooks, as another library may have wrapped it */
+typedef struct FlpOwnHook
+{
+	const char *name;			/* the hook variable, "planner_hook" */
+	const void *current;		/* its value once every library is loaded */
+	const void *ours;			/* flp's hook function */
+	const char *depends;		/* what of flp runs only if it is called */
+} FlpOwnHook;
+struct PlannedStmt;
+extern void flp_warn_outer_hooks(const FlpOwnHook *hooks, int n);
+extern void flp_refuse_bypassing_plan(struct PlannedStmt *pstmt, const void *outer);
 extern bool flp_has_row_rules(Oid relid);
 
 /* What every query of a role is checked for (flp_role_checks) */

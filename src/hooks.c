@@ -26,7 +26,9 @@
  * 19) hides indexes over hidden fields (indexes.c); ProcessUtility_hook
  * checks DDL, COPY and role changes
  * and follows them in flp's catalog (src/utility/); ExplainOneQuery_hook
- * limits what a subject sees of plans (explain.c).
+ * limits what a subject sees of plans (explain.c); shmem_request_hook, once
+ * every preloaded library is loaded, names the libraries whose hooks wrap
+ * flp's (hook_order.c).
  *
  * Row-level security policies of governed tables are trusted: they are neither
  * analysed nor masked.
@@ -59,6 +61,7 @@ static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 #endif
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
 
 /*
  * The planning of the query being planned for a subject, while the next
@@ -233,17 +236,6 @@ flp_planner(PlannerCall *call)
 	return result;
 }
 
-/* ExecutorStart_hook: a plan runs only under the rules it was made with (marks.c). */
-static void
-flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
-{
-	flp_check_plan_marks(queryDesc->plannedstmt);
-	if (prev_ExecutorStart)
-		prev_ExecutorStart(queryDesc, eflags);
-	else
-		standard_ExecutorStart(queryDesc, eflags);
-}
-
 /* needs_fmgr_hook: see inlining.c. */
 static bool
 flp_needs_fmgr_hook(Oid fn_oid)
@@ -252,6 +244,10 @@ flp_needs_fmgr_hook(Oid fn_oid)
 		return true;
 	return flp_keep_function_call(fn_oid, planning_looked_at, planning_srf_calls);
 }
+
+/* What of flp runs only if a library wrapping its relation hook calls it. */
+#define RELATION_HOOK_DEPENDS \
+	"Indexes over hidden fields are kept from subjects' plans only if it calls the hook it saved."
 
 #if PG_VERSION_NUM >= 190000
 /* planner_hook (19: with the EXPLAIN state of an EXPLAIN) */
@@ -280,6 +276,16 @@ install_relation_hook(void)
 	prev_build_simple_rel_hook = build_simple_rel_hook;
 	build_simple_rel_hook = flp_build_simple_rel;
 }
+
+/* The relation hook, as other libraries may have wrapped it. */
+static FlpOwnHook
+own_relation_hook(void)
+{
+	FlpOwnHook	h = {"build_simple_rel_hook", (const void *) build_simple_rel_hook,
+	(const void *) flp_build_simple_rel, RELATION_HOOK_DEPENDS};
+
+	return h;
+}
 #else
 /* planner_hook */
 static PlannedStmt *
@@ -307,7 +313,34 @@ install_relation_hook(void)
 	prev_get_relation_info_hook = get_relation_info_hook;
 	get_relation_info_hook = flp_get_relation_info;
 }
+
+/* The relation hook, as other libraries may have wrapped it. */
+static FlpOwnHook
+own_relation_hook(void)
+{
+	FlpOwnHook	h = {"get_relation_info_hook", (const void *) get_relation_info_hook,
+	(const void *) flp_get_relation_info, RELATION_HOOK_DEPENDS};
+
+	return h;
+}
 #endif
+
+/*
+ * ExecutorStart_hook: a plan runs only under the rules it was made with
+ * (marks.c), and, while another library's planner hook runs before flp's,
+ * only if it was made through flp's (hook_order.c).
+ */
+static void
+flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (planner_hook != flp_planner_hook)
+		flp_refuse_bypassing_plan(queryDesc->plannedstmt, (const void *) planner_hook);
+	flp_check_plan_marks(queryDesc->plannedstmt);
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
 
 
 /* Run the statement: the next hook, or PostgreSQL. */
@@ -585,6 +618,35 @@ flp_ExplainOneQuery(Query *query, int cursorOptions, IntoClause *into,
 								 queryEnv);
 }
 
+/*
+ * shmem_request_hook: the postmaster calls it once every preloaded library
+ * is loaded, so the hooks are as they stay; name the libraries whose hooks
+ * run before flp's (hook_order.c).
+ */
+static void
+flp_shmem_request(void)
+{
+	FlpOwnHook	hooks[] = {
+		{"planner_hook", (const void *) planner_hook, (const void *) flp_planner_hook,
+		"It sees each query before flp rewrites it, and flp masks and refuses only if it calls the planner hook it saved; "
+		"flp refuses to run a plan of a governed table that did not pass through its planner hook."},
+		{"ExecutorStart_hook", (const void *) ExecutorStart_hook, (const void *) flp_ExecutorStart,
+		"flp's refusal of plans made under rules that changed since, or made without flp's planner hook, "
+		"runs only if it calls the hook it saved."},
+		{"ProcessUtility_hook", (const void *) ProcessUtility_hook, (const void *) flp_ProcessUtility,
+		"flp's checks of COPY, DDL and role changes run only if it calls the hook it saved."},
+		{"ExplainOneQuery_hook", (const void *) ExplainOneQuery_hook, (const void *) flp_ExplainOneQuery,
+		"flp's limits on what subjects see of EXPLAIN apply only if it calls the hook it saved."},
+		{"needs_fmgr_hook", (const void *) needs_fmgr_hook, (const void *) flp_needs_fmgr_hook,
+		"SQL functions are kept from being inlined into subjects' queries only if it calls the hook it saved."},
+		own_relation_hook(),
+	};
+
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	flp_warn_outer_hooks(hooks, lengthof(hooks));
+}
+
 /* Install the hooks; called once from _PG_init. */
 void
 flp_hooks_init(void)
@@ -600,6 +662,8 @@ flp_hooks_init(void)
 	ExplainOneQuery_hook = flp_ExplainOneQuery;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = flp_ProcessUtility;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = flp_shmem_request;
 	flp_inlining_init();
 	flp_mask_values_init();
 }

@@ -7,7 +7,9 @@
  * masks are that role's) and on flp's catalog.  It is marked so that the
  * plan cache replans it for another role or after a change of the catalog,
  * and it carries the generation of flp's rules it was made under, checked
- * again when it starts (below).
+ * again when it starts (below).  A plan that reads a governed table without
+ * the mark was not made through flp's planner hook: hook_order.c refuses it
+ * while another library's planner hook runs before flp's.
  *
  *-------------------------------------------------------------------------
  */
@@ -114,4 +116,37 @@ flp_check_plan_marks(PlannedStmt *pstmt)
 				 errmsg("field-level permissions changed after this statement was planned"),
 				 errdetail("A change of flp's rules or of role memberships was committed while the plan was cached."),
 				 errhint("Run the statement again: it is planned under the current rules.")));
+}
+
+/*
+ * The first governed relation (or partition or child of one) that a plan
+ * reads, if the plan carries no mark of flp, so was not made through flp's
+ * planner hook, which marks every plan of a query that touches a governed
+ * table (super admins' too); InvalidOid for a marked plan, a plan of nothing
+ * governed, or where nothing can be told (a utility statement, a parallel
+ * worker, whose plan comes without its marks, a database without flp).
+ * Every relation a plan reads is in its range table, those of its
+ * subqueries, views and row-level security policies included.
+ */
+Oid
+flp_unmarked_governed_relation(PlannedStmt *pstmt)
+{
+	ListCell   *lc;
+
+	if (pstmt->commandType == CMD_UTILITY || IsParallelWorker() ||
+		flp_catalog() == NULL)
+		return InvalidOid;
+	foreach(lc, pstmt->invalItems)
+	{
+		if (((PlanInvalItem *) lfirst(lc))->cacheId == FLP_PLAN_MARK)
+			return InvalidOid;
+	}
+	foreach(lc, pstmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_RELATION && flp_is_governed(rte->relid, NULL))
+			return rte->relid;
+	}
+	return InvalidOid;
 }

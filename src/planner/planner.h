@@ -174,6 +174,7 @@ extern bool flp_governed_walker(Node *node, GovernedWalk *gw);
 /* marks.c */
 extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);
 extern void flp_check_plan_marks(PlannedStmt *pstmt);
+extern Oid	flp_unmarked_governed_relation(PlannedStmt *pstmt);
 
 /* inlining.c */
 extern bool flp_keep_function_call(Oid fn_oid, bool planning, List *calls);

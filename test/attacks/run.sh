@@ -48,7 +48,8 @@
 # Environment: PGHOST/PGPORT/PGUSER (a superuser) of a cluster that preloads
 # flp; FLP_PG_BIN (default /usr/lib/postgresql/15/bin); FLP_ATTACK_DB (default
 # flp_attacks); FLP_ATTACK_CATALOGUE (another catalogue file, for testing the
-# runner).  Exit status 0 when there was no leak and no failure, 1
+# runner); FLP_ATTACK_STATEMENT_TIMEOUT (each attack's statement_timeout,
+# default 20s).  Exit status 0 when there was no leak and no failure, 1
 # otherwise, 2 when the suite itself could not run.
 set -uo pipefail
 
@@ -120,7 +121,7 @@ load_canaries() {
 # ROLLBACK) and a manifest of "NNNN<TAB>name<TAB>kind<TAB>expected" lines.
 parse_catalogue() {
 	mkdir -p "$TMP/blocks" "$TMP/res"
-	awk -v dir="$TMP" '
+	awk -v dir="$TMP" -v timeout="${FLP_ATTACK_STATEMENT_TIMEOUT:-20s}" '
 		function fail(msg) { printf "catalogue.sql:%d: %s\n", NR, msg > "/dev/stderr"; bad = 1 }
 		function finish() {
 			if (id == "") return
@@ -151,7 +152,7 @@ parse_catalogue() {
 			printf "" > block
 			print "\\set VERBOSITY verbose" > script
 			print "\\set SHOW_CONTEXT never" > script
-			print "SET statement_timeout = '\''20s'\'';" > script
+			print "SET statement_timeout = '\''" timeout "'\'';" > script
 			print "SET lock_timeout = '\''10s'\'';" > script
 			print "BEGIN;" > script
 			printf "%s\t%s\t%s\t%s\n", id, name, kind, expected > (dir "/manifest")

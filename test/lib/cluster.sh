@@ -5,7 +5,9 @@
 #   flp_cluster_start [DIR] [PRELOAD]  create + start a cluster in DIR (a fresh
 #                                      mktemp dir under /tmp when DIR is empty);
 #                                      PRELOAD=none leaves flp out of
-#                                      shared_preload_libraries. Exports PGHOST,
+#                                      shared_preload_libraries, a list with a
+#                                      comma ('flp,auto_explain') is taken as
+#                                      it is, anything else means 'flp'. Exports PGHOST,
 #                                      PGPORT, PGUSER and FLP_CLUSTER_DIR.
 #   flp_cluster_stop [DIR]             stop the cluster and delete DIR (default
 #                                      $FLP_CLUSTER_DIR); idempotent, trap-safe.
@@ -82,10 +84,12 @@ _flp_find_port() {
 	return 1
 }
 
-# Write DIR/data/flp_preload.conf for PRELOAD ('none' or anything else = flp).
+# Write DIR/data/flp_preload.conf for PRELOAD ('none', a comma-separated
+# list, or anything else = flp).
 _flp_write_preload() {
 	local dir="$1" preload="${2:-flp}" libs="flp"
 	[[ "$preload" == none ]] && libs=""
+	[[ "$preload" == *,* ]] && libs="$preload"
 	echo "shared_preload_libraries = '$libs'" >"$dir/data/flp_preload.conf" || return 1
 	[[ $EUID -ne 0 ]] || chown postgres: "$dir/data/flp_preload.conf"
 }
@@ -237,7 +241,8 @@ flp_cluster_stop() {
 	return 0
 }
 
-# flp_cluster_restart [PRELOAD] -- PRELOAD 'none' => shared_preload_libraries = ''
+# flp_cluster_restart [PRELOAD] -- PRELOAD 'none' => shared_preload_libraries = '',
+# a comma-separated list => that list
 flp_cluster_restart() {
 	local preload="${1:-flp}" dir="${FLP_CLUSTER_DIR:-}"
 	if [[ -z "$dir" || ! -d "$dir/data" ]]; then
