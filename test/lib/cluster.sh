@@ -47,6 +47,10 @@ _flp_log() {
 
 # Run a command as the postgres OS user (directly when we are not root), from
 # inside the cluster dir so an unreadable cwd cannot bother the server tools.
+# flp_as_postgres DIR COMMAND...: the same for the tests.
+flp_as_postgres() {
+	_flp_as_pg "$@"
+}
 _flp_as_pg() {
 	local dir="$1"
 	shift

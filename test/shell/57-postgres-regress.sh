@@ -211,16 +211,6 @@ prepare_cache() {
 
 # ------------------------------------------------------------ the runs
 
-# Run COMMAND... as the postgres OS user in directory DIR.
-as_postgres() {
-	local dir="$1"
-	shift
-	if [[ $EUID -eq 0 ]]; then
-		(cd "$dir" && runuser -u postgres -- "$@")
-	else
-		(cd "$dir" && "$@")
-	fi
-}
 
 # The SQL that makes the regression database one where flp works: the
 # extension and a governed table (in a schema the suite does not know).
@@ -243,7 +233,7 @@ run_suite() {
 		--dlpath="$lib" --host="$PGHOST" --port="$PGPORT" --user=postgres
 		--dbname=regression)
 	# no test: pg_regress creates the database with its settings, nothing more
-	as_postgres "$out" "$PGXS_REGRESS" "${args[@]}" >"$out/create.log" 2>&1 ||
+	flp_as_postgres "$out" "$PGXS_REGRESS" "${args[@]}" >"$out/create.log" 2>&1 ||
 		{ cat "$out/create.log" >&2; fail "pg_regress could not create the regression database ($label)"; }
 	if [[ "$preload" != none ]]; then
 		"$FLP_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d regression -c "$FLP_SETUP" >/dev/null ||
@@ -251,7 +241,7 @@ run_suite() {
 	fi
 	say "$label: running the parallel schedule"
 	t0=$SECONDS
-	as_postgres "$out" "$PGXS_REGRESS" "${args[@]}" --use-existing \
+	flp_as_postgres "$out" "$PGXS_REGRESS" "${args[@]}" --use-existing \
 		--schedule="$suite/parallel_schedule" --max-concurrent-tests=20 \
 		>"$out/regression.log" 2>&1 || rc=$?
 	echo $((SECONDS - t0)) >"$out/seconds"
