@@ -7,6 +7,9 @@
 #   bash test/versions.sh --bench [VERSION...]
 #                                          # the benchmark (test/bench/run.sh,
 #                                          # FLP_BENCH_* passed on) per version
+#   bash test/versions.sh --instructions [VERSION...]
+#                                          # test/bench/instructions.sh (CPU
+#                                          # instructions per query) per version
 #   bash test/versions.sh --smoke [VERSION...]
 #                                          # no flp: check the chroot's tool
 #                                          # chain per version (pg_config,
@@ -473,7 +476,7 @@ run_env() {
 	echo "DEBIAN_FRONTEND=noninteractive" "FLP_PG_VERSION=$(major_of "$1")" "FLP_PG_BIN=$bin"
 	[[ -z "${FLP_TEST_TIMEOUT:-}" ]] || echo "FLP_TEST_TIMEOUT=$FLP_TEST_TIMEOUT"
 	# the benchmark's settings (--bench)
-	env | grep -E '^FLP_BENCH_[A-Z_]+=[^ ]*$' || true
+	env | grep -E '^FLP_(BENCH|INSTR)_[A-Z_]+=[^ ]*$' || true
 	[[ ! -r "$ROOT/etc/flp-host-ca.crt" ]] || echo "NODE_EXTRA_CA_CERTS=/etc/flp-host-ca.crt"
 }
 
@@ -553,18 +556,23 @@ run_version() {
 }
 
 # --smoke: no flp, just the chroot's tool chain for version N.
-# --bench: test/bench/run.sh on version $1; its table goes into RESULTS.
+# --bench and --instructions: test/bench/run.sh or test/bench/instructions.sh
+# on version $1; its table goes into RESULTS.
 bench_version() {
-	local v="$1" log="$LOGS/pg$1-bench.log" rc=0 ver
+	local v="$1" what="$2" log="$LOGS/pg$1-$2.log" rc=0 ver
 	ver="$(server_version "$v")"
 	copy_checkout "$v"
-	say "running test/bench/run.sh for $ver (log: $log)"
-	timed "bench $v" in_build "$v" env FLP_SKIP_DEPS=1 bash test/bench/run.sh >"$log" 2>&1 || rc=$?
+	say "running test/bench/$what.sh for $ver (log: $log)"
+	if [[ "$what" == instructions ]] && ! in_root test -x /usr/bin/valgrind; then
+		apt_update_once
+		apt_in_root install valgrind >>"$LOGS/apt.log" 2>&1 || return 1
+	fi
+	timed "$what $v" in_build "$v" env FLP_SKIP_DEPS=1 bash "test/bench/$what.sh" >"$log" 2>&1 || rc=$?
 	if [[ $rc -ne 0 ]]; then
-		RESULTS+=("$ver: benchmark FAILED (exit $rc; log $log)")
+		RESULTS+=("$ver: $what FAILED (exit $rc; log $log)")
 		return 1
 	fi
-	RESULTS+=("$ver: benchmark" "$(sed -n '/^| workload/,/^$/p' "$log")")
+	RESULTS+=("$ver: $what" "$(sed -n '/^| /p' "$log")")
 	return 0
 }
 
@@ -595,7 +603,8 @@ while [[ $# -gt 0 ]]; do
 	fi
 	case "$arg" in
 	--smoke) MODE=smoke ;;
-	--bench) MODE=bench ;;
+	--bench) MODE=run ;;
+	--instructions) MODE=instructions ;;
 	--clean) MODE=clean ;;
 	-h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*)
@@ -651,8 +660,8 @@ for v in "${VERSIONS[@]}"; do
 	mount_root
 	if [[ "$MODE" == smoke ]]; then
 		if smoke_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
-	elif [[ "$MODE" == bench ]]; then
-		if bench_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+	elif [[ "$MODE" == run || "$MODE" == instructions ]]; then
+		if bench_version "$v" "$MODE"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	else
 		if run_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	fi
