@@ -203,6 +203,12 @@ counter_walker(Node *node, Oid *found)
 		*found = ((FuncExpr *) node)->funcid;
 		return true;
 	}
+	/* the parameter defaults the call leaves to the planner */
+	if (IsA(node, FuncExpr) &&
+		counter_walker((Node *) flp_omitted_defaults(((FuncExpr *) node)->funcid,
+													 list_length(((FuncExpr *) node)->args)),
+					   found))
+		return true;
 	if (check_functions_in_node(node, counter_checker, NULL))
 	{
 		*found = InvalidOid;
@@ -234,11 +240,11 @@ flp_counters_refused(Oid roleid)
 
 /* Refuse a query that reads activity counters (for a role they are refused to). */
 void
-flp_check_counter_calls(Query *query)
+flp_check_counter_calls(Node *tree)
 {
 	Oid			found = InvalidOid;
 
-	if (counter_walker((Node *) query, &found))
+	if (counter_walker(tree, &found))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for function %s",

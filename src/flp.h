@@ -310,7 +310,7 @@ struct ExplainState;
 extern void flp_restrict_explain(Query *query, struct ExplainState *es);
 extern int	flp_subject_explain(void);
 extern bool flp_counters_refused(Oid roleid);
-extern void flp_check_counter_calls(Query *query);
+extern void flp_check_counter_calls(Node *tree);
 
 /* rules.c */
 extern Oid	flp_attribute_subject(void);
@@ -348,7 +348,7 @@ extern void flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *
 
 /* sequences.c */
 extern bool flp_sequences_fill_fields(void);
-extern bool flp_check_sequence_use(Query *query, Oid roleid);
+extern bool flp_check_sequence_use(Node *tree, Oid roleid);
 extern bool flp_role_has_hidden_sequence(Oid roleid);
 extern bool flp_sql_function_calls_refused(HeapTuple proctup);
 extern bool flp_tree_calls_refused(Node *tree);
@@ -361,6 +361,7 @@ extern void flp_check_utility_expressions(Node *parsetree, int checks);
 extern int	flp_refused_kind(Oid funcid);
 extern bool flp_is_sequence_function(Oid funcid);
 extern bool flp_is_counter_function(Oid funcid);
+extern List *flp_omitted_defaults(Oid funcid, int nargs);
 
 /* trust.c */
 extern char *flp_untrusted_reason(Oid funcid);

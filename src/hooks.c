@@ -188,10 +188,10 @@ plan_query(Rewriter *rw, PlannerCall *call)
 		checks = flp_role_checks(rw->roleid);
 		/* activity counters (explain.c), for subjects whom row rules scope */
 		if (checks & CHECK_COUNTERS)
-			flp_check_counter_calls(parse);
+			flp_check_counter_calls((Node *) parse);
 		/* sequences that fill governed fields (sequences.c): any query may use them */
 		if (checks & CHECK_SEQUENCES)
-			uses_sequences = flp_check_sequence_use(parse, rw->roleid);
+			uses_sequences = flp_check_sequence_use((Node *) parse, rw->roleid);
 	}
 	if (gw.found)
 		result = plan_governed(rw, call, &gw);

@@ -8,7 +8,9 @@
  * and the activity counters (explain.c).  A query reaches them by calling
  * them, through an operator whose function they are, or as a support
  * function of a user's aggregate; this file classifies a function for all
- * three ways.
+ * three ways.  A fourth way is a parameter's default: the planner (and
+ * CALL) adds the defaults a call leaves out after flp has looked at the
+ * query, so flp's walks look at them with the call (flp_omitted_defaults).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +21,7 @@
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
 
@@ -101,4 +104,32 @@ flp_is_counter_function(Oid funcid)
 		}
 	}
 	return known[funcid] == 2;
+}
+
+/*
+ * The parameter defaults a call of funcid with nargs arguments may use (the
+ * planner's expand_function_arguments, and CALL's, add them after flp has
+ * looked at the query): all of the function's defaults when the call leaves
+ * some argument out, as a List of analysed expressions; NIL otherwise.
+ */
+List *
+flp_omitted_defaults(Oid funcid, int nargs)
+{
+	HeapTuple	tuple;
+	List	   *defaults = NIL;
+
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(tuple))
+		return NIL;
+	if (((Form_pg_proc) GETSTRUCT(tuple))->pronargdefaults > 0 &&
+		nargs < ((Form_pg_proc) GETSTRUCT(tuple))->pronargs)
+	{
+		bool		isnull;
+		Datum		d = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_proargdefaults, &isnull);
+
+		if (!isnull)
+			defaults = castNode(List, stringToNode(TextDatumGetCString(d)));
+	}
+	ReleaseSysCache(tuple);
+	return defaults;
 }

@@ -347,7 +347,13 @@ sequence_walker(Node *node, SequenceWalk *sw)
 	if (IsA(node, TargetEntry) && list_member_ptr(sw->defaults, node))
 		return false;			/* the table's own default */
 	if (IsA(node, FuncExpr))
-		check_sequence_call(sw, (FuncExpr *) node);
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		check_sequence_call(sw, f);
+		/* the parameter defaults the call leaves to the planner */
+		(void) sequence_walker((Node *) flp_omitted_defaults(f->funcid, list_length(f->args)), sw);
+	}
 	else
 		check_sequence_support(sw, node);
 	return expression_tree_walker(node, sequence_walker, sw);
@@ -359,13 +365,13 @@ sequence_walker(Node *node, SequenceWalk *sw)
  * depends on the role).
  */
 bool
-flp_check_sequence_use(Query *query, Oid roleid)
+flp_check_sequence_use(Node *tree, Oid roleid)
 {
 	SequenceWalk sw;
 
 	memset(&sw, 0, sizeof(sw));
 	sw.roleid = roleid;
-	(void) sequence_walker((Node *) query, &sw);
+	(void) sequence_walker(tree, &sw);
 	return sw.found;
 }
 
@@ -587,6 +593,19 @@ flp_check_utility_expressions(Node *parsetree, int checks)
 				 errdetail("PostgreSQL evaluates the expressions of this statement without planning them, and the function is refused to role \"%s\": it would tell values of fields hidden from it, or count rows outside its scope.",
 						   GetUserNameFromId(roleid, false)),
 				 errhint("Use the function in no expression of this statement.")));
+	/*
+	 * CALL's analysed call holds the parameter defaults too (parse analysis
+	 * adds them, since no planner will): walked like a query's expressions.
+	 */
+	if (IsA(parsetree, CallStmt) && ((CallStmt *) parsetree)->funcexpr != NULL)
+	{
+		Node	   *call = (Node *) ((CallStmt *) parsetree)->funcexpr;
+
+		if (rc.counters)
+			flp_check_counter_calls(call);
+		if (rc.sequences)
+			(void) flp_check_sequence_use(call, roleid);
+	}
 }
 
 /* Does an analysed tree (a SQL-standard body) call a sequence function or a counter? */

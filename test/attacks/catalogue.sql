@@ -2923,3 +2923,58 @@ SELECT * FROM scratch.poly(1), scratch.poly('x'::text);
 CREATE FUNCTION scratch.atomic_acct() RETURNS TABLE (id int, s text) LANGUAGE sql STABLE
 	BEGIN ATOMIC SELECT id, secret FROM vault.acct; END;
 SELECT * FROM scratch.atomic_acct();
+
+------------------------------------------------------------------------------
+-- 38. Parameter defaults: the planner (and CALL) adds the defaults a call
+--     leaves out after flp looked at the query (red team 3)
+------------------------------------------------------------------------------
+
+-- @attack seq_param_default_currval refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE FUNCTION scratch.sq(n bigint DEFAULT currval('vault.ticket_seqno_seq'))
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
+SELECT scratch.sq();
+
+-- @attack seq_param_default_plpgsql refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE FUNCTION scratch.sq2(n bigint DEFAULT currval('vault.ticket_code_seq'))
+	RETURNS bigint LANGUAGE plpgsql STABLE AS 'BEGIN RETURN n; END';
+SELECT scratch.sq2();
+
+-- @attack seq_param_default_nested refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE FUNCTION scratch.sq3(n bigint DEFAULT currval('vault.ticket_seqno_seq'))
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
+CREATE FUNCTION scratch.sq4(m bigint DEFAULT scratch.sq3())
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
+SELECT scratch.sq4();
+
+-- @attack seq_param_default_call refuse
+INSERT INTO vault.ticket (id, title) VALUES (10, 'x');
+CREATE PROCEDURE scratch.sp(n bigint DEFAULT currval('vault.ticket_seqno_seq'))
+	LANGUAGE plpgsql AS $f$BEGIN RAISE NOTICE 'got %', n; END$f$;
+CALL scratch.sp();
+
+-- @attack counters_partner_param_default refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.cnt(n bigint DEFAULT pg_stat_get_xact_tuples_fetched('vault.company'::regclass))
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
+SELECT count(*) FROM vault.company;
+SELECT scratch.cnt();
+
+-- @attack counters_partner_param_default_call refuse
+-- @as atk_partner
+CREATE PROCEDURE scratch.pcnt(n bigint DEFAULT pg_stat_get_xact_tuples_fetched('vault.company'::regclass))
+	LANGUAGE plpgsql AS $f$BEGIN RAISE NOTICE 'got %', n; END$f$;
+CALL scratch.pcnt();
+
+-- @attack counters_partner_param_default_named refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.cnt2(a int, n bigint DEFAULT pg_stat_get_xact_tuples_returned('vault.company'::regclass))
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $2';
+SELECT scratch.cnt2(a => 1);
+
+-- @attack seq_param_default_explicit_allowed expect 7
+CREATE FUNCTION scratch.sq5(n bigint DEFAULT currval('vault.ticket_seqno_seq'))
+	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
+SELECT scratch.sq5(7);
