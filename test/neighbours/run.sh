@@ -218,7 +218,7 @@ fi
 "${PSQL[@]}" -c "DROP DATABASE IF EXISTS contrib_regression WITH (FORCE)" >/dev/null 2>&1
 # every statement is logged, its plan analysed: slower statements (each
 # attack session has 60 s)
-if FLP_ATTACK_STATEMENT_TIMEOUT=50s bash "$FLP_ROOT/test/attacks/run.sh" >"$TMP/attacks.out" 2>&1; then
+if FLP_ATTACK_STATEMENT_TIMEOUT=150s FLP_ATTACK_SESSION_TIMEOUT=170 bash "$FLP_ROOT/test/attacks/run.sh" >"$TMP/attacks.out" 2>&1; then
 	grep '^flp attacks:' "$TMP/attacks.out" | sed 's/^/  /'
 else
 	grep -v '^ok ' "$TMP/attacks.out"
