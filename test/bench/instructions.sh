@@ -109,7 +109,14 @@ count() {
 		grep -m3 ERROR "$DIR/single.log" >&2
 		return 1
 	fi
-	sed -n 's/^summary: \([0-9]*\).*/\1/p' "$cg"
+	local total
+	total="$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$cg" 2>/dev/null)"
+	if [[ -z "$total" || "$total" -le 0 ]]; then
+		echo "instructions.sh: no instruction count from the backend; its output:" >&2
+		tail -n 20 "$DIR/single.log" >&2
+		return 1
+	fi
+	echo "$total"
 }
 
 TABLE="$OUT/instructions.md"
@@ -122,10 +129,15 @@ for c in "${CASES[@]}"; do
 	IFS='|' read -r name role stmt setup where <<<"$c"
 	[[ -z "${FLP_INSTR_ONLY:-}" || "$name" == *"$FLP_INSTR_ONLY"* ]] || continue
 	slug="$(echo "$name" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '_')"
-	few="$(count "$role" "$stmt" "$setup" "$where" "$FEW")"
+	few="$(count "$role" "$stmt" "$setup" "$where" "$FEW")" || exit 1
 	cp "$DIR/callgrind.out" "$OUT/callgrind.$slug.few"
-	many="$(count "$role" "$stmt" "$setup" "$where" "$MANY")"
+	many="$(count "$role" "$stmt" "$setup" "$where" "$MANY")" || exit 1
 	per=$(((many - few) / (MANY - FEW)))
+	if [[ "$per" -le 0 ]]; then
+		echo "instructions.sh: $name: $MANY statements cost no more than $FEW ($many, $few instructions): the statements did not run; the backend's output:" >&2
+		tail -n 20 "$DIR/single.log" >&2
+		exit 1
+	fi
 	PER["$name"]="$per"
 	base="${PER["${name%%, *}, plain"]:-$per}"
 	# a super admin's query on the governed table against the same role's on the plain one
