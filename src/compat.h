@@ -67,7 +67,6 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
-#include "catalog/pg_proc.h"
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
 #include "utils/catcache.h"
@@ -177,12 +176,6 @@ flp_direct_admin_option(Oid role, Oid member)
 	return result;
 }
 
-static inline bool
-flp_may_execute_function(Oid funcid, Oid roleid)
-{
-	return object_aclcheck(ProcedureRelationId, funcid, roleid, ACL_EXECUTE) == ACLCHECK_OK;
-}
-
 #if PG_VERSION_NUM >= 170000
 /* May the role VACUUM, ANALYZE, CLUSTER or REINDEX the table?  (17: MAINTAIN) */
 static inline bool
@@ -263,8 +256,6 @@ flp_direct_admin_option(Oid role, Oid member)
 	return result;
 }
 
-#define flp_may_execute_function(funcid, roleid) \
-	(pg_proc_aclcheck((funcid), (roleid), ACL_EXECUTE) == ACLCHECK_OK)
 #define flp_may_maintain(relid, roleid) \
 	(pg_class_ownercheck((relid), (roleid)) || pg_database_ownercheck(MyDatabaseId, (roleid)))
 #define flp_qualified_name_list(string) stringToQualifiedNameList(string)

@@ -18,6 +18,25 @@
 #include "flp.h"
 #include "planner/planner.h"
 
+/*
+ * Is one of the attributes attnos (offset by FirstLowInvalidHeapAttributeNumber,
+ * as pull_varattnos gives them) a field hidden by perm[1..natts]?
+ */
+bool
+flp_attnos_hidden(Bitmapset *attnos, const uint8 *perm, int natts)
+{
+	int			i = -1;
+
+	while ((i = bms_next_member(attnos, i)) >= 0)
+	{
+		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
+
+		if (att > 0 && att <= natts && perm[att] == FLP_HIDE)
+			return true;
+	}
+	return false;
+}
+
 /* Does the index read a field hidden by perm[1..natts]? */
 static bool
 index_reads_hidden(IndexOptInfo *index, Index relid, const uint8 *perm, int natts)
@@ -37,15 +56,7 @@ index_reads_hidden(IndexOptInfo *index, Index relid, const uint8 *perm, int natt
 		return false;
 	pull_varattnos((Node *) index->indexprs, relid, &cols);
 	pull_varattnos((Node *) index->indpred, relid, &cols);
-	i = -1;
-	while ((i = bms_next_member(cols, i)) >= 0)
-	{
-		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
-
-		if (att > 0 && att <= natts && perm[att] == FLP_HIDE)
-			return true;
-	}
-	return false;
+	return flp_attnos_hidden(cols, perm, natts);
 }
 
 /*

@@ -38,29 +38,15 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/functions.h"
-#include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
-#include "optimizer/clauses.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_func.h"
 #include "rewrite/rewriteHandler.h"
 #include "tcop/tcopprot.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
 #include "planner/planner.h"
-
-/* How deep flp follows set-returning calls in the bodies it analyses. */
-#define MAX_BODY_DEPTH 4
-
-/* What the walk of an analysed body finds. */
-typedef struct BodyWalk
-{
-	bool		governed;		/* reads a governed table or statistics */
-} BodyWalk;
 
 /* The questions, asked once per function until pg_proc changes. */
 static bool
@@ -99,27 +85,24 @@ scalar_call_kept(Oid fn_oid)
 static FlpOidMemo sql_srfs = {"flp set-returning sql functions", is_sql_srf};
 static FlpOidMemo kept_calls = {"flp sql functions", scalar_call_kept};
 
+/* Does an analysed body read a governed table or a statistics catalog? */
 static bool
-body_walker(Node *node, BodyWalk *bw)
+reads_governed(Node *node, void *context)
 {
 	if (node == NULL)
 		return false;
 	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, body_walker, (void *) bw,
+		return query_tree_walker((Query *) node, reads_governed, context,
 								 QTW_EXAMINE_RTES_BEFORE);
 	if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
-		if (rte->rtekind == RTE_RELATION &&
-			(flp_is_governed(rte->relid, NULL) || flp_is_statistics_catalog(rte->relid)))
-		{
-			bw->governed = true;
-			return true;
-		}
-		return false;			/* walks on into the entry */
+		return rte->rtekind == RTE_RELATION &&
+			(flp_is_governed(rte->relid, NULL) || flp_is_statistics_catalog(rte->relid));
+		/* (false: walks on into the entry) */
 	}
-	return expression_tree_walker(node, body_walker, (void *) bw);
+	return expression_tree_walker(node, reads_governed, context);
 }
 
 /*
@@ -238,7 +221,6 @@ inlinable_now(Oid fn_oid, List *calls)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext cxt;
 	ErrorContextCallback errcallback;
-	BodyWalk	bw = {false};
 	Query	   *body;
 	bool		free;
 
@@ -252,7 +234,7 @@ inlinable_now(Oid fn_oid, List *calls)
 	error_context_stack = &errcallback;
 	body = analysed_body(tuple, noted_call(fn_oid, calls));
 	error_context_stack = errcallback.previous;
-	free = body != NULL && !body_walker((Node *) body, &bw) &&
+	free = body != NULL && !reads_governed((Node *) body, NULL) &&
 		!flp_tree_calls_refused((Node *) body);
 	MemoryContextSwitchTo(outer);
 	MemoryContextDelete(cxt);

@@ -181,6 +181,7 @@ extern bool flp_keep_function_call(Oid fn_oid, bool planning, List *calls);
 extern void flp_inlining_init(void);
 
 /* indexes.c */
+extern bool flp_attnos_hidden(Bitmapset *attnos, const uint8 *perm, int natts);
 extern void flp_hide_indexes(Rewriter *rw, Oid roleid, Oid relid, RelOptInfo *rel);
 
 /* relations.c */

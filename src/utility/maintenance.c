@@ -50,6 +50,7 @@
 #include "utils/syscache.h"
 
 #include "flp.h"
+#include "planner/planner.h"
 #include "utility/utility.h"
 
 /* What one maintenance statement does to the tables it names. */
@@ -62,51 +63,44 @@ typedef struct Maintenance
 	bool		orders;			/* rewrites in an index's order */
 } Maintenance;
 
-/* Does the expression (a pg_node_tree of index columns) read a field hidden by p? */
-static bool
-reads_hidden(Bitmapset *cols, const FlpTablePermissions *p)
-{
-	int			i = -1;
-
-	while ((i = bms_next_member(cols, i)) >= 0)
-	{
-		AttrNumber	att = i + FirstLowInvalidHeapAttributeNumber;
-
-		if (att > 0 && att <= p->natts && p->permission[att] == FLP_HIDE)
-			return true;
-	}
-	return false;
-}
-
 /*
- * Does the index read a field hidden by p: with its keys (columns and
- * expressions: its order) when keys, with its predicate (how many rows it
- * holds) otherwise?
+ * Does the index (its pg_index row) read a field hidden by p: with its keys
+ * (columns and expressions: its order) when keys, with its predicate (how
+ * many rows it holds) otherwise?
  */
 static bool
-index_reads_hidden(Oid indexoid, const FlpTablePermissions *p, bool keys)
+index_reads_hidden(HeapTuple indextuple, const FlpTablePermissions *p, bool keys)
 {
-	HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-	Form_pg_index index;
+	Form_pg_index index = (Form_pg_index) GETSTRUCT(indextuple);
 	Bitmapset  *cols = NULL;
 	bool		isnull;
 	Datum		d;
 
-	if (!HeapTupleIsValid(tuple))
-		return false;
-	index = (Form_pg_index) GETSTRUCT(tuple);
 	if (keys)
 	{
 		for (int i = 0; i < index->indnkeyatts; i++)
 			cols = bms_add_member(cols, index->indkey.values[i] - FirstLowInvalidHeapAttributeNumber);
-		d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indexprs, &isnull);
+		d = SysCacheGetAttr(INDEXRELID, indextuple, Anum_pg_index_indexprs, &isnull);
 	}
 	else
-		d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indpred, &isnull);
+		d = SysCacheGetAttr(INDEXRELID, indextuple, Anum_pg_index_indpred, &isnull);
 	if (!isnull)
 		pull_varattnos(stringToNode(TextDatumGetCString(d)), 1, &cols);
+	return flp_attnos_hidden(cols, p->permission, p->natts);
+}
+
+/* The same, for an index by its OID. */
+static bool
+index_oid_reads_hidden(Oid indexoid, const FlpTablePermissions *p, bool keys)
+{
+	HeapTuple	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	result = index_reads_hidden(tuple, p, keys);
 	ReleaseSysCache(tuple);
-	return reads_hidden(cols, p);
+	return result;
 }
 
 /* The indexes of a table (pg_index rows, copied). */
@@ -161,7 +155,7 @@ check_order(Maintenance *m, Oid relid, Oid roleid)
 		indexoid = get_relname_relid(m->index, get_rel_namespace(relid));
 	if (!OidIsValid(indexoid))
 		indexoid = clustered_index(relid);
-	if (OidIsValid(indexoid) && index_reads_hidden(indexoid, p, true))
+	if (OidIsValid(indexoid) && index_oid_reads_hidden(indexoid, p, true))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s governed table \"%s\" on index \"%s\"",
@@ -200,7 +194,7 @@ check_counts(Maintenance *m, Oid relid, Oid roleid)
 		Form_pg_index index = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
 
 		if (!heap_attisnull(lfirst(lc), Anum_pg_index_indpred, NULL) &&
-			index_reads_hidden(index->indexrelid, p, false))
+			index_reads_hidden(lfirst(lc), p, false))
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to %s governed table \"%s\"", m->command,
