@@ -20,7 +20,10 @@
 # Environment knobs: FLP_SKIP_DEPS=1 (no package check), FLP_SKIP_BUILD=1 (no
 # make clean/make/make install), FLP_KEEP_CLUSTER=1 (keep the cluster dir with
 # its logs after the run), FLP_TEST_TIMEOUT (seconds per shell test, def. 300;
-# a script may ask for more with a line "# flp-test-timeout: N").
+# a script may ask for more with a line "# flp-test-timeout: N"),
+# FLP_SKIP_TESTS="NAME..." (shell tests not to run, named in the summary line;
+# test/versions.sh uses it to run one order of the neighbours tests on 17
+# and 19).
 set -euo pipefail
 
 FLP_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,6 +45,7 @@ SHELL_TOTAL=0
 SHELL_LOG="$(mktemp /tmp/flp-shell-test.XXXXXX)"
 ATTACK_LINE=""
 SHELL_FAILED_NAMES=()
+SHELL_NOT_RUN=()
 FAILED=0
 
 say() {
@@ -215,9 +219,10 @@ shell_timeout() {
 
 # Run one shell test script.
 run_shell_test() {
-	local script="$1" name rc=0 limit mark
+	local script="$1" name rc=0 limit mark start secs
 	name="$(test_name "$script")"
 	limit="$(shell_timeout "$script")"
+	start=$SECONDS
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
 	mark="$(flp_cluster_log_size "")"
@@ -231,12 +236,13 @@ run_shell_test() {
 	fi
 	# the attack suite's count line is repeated in the final summary
 	ATTACK_LINE="$(grep -m1 '^flp attacks:' "$SHELL_LOG" || echo "$ATTACK_LINE")"
+	secs=$((SECONDS - start))
 	if [[ $rc -eq 0 ]]; then
 		SHELL_PASSED=$((SHELL_PASSED + 1))
-		echo "ok: $name"
+		echo "ok: $name ($secs s)"
 	else
 		[[ $rc -eq 124 ]] && echo "timed out after ${limit}s"
-		echo "FAILED: $name (exit $rc)"
+		echo "FAILED: $name (exit $rc, $secs s)"
 		SHELL_FAILED_NAMES+=("$name")
 		FAILED=1
 	fi
@@ -254,6 +260,11 @@ run_shell_tests() {
 		[[ -e "$script" ]] || continue
 		name="$(test_name "$script")"
 		[[ -n "$(filter_selected "$name")" ]] || continue
+		if [[ " ${FLP_SKIP_TESTS:-} " == *" $name "* ]]; then
+			say "shell: $name not run here (FLP_SKIP_TESTS)"
+			SHELL_NOT_RUN+=("$name")
+			continue
+		fi
 		if [[ ! -x "$script" ]]; then
 			echo "WARNING: $script is not executable; skipped (chmod +x it)" >&2
 			continue
@@ -267,20 +278,64 @@ summary() {
 	local line="flp tests: regress $REGRESS_STATUS, isolation $ISOLATION_STATUS"
 	line+=", shell $SHELL_PASSED/$SHELL_TOTAL passed"
 	[[ ${#SHELL_FAILED_NAMES[@]} -eq 0 ]] || line+=" (failed: ${SHELL_FAILED_NAMES[*]})"
+	[[ ${#SHELL_NOT_RUN[@]} -eq 0 ]] || line+=" (not run here: ${SHELL_NOT_RUN[*]})"
 	echo "$line"
 }
 
-# The version matrix (test/versions.sh: PostgreSQL 17, 18, 18 with assertions
-# and 19 in cached Debian chroots), after the host's full run: not when tests
-# were selected by name, not inside a version's own run (FLP_PG_VERSION), and
-# not with FLP_VERSIONS=none; FLP_VERSIONS="18" runs only that version.
-run_versions() {
+# The entries of the version matrix (test/versions.sh: PostgreSQL 17, 18, 18
+# with assertions and 19 in cached Debian chroots) this run ends with, or
+# nothing: not when tests were selected by name, not inside a version's own
+# run (FLP_PG_VERSION), and not with FLP_VERSIONS=none; FLP_VERSIONS="18"
+# runs only that version.
+matrix_versions() {
 	local versions="${FLP_VERSIONS:-17 18 18-assert 19}"
 	[[ ${#SELECTED[@]} -eq 0 ]] || return 0
 	[[ -z "${FLP_PG_VERSION:-}" || "${FLP_PG_VERSION}" == 15 ]] || return 0
-	if [[ "$versions" == none ]]; then
-		echo "flp versions: not run (FLP_VERSIONS=none)"
+	[[ "$versions" != none ]] || return 0
+	echo "$versions"
+}
+
+# Prepare the matrix's chroots (debootstrap, packages, the assert build) in
+# the background while the host's suites run: `test/versions.sh --prepare`
+# at low CPU and I/O priority, in a process group of its own (stopped by the
+# EXIT trap if the run ends early). The matrix run waits for it; whatever it
+# did not finish, the matrix run prepares itself.
+PREPARE_PID=""
+PREPARE_LOG=""
+start_prepare() {
+	local versions
+	versions="$(matrix_versions)"
+	[[ -n "$versions" ]] || return 0
+	PREPARE_LOG="$(mktemp /tmp/flp-versions-prepare.XXXXXX)"
+	say "versions: preparing $versions in the background (log $PREPARE_LOG)"
+	# shellcheck disable=SC2086 # a word list on purpose
+	setsid nice -n 10 ionice -c 3 bash test/versions.sh --prepare $versions \
+		</dev/null >"$PREPARE_LOG" 2>&1 &
+	PREPARE_PID=$!
+}
+
+stop_prepare() {
+	[[ -n "$PREPARE_PID" ]] || return 0
+	kill -TERM -- "-$PREPARE_PID" 2>/dev/null || true
+	wait "$PREPARE_PID" 2>/dev/null || true
+	PREPARE_PID=""
+}
+
+# The version matrix, after the host's full run (see matrix_versions).
+run_versions() {
+	local versions
+	versions="$(matrix_versions)"
+	if [[ -z "$versions" ]]; then
+		[[ "${FLP_VERSIONS:-}" != none ]] || echo "flp versions: not run (FLP_VERSIONS=none)"
 		return 0
+	fi
+	if [[ -n "$PREPARE_PID" ]]; then
+		local start=$SECONDS rc=0
+		say "versions: waiting for the background preparation"
+		wait "$PREPARE_PID" || rc=$?
+		PREPARE_PID=""
+		say "versions: preparation ended (exit $rc) after another $((SECONDS - start)) s: $(tail -n 5 "$PREPARE_LOG" | tr '\n' ';')"
+		rm -f "$PREPARE_LOG"
 	fi
 	say "versions: $versions (test/versions.sh)"
 	# shellcheck disable=SC2086 # a word list on purpose
@@ -312,15 +367,16 @@ main() {
 	REGRESS_STATUS="$(initial_status "$all_regress" "$regress")"
 	ISOLATION_STATUS="$(initial_status "$all_isolation" "$isolation")"
 
+	trap 'flp_cluster_stop; stop_prepare; rm -f "$SHELL_LOG"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	start_prepare
 	if [[ -z "${FLP_SKIP_BUILD:-}" ]] && ! build; then
 		echo "flp tests: build FAILED"
 		exit 1
 	fi
 	clean_test_output
 
-	trap 'flp_cluster_stop; rm -f "$SHELL_LOG"' EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
 	say "starting a throwaway cluster (shared_preload_libraries = 'flp')"
 	if ! flp_cluster_start "" flp || ! check_connection; then
 		echo "flp tests: cluster start FAILED"
