@@ -57,6 +57,11 @@ OBJS = \
 # file.
 SQL_PARTS = $(sort $(wildcard sql/parts/*.sql sql/parts/*.list))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# Earlier versions: their install scripts as they were released (sql/history/,
+# never edited) and the upgrade scripts between versions (sql/upgrade/,
+# written by hand with each change of the parts; test/shell/67-upgrade.sh
+# proves that an upgraded database equals a fresh install).
+DATA = $(wildcard sql/history/*.sql) $(wildcard sql/upgrade/*.sql)
 EXTRA_CLEAN = $(DATA_built:=.tmp)
 
 # install must run first: it creates the extension and the test helpers

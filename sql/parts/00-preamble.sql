@@ -2,7 +2,7 @@
 -- The script's opening: load the library (which refuses unless preloaded),
 -- fail closed for the whole database (session_preload_libraries), the
 -- flp_admin role, the schema's USAGE.
-/* sql/flp--0.1.0.sql: install script of flp, field-level permissions */
+/* install script of flp, field-level permissions (built from sql/parts/) */
 
 \echo Use "CREATE EXTENSION flp" to load this file. \quit
 
