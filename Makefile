@@ -84,7 +84,8 @@ REGRESS = \
 	bypassrls \
 	trust \
 	unchanged \
-	maintenance
+	maintenance \
+	administration
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))

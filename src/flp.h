@@ -260,6 +260,7 @@ extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 
 /* src/catalog/references.c: references between catalog tables */
 extern void flp_set_bulk_load(Oid relid);
+extern Oid	flp_bulk_load_target(void);
 
 /*
  * The evaluator, src/evaluate/ (its internals: src/evaluate/evaluate.h):

@@ -35,6 +35,7 @@
 #include "flp.h"
 
 PG_FUNCTION_INFO_V1(flp_check_data_rule);
+PG_FUNCTION_INFO_V1(flp_rules_changed);
 
 /* While flp.explain_record() evaluates a data rule: the role it explains. */
 static Oid	attribute_role = InvalidOid;
@@ -158,6 +159,67 @@ flp_check_data_rule(PG_FUNCTION_ARGS)
 		return PointerGetDatum(tuple);	/* the reference trigger says so */
 	(void) check_predicate(DatumGetObjectId(tbl), TextDatumGetCString(predicate));
 	return PointerGetDatum(tuple);
+}
+
+/* Recompile the policies of table relid (flp._compile_policies), if it exists. */
+static void
+recompile_policies(Datum relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1] = {relid};
+
+	if (!SearchSysCacheExists1(RELOID, relid))
+		return;					/* dropped: its policies went with it */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "flp: SPI_connect failed");
+	if (SPI_execute_with_args("SELECT flp._compile_policies($1)", 1, argtypes, values,
+							  NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "flp: could not compile the policies of relation %u",
+			 DatumGetObjectId(relid));
+	SPI_finish();
+}
+
+/*
+ * Trigger of flp.data_rule, flp.record_link and flp.partner_scope (AFTER
+ * INSERT OR UPDATE OR DELETE, each row; its argument names the column of the
+ * governed table): the policies of the table a changed row is about, before
+ * and after the change, are compiled again.  So a rule stored, changed or
+ * removed by direct DML, or by a cascade (a bundle renamed or dropped, a
+ * governed table unprotected), is in force at once, as through the
+ * management functions; compiled policies never keep a bundle's old name.
+ * Not for the rows a COPY FROM loads: a restore brings the policies along.
+ */
+Datum
+flp_rules_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	AttrNumber	attno;
+	bool		isnull;
+	Datum		before = (Datum) 0;
+	Datum		after = (Datum) 0;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_AFTER(td->tg_event) || td->tg_trigger->tgnargs != 1)
+		elog(ERROR, "flp._rules_changed() must be an AFTER row trigger with one argument");
+	if (RelationGetRelid(td->tg_relation) == flp_bulk_load_target())
+		return PointerGetDatum(NULL);
+	desc = RelationGetDescr(td->tg_relation);
+	attno = SPI_fnumber(desc, td->tg_trigger->tgargs[0]);
+	if (attno <= 0)
+		elog(ERROR, "flp: no column \"%s\" in \"%s\"", td->tg_trigger->tgargs[0],
+			 RelationGetRelationName(td->tg_relation));
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		before = heap_getattr(td->tg_trigtuple, attno, desc, &isnull);
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		after = heap_getattr(td->tg_trigtuple, attno, desc, &isnull);
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		after = heap_getattr(td->tg_newtuple, attno, desc, &isnull);
+	if (OidIsValid(DatumGetObjectId(before)))
+		recompile_policies(before);
+	if (OidIsValid(DatumGetObjectId(after)) && after != before)
+		recompile_policies(after);
+	return PointerGetDatum(NULL);
 }
 
 /* A raw call of one of flp's functions, flp.name(args). */

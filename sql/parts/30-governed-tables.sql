@@ -170,6 +170,24 @@ $$;
 COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
 	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
 
+CREATE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	f name;
+BEGIN
+	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	FOREACH f IN ARRAY fields LOOP
+		PERFORM flp.exclude_field(tbl, f);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp.exclude_field(regclass, name[]) IS
+	'excludes several fields of a table at once (all or none)';
+
 CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable

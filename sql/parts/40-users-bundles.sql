@@ -189,6 +189,64 @@ $$;
 COMMENT ON FUNCTION flp.drop_bundle(text) IS
 	'drops a bundle with its permissions, assignments and rules';
 
+CREATE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('rename a bundle');
+	PERFORM flp._require_bundle(name);
+	IF new_name IS NULL THEN
+		RAISE EXCEPTION 'new_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF new_name = '' OR new_name <> btrim(new_name) THEN
+		RAISE EXCEPTION 'invalid bundle name "%"', new_name
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = 'A bundle name is not empty and has no leading or trailing spaces.';
+	END IF;
+	IF new_name = name THEN
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2) THEN
+		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
+	END IF;
+	/* settings, assignments, rules, partner assignments and data rules follow
+	 * the name (flp._ref_action); the data rules' policies are compiled again
+	 * (flp._rules_changed) */
+	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1;
+END
+$$;
+COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
+	'renames a bundle; its permissions, assignments, rules and data rules follow the new name';
+
+CREATE FUNCTION flp.clone_bundle(name text, new_name text, description text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('clone a bundle');
+	b := flp._require_bundle(name, false);
+	PERFORM flp.create_bundle(new_name, b.kind, b.license, coalesce(description, b.description));
+	IF b.system THEN
+		/* Default_Partner_Bundle grants the tables of the partner areas at edit */
+		INSERT INTO flp.table_permission (bundle, tbl, permission)
+		SELECT DISTINCT new_name, a.tbl, 'edit'::flp.permission FROM flp.area_table a;
+	ELSE
+		INSERT INTO flp.table_permission (bundle, tbl, permission)
+		SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1;
+	END IF;
+	INSERT INTO flp.field_permission (bundle, tbl, field, permission)
+	SELECT new_name, p.tbl, p.field, p.permission FROM flp.field_permission p
+	 WHERE p.bundle = $1
+	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 AND t.tbl = p.tbl);
+	INSERT INTO flp.data_rule (tbl, predicate, access, bundle)
+	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 ORDER BY r.id;
+END
+$$;
+COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
+	'creates a bundle with the kind, license, table and field permissions and data rules of another (not its assignments or rules)';
+
 CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
 	RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -239,6 +297,26 @@ END
 $$;
 COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
 	'sets a bundle''s permission on a table (field NULL) or on one field of it';
+
+CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, fields name[], permission flp.permission)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	f name;
+BEGIN
+	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Use flp.set_permission(bundle, table, NULL, permission) for the table level.';
+	END IF;
+	FOREACH f IN ARRAY fields LOOP
+		PERFORM flp.set_permission(bundle, tbl, f, permission);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp.set_permission(text, regclass, name[], flp.permission) IS
+	'sets a bundle''s permission on several fields of a table at once (all or none)';
 
 CREATE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
 	RETURNS void

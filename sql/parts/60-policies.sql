@@ -140,3 +140,21 @@ COMMENT ON FUNCTION flp._compile_policies(regclass) IS
 REVOKE ALL ON FUNCTION flp._compile_policies(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp._compile_policies(regclass) TO flp_admin;
 
+
+/*
+ * A data rule, record link or partner scope changed by any means -- a
+ * management function, direct DML by a super admin, a cascade from a bundle
+ * renamed or dropped -- recompiles the policies of its table (not for the
+ * rows of a COPY FROM: a restore brings the policies along).
+ */
+CREATE FUNCTION flp._rules_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_rules_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp._rules_changed() IS
+	'internal trigger: recompiles the policies of the table whose data rule, record link or partner scope changed';
+REVOKE ALL ON FUNCTION flp._rules_changed() FROM PUBLIC;
+CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.data_rule
+	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.record_link
+	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('child');
+CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.partner_scope
+	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');

@@ -92,6 +92,13 @@ flp_set_bulk_load(Oid relid)
 	bulk_load_target = relid;
 }
 
+/* The catalog table a COPY FROM of this backend is loading, or InvalidOid. */
+Oid
+flp_bulk_load_target(void)
+{
+	return bulk_load_target;
+}
+
 static AttrNumber
 column_of(Oid relid, const char *name)
 {

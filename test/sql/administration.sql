@@ -1,0 +1,172 @@
+-- administration: day-to-day management -- several fields at once
+-- (set_permission and exclude_field with arrays), renaming and cloning
+-- bundles, and data rules whose policies follow every change of the catalog
+-- (a rename by flp.rename_bundle or by a direct UPDATE, a drop, direct DML
+-- on flp.data_rule, flp.record_link and flp.partner_scope).  Bad input: a
+-- clear error and nothing changed.
+\set SHOW_CONTEXT never
+\set VERBOSITY terse
+
+CREATE SCHEMA adm;
+CREATE ROLE regress_adm_csm LOGIN;
+CREATE ROLE regress_adm_other LOGIN;
+CREATE ROLE regress_adm_admin LOGIN IN ROLE flp_admin;
+CREATE TABLE adm.account (id int PRIMARY KEY, name text, ssn text, arr numeric, region text);
+CREATE TABLE adm.contact (id int PRIMARY KEY, account_id int, name text, phone text);
+INSERT INTO adm.account VALUES (1, 'Acme', '111', 10, 'emea'), (2, 'Globex', '222', 20, 'amer');
+INSERT INTO adm.contact VALUES (1, 1, 'Ann', '555-1'), (2, 2, 'Bob', '555-2');
+GRANT USAGE ON SCHEMA adm TO PUBLIC;
+GRANT SELECT ON adm.account, adm.contact TO PUBLIC;
+
+-- the policies flp compiled on a table, as text
+CREATE FUNCTION adm.policies(t regclass) RETURNS SETOF text LANGUAGE sql AS $$
+	SELECT p.polname || ': ' || pg_get_expr(p.polqual, p.polrelid)
+	  FROM pg_policy p WHERE p.polrelid = t AND p.polname IN ('flp_data_select', 'flp_link', 'flp_scope')
+	 ORDER BY p.polname
+$$;
+-- the catalog rows a refused call must leave alone
+CREATE FUNCTION adm.state() RETURNS text LANGUAGE sql AS $$
+	SELECT md5(concat_ws('|',
+		(SELECT string_agg(b::text, ',' ORDER BY b::text) FROM flp.bundle b),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM flp.table_permission t),
+		(SELECT string_agg(f::text, ',' ORDER BY f::text) FROM flp.field_permission f),
+		(SELECT string_agg(e::text, ',' ORDER BY e::text) FROM flp.excluded_field e),
+		(SELECT string_agg(a::text, ',' ORDER BY a::text) FROM flp.assignment a),
+		(SELECT string_agg(r.tbl || r.predicate || coalesce(r.bundle, '-'), ',' ORDER BY r.id) FROM flp.data_rule r)))
+$$;
+
+SELECT flp.protect('adm.account') AS protected;
+SELECT flp.protect('adm.contact') AS protected;
+
+-- several fields at once
+SELECT flp.exclude_field('adm.account', ARRAY['id', 'region']::name[]) AS excluded;
+SELECT field FROM flp.excluded_field WHERE tbl = 'adm.account'::regclass ORDER BY 1;
+SELECT flp.create_bundle('CSM') AS created;
+SELECT flp.set_permission('CSM', 'adm.account', NULL, 'edit') AS granted;
+SELECT flp.set_permission('CSM', 'adm.account', ARRAY['ssn', 'arr'], 'read') AS set;
+SELECT field, permission FROM flp.field_permission WHERE bundle = 'CSM' ORDER BY 1;
+SELECT flp.assign('CSM', 'regress_adm_csm') AS assigned;
+
+-- bad arrays: all or none
+SELECT adm.state() AS before \gset
+SELECT flp.set_permission('CSM', 'adm.account', ARRAY['name', 'nope'], 'hide');
+SELECT flp.set_permission('CSM', 'adm.account', ARRAY['name', NULL], 'hide');
+SELECT flp.set_permission('CSM', 'adm.account', '{}'::name[], 'hide');
+SELECT flp.set_permission('CSM', 'adm.account', NULL::name[], 'hide');
+SELECT flp.set_permission('CSM', 'adm.account', ARRAY['name', 'id'], 'hide');
+SELECT flp.exclude_field('adm.account', ARRAY['name', 'nope']);
+SELECT flp.exclude_field('adm.account', '{}'::name[]);
+SET ROLE regress_adm_other;
+SELECT flp.set_permission('CSM', 'adm.account', ARRAY['name'], 'hide');
+SELECT flp.exclude_field('adm.account', ARRAY['name']);
+RESET ROLE;
+SELECT adm.state() = :'before' AS unchanged;
+
+-- a data rule of the bundle: its members see the emea rows
+SELECT flp.add_data_rule('adm.account', $$region = 'emea'$$, 'read', 'CSM') > 0 AS rule_added;
+SELECT * FROM adm.policies('adm.account');
+SET ROLE regress_adm_csm;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+
+-- renamed by a direct UPDATE of a super admin: the policies follow
+UPDATE flp.bundle SET name = 'Success' WHERE name = 'CSM';
+SELECT * FROM adm.policies('adm.account');
+SET ROLE regress_adm_csm;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+
+-- renamed by flp.rename_bundle, by a super admin that is not a superuser
+SET ROLE regress_adm_admin;
+SELECT flp.rename_bundle('Success', 'Customer Success') AS renamed;
+RESET ROLE;
+SELECT * FROM adm.policies('adm.account');
+SELECT bundle, count(*) FROM flp.field_permission GROUP BY 1 ORDER BY 1;
+SELECT bundle, role FROM flp.assignment WHERE role = 'regress_adm_csm'::regrole;
+SELECT bundle, source FROM flp.bundles('regress_adm_csm');
+SET ROLE regress_adm_csm;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+SELECT step, regexp_replace(source, '[0-9]+', 'N') AS source, visible
+  FROM flp.explain_record('adm.account', '1', 'regress_adm_csm');
+
+-- bad renames change nothing
+SELECT adm.state() AS before \gset
+SELECT flp.rename_bundle('Customer Success', 'Default_Partner_Bundle');
+SELECT flp.rename_bundle('Default_Partner_Bundle', 'Partners');
+SELECT flp.rename_bundle('nope', 'Partners');
+SELECT flp.rename_bundle('Customer Success', ' padded');
+SELECT flp.rename_bundle('Customer Success', '');
+SELECT flp.rename_bundle('Customer Success', NULL);
+SELECT flp.rename_bundle(NULL, 'x');
+SET ROLE regress_adm_other;
+SELECT flp.rename_bundle('Customer Success', 'Mine');
+RESET ROLE;
+SELECT adm.state() = :'before' AS unchanged;
+SELECT flp.rename_bundle('Customer Success', 'Customer Success') AS same_name;
+
+-- a clone: kind, license, table and field permissions, data rules; no assignment
+SELECT flp.clone_bundle('Customer Success', 'CSM EMEA', 'the EMEA team') AS cloned;
+SELECT name, kind, license, description FROM flp.bundle WHERE name LIKE 'C%' ORDER BY 1;
+SELECT bundle, tbl, field, permission FROM flp.field_permission ORDER BY 1, 3;
+SELECT bundle, predicate, access FROM flp.data_rule WHERE tbl = 'adm.account'::regclass ORDER BY id;
+SELECT count(*) AS clone_assignments FROM flp.assignment WHERE bundle = 'CSM EMEA';
+SELECT * FROM adm.policies('adm.account');
+SELECT flp.assign('CSM EMEA', 'regress_adm_other') AS assigned;
+SET ROLE regress_adm_other;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+SELECT adm.state() AS before \gset
+SELECT flp.clone_bundle('Customer Success', 'CSM EMEA');
+SELECT flp.clone_bundle('nope', 'x');
+SELECT flp.clone_bundle('Customer Success', NULL);
+SELECT adm.state() = :'before' AS unchanged;
+
+-- a clone of Default_Partner_Bundle: the area tables at edit, its opened fields
+SELECT flp.define_area('timeline', ARRAY['adm.account']::regclass[]) AS area;
+SELECT flp.set_permission('Default_Partner_Bundle', 'adm.account', 'name', 'read') AS opened;
+SELECT flp.clone_bundle('Default_Partner_Bundle', 'Partner Copy') AS cloned;
+SELECT name, kind, license, system FROM flp.bundle WHERE name = 'Partner Copy';
+SELECT tbl, permission FROM flp.table_permission WHERE bundle = 'Partner Copy';
+SELECT field, permission FROM flp.field_permission WHERE bundle = 'Partner Copy';
+
+-- direct DML on flp.data_rule: in force at once
+DELETE FROM flp.data_rule WHERE bundle = 'CSM EMEA';
+SELECT * FROM adm.policies('adm.account');
+SET ROLE regress_adm_other;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+INSERT INTO flp.data_rule (tbl, predicate, bundle) VALUES ('adm.account', 'id = 2', 'CSM EMEA');
+SET ROLE regress_adm_other;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+UPDATE flp.data_rule SET predicate = 'id = 1' WHERE bundle = 'CSM EMEA';
+SET ROLE regress_adm_other;
+SELECT * FROM adm.account ORDER BY id;
+RESET ROLE;
+-- a refused predicate by direct DML changes nothing
+UPDATE flp.data_rule SET predicate = 'id = 1; DROP TABLE adm.account' WHERE bundle = 'CSM EMEA';
+SELECT * FROM adm.policies('adm.account');
+
+-- a dropped bundle takes its data rules out of the policies
+SELECT flp.drop_bundle('Customer Success') AS dropped;
+SELECT * FROM adm.policies('adm.account');
+
+-- direct DML on flp.record_link and flp.partner_scope
+SELECT flp.add_partner('Acme') AS partner;
+INSERT INTO flp.record_link VALUES ('adm.contact', 'account_id', 'adm.account', 'id');
+SELECT * FROM adm.policies('adm.contact');
+DELETE FROM flp.record_link WHERE child = 'adm.contact'::regclass;
+SELECT * FROM adm.policies('adm.contact');
+INSERT INTO flp.partner_scope VALUES ('adm.contact', 'id');
+SELECT * FROM adm.policies('adm.contact');
+DELETE FROM flp.partner_scope WHERE tbl = 'adm.contact'::regclass;
+SELECT * FROM adm.policies('adm.contact');
+
+-- clean up
+SELECT flp.unprotect('adm.account') AS unprotected;
+SELECT flp.unprotect('adm.contact') AS unprotected;
+SELECT flp.drop_bundle(name) FROM flp.bundle WHERE name IN ('CSM EMEA', 'Partner Copy');
+SELECT flp.drop_partner('Acme');
+DROP SCHEMA adm CASCADE;
+DROP ROLE regress_adm_csm, regress_adm_other, regress_adm_admin;
