@@ -49,8 +49,10 @@
 # flp; FLP_PG_BIN (default /usr/lib/postgresql/15/bin); FLP_ATTACK_DB (default
 # flp_attacks); FLP_ATTACK_CATALOGUE (another catalogue file, for testing the
 # runner); FLP_ATTACK_STATEMENT_TIMEOUT (each attack's statement_timeout,
-# default 20s); FLP_ATTACK_SESSION_TIMEOUT (seconds each attack's session may
-# take, default 60).  Exit status 0 when there was no leak and no failure, 1
+# default 60s: attacks take a few seconds at most, but a busy machine -- the
+# version chroots prepared beside the host's run -- can make one take 20);
+# FLP_ATTACK_SESSION_TIMEOUT (seconds each attack's session may take, default
+# 120).  Exit status 0 when there was no leak and no failure, 1
 # otherwise, 2 when the suite itself could not run.
 set -uo pipefail
 
@@ -122,7 +124,7 @@ load_canaries() {
 # ROLLBACK) and a manifest of "NNNN<TAB>name<TAB>kind<TAB>expected" lines.
 parse_catalogue() {
 	mkdir -p "$TMP/blocks" "$TMP/res"
-	awk -v dir="$TMP" -v timeout="${FLP_ATTACK_STATEMENT_TIMEOUT:-20s}" '
+	awk -v dir="$TMP" -v timeout="${FLP_ATTACK_STATEMENT_TIMEOUT:-60s}" '
 		function fail(msg) { printf "catalogue.sql:%d: %s\n", NR, msg > "/dev/stderr"; bad = 1 }
 		function finish() {
 			if (id == "") return
@@ -228,7 +230,7 @@ check_canaries_planted() {
 # Run the script of attack $1 as role $2: $TMP/res/$1.{out,err,rc}.
 run_block() {
 	local r="$TMP/res/$1" rc=0
-	PGAPPNAME=flp_attacks timeout "${FLP_ATTACK_SESSION_TIMEOUT:-60}" "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$2" -d "$DB" \
+	PGAPPNAME=flp_attacks timeout "${FLP_ATTACK_SESSION_TIMEOUT:-120}" "$PSQL" -X -q -At -v ON_ERROR_STOP=1 -U "$2" -d "$DB" \
 		-f "$r.sql" >"$r.out" 2>"$r.err" </dev/null || rc=$?
 	echo "$rc" >"$r.rc"
 }
