@@ -9,6 +9,103 @@
  * both).
  */
 
+/* ------------- 30-governed-tables: protect leaves primary keys unrestricted */
+
+DROP FUNCTION flp.protect(regclass, flp.permission);
+CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
+							govern_keys boolean DEFAULT false)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	parent regclass;
+	risk record;
+	keys name[];
+	surrogate boolean;
+BEGIN
+	PERFORM flp._require_super_admin('govern a table');
+	IF tbl IS NULL OR default_permission IS NULL OR govern_keys IS NULL THEN
+		RAISE EXCEPTION 'table, default permission and govern_keys must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	PERFORM flp._require_governable(tbl);
+	SELECT g.tbl INTO parent
+	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition or child of governed table "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
+	END IF;
+	SELECT a INTO parent FROM flp._ancestors(tbl) a LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" is a partition or child of table "%", which is not governed', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Its rows would be read unmasked through the parent.',
+				  HINT = 'Govern the parent (its partitions and children follow its rules).';
+	END IF;
+	SELECT g.tbl INTO parent
+	  FROM flp.governed_table g
+	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table "%" has a governed partition or child "%"', tbl, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Unprotect the partition or child first: its parent''s rules will apply to it.';
+	END IF;
+	/* a table governed for the first time leaves a surrogate primary key
+	 * (integers or uuids: Gainsight's system fields) unrestricted, unless
+	 * govern_keys; a natural key (an e-mail, a tax number) may be the secret */
+	IF NOT govern_keys AND NOT EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl = $1) THEN
+		SELECT array_agg(a.attname ORDER BY k.n),
+			   bool_and(a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'uuid'::regtype))
+		  INTO keys, surrogate
+		  FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, n), pg_attribute a
+		 WHERE i.indrelid = tbl AND i.indisprimary AND k.n <= i.indnkeyatts
+		   AND a.attrelid = tbl AND a.attnum = k.attnum;
+		IF NOT surrogate THEN
+			RAISE NOTICE 'primary key field(s) % of table "%" are governed like its other fields',
+				(SELECT string_agg(format('"%s"', k), ', ') FROM unnest(keys) k), tbl
+				USING DETAIL = 'Only a primary key of integers or uuids is left unrestricted: a natural key may be the secret.',
+					  HINT = 'If it only identifies records, leave it unrestricted with flp.exclude_field().';
+			keys := NULL;
+		END IF;
+	END IF;
+	INSERT INTO flp.governed_table AS g (tbl, default_permission)
+	VALUES (tbl, default_permission)
+	ON CONFLICT ON CONSTRAINT governed_table_pkey
+	DO UPDATE SET default_permission = EXCLUDED.default_permission;
+	PERFORM flp._guard(tbl);
+	IF keys IS NOT NULL THEN
+		INSERT INTO flp.excluded_field (tbl, field) SELECT tbl, k FROM unnest(keys) k
+		ON CONFLICT DO NOTHING;
+		RAISE NOTICE 'primary key field(s) % of table "%" stay unrestricted',
+			(SELECT string_agg(format('"%s"', k), ', ') FROM unnest(keys) k), tbl
+			USING DETAIL = 'They are excluded from field-level permissions: everyone may filter and join on them.',
+				  HINT = format('Restrict them with flp.include_field(), or govern a table with its keys: flp.protect(%L, govern_keys => true).', tbl::text);
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_class c
+				WHERE c.oid = tbl AND c.relowner IN
+					  (SELECT r.oid FROM pg_roles r WHERE NOT flp.is_super_admin(r.oid::regrole))) THEN
+		RAISE WARNING 'table "%" is owned by role "%", which is not a super admin', tbl,
+			(SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = tbl)
+			USING DETAIL = 'A table''s owner can change or drop it, its policies and its triggers.',
+				  HINT = 'Give governed tables to an administrator role with ALTER TABLE ... OWNER TO.';
+	END IF;
+	/* a role that is not a superuser governs no table whose policies run untrusted code */
+	IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
+		PERFORM flp._refuse_untrusted_policies(tbl);
+	END IF;
+	/* code that runs on the real values in subjects' sessions, resolving names there */
+	IF to_regprocedure('flp._code_risks(regclass)') IS NOT NULL THEN
+		FOR risk IN SELECT * FROM flp._code_risks(tbl) LOOP
+			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
+		END LOOP;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.protect(regclass, flp.permission, boolean) IS
+	'governs a table: its fields follow the bundles; fields no applicable bundle grants get the default permission (again: changes the default); a primary key of integers or uuids stays unrestricted unless govern_keys';
+
+
 /* ------------------------------------ 30-governed-tables: field arrays */
 
 CREATE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void

@@ -38,7 +38,8 @@ $$;
 SELECT flp.protect('adm.account') AS protected;
 SELECT flp.protect('adm.contact') AS protected;
 
--- several fields at once
+-- several fields at once (the primary key is excluded already: flp.protect
+-- left it unrestricted)
 SELECT flp.exclude_field('adm.account', ARRAY['id', 'region']::name[]) AS excluded;
 SELECT field FROM flp.excluded_field WHERE tbl = 'adm.account'::regclass ORDER BY 1;
 SELECT flp.create_bundle('CSM') AS created;
@@ -81,7 +82,7 @@ SET ROLE regress_adm_admin;
 SELECT flp.rename_bundle('Success', 'Customer Success') AS renamed;
 RESET ROLE;
 SELECT * FROM adm.policies('adm.account');
-SELECT bundle, count(*) FROM flp.field_permission GROUP BY 1 ORDER BY 1;
+SELECT bundle, count(*) FROM flp.field_permission WHERE tbl = 'adm.account'::regclass GROUP BY 1 ORDER BY 1;
 SELECT bundle, role FROM flp.assignment WHERE role = 'regress_adm_csm'::regrole;
 SELECT bundle, source FROM flp.bundles('regress_adm_csm');
 SET ROLE regress_adm_csm;
@@ -108,7 +109,7 @@ SELECT flp.rename_bundle('Customer Success', 'Customer Success') AS same_name;
 -- a clone: kind, license, table and field permissions, data rules; no assignment
 SELECT flp.clone_bundle('Customer Success', 'CSM EMEA', 'the EMEA team') AS cloned;
 SELECT name, kind, license, description FROM flp.bundle WHERE name LIKE 'C%' ORDER BY 1;
-SELECT bundle, tbl, field, permission FROM flp.field_permission ORDER BY 1, 3;
+SELECT bundle, tbl, field, permission FROM flp.field_permission WHERE tbl = 'adm.account'::regclass ORDER BY 1, 3;
 SELECT bundle, predicate, access FROM flp.data_rule WHERE tbl = 'adm.account'::regclass ORDER BY id;
 SELECT count(*) AS clone_assignments FROM flp.assignment WHERE bundle = 'CSM EMEA';
 SELECT * FROM adm.policies('adm.account');
@@ -129,6 +130,32 @@ SELECT flp.clone_bundle('Default_Partner_Bundle', 'Partner Copy') AS cloned;
 SELECT name, kind, license, system FROM flp.bundle WHERE name = 'Partner Copy';
 SELECT tbl, permission FROM flp.table_permission WHERE bundle = 'Partner Copy';
 SELECT field, permission FROM flp.field_permission WHERE bundle = 'Partner Copy';
+
+-- flp.protect and primary keys: a surrogate key (integers, uuids) stays
+-- unrestricted; a natural key is governed; govern_keys governs every key; a
+-- second protect (a new default) does not exclude a key included again
+CREATE TABLE adm.by_uuid (id uuid PRIMARY KEY, note text);
+CREATE TABLE adm.by_pair (a int, b bigint, note text, PRIMARY KEY (a, b));
+CREATE TABLE adm.by_email (email text PRIMARY KEY, note text);
+CREATE TABLE adm.by_int_kept (id int PRIMARY KEY, note text);
+CREATE TABLE adm.no_key (id int, note text);
+SELECT flp.protect('adm.by_uuid') AS protected;
+SELECT flp.protect('adm.by_pair') AS protected;
+SELECT flp.protect('adm.by_email') AS protected;
+SELECT flp.protect('adm.by_int_kept', govern_keys => true) AS protected;
+SELECT flp.protect('adm.no_key') AS protected;
+SELECT tbl, field FROM flp.excluded_field
+ WHERE tbl::text IN ('adm.by_uuid', 'adm.by_pair', 'adm.by_email', 'adm.by_int_kept', 'adm.no_key')
+ ORDER BY 1::text, 2;
+SELECT flp.include_field('adm.by_uuid', 'id') AS included;
+SELECT flp.protect('adm.by_uuid', 'read') AS protected_again;
+SELECT count(*) AS uuid_excluded FROM flp.excluded_field WHERE tbl = 'adm.by_uuid'::regclass;
+SELECT flp.protect('adm.no_key', govern_keys => NULL);
+SET ROLE regress_adm_other;
+SELECT flp.protect('adm.no_key');
+RESET ROLE;
+SELECT flp.unprotect(t::regclass) FROM unnest(ARRAY['adm.by_uuid', 'adm.by_pair', 'adm.by_email',
+													 'adm.by_int_kept', 'adm.no_key']) t;
 
 -- direct DML on flp.data_rule: in force at once
 DELETE FROM flp.data_rule WHERE bundle = 'CSM EMEA';
