@@ -340,6 +340,60 @@ $$;
 COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
 	'removes a bundle''s permission on a table (with all its field settings) or on one field';
 
+/*
+ * A notice when an assignment gives a role (or members of a group role)
+ * nothing: the bundle is for another license, the user works for a partner,
+ * or the role is a super admin.
+ */
+CREATE FUNCTION flp._notice_ineffective(b flp.bundle, role regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	u flp.registered_user;
+	members text;
+	n bigint;
+BEGIN
+	IF flp.is_super_admin(role) THEN
+		RAISE NOTICE 'bundle "%" changes nothing for role "%": it is a super admin', b.name, role;
+		RETURN;
+	END IF;
+	SELECT * INTO u FROM flp.registered_user x WHERE x.role = $2;
+	IF u.partner IS NOT NULL THEN
+		RAISE NOTICE 'bundle "%" does not apply to role "%"', b.name, role
+			USING DETAIL = format('Role "%s" is a user of partner "%s": internal bundles do not apply to partner users.', role, u.partner),
+				  HINT = 'Give partner users fields through partner bundles (flp.assign_partner_bundle).';
+	ELSIF coalesce(u.license, 'full') <> b.license
+		  AND (SELECT r.rolcanlogin FROM pg_roles r WHERE r.oid = role) THEN
+		RAISE NOTICE 'bundle "%" does not apply to role "%"', b.name, role
+			USING DETAIL = format('Bundle "%s" is for users of license %s; role "%s" holds license %s%s.',
+								  b.name, b.license, role, coalesce(u.license, 'full'),
+								  CASE WHEN u.role IS NULL THEN ' (it is not registered)' ELSE '' END),
+				  HINT = format('Register the role with that license: flp.register_user(%L, %L).', role::text, b.license);
+	END IF;
+	/* members of a group role for whom the bundle does nothing */
+	WITH RECURSIVE m(member) AS (
+		SELECT a.member FROM pg_auth_members a WHERE a.roleid = role
+	  UNION
+		SELECT a.member FROM pg_auth_members a JOIN m ON a.roleid = m.member
+	)
+	SELECT count(*), string_agg(format('"%s"', x.member::regrole), ', ' ORDER BY x.member::regrole::text)
+	  INTO n, members
+	  FROM (SELECT DISTINCT m.member FROM m) x
+	 WHERE NOT flp.is_super_admin(x.member::regrole)
+	   AND NOT EXISTS (SELECT 1 FROM flp.bundles(x.member::regrole) y WHERE y.bundle = b.name);
+	IF n > 0 THEN
+		RAISE NOTICE 'bundle "%" does not apply to % member(s) of role "%": %', b.name, n, role,
+			CASE WHEN n > 10 THEN left(members, 200) || ' ...' ELSE members END
+			USING HINT = format('flp.explain(table, field, member) says why for each; bundle "%s" is for %s users of license %s.',
+								b.name, b.kind, b.license);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) IS
+	'internal: a notice when an assignment gives a role or members of a group role nothing';
+REVOKE ALL ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) TO flp_admin;
+
 CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -355,6 +409,7 @@ BEGIN
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
 	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+	PERFORM flp._notice_ineffective(b, role);
 END
 $$;
 COMMENT ON FUNCTION flp.assign(text, regrole) IS

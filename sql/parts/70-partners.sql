@@ -240,6 +240,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	id bigint;
+	first boolean;
+	losers text;
+	n bigint;
 BEGIN
 	PERFORM flp._require_super_admin('add a data rule');
 	PERFORM flp._require_governed(tbl);
@@ -253,10 +256,27 @@ BEGIN
 	IF bundle IS NOT NULL THEN
 		PERFORM flp._require_bundle(bundle, false);
 	END IF;
+	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
 	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
 	VALUES (tbl, predicate, access, bundle) RETURNING r.id INTO id;
 	/* compiling it into the policies checks that it parses and is boolean */
 	PERFORM flp._compile_policies(tbl);
+	IF first THEN
+		/* from now on a subject sees only the rows some rule gives it: say who sees none */
+		SELECT count(*), string_agg(format('"%s"', r.rolname), ', ' ORDER BY r.rolname)
+		  INTO n, losers
+		  FROM pg_roles r
+		 WHERE r.rolname !~ '^pg_' AND NOT flp.is_super_admin(r.oid::regrole)
+		   AND has_table_privilege(r.oid, tbl, 'SELECT')
+		   AND bundle IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4);
+		RAISE NOTICE 'table "%" had no data rule: subjects now see only the rows data rules give them', tbl
+			USING DETAIL = CASE WHEN n = 0 THEN 'Every role that may read the table gets this rule''s rows.'
+								ELSE format('%s role(s) that may read the table see no row of it now: %s.', n,
+											CASE WHEN n > 10 THEN left(losers, 200) || ' ...' ELSE losers END)
+						   END,
+				  HINT = 'flp.explain_record(table, key, role) says why a row is visible or not; a rule for every subject is flp.add_data_rule(table, predicate).';
+	END IF;
 	RETURN id;
 END
 $$;

@@ -222,3 +222,126 @@ CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.partner
 	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
 /* policies compiled by 0.1.0 keep bundle names that a rename left behind: compile them again */
 SELECT flp._compile_policies(g.tbl) FROM flp.governed_table g;
+
+/* 40-users-bundles: assignments that give nothing */
+
+CREATE OR REPLACE FUNCTION flp._notice_ineffective(b flp.bundle, role regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	u flp.registered_user;
+	members text;
+	n bigint;
+BEGIN
+	IF flp.is_super_admin(role) THEN
+		RAISE NOTICE 'bundle "%" changes nothing for role "%": it is a super admin', b.name, role;
+		RETURN;
+	END IF;
+	SELECT * INTO u FROM flp.registered_user x WHERE x.role = $2;
+	IF u.partner IS NOT NULL THEN
+		RAISE NOTICE 'bundle "%" does not apply to role "%"', b.name, role
+			USING DETAIL = format('Role "%s" is a user of partner "%s": internal bundles do not apply to partner users.', role, u.partner),
+				  HINT = 'Give partner users fields through partner bundles (flp.assign_partner_bundle).';
+	ELSIF coalesce(u.license, 'full') <> b.license
+		  AND (SELECT r.rolcanlogin FROM pg_roles r WHERE r.oid = role) THEN
+		RAISE NOTICE 'bundle "%" does not apply to role "%"', b.name, role
+			USING DETAIL = format('Bundle "%s" is for users of license %s; role "%s" holds license %s%s.',
+								  b.name, b.license, role, coalesce(u.license, 'full'),
+								  CASE WHEN u.role IS NULL THEN ' (it is not registered)' ELSE '' END),
+				  HINT = format('Register the role with that license: flp.register_user(%L, %L).', role::text, b.license);
+	END IF;
+	/* members of a group role for whom the bundle does nothing */
+	WITH RECURSIVE m(member) AS (
+		SELECT a.member FROM pg_auth_members a WHERE a.roleid = role
+	  UNION
+		SELECT a.member FROM pg_auth_members a JOIN m ON a.roleid = m.member
+	)
+	SELECT count(*), string_agg(format('"%s"', x.member::regrole), ', ' ORDER BY x.member::regrole::text)
+	  INTO n, members
+	  FROM (SELECT DISTINCT m.member FROM m) x
+	 WHERE NOT flp.is_super_admin(x.member::regrole)
+	   AND NOT EXISTS (SELECT 1 FROM flp.bundles(x.member::regrole) y WHERE y.bundle = b.name);
+	IF n > 0 THEN
+		RAISE NOTICE 'bundle "%" does not apply to % member(s) of role "%": %', b.name, n, role,
+			CASE WHEN n > 10 THEN left(members, 200) || ' ...' ELSE members END
+			USING HINT = format('flp.explain(table, field, member) says why for each; bundle "%s" is for %s users of license %s.',
+								b.name, b.kind, b.license);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) IS
+	'internal: a notice when an assignment gives a role or members of a group role nothing';
+REVOKE ALL ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) TO flp_admin;
+
+CREATE OR REPLACE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('assign a bundle');
+	b := flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be assigned to a role', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+	PERFORM flp._notice_ineffective(b, role);
+END
+$$;
+COMMENT ON FUNCTION flp.assign(text, regrole) IS
+	'assigns a bundle to a role; a group role counts for all its members';
+
+/* 70-partners: the first data rule of a table */
+
+CREATE OR REPLACE FUNCTION flp.add_data_rule(tbl regclass, predicate text, access flp.permission DEFAULT 'read',
+								  bundle text DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	id bigint;
+	first boolean;
+	losers text;
+	n bigint;
+BEGIN
+	PERFORM flp._require_super_admin('add a data rule');
+	PERFORM flp._require_governed(tbl);
+	IF predicate IS NULL OR btrim(predicate) = '' THEN
+		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF access IS NULL OR access = 'hide' THEN
+		RAISE EXCEPTION 'access must be read or edit' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Rows no rule allows are hidden already.';
+	END IF;
+	IF bundle IS NOT NULL THEN
+		PERFORM flp._require_bundle(bundle, false);
+	END IF;
+	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
+	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
+	VALUES (tbl, predicate, access, bundle) RETURNING r.id INTO id;
+	/* compiling it into the policies checks that it parses and is boolean */
+	PERFORM flp._compile_policies(tbl);
+	IF first THEN
+		/* from now on a subject sees only the rows some rule gives it: say who sees none */
+		SELECT count(*), string_agg(format('"%s"', r.rolname), ', ' ORDER BY r.rolname)
+		  INTO n, losers
+		  FROM pg_roles r
+		 WHERE r.rolname !~ '^pg_' AND NOT flp.is_super_admin(r.oid::regrole)
+		   AND has_table_privilege(r.oid, tbl, 'SELECT')
+		   AND bundle IS NOT NULL
+		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4);
+		RAISE NOTICE 'table "%" had no data rule: subjects now see only the rows data rules give them', tbl
+			USING DETAIL = CASE WHEN n = 0 THEN 'Every role that may read the table gets this rule''s rows.'
+								ELSE format('%s role(s) that may read the table see no row of it now: %s.', n,
+											CASE WHEN n > 10 THEN left(losers, 200) || ' ...' ELSE losers END)
+						   END,
+				  HINT = 'flp.explain_record(table, key, role) says why a row is visible or not; a rule for every subject is flp.add_data_rule(table, predicate).';
+	END IF;
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION flp.add_data_rule(regclass, text, flp.permission, text) IS
+	'gives a bundle''s members (NULL: every subject) read or edit access to the rows matching a predicate';

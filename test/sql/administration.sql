@@ -16,7 +16,7 @@ CREATE TABLE adm.contact (id int PRIMARY KEY, account_id int, name text, phone t
 INSERT INTO adm.account VALUES (1, 'Acme', '111', 10, 'emea'), (2, 'Globex', '222', 20, 'amer');
 INSERT INTO adm.contact VALUES (1, 1, 'Ann', '555-1'), (2, 2, 'Bob', '555-2');
 GRANT USAGE ON SCHEMA adm TO PUBLIC;
-GRANT SELECT ON adm.account, adm.contact TO PUBLIC;
+GRANT SELECT ON adm.account, adm.contact TO regress_adm_csm, regress_adm_other;
 
 -- the policies flp compiled on a table, as text
 CREATE FUNCTION adm.policies(t regclass) RETURNS SETOF text LANGUAGE sql AS $$
@@ -131,6 +131,39 @@ SELECT name, kind, license, system FROM flp.bundle WHERE name = 'Partner Copy';
 SELECT tbl, permission FROM flp.table_permission WHERE bundle = 'Partner Copy';
 SELECT field, permission FROM flp.field_permission WHERE bundle = 'Partner Copy';
 
+-- silent cases made loud: an assignment that gives nothing, a first data rule
+\set VERBOSITY default
+CREATE ROLE regress_adm_team;
+CREATE ROLE regress_adm_viewer LOGIN IN ROLE regress_adm_team;
+CREATE ROLE regress_adm_full LOGIN IN ROLE regress_adm_team;
+CREATE ROLE regress_adm_partner LOGIN;
+SELECT flp.register_user('regress_adm_viewer', 'viewer') AS registered;
+SELECT flp.add_partner('Acme') AS partner;
+SELECT flp.register_user('regress_adm_partner', partner => 'Acme') AS registered;
+SELECT flp.create_bundle('Exec', license => 'viewer') AS created;
+SELECT flp.assign('Exec', 'regress_adm_full') AS assigned;
+SELECT flp.assign('Exec', 'regress_adm_viewer') AS assigned;
+SELECT flp.assign('Exec', 'regress_adm_team') AS assigned;
+SELECT flp.assign('CSM EMEA', 'regress_adm_partner') AS assigned;
+SELECT flp.assign('CSM EMEA', 'regress_adm_admin') AS assigned;
+CREATE TABLE adm.deal (id int PRIMARY KEY, amount int);
+GRANT SELECT ON adm.deal TO regress_adm_viewer, regress_adm_full, regress_adm_other;
+SELECT flp.protect('adm.deal') AS protected;
+SELECT flp.add_data_rule('adm.deal', 'amount > 0', 'read', 'Exec') > 0 AS first_rule;
+SELECT flp.add_data_rule('adm.deal', 'amount > 10', 'read', 'CSM EMEA') > 0 AS second_rule;
+CREATE TABLE adm.deal2 (id int PRIMARY KEY, amount int);
+GRANT SELECT ON adm.deal2 TO regress_adm_viewer;
+SELECT flp.protect('adm.deal2') AS protected;
+SELECT flp.add_data_rule('adm.deal2', 'amount > 0') > 0 AS rule_for_all;
+SELECT flp.unprotect('adm.deal') AS unprotected;
+SELECT flp.unprotect('adm.deal2') AS unprotected;
+SELECT flp.unregister_user('regress_adm_viewer') AS unregistered;
+SELECT flp.unregister_user('regress_adm_partner') AS unregistered;
+SELECT flp.drop_bundle('Exec') AS dropped;
+DROP TABLE adm.deal, adm.deal2;
+DROP ROLE regress_adm_viewer, regress_adm_full, regress_adm_team, regress_adm_partner;
+\set VERBOSITY terse
+
 -- flp.protect and primary keys: a surrogate key (integers, uuids) stays
 -- unrestricted; a natural key is governed; govern_keys governs every key; a
 -- second protect (a new default) does not exclude a key included again
@@ -180,7 +213,6 @@ SELECT flp.drop_bundle('Customer Success') AS dropped;
 SELECT * FROM adm.policies('adm.account');
 
 -- direct DML on flp.record_link and flp.partner_scope
-SELECT flp.add_partner('Acme') AS partner;
 INSERT INTO flp.record_link VALUES ('adm.contact', 'account_id', 'adm.account', 'id');
 SELECT * FROM adm.policies('adm.contact');
 DELETE FROM flp.record_link WHERE child = 'adm.contact'::regclass;
