@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = flp
 OBJS = \
+	src/catalog/audit.o \
 	src/catalog/catalog.o \
 	src/catalog/governed.o \
 	src/catalog/invalidation.o \

@@ -99,6 +99,18 @@ static const CatalogColumn catalog_columns[] = {
 	COLUMN(data_rule, predicate),
 	COLUMN(data_rule, access),
 	COLUMN(data_rule, bundle),
+	COLUMN(audit_log, at),
+	COLUMN(audit_log, seq),
+	COLUMN(audit_log, statement_start),
+	COLUMN(audit_log, xid),
+	COLUMN(audit_log, pid),
+	COLUMN(audit_log, session_role),
+	COLUMN(audit_log, role),
+	COLUMN(audit_log, tbl),
+	COLUMN(audit_log, operation),
+	COLUMN(audit_log, old_row),
+	COLUMN(audit_log, new_row),
+	COLUMN(audit_log, statement),
 };
 
 /*

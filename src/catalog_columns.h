@@ -205,4 +205,22 @@
 #define Anum_data_rule_access 4
 #define Anum_data_rule_bundle 5
 
+/* ----------------
+ *		flp.audit_log (sql/parts/85-audit.sql; written by SQL, src/catalog/audit.c)
+ * ----------------
+ */
+#define Natts_audit_log 12
+#define Anum_audit_log_at 1
+#define Anum_audit_log_seq 2
+#define Anum_audit_log_statement_start 3
+#define Anum_audit_log_xid 4
+#define Anum_audit_log_pid 5
+#define Anum_audit_log_session_role 6
+#define Anum_audit_log_role 7
+#define Anum_audit_log_tbl 8
+#define Anum_audit_log_operation 9
+#define Anum_audit_log_old_row 10
+#define Anum_audit_log_new_row 11
+#define Anum_audit_log_statement 12
+
 #endif							/* FLP_CATALOG_COLUMNS_H */

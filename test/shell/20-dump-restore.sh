@@ -3,7 +3,8 @@
 # governed tables (one with a dropped column, so attribute numbers change on
 # restore), bundles, field settings, assignments, rules, registrations,
 # inheritance, masks and seats is dumped and restored into a new database,
-# and every role gets exactly the same permissions there.
+# and every role gets exactly the same permissions there; the audit trail is
+# restored as it was, without rows for the restore itself.
 # Uses the main test cluster (PGHOST/PGPORT). Exit 0 = pass, 1 = fail.
 set -euo pipefail
 
@@ -60,7 +61,7 @@ SQL
 "$FLP_PG_BIN/pg_restore" --exit-on-error -d "$DST" "$DUMP" || fail "pg_restore"
 
 # Everything a DBA could compare: effective permissions of every role, the
-# explanation of one field, and the catalog rows (but for OIDs).
+# explanation of one field, the catalog rows (but for OIDs) and the audit trail.
 state() {
 	"${PSQL[@]}" -At -d "$1" <<'SQL'
 SELECT r, e.tbl, e.field, e.permission
@@ -74,6 +75,8 @@ SELECT bundle, criteria FROM flp.rule;
 SELECT license, seats FROM flp.license_seats;
 SELECT name, company_key FROM flp.partner;
 SELECT nextval('flp.rule_id_seq');
+SELECT 'audit', session_role, role, tbl, operation, old_row, new_row, statement, at, seq
+  FROM flp.audit_log ORDER BY at, seq;
 SQL
 }
 
@@ -86,4 +89,6 @@ fi
 # the comparison must be about something
 [[ "$src_state" == *"regress_dump_anna|accounts|ssn|hide"* ]] || fail "unexpected source state: $src_state"
 [[ "$src_state" == *"regress_dump_vera|accounts|name|hide"* ]] || fail "unexpected source state: $src_state"
+# the audit trail came along, and the restore added nothing to it
+[[ $(grep -c '^audit|' <<<"$src_state") -gt 10 ]] || fail "the source's audit trail is short: $src_state"
 echo "ok 20-dump-restore: $(wc -l <<<"$src_state") lines of permissions and catalog identical after pg_dump/pg_restore"

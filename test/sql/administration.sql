@@ -222,6 +222,42 @@ SELECT * FROM adm.policies('adm.contact');
 DELETE FROM flp.partner_scope WHERE tbl = 'adm.contact'::regclass;
 SELECT * FROM adm.policies('adm.contact');
 
+-- the audit trail: every change, by function or direct DML, with who and
+-- the statement; not what was rolled back; super admins read it, only
+-- superusers change it
+CREATE FUNCTION adm.trail(since timestamptz) RETURNS TABLE (session_role name, role name, tbl text,
+	operation text, old_row jsonb, new_row jsonb, statement text)
+	LANGUAGE sql AS $$
+	SELECT session_role, role, tbl, operation, old_row, new_row, statement
+	  FROM flp.audit_log WHERE at > since ORDER BY at, seq
+$$;
+SELECT clock_timestamp() AS mark \gset
+SET ROLE regress_adm_admin;
+SELECT flp.create_bundle('Audited', description => 'kept') AS created;
+BEGIN;
+SELECT flp.create_bundle('Rolled back') AS created;
+ROLLBACK;
+UPDATE flp.bundle SET description = 'changed by hand' WHERE name = 'Audited';
+SELECT flp.rename_bundle('Audited', 'Audited 2') AS renamed;
+DELETE FROM flp.bundle WHERE name = 'Audited 2';
+SELECT * FROM adm.trail(:'mark');
+-- nobody but a superuser writes it
+DELETE FROM flp.audit_log;
+UPDATE flp.audit_log SET statement = 'nothing';
+INSERT INTO flp.audit_log (session_role, role, tbl, operation) VALUES ('x', 'x', 'bundle', 'INSERT');
+TRUNCATE flp.audit_log;
+ALTER TABLE flp.bundle DISABLE TRIGGER flp_audit;
+SELECT flp.purge_audit(now());
+RESET ROLE;
+SET ROLE regress_adm_other;
+SELECT count(*) FROM flp.audit_log;
+RESET ROLE;
+TRUNCATE flp.license_seats;
+SELECT tbl, operation, statement FROM adm.trail(:'mark') WHERE operation = 'TRUNCATE';
+SELECT flp.purge_audit(NULL);
+SELECT flp.purge_audit('-infinity') AS purged;
+SELECT tbl, operation, old_row FROM adm.trail(:'mark') WHERE tbl = 'audit_log';
+
 -- clean up
 SELECT flp.unprotect('adm.account') AS unprotected;
 SELECT flp.unprotect('adm.contact') AS unprotected;
