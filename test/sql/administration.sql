@@ -222,6 +222,22 @@ SELECT * FROM adm.policies('adm.contact');
 DELETE FROM flp.partner_scope WHERE tbl = 'adm.contact'::regclass;
 SELECT * FROM adm.policies('adm.contact');
 
+-- the configuration at a glance
+SELECT * FROM flp.bundle_fields WHERE tbl::text LIKE 'adm.%' ORDER BY bundle NULLS FIRST, tbl::text, field;
+SELECT * FROM flp.bundle_holders WHERE bundle IN ('CSM EMEA', 'Partner Copy', 'Default_Partner_Bundle')
+ ORDER BY 1, 2, 3;
+SELECT * FROM flp.permission_matrix(ARRAY['regress_adm_other', 'regress_adm_csm']::regrole[])
+ WHERE tbl::text LIKE 'adm.%';
+SELECT role, count(*) FROM flp.permission_matrix()
+ WHERE role::text LIKE 'regress_adm%' AND tbl::text LIKE 'adm.%' GROUP BY 1 ORDER BY 1;
+SELECT * FROM flp.permission_matrix(ARRAY['regress_adm_other', NULL]::regrole[]);
+SET ROLE regress_adm_other;
+SELECT * FROM flp.my_restricted_fields WHERE tbl::text LIKE 'adm.%' ORDER BY tbl::text, field;
+SELECT * FROM flp.permission_matrix();
+SELECT count(*) FROM flp.bundle_fields;
+SELECT count(*) FROM flp.bundle_holders;
+RESET ROLE;
+
 -- the audit trail: every change, by function or direct DML, with who and
 -- the statement; not what was rolled back; super admins read it, only
 -- superusers change it
