@@ -288,7 +288,7 @@ summary() {
 # run (FLP_PG_VERSION), and not with FLP_VERSIONS=none; FLP_VERSIONS="18"
 # runs only that version.
 matrix_versions() {
-	local versions="${FLP_VERSIONS:-17 18 18-assert 19}"
+	local versions="${FLP_VERSIONS:-17 19 18 18-assert}"
 	[[ ${#SELECTED[@]} -eq 0 ]] || return 0
 	[[ -z "${FLP_PG_VERSION:-}" || "${FLP_PG_VERSION}" == 15 ]] || return 0
 	[[ "$versions" != none ]] || return 0

@@ -3,7 +3,7 @@
 # Debian chroot (the host, Debian 12, has only 15), and against an
 # assert-enabled build of 18 (entry 18-assert).
 #
-#   bash test/versions.sh [VERSION...]     # default: 17 18 18-assert 19
+#   bash test/versions.sh [VERSION...]     # default: 17 19 18 18-assert
 #   bash test/versions.sh --bench [VERSION...]
 #                                          # the benchmark (test/bench/run.sh,
 #                                          # FLP_BENCH_* passed on) per version
@@ -16,7 +16,9 @@
 #                                          # a tiny PGXS module, a cluster)
 #   bash test/versions.sh --prepare [VERSION...]
 #                                          # only prepare (and cache) the
-#                                          # roots and the assert build;
+#                                          # roots (not the assert build: a
+#                                          # test run builds it in the
+#                                          # background while 17 and 19 run);
 #                                          # run-tests.sh runs this in the
 #                                          # background while the host's
 #                                          # suites run
@@ -67,7 +69,8 @@ LOGS="$CACHE/logs"
 # root prepared by another recipe is rebuilt.
 RECIPE=2
 STAMP_DIR=etc/flp-versions
-DEFAULT_VERSIONS=(17 18 18-assert 19)
+# (18 and its assert build last: the build runs while 17 and 19 run)
+DEFAULT_VERSIONS=(17 19 18 18-assert)
 # Packages every version's test run needs besides the server (what
 # test/lib/deps.sh and the shell tests' flp_deps_ensure install on the host).
 BASE_PACKAGES=(
@@ -155,7 +158,7 @@ do_mount() {
 }
 
 mount_root() {
-	[[ -z "$(mounts_under "$ROOT")" ]] || unmount_all
+	[[ -z "$(mounts_under "$ROOT")" ]] || unmount_under "$ROOT"
 	do_mount proc -t proc proc
 	do_mount sys -t sysfs sysfs
 	do_mount dev --bind /dev
@@ -163,16 +166,17 @@ mount_root() {
 	do_mount dev/shm -t tmpfs -o mode=1777,nosuid,nodev shm
 }
 
-# Stop what still runs inside the root (a server a killed test left behind),
-# then unmount everything under it. Never fails; safe to call twice.
-unmount_all() {
-	local pid link target i
-	[[ -d "$CACHE" ]] || return 0
+# Stop what still runs inside DIR (a root, or the whole cache: a server a
+# killed test left behind, a build), then unmount everything under it. Never
+# fails; safe to call twice.
+unmount_under() {
+	local dir="$1" pid link target i
+	[[ -d "$dir" ]] || return 0
 	for i in 1 2 3; do
 		local found=0
 		for pid in /proc/[0-9]*; do
 			link="$(readlink "$pid/root" 2>/dev/null)" || continue
-			if [[ "$link" == "$CACHE/"* ]]; then
+			if [[ "$link" == "$dir" || "$link" == "$dir/"* ]]; then
 				found=1
 				kill "$([[ $i -lt 3 ]] && echo -TERM || echo -KILL)" "${pid#/proc/}" 2>/dev/null
 			fi
@@ -184,9 +188,13 @@ unmount_all() {
 		[[ -n "$target" ]] || continue
 		umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null ||
 			say "cannot unmount $target"
-	done < <(mounts_under "$CACHE")
-	MOUNTED=()
+	done < <(mounts_under "$dir")
 	return 0
+}
+
+unmount_all() {
+	unmount_under "$CACHE"
+	MOUNTED=()
 }
 
 # Delete DIR (the root or a half-made one) unless something is mounted in it.
@@ -433,7 +441,7 @@ prepare() {
 	APT_UPDATED=0
 	if [[ -d "$ROOT" ]] && ! stamp_ok base; then
 		say "$ROOT is not a complete root of recipe $RECIPE; rebuilding it"
-		unmount_all
+		unmount_under "$ROOT"
 		safe_rm_root "$ROOT"
 	fi
 	if [[ ! -d "$ROOT" ]]; then
@@ -454,10 +462,39 @@ prepare() {
 	# (a root of an older package list gets the packages it lacks)
 	stamp_ok "pg$v" && grep -q "^postgresql-$v-pgaudit " "$(stamp_file "pg$v")" ||
 		timed "install $v" install_version "$v"
-	if is_assert "$entry" && ! assert_ok; then
+	if is_assert "$entry" && [[ $BUILD_ASSERT == 1 ]] && ! assert_ok; then
 		timed "build $entry" build_assert
 	fi
 	return 0
+}
+
+# The assert build in the background, while the entries of other roots run
+# (tests mode; it takes minutes of CPU): the pg18 root is prepared first,
+# and the loop waits for the build before it touches that root again.
+BUILD_PID=""
+start_assert_build() {
+	local entry
+	for entry in "${VERSIONS[@]}"; do
+		is_assert "$entry" || continue
+		(
+			set -e
+			prepare "${entry%-assert}"
+			assert_ok && exit 0
+			say "building the assert server in the background while the other versions run"
+			renice -n 10 -p "$BASHPID" >/dev/null
+			timed "build $entry (background)" build_assert
+		) &
+		BUILD_PID=$!
+		return 0
+	done
+}
+
+# Before entry ENTRY touches its root: wait for the background build there.
+wait_assert_build() {
+	[[ -n "$BUILD_PID" && "$(major_of "$1")" == 18 ]] || return 0
+	say "waiting for the assert build"
+	wait "$BUILD_PID" || say "the background assert build failed; trying again (log $LOGS/pg18-assert-build.log)"
+	BUILD_PID=""
 }
 
 # ------------------------------------------------------------------ runs
@@ -668,7 +705,11 @@ RESULTS=()
 START=$(date +%s)
 PASSED=0
 FAILED=0
+BUILD_ASSERT=1
+[[ "$MODE" != prepare ]] || BUILD_ASSERT=0
+[[ "$MODE" != tests ]] || start_assert_build
 for v in "${VERSIONS[@]}"; do
+	wait_assert_build "$v"
 	# a failed preparation must not end the whole run: prepare in a subshell
 	# (its mounts are undone by unmount_all below either way)
 	set +e
@@ -681,14 +722,14 @@ for v in "${VERSIONS[@]}"; do
 	if [[ $rc -ne 0 ]]; then
 		RESULTS+=("PostgreSQL $v: chroot preparation failed (logs in $LOGS)")
 		FAILED=$((FAILED + 1))
-		unmount_all
+		unmount_under "$CACHE/pg$(major_of "$v")"
 		continue
 	fi
 	ROOT="$CACHE/pg$(major_of "$v")"
 	if [[ "$MODE" == prepare ]]; then
-		RESULTS+=("$(server_version "$v"): prepared")
+		RESULTS+=("$(server_version "$v"): prepared$(is_assert "$v" && echo " (the root; a test run makes the assert build)")")
 		PASSED=$((PASSED + 1))
-		unmount_all
+		unmount_under "$ROOT"
 		continue
 	fi
 	mount_root
@@ -699,8 +740,9 @@ for v in "${VERSIONS[@]}"; do
 	else
 		if run_version "$v"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
 	fi
-	unmount_all
+	unmount_under "$ROOT"
 done
+[[ -z "$BUILD_PID" ]] || wait "$BUILD_PID" || true
 echo "total: $(($(date +%s) - START)) s" >>"$LOGS/timings.log"
 say "timings: $(paste -sd';' "$LOGS/timings.log" | sed 's/;/; /g')"
 for root in $(for v in "${VERSIONS[@]}"; do echo "$CACHE/pg$(major_of "$v")"; done | sort -u); do
