@@ -91,6 +91,30 @@ $$;
 COMMENT ON FUNCTION flp._require_bundle(text, boolean) IS
 	'internal: returns the bundle or raises 42704 (and 42501 for system bundles when editing)';
 
+/* A name for a bundle or partner, or a clear error (22004, 42602, 42622). */
+CREATE FUNCTION flp._check_name(what text, name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF name IS NULL THEN
+		RAISE EXCEPTION '% name must not be null', what USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF name !~ '[^[:space:]]' OR name ~ '^[[:space:]]' OR name ~ '[[:space:]]$' OR name ~ '[[:cntrl:]]' THEN
+		RAISE EXCEPTION 'invalid % name %', what, left(to_json(name)::text, 100)
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
+	END IF;
+	IF length(name) > 200 THEN
+		RAISE EXCEPTION '% name is too long (% characters)', what, length(name)
+			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._check_name(text, text) IS
+	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
+REVOKE ALL ON FUNCTION flp._check_name(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._check_name(text, text) TO flp_admin;
+
 CREATE FUNCTION flp._require_role(role regrole) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable

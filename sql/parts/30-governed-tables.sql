@@ -24,6 +24,11 @@ BEGIN
 				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
 				  HINT = 'Govern the tables a view reads from: the view is then masked for whoever reads it.';
 	END IF;
+	IF (SELECT c.relpersistence FROM pg_class c WHERE c.oid = tbl) = 't' THEN
+		RAISE EXCEPTION 'temporary table "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'A temporary table ends with its session; flp''s catalog would keep its rules.';
+	END IF;
 	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
 		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
 			USING ERRCODE = 'wrong_object_type';
@@ -320,6 +325,10 @@ BEGIN
 	SELECT a.atttypid INTO coltype FROM pg_attribute a
 	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
 	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
+	IF p.oid IS NULL THEN
+		RAISE EXCEPTION 'function with OID % does not exist', NEW.mask::oid
+			USING ERRCODE = 'undefined_function';
+	END IF;
 	/* the same type, or two string types (text masks serve varchar columns) */
 	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
 	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN

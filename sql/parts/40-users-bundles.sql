@@ -112,9 +112,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('add a partner');
-	IF name IS NULL OR btrim(name) = '' THEN
-		RAISE EXCEPTION 'partner name must not be empty' USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM flp._check_name('partner', name);
 	INSERT INTO flp.partner AS p VALUES (name, company_key)
 	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
 END
@@ -155,11 +153,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('create a bundle');
-	IF name IS NULL OR name = '' OR name <> btrim(name) THEN
-		RAISE EXCEPTION 'invalid bundle name "%"', name
-			USING ERRCODE = 'invalid_name',
-				  DETAIL = 'A bundle name is not empty and has no leading or trailing spaces.';
-	END IF;
+	PERFORM flp._check_name('bundle', name);
 	IF kind IS NULL OR license IS NULL THEN
 		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -195,14 +189,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('rename a bundle');
 	PERFORM flp._require_bundle(name);
-	IF new_name IS NULL THEN
-		RAISE EXCEPTION 'new_name must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF new_name = '' OR new_name <> btrim(new_name) THEN
-		RAISE EXCEPTION 'invalid bundle name "%"', new_name
-			USING ERRCODE = 'invalid_name',
-				  DETAIL = 'A bundle name is not empty and has no leading or trailing spaces.';
-	END IF;
+	PERFORM flp._check_name('bundle', new_name);
 	IF new_name = name THEN
 		RETURN;
 	END IF;

@@ -556,3 +556,158 @@ SELECT e.tbl, e.field, e.permission,
 COMMENT ON VIEW flp.my_restricted_fields IS
 	'the fields of governed tables the current user may not edit: masked (and refused in filters, joins, grouping and sorting) or read-only';
 GRANT SELECT ON flp.my_restricted_fields TO PUBLIC;
+
+/* item 9: names, temporary tables, masks that do not exist */
+
+CREATE OR REPLACE FUNCTION flp._check_name(what text, name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF name IS NULL THEN
+		RAISE EXCEPTION '% name must not be null', what USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF name !~ '[^[:space:]]' OR name ~ '^[[:space:]]' OR name ~ '[[:space:]]$' OR name ~ '[[:cntrl:]]' THEN
+		RAISE EXCEPTION 'invalid % name %', what, left(to_json(name)::text, 100)
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
+	END IF;
+	IF length(name) > 200 THEN
+		RAISE EXCEPTION '% name is too long (% characters)', what, length(name)
+			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._check_name(text, text) IS
+	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
+REVOKE ALL ON FUNCTION flp._check_name(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._check_name(text, text) TO flp_admin;
+
+CREATE OR REPLACE FUNCTION flp._require_governable(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	kind "char";
+BEGIN
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
+	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
+				  HINT = 'Govern the tables a view reads from: the view is then masked for whoever reads it.';
+	END IF;
+	IF (SELECT c.relpersistence FROM pg_class c WHERE c.oid = tbl) = 't' THEN
+		RAISE EXCEPTION 'temporary table "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'A temporary table ends with its session; flp''s catalog would keep its rules.';
+	END IF;
+	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
+		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
+										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
+																  'information_schema'::regnamespace,
+																  'pg_toast'::regnamespace)) THEN
+		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governable(regclass) IS
+	'internal: raises 42809 unless the relation is an ordinary or partitioned table outside schema flp';
+
+CREATE OR REPLACE FUNCTION flp._check_field_mask() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	coltype oid;
+	p pg_proc;
+BEGIN
+	PERFORM flp._require_field(NEW.tbl, NEW.field);
+	SELECT a.atttypid INTO coltype FROM pg_attribute a
+	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
+	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
+	IF p.oid IS NULL THEN
+		RAISE EXCEPTION 'function with OID % does not exist', NEW.mask::oid
+			USING ERRCODE = 'undefined_function';
+	END IF;
+	/* the same type, or two string types (text masks serve varchar columns) */
+	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
+	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
+		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', NEW.mask, NEW.field, NEW.tbl
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
+								  format_type(coltype, NULL));
+	END IF;
+	IF p.provolatile = 'v' THEN
+		RAISE EXCEPTION 'mask function % must not be volatile', NEW.mask
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Declare it IMMUTABLE or STABLE.';
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.mask IS DISTINCT FROM OLD.mask THEN
+		PERFORM flp._require_trusted_function(NEW.mask, 'mask function');
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp._check_field_mask() IS
+	'internal trigger: a mask must fit its field and be trusted code (see flp._require_trusted_function)';
+
+CREATE OR REPLACE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
+								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('create a bundle');
+	PERFORM flp._check_name('bundle', name);
+	IF kind IS NULL OR license IS NULL THEN
+		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF kind = 'partner' AND license <> 'full' THEN
+		RAISE EXCEPTION 'a partner bundle must have license "full"'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Partner users always hold a full license.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1) THEN
+		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
+	END IF;
+	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
+END
+$$;
+COMMENT ON FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text) IS
+	'creates an empty permission bundle for users of one kind and license';
+
+CREATE OR REPLACE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('rename a bundle');
+	PERFORM flp._require_bundle(name);
+	PERFORM flp._check_name('bundle', new_name);
+	IF new_name = name THEN
+		RETURN;
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2) THEN
+		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
+	END IF;
+	/* settings, assignments, rules, partner assignments and data rules follow
+	 * the name (flp._ref_action); the data rules' policies are compiled again
+	 * (flp._rules_changed) */
+	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1;
+END
+$$;
+COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
+	'renames a bundle; its permissions, assignments, rules and data rules follow the new name';
+
+CREATE OR REPLACE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('add a partner');
+	PERFORM flp._check_name('partner', name);
+	INSERT INTO flp.partner AS p VALUES (name, company_key)
+	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
+END
+$$;
+COMMENT ON FUNCTION flp.add_partner(text, text) IS
+	'adds a partner company (again: changes its company key)';

@@ -222,6 +222,25 @@ SELECT * FROM adm.policies('adm.contact');
 DELETE FROM flp.partner_scope WHERE tbl = 'adm.contact'::regclass;
 SELECT * FROM adm.policies('adm.contact');
 
+-- bad names, temporary tables, masks that do not exist: clear errors, nothing changed
+SELECT adm.state() AS before \gset
+SELECT flp.create_bundle(E'\t');
+SELECT flp.create_bundle(E'Sales\n');
+SELECT flp.create_bundle(E'Sa\u0007les');
+SELECT flp.create_bundle(repeat('x', 10000));
+SELECT flp.create_bundle(NULL);
+SELECT flp.rename_bundle('CSM EMEA', E' \n ');
+SELECT flp.rename_bundle('CSM EMEA', NULL);
+SELECT flp.add_partner(E'\n');
+SELECT flp.add_partner(repeat('p', 201));
+SELECT flp.add_partner(NULL);
+CREATE TEMPORARY TABLE adm_temp (id int, secret text);
+SELECT flp.protect('adm_temp');
+SELECT flp.protect('pg_class');
+SELECT flp.set_mask('adm.account', 'name', 4294967000::oid::regprocedure);
+SELECT adm.state() = :'before' AS unchanged;
+DROP TABLE adm_temp;
+
 -- the configuration at a glance
 SELECT * FROM flp.bundle_fields WHERE tbl::text LIKE 'adm.%' ORDER BY bundle NULLS FIRST, tbl::text, field;
 SELECT * FROM flp.bundle_holders WHERE bundle IN ('CSM EMEA', 'Partner Copy', 'Default_Partner_Bundle')
