@@ -2978,3 +2978,91 @@ SELECT scratch.cnt2(a => 1);
 CREATE FUNCTION scratch.sq5(n bigint DEFAULT currval('vault.ticket_seqno_seq'))
 	RETURNS bigint LANGUAGE sql STABLE AS 'SELECT $1';
 SELECT scratch.sq5(7);
+
+------------------------------------------------------------------------------
+-- 39. Administration of 0.2.0: the audit trail, the overview, renaming and
+--     cloning bundles (README: The audit trail, The configuration at a glance)
+------------------------------------------------------------------------------
+
+-- @attack audit_subject_reads refuse
+SELECT statement, old_row, new_row FROM flp.audit_log;
+
+-- @attack audit_subject_purges refuse
+SELECT flp.purge_audit('infinity');
+
+-- @attack audit_admin_deletes admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	DELETE FROM flp.audit_log;
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_truncates admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	TRUNCATE flp.audit_log;
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_forges admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	INSERT INTO flp.audit_log (session_role, role, tbl, operation) VALUES ('postgres', 'postgres', 'bundle', 'DELETE');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_disables_trigger admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	ALTER TABLE flp.field_permission DISABLE TRIGGER flp_audit;
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_purges admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp.purge_audit('infinity');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_change_recorded admin 1|atk_admin|UPDATE
+-- a super admin's direct DML is recorded, as who it is
+UPDATE flp.bundle SET description = 'changed' WHERE name = 'Atk';
+SELECT count(*) || '|' || min(role) || '|' || min(operation) FROM flp.audit_log
+ WHERE tbl = 'bundle' AND new_row ->> 'description' = 'changed' AND xid = pg_current_xact_id();
+
+-- @attack overview_subject_matrix refuse
+SELECT * FROM flp.permission_matrix();
+
+-- @attack overview_subject_matrix_self refuse
+SELECT * FROM flp.permission_matrix(ARRAY['atk_admin']::regrole[]);
+
+-- @attack overview_subject_bundle_fields refuse
+SELECT * FROM flp.bundle_fields;
+
+-- @attack overview_subject_holders refuse
+SELECT * FROM flp.bundle_holders;
+
+-- @attack overview_my_fields_only_hidden_and_read expect t
+-- what a subject is shown of itself: its restricted fields, as flp decides them
+SELECT (SELECT count(*) FROM flp.my_restricted_fields WHERE tbl = 'vault.acct'::regclass AND masked)
+     = (SELECT count(*) FROM flp.effective_permissions() WHERE tbl = 'vault.acct'::regclass AND permission = 'hide')
+   AND (SELECT count(*) FROM flp.my_restricted_fields WHERE tbl = 'vault.acct'::regclass AND masked) > 0;
+
+-- @attack bundle_subject_renames refuse
+SELECT flp.rename_bundle('Atk', 'Mine');
+
+-- @attack bundle_subject_clones refuse
+SELECT flp.clone_bundle('Atk', 'Mine');
+
+-- @attack bundle_admin_rename_keeps_masking admin 1|1
+-- a bundle renamed in the same transaction: its subject's hidden field stays
+-- masked and its data rules keep applying
+DO $d$ BEGIN PERFORM flp.rename_bundle('Atk', 'Atk renamed'); END $d$;
+SET ROLE atk_subject;
+SELECT (bool_and(secret = '****'))::int::text || '|' || (count(*) > 0)::int::text FROM vault.acct;
