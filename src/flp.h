@@ -262,6 +262,9 @@ extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 extern void flp_set_bulk_load(Oid relid);
 extern Oid	flp_bulk_load_target(void);
 
+/* src/catalog/audit.c: the audit trail */
+extern void flp_audit_note_statement(const char *source, int location, int length);
+
 /*
  * The evaluator, src/evaluate/ (its internals: src/evaluate/evaluate.h):
  * permission.c, with roles.c for flp_is_super_admin, flp_role_partner,

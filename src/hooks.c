@@ -43,6 +43,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/plancat.h"
 #include "optimizer/planner.h"
+#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -333,6 +334,10 @@ own_relation_hook(void)
 static void
 flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
+	/* a statement of the client's message (not one a function runs) */
+	if (queryDesc->sourceText != NULL && queryDesc->sourceText == debug_query_string)
+		flp_audit_note_statement(queryDesc->sourceText, queryDesc->plannedstmt->stmt_location,
+								 queryDesc->plannedstmt->stmt_len);
 	if (planner_hook != flp_planner_hook)
 		flp_refuse_bypassing_plan(queryDesc->plannedstmt, (const void *) planner_hook);
 	flp_check_plan_marks(queryDesc->plannedstmt);
@@ -434,8 +439,16 @@ before_other(PlannedStmt *pstmt, Node *parsetree, FollowUp *f)
 
 		flp_check_copy_from((CopyStmt *) parsetree, relid);
 		flp_check_copy_defaults(relid, flp_role_checks(GetUserId()));
-		/* a restore loads the catalog tables in any order (references.c) */
-		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace)
+		/*
+		 * A restore loads the catalog tables in any order (references.c),
+		 * and brings its audit trail and policies along: a superuser's COPY
+		 * FROM skips the reference checks, the audit and the recompiling of
+		 * policies.  Anyone else's COPY is checked and recorded like any
+		 * other write (CREATE EXTENSION flp, so a restore, needs a
+		 * superuser anyway).
+		 */
+		if (OidIsValid(relid) && get_rel_namespace(relid) == flp_catalog()->namespace &&
+			superuser())
 			f->bulk_load = relid;
 	}
 	else if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->relation != NULL)
@@ -545,6 +558,8 @@ flp_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	FollowUp	f;
 
 	memset(&f, 0, sizeof(f));
+	if (context == PROCESS_UTILITY_TOPLEVEL)
+		flp_audit_note_statement(queryString, pstmt->stmt_location, pstmt->stmt_len);
 	f.dropped_roles = IsA(parsetree, DropRoleStmt);
 	if (IsA(parsetree, ExecuteStmt))
 	{

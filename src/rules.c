@@ -183,7 +183,8 @@ recompile_policies(Datum relid)
  * Trigger of flp.data_rule, flp.record_link and flp.partner_scope (AFTER
  * INSERT OR UPDATE OR DELETE, each row; its argument names the column of the
  * governed table): the policies of the table a changed row is about, before
- * and after the change, are compiled again.  So a rule stored, changed or
+ * and after the change, are compiled again (after a TRUNCATE, each statement:
+ * those of every governed table).  So a rule stored, changed or
  * removed by direct DML, or by a cascade (a bundle renamed or dropped, a
  * governed table unprotected), is in force at once, as through the
  * management functions; compiled policies never keep a bundle's old name.
@@ -199,11 +200,23 @@ flp_rules_changed(PG_FUNCTION_ARGS)
 	Datum		before = (Datum) 0;
 	Datum		after = (Datum) 0;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!TRIGGER_FIRED_AFTER(td->tg_event) || td->tg_trigger->tgnargs != 1)
-		elog(ERROR, "flp._rules_changed() must be an AFTER row trigger with one argument");
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		td->tg_trigger->tgnargs != 1 ||
+		TRIGGER_FIRED_FOR_ROW(td->tg_event) == TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+		elog(ERROR, "flp._rules_changed() must be an AFTER row trigger, or AFTER TRUNCATE, with one argument");
 	if (RelationGetRelid(td->tg_relation) == flp_bulk_load_target())
 		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+	{
+		/* every table may have lost its rules: compile them all */
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "flp: SPI_connect failed");
+		if (SPI_execute("SELECT flp._compile_policies(g.tbl) FROM flp.governed_table g",
+						false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "flp: could not compile the policies");
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
 	desc = RelationGetDescr(td->tg_relation);
 	attno = SPI_fnumber(desc, td->tg_trigger->tgargs[0]);
 	if (attno <= 0)

@@ -146,6 +146,36 @@ COMMENT ON FUNCTION flp.drop_partner(text) IS
 
 /* -------------------------------------------------------------- bundles */
 
+/*
+ * The system bundle (Default_Partner_Bundle) keeps its name, kind, license
+ * and flag, and stays: flp finds it by name, so a direct UPDATE that renamed
+ * it would let an ordinary bundle take its place as every partner's default.
+ * No other bundle becomes a system bundle.
+ */
+CREATE FUNCTION flp._check_bundle() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.system
+	   AND (TG_OP = 'DELETE' OR (NEW.name, NEW.kind, NEW.license, NEW.system)
+								 IS DISTINCT FROM (OLD.name, OLD.kind, OLD.license, OLD.system)) THEN
+		RAISE EXCEPTION 'bundle "%" is a system bundle and cannot be changed', OLD.name
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Its name, kind, license and flag are flp''s; only its description and field-level permissions can be set.';
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.system AND (TG_OP = 'INSERT' OR NOT OLD.system) THEN
+		RAISE EXCEPTION 'bundle "%" cannot become a system bundle', NEW.name
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION flp._check_bundle() IS
+	'internal trigger: the system bundle keeps its name, kind, license and flag, and cannot be deleted; no bundle becomes a system bundle';
+REVOKE ALL ON FUNCTION flp._check_bundle() FROM PUBLIC;
+CREATE TRIGGER flp_check_bundle BEFORE INSERT OR UPDATE OR DELETE ON flp.bundle
+	FOR EACH ROW EXECUTE FUNCTION flp._check_bundle();
+
+
 CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
 								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
 	RETURNS void
@@ -214,15 +244,15 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('clone a bundle');
 	b := flp._require_bundle(name, false);
-	PERFORM flp.create_bundle(new_name, b.kind, b.license, coalesce(description, b.description));
 	IF b.system THEN
-		/* Default_Partner_Bundle grants the tables of the partner areas at edit */
-		INSERT INTO flp.table_permission (bundle, tbl, permission)
-		SELECT DISTINCT new_name, a.tbl, 'edit'::flp.permission FROM flp.area_table a;
-	ELSE
-		INSERT INTO flp.table_permission (bundle, tbl, permission)
-		SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1;
+		RAISE EXCEPTION 'system bundle "%" cannot be cloned', name
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'It gives each field the table''s default until a super admin opens it, columns added later too; an ordinary bundle cannot say that.',
+				  HINT = 'Create a partner bundle with flp.create_bundle(name, ''partner'') and set its permissions.';
 	END IF;
+	PERFORM flp.create_bundle(new_name, b.kind, b.license, coalesce(description, b.description));
+	INSERT INTO flp.table_permission (bundle, tbl, permission)
+	SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1;
 	INSERT INTO flp.field_permission (bundle, tbl, field, permission)
 	SELECT new_name, p.tbl, p.field, p.permission FROM flp.field_permission p
 	 WHERE p.bundle = $1
@@ -232,7 +262,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
-	'creates a bundle with the kind, license, table and field permissions and data rules of another (not its assignments or rules)';
+	'creates a bundle with the kind, license, table and field permissions and data rules of another (not its assignments or rules; not of Default_Partner_Bundle)';
 
 CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
 	RETURNS void

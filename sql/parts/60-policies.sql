@@ -84,7 +84,7 @@ REVOKE ALL ON FUNCTION flp._create_data_policies(regclass, regclass) FROM PUBLIC
  * (Re)create flp's row policies of one governed table on it and on its
  * partitions and children, from the catalog:
  *   flp_scope   partner users see only assigned records        (flp.partner_scope)
- *   flp_link    partner users see children of visible parents  (flp.link_records)
+ *   flp_link    subjects see children of visible parents       (flp.link_records)
  *   flp_data_*  subjects see and change rows by data rules      (flp.add_data_rule)
  * All are restrictive: they narrow what the other policies allow.
  */
@@ -98,6 +98,7 @@ DECLARE
 	scope flp.partner_scope;
 	link flp.record_link;
 	pol text;
+	risk record;
 BEGIN
 	SELECT g.tbl INTO root FROM flp.governed_table g
 	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
@@ -122,17 +123,31 @@ BEGIN
 						   'WITH CHECK (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text))',
 						   rel, root::text, scope.key_field);
 		END IF;
+		/* a child row follows its parent row for every subject: visible when
+		 * the parent is (the parent's own policies apply in the subquery);
+		 * a row without a parent key is visible to internal subjects only */
 		IF link.child IS NOT NULL THEN
 			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
-						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
-						   'WHERE p.%3$I = %1$s.%4$I)) '
-						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
-						   'WHERE p.%3$I = %1$s.%4$I))',
+						   'USING (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
+						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I)) '
+						   'WITH CHECK (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
+						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I))',
 						   rel, link.parent, link.parent_key, link.fk_field);
 		END IF;
 		/* built from the predicates' parse trees, never from their text (rules.c) */
 		PERFORM flp._create_data_policies(rel, root);
 	END LOOP;
+	/* what PostgreSQL resolved in the policies flp wrote (operators and casts
+	 * of the key fields' types too) must be code flp trusts: it runs in
+	 * subjects' sessions on real values */
+	SELECT * INTO risk FROM flp._code_risks(root) k
+	 WHERE k.kind = 'policy function' AND k.object LIKE 'policy flp\_%' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'flp''s policies of table "%" would run code flp does not trust', root
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s: %s.', risk.object, risk.risk),
+				  HINT = 'The key fields of a partner scope or an inheritance rule must compare with operators and casts a superuser owns.';
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION flp._compile_policies(regclass) IS
@@ -158,3 +173,9 @@ CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.record_
 	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('child');
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.partner_scope
 	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.data_rule
+	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');
+CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.record_link
+	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('child');
+CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.partner_scope
+	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');

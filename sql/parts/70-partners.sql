@@ -201,7 +201,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
-	'inheritance rule: partner users see a child row exactly when they see its parent row';
+	'inheritance rule: every subject sees a child row exactly when it sees its parent row (internal users also rows without a parent key)';
 
 CREATE FUNCTION flp.unlink_records(child regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -384,12 +384,12 @@ BEGIN
 	SELECT * INTO l FROM flp.record_link k WHERE k.child = $1;
 	IF l.child IS NOT NULL THEN
 		n := n + 1; step := n; source := 'inheritance rule';
-		IF partner IS NULL THEN
-			detail := format('linked to %s; "%s" is an internal user, not concerned', l.parent, role);
+		EXECUTE format('SELECT (%I)::text FROM %s WHERE (%I)::text = $1', l.fk_field, tbl, keyf)
+		   INTO fk USING record_key;
+		IF fk IS NULL AND partner IS NULL THEN
+			detail := format('linked to %s; no parent key: visible to internal users', l.parent);
 			visible := true; RETURN NEXT;
 		ELSE
-			EXECUTE format('SELECT (%I)::text FROM %s WHERE (%I)::text = $1', l.fk_field, tbl, keyf)
-			   INTO fk USING record_key;
 			detail := format('visible when its parent %s.%I = %L is', l.parent, l.parent_key, fk);
 			visible := NULL; RETURN NEXT;
 			ok_link := false;

@@ -8,12 +8,14 @@
  * AFTER statement trigger (TRUNCATE) on each catalog table.  It records who
  * (the session user and the current user), when (the transaction's and the
  * statement's time, the transaction id), what (the table, the operation, the
- * old and new rows as jsonb) and the statement the client sent.  The row is
+ * old and new rows as jsonb) and the statement of the client's message that
+ * made it (not the message's other statements).  The row is
  * written as the owner of flp.audit_log, which nobody else may write: super
  * admins read the trail, only a superuser changes it.  The rows of a
  * rolled-back transaction go with it.  A COPY FROM into a catalog table (a
- * restore) is not recorded: the restore brings the trail along.  The key of
- * flp.mask_secret is never written to the trail.
+ * restore by a superuser) is not recorded: the restore brings the trail
+ * along.  The key of flp.mask_secret is never written to the trail, nor a
+ * statement that names that table.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,6 +38,59 @@ PG_FUNCTION_INFO_V1(flp_audit);
 
 /* The changes this session recorded (flp.audit_log.seq). */
 static int64 recorded = 0;
+
+/*
+ * The statement of the client's message that runs now (set by the utility
+ * and executor hooks for each top-level statement): the trail records it
+ * rather than the whole message, whose other statements may carry secrets
+ * (a password, say).  A pointer into the message, with the statement's
+ * place in it; used only while it is still the message being run.
+ */
+static const char *statement_source = NULL;
+static int	statement_location = -1;
+static int	statement_length = 0;
+
+void
+flp_audit_note_statement(const char *source, int location, int length)
+{
+	statement_source = source;
+	statement_location = location;
+	statement_length = length;
+}
+
+/* Whether text names flp.mask_secret, in any case. */
+static bool
+names_mask_secret(const char *text)
+{
+	char	   *lower = pstrdup(text);
+
+	for (char *c = lower; *c; c++)
+		*c = pg_tolower((unsigned char) *c);
+	return strstr(lower, "mask_secret") != NULL;
+}
+
+/* The statement that runs now, as text, or NULL if unknown. */
+static char *
+current_statement(void)
+{
+	int			total;
+	int			start;
+	int			length;
+
+	if (statement_source == NULL || statement_source != debug_query_string)
+		return NULL;
+	total = strlen(statement_source);
+	start = statement_location < 0 ? 0 : Min(statement_location, total);
+	length = statement_length <= 0 ? total - start : Min(statement_length, total - start);
+	while (length > 0 && isspace((unsigned char) statement_source[start]))
+	{
+		start++;
+		length--;
+	}
+	while (length > 0 && isspace((unsigned char) statement_source[start + length - 1]))
+		length--;
+	return pnstrdup(statement_source + start, length);
+}
 
 /* The owner of flp.audit_log (in schema nspid), who writes the trail. */
 static Oid
@@ -89,14 +144,19 @@ write_row(Relation rel, const char *operation, HeapTuple old, HeapTuple new)
 	char		query[1024];
 	char		old_expr[128];
 	char		new_expr[128];
+	char	   *statement;
 
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetSessionUserId(), false)));
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	values[2] = CStringGetTextDatum(operation);
 	values[3] = old ? heap_copy_tuple_as_datum(old, desc) : (Datum) 0;
 	values[4] = new ? heap_copy_tuple_as_datum(new, desc) : (Datum) 0;
-	values[5] = CStringGetTextDatum(debug_query_string ? debug_query_string : "");
-	if (debug_query_string == NULL)
+	statement = secret ? NULL : current_statement();
+	/* a statement that also writes the key of flp.mask_hash is not kept */
+	if (statement != NULL && names_mask_secret(statement))
+		statement = NULL;
+	values[5] = CStringGetTextDatum(statement ? statement : "");
+	if (statement == NULL)
 		nulls[5] = 'n';
 	values[6] = CStringGetTextDatum(RelationGetRelationName(rel));
 	values[7] = Int64GetDatum(++recorded);

@@ -123,72 +123,22 @@ SELECT flp.clone_bundle('nope', 'x');
 SELECT flp.clone_bundle('Customer Success', NULL);
 SELECT adm.state() = :'before' AS unchanged;
 
--- a clone of Default_Partner_Bundle: the area tables at edit, its opened fields
+-- Default_Partner_Bundle cannot be cloned (it gives unopened fields, and
+-- columns added later, the table default: no ordinary bundle can say that),
+-- nor renamed, changed or deleted by direct DML, and no bundle becomes a
+-- system bundle
 SELECT flp.define_area('timeline', ARRAY['adm.account']::regclass[]) AS area;
 SELECT flp.set_permission('Default_Partner_Bundle', 'adm.account', 'name', 'read') AS opened;
-SELECT flp.clone_bundle('Default_Partner_Bundle', 'Partner Copy') AS cloned;
-SELECT name, kind, license, system FROM flp.bundle WHERE name = 'Partner Copy';
-SELECT tbl, permission FROM flp.table_permission WHERE bundle = 'Partner Copy';
-SELECT field, permission FROM flp.field_permission WHERE bundle = 'Partner Copy';
-
--- silent cases made loud: an assignment that gives nothing, a first data rule
-\set VERBOSITY default
-CREATE ROLE regress_adm_team;
-CREATE ROLE regress_adm_viewer LOGIN IN ROLE regress_adm_team;
-CREATE ROLE regress_adm_full LOGIN IN ROLE regress_adm_team;
-CREATE ROLE regress_adm_partner LOGIN;
-SELECT flp.register_user('regress_adm_viewer', 'viewer') AS registered;
-SELECT flp.add_partner('Acme') AS partner;
-SELECT flp.register_user('regress_adm_partner', partner => 'Acme') AS registered;
-SELECT flp.create_bundle('Exec', license => 'viewer') AS created;
-SELECT flp.assign('Exec', 'regress_adm_full') AS assigned;
-SELECT flp.assign('Exec', 'regress_adm_viewer') AS assigned;
-SELECT flp.assign('Exec', 'regress_adm_team') AS assigned;
-SELECT flp.assign('CSM EMEA', 'regress_adm_partner') AS assigned;
-SELECT flp.assign('CSM EMEA', 'regress_adm_admin') AS assigned;
-CREATE TABLE adm.deal (id int PRIMARY KEY, amount int);
-GRANT SELECT ON adm.deal TO regress_adm_viewer, regress_adm_full, regress_adm_other;
-SELECT flp.protect('adm.deal') AS protected;
-SELECT flp.add_data_rule('adm.deal', 'amount > 0', 'read', 'Exec') > 0 AS first_rule;
-SELECT flp.add_data_rule('adm.deal', 'amount > 10', 'read', 'CSM EMEA') > 0 AS second_rule;
-CREATE TABLE adm.deal2 (id int PRIMARY KEY, amount int);
-GRANT SELECT ON adm.deal2 TO regress_adm_viewer;
-SELECT flp.protect('adm.deal2') AS protected;
-SELECT flp.add_data_rule('adm.deal2', 'amount > 0') > 0 AS rule_for_all;
-SELECT flp.unprotect('adm.deal') AS unprotected;
-SELECT flp.unprotect('adm.deal2') AS unprotected;
-SELECT flp.unregister_user('regress_adm_viewer') AS unregistered;
-SELECT flp.unregister_user('regress_adm_partner') AS unregistered;
-SELECT flp.drop_bundle('Exec') AS dropped;
-DROP TABLE adm.deal, adm.deal2;
-DROP ROLE regress_adm_viewer, regress_adm_full, regress_adm_team, regress_adm_partner;
-\set VERBOSITY terse
-
--- flp.protect and primary keys: a surrogate key (integers, uuids) stays
--- unrestricted; a natural key is governed; govern_keys governs every key; a
--- second protect (a new default) does not exclude a key included again
-CREATE TABLE adm.by_uuid (id uuid PRIMARY KEY, note text);
-CREATE TABLE adm.by_pair (a int, b bigint, note text, PRIMARY KEY (a, b));
-CREATE TABLE adm.by_email (email text PRIMARY KEY, note text);
-CREATE TABLE adm.by_int_kept (id int PRIMARY KEY, note text);
-CREATE TABLE adm.no_key (id int, note text);
-SELECT flp.protect('adm.by_uuid') AS protected;
-SELECT flp.protect('adm.by_pair') AS protected;
-SELECT flp.protect('adm.by_email') AS protected;
-SELECT flp.protect('adm.by_int_kept', govern_keys => true) AS protected;
-SELECT flp.protect('adm.no_key') AS protected;
-SELECT tbl, field FROM flp.excluded_field
- WHERE tbl::text IN ('adm.by_uuid', 'adm.by_pair', 'adm.by_email', 'adm.by_int_kept', 'adm.no_key')
- ORDER BY 1::text, 2;
-SELECT flp.include_field('adm.by_uuid', 'id') AS included;
-SELECT flp.protect('adm.by_uuid', 'read') AS protected_again;
-SELECT count(*) AS uuid_excluded FROM flp.excluded_field WHERE tbl = 'adm.by_uuid'::regclass;
-SELECT flp.protect('adm.no_key', govern_keys => NULL);
-SET ROLE regress_adm_other;
-SELECT flp.protect('adm.no_key');
-RESET ROLE;
-SELECT flp.unprotect(t::regclass) FROM unnest(ARRAY['adm.by_uuid', 'adm.by_pair', 'adm.by_email',
-													 'adm.by_int_kept', 'adm.no_key']) t;
+SELECT adm.state() AS before \gset
+SELECT flp.clone_bundle('Default_Partner_Bundle', 'Partner Copy');
+UPDATE flp.bundle SET name = 'Old default' WHERE name = 'Default_Partner_Bundle';
+UPDATE flp.bundle SET license = 'viewer', kind = 'internal' WHERE name = 'Default_Partner_Bundle';
+DELETE FROM flp.bundle WHERE name = 'Default_Partner_Bundle';
+UPDATE flp.bundle SET system = true WHERE name = 'CSM EMEA';
+INSERT INTO flp.bundle (name, kind, system) VALUES ('Second default', 'partner', true);
+SELECT adm.state() = :'before' AS unchanged;
+UPDATE flp.bundle SET description = 'the default' WHERE name = 'Default_Partner_Bundle';
+SELECT flp.create_bundle('Partner Copy', 'partner') AS created;
 
 -- direct DML on flp.data_rule: in force at once
 DELETE FROM flp.data_rule WHERE bundle = 'CSM EMEA';
@@ -212,6 +162,24 @@ SELECT * FROM adm.policies('adm.account');
 SELECT flp.drop_bundle('Customer Success') AS dropped;
 SELECT * FROM adm.policies('adm.account');
 
+-- inheritance for everyone: an internal user whom a data rule restricts on
+-- accounts sees only the contacts of the accounts it sees (and contacts
+-- without an account); a partner user would not see those either
+INSERT INTO adm.contact VALUES (3, NULL, 'Orphan', '555-3');
+SET ROLE regress_adm_other;
+SELECT id FROM adm.account ORDER BY id;
+SELECT id FROM adm.contact ORDER BY id;
+RESET ROLE;
+SELECT flp.link_records('adm.contact', 'account_id', 'adm.account') AS linked;
+SET ROLE regress_adm_other;
+SELECT id FROM adm.contact ORDER BY id;
+RESET ROLE;
+SELECT step, source, detail, visible FROM flp.explain_record('adm.contact', '2', 'regress_adm_other')
+ WHERE source NOT LIKE '%data rule%';
+SELECT step, source, detail, visible FROM flp.explain_record('adm.contact', '3', 'regress_adm_other');
+SELECT flp.unlink_records('adm.contact') AS unlinked;
+DELETE FROM adm.contact WHERE id = 3;
+
 -- direct DML on flp.record_link and flp.partner_scope
 INSERT INTO flp.record_link VALUES ('adm.contact', 'account_id', 'adm.account', 'id');
 SELECT * FROM adm.policies('adm.contact');
@@ -221,6 +189,48 @@ INSERT INTO flp.partner_scope VALUES ('adm.contact', 'id');
 SELECT * FROM adm.policies('adm.contact');
 DELETE FROM flp.partner_scope WHERE tbl = 'adm.contact'::regclass;
 SELECT * FROM adm.policies('adm.contact');
+
+-- a TRUNCATE of the rule tables takes their policies away too
+BEGIN;
+TRUNCATE flp.data_rule;
+SELECT * FROM adm.policies('adm.account');
+ROLLBACK;
+SELECT count(*) AS policies_back FROM adm.policies('adm.account');
+
+-- a super admin that is not a superuser: its COPY into the catalog is
+-- checked, recorded and compiled like any write
+SELECT clock_timestamp() AS copy_mark \gset
+SET ROLE regress_adm_admin;
+COPY flp.data_rule (tbl, predicate, bundle) FROM STDIN;
+adm.account	id = 2	CSM EMEA
+\.
+COPY flp.assignment FROM STDIN;
+No such bundle	regress_adm_other
+\.
+RESET ROLE;
+SELECT tbl, operation, new_row ->> 'predicate' AS predicate FROM flp.audit_log
+ WHERE at > :'copy_mark' ORDER BY at, seq;
+SELECT * FROM adm.policies('adm.account');
+DELETE FROM flp.data_rule WHERE predicate = 'id = 2';
+
+-- the key fields of a scope or a link must compare with trusted operators
+-- and casts: an implicit cast of a super admin's own type is refused
+CREATE TYPE adm.k AS (v int);
+CREATE FUNCTION adm.k2t(adm.k) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT ($1).v::text';
+ALTER FUNCTION adm.k2t(adm.k) OWNER TO regress_adm_admin;
+CREATE CAST (adm.k AS text) WITH FUNCTION adm.k2t(adm.k) AS IMPLICIT;
+CREATE TABLE adm.par (id adm.k PRIMARY KEY, name text);
+CREATE TABLE adm.chi (id int PRIMARY KEY, par_id text, note text);
+SELECT flp.protect('adm.par') AS protected;
+SELECT flp.protect('adm.chi') AS protected;
+SELECT flp.link_records('adm.chi', 'par_id', 'adm.par');
+SELECT flp.partner_scope('adm.par', 'id');
+SELECT count(*) AS flp_policies FROM pg_policy WHERE polrelid IN ('adm.par'::regclass, 'adm.chi'::regclass)
+   AND polname IN ('flp_link', 'flp_scope');
+SELECT flp.unprotect('adm.par') AS unprotected;
+SELECT flp.unprotect('adm.chi') AS unprotected;
+DROP TABLE adm.par, adm.chi;
+DROP CAST (adm.k AS text);
 
 -- bad names, temporary tables, masks that do not exist: clear errors, nothing changed
 SELECT adm.state() AS before \gset
@@ -289,6 +299,16 @@ SELECT count(*) FROM flp.audit_log;
 RESET ROLE;
 TRUNCATE flp.license_seats;
 SELECT tbl, operation, statement FROM adm.trail(:'mark') WHERE operation = 'TRUNCATE';
+-- the trail keeps the statement that changed the catalog, not the other
+-- statements of the client's message; nothing of flp.mask_secret's key
+SELECT clock_timestamp() AS mark2 \gset
+SELECT flp.create_bundle('Multi') AS created \; ALTER ROLE regress_adm_other PASSWORD 'pw-not-for-the-trail' \; SELECT 1 AS one;
+UPDATE flp.mask_secret SET secret = secret;
+SELECT tbl, operation, statement, old_row, new_row FROM flp.audit_log
+ WHERE at > :'mark2' AND tbl IN ('bundle', 'mask_secret') ORDER BY at, seq;
+SELECT count(*) AS password_in_trail FROM flp.audit_log WHERE statement LIKE '%pw-not-for%';
+ALTER ROLE regress_adm_other PASSWORD NULL;
+SELECT flp.drop_bundle('Multi') AS dropped;
 SELECT flp.purge_audit(NULL);
 SELECT flp.purge_audit('-infinity') AS purged;
 SELECT tbl, operation, old_row FROM adm.trail(:'mark') WHERE tbl = 'audit_log';
@@ -297,6 +317,7 @@ SELECT tbl, operation, old_row FROM adm.trail(:'mark') WHERE tbl = 'audit_log';
 SELECT flp.unprotect('adm.account') AS unprotected;
 SELECT flp.unprotect('adm.contact') AS unprotected;
 SELECT flp.drop_bundle(name) FROM flp.bundle WHERE name IN ('CSM EMEA', 'Partner Copy');
+UPDATE flp.bundle SET description = 'Edit on every table of the partner areas; used by partners without a bundle of their own' WHERE name = 'Default_Partner_Bundle';
 SELECT flp.drop_partner('Acme');
 DROP SCHEMA adm CASCADE;
 DROP ROLE regress_adm_csm, regress_adm_other, regress_adm_admin;
