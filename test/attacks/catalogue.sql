@@ -3066,3 +3066,26 @@ SELECT flp.clone_bundle('Atk', 'Mine');
 DO $d$ BEGIN PERFORM flp.rename_bundle('Atk', 'Atk renamed'); END $d$;
 SET ROLE atk_subject;
 SELECT (bool_and(secret = '****'))::int::text || '|' || (count(*) > 0)::int::text FROM vault.acct;
+
+-- @attack bundle_admin_renames_default_directly admin 42501
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	UPDATE flp.bundle SET name = 'Old default' WHERE name = 'Default_Partner_Bundle';
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack bundle_admin_clones_default admin 0A000
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp.clone_bundle('Default_Partner_Bundle', 'Look-alike');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT v FROM o;
+
+-- @attack audit_admin_copy_recorded admin 1
+-- a super admin's COPY into the catalog is recorded like any write
+COPY flp.excluded_field FROM STDIN;
+vault.acct	ro
+\.
+SELECT count(*) FROM flp.audit_log WHERE tbl = 'excluded_field' AND xid = pg_current_xact_id();
