@@ -727,7 +727,7 @@ for v in "${VERSIONS[@]}"; do
 	fi
 	ROOT="$CACHE/pg$(major_of "$v")"
 	if [[ "$MODE" == prepare ]]; then
-		RESULTS+=("$(server_version "$v"): prepared$(is_assert "$v" && echo " (the root; a test run makes the assert build)")")
+		RESULTS+=("$(server_version "$v"): prepared$(! is_assert "$v" || echo " (the root; a test run makes the assert build)")")
 		PASSED=$((PASSED + 1))
 		unmount_under "$ROOT"
 		continue

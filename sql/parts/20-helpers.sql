@@ -93,7 +93,7 @@ COMMENT ON FUNCTION flp._require_bundle(text, boolean) IS
 
 /* A name for a bundle or partner, or a clear error (22004, 42602, 42622). */
 CREATE FUNCTION flp._check_name(what text, name text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF name IS NULL THEN

@@ -60,7 +60,7 @@ CREATE TABLE flp.record_link (
 );
 CREATE INDEX record_link_parent_idx ON flp.record_link (parent);
 COMMENT ON TABLE flp.record_link IS
-	'inheritance rules: a child row is visible to a subject exactly when its parent row is (flp.link_records)';
+	'inheritance rules: a child row is visible to partner users, and to internal users where data rules restrict the parent, exactly when its parent row is (flp.link_records)';
 COMMENT ON COLUMN flp.record_link.child IS 'the child table';
 COMMENT ON COLUMN flp.record_link.fk_field IS 'the child field referring to the parent';
 COMMENT ON COLUMN flp.record_link.parent IS 'the parent table';

@@ -84,7 +84,9 @@ REVOKE ALL ON FUNCTION flp._create_data_policies(regclass, regclass) FROM PUBLIC
  * (Re)create flp's row policies of one governed table on it and on its
  * partitions and children, from the catalog:
  *   flp_scope   partner users see only assigned records        (flp.partner_scope)
- *   flp_link    subjects see children of visible parents       (flp.link_records)
+ *   flp_link    partner users (and internal subjects, where data
+ *               rules restrict the parent) see children of visible
+ *               parents                                         (flp.link_records)
  *   flp_data_*  subjects see and change rows by data rules      (flp.add_data_rule)
  * All are restrictive: they narrow what the other policies allow.
  */
@@ -99,6 +101,7 @@ DECLARE
 	link flp.record_link;
 	pol text;
 	risk record;
+	internal_too boolean;
 BEGIN
 	SELECT g.tbl INTO root FROM flp.governed_table g
 	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
@@ -107,6 +110,15 @@ BEGIN
 	END IF;
 	SELECT * INTO scope FROM flp.partner_scope s WHERE s.tbl = root;
 	SELECT * INTO link FROM flp.record_link l WHERE l.child = root;
+	/* internal subjects follow the parent only where data rules restrict it
+	 * (on it or up its chain); partner users always do */
+	WITH RECURSIVE up(t) AS (
+		SELECT link.parent
+	  UNION
+		SELECT l.parent FROM flp.record_link l JOIN up ON l.child = up.t
+	)
+	SELECT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl IN (SELECT up.t FROM up))
+	  INTO internal_too;
 
 	FOR rel IN SELECT flp._tree(root) LOOP
 		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
@@ -123,15 +135,23 @@ BEGIN
 						   'WITH CHECK (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text))',
 						   rel, root::text, scope.key_field);
 		END IF;
-		/* a child row follows its parent row for every subject: visible when
-		 * the parent is (the parent's own policies apply in the subquery);
-		 * a row without a parent key is visible to internal subjects only */
-		IF link.child IS NOT NULL THEN
+		/* a child row follows its parent row: visible when the parent is
+		 * (the parent's own policies apply in the subquery), for partner
+		 * users, and for internal subjects where data rules restrict the
+		 * parent; for them a row without a parent key stays visible */
+		IF link.child IS NOT NULL AND internal_too THEN
 			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
 						   'USING (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
 						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I)) '
 						   'WITH CHECK (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
 						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I))',
+						   rel, link.parent, link.parent_key, link.fk_field);
+		ELSIF link.child IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I))',
 						   rel, link.parent, link.parent_key, link.fk_field);
 		END IF;
 		/* built from the predicates' parse trees, never from their text (rules.c) */
@@ -148,6 +168,10 @@ BEGIN
 				  DETAIL = format('%s: %s.', risk.object, risk.risk),
 				  HINT = 'The key fields of a partner scope or an inheritance rule must compare with operators and casts a superuser owns.';
 	END IF;
+	/* tables linked to this one follow its data rules: compile them too */
+	FOR rel IN SELECT l.child FROM flp.record_link l WHERE l.parent = root LOOP
+		PERFORM flp._compile_policies(rel);
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION flp._compile_policies(regclass) IS

@@ -201,7 +201,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
-	'inheritance rule: every subject sees a child row exactly when it sees its parent row (internal users also rows without a parent key)';
+	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
 
 CREATE FUNCTION flp.unlink_records(child regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -329,6 +329,7 @@ DECLARE
 	editable boolean := true;
 	l flp.record_link;
 	fk text;
+	parent_ruled boolean;
 	r flp.data_rule;
 	applies boolean;
 	res boolean;
@@ -386,7 +387,18 @@ BEGIN
 		n := n + 1; step := n; source := 'inheritance rule';
 		EXECUTE format('SELECT (%I)::text FROM %s WHERE (%I)::text = $1', l.fk_field, tbl, keyf)
 		   INTO fk USING record_key;
-		IF fk IS NULL AND partner IS NULL THEN
+		WITH RECURSIVE up(t) AS (
+			SELECT l.parent
+		  UNION
+			SELECT k.parent FROM flp.record_link k JOIN up ON k.child = up.t
+		)
+		SELECT EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl IN (SELECT up.t FROM up))
+		  INTO parent_ruled;
+		IF partner IS NULL AND NOT parent_ruled THEN
+			detail := format('linked to %s, which no data rule restricts; "%s" is an internal user, not concerned',
+							 l.parent, role);
+			visible := true; RETURN NEXT;
+		ELSIF fk IS NULL AND partner IS NULL THEN
 			detail := format('linked to %s; no parent key: visible to internal users', l.parent);
 			visible := true; RETURN NEXT;
 		ELSE

@@ -564,7 +564,7 @@ GRANT SELECT ON flp.my_restricted_fields TO PUBLIC;
 /* item 9: names, temporary tables, masks that do not exist */
 
 CREATE OR REPLACE FUNCTION flp._check_name(what text, name text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF name IS NULL THEN
@@ -901,9 +901,9 @@ COMMENT ON FUNCTION flp.explain_record(regclass, text, regrole) IS
 	'why a record of a governed table is or is not visible to a role: partner scope, inheritance rules, data rules';
 
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
-	'inheritance rule: every subject sees a child row exactly when it sees its parent row (internal users also rows without a parent key)';
+	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
 COMMENT ON TABLE flp.record_link IS
-	'inheritance rules: a child row is visible to a subject exactly when its parent row is (flp.link_records)';
+	'inheritance rules: a child row is visible to partner users, and to internal users where data rules restrict the parent, exactly when its parent row is (flp.link_records)';
 
 /* ---------------------- 40-users-bundles: the system bundle stays itself */
 
@@ -1035,8 +1035,240 @@ $$;
 COMMENT ON FUNCTION flp._compile_policies(regclass) IS
 	'internal: (re)creates flp''s row-level security policies of a governed table and its children';
 
+
+/* inheritance rules: internal subjects where data rules restrict the parent */
+
+CREATE OR REPLACE FUNCTION flp._compile_policies(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
+#variable_conflict use_variable
+DECLARE
+	root regclass;
+	rel regclass;
+	scope flp.partner_scope;
+	link flp.record_link;
+	pol text;
+	risk record;
+	internal_too boolean;
+BEGIN
+	SELECT g.tbl INTO root FROM flp.governed_table g
+	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	IF root IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT * INTO scope FROM flp.partner_scope s WHERE s.tbl = root;
+	SELECT * INTO link FROM flp.record_link l WHERE l.child = root;
+	/* internal subjects follow the parent only where data rules restrict it
+	 * (on it or up its chain); partner users always do */
+	WITH RECURSIVE up(t) AS (
+		SELECT link.parent
+	  UNION
+		SELECT l.parent FROM flp.record_link l JOIN up ON l.child = up.t
+	)
+	SELECT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl IN (SELECT up.t FROM up))
+	  INTO internal_too;
+
+	FOR rel IN SELECT flp._tree(root) LOOP
+		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
+		FOR pol IN SELECT p.polname FROM pg_policy p
+					WHERE p.polrelid = rel
+					  AND p.polname IN ('flp_scope', 'flp_link', 'flp_data_select',
+										'flp_data_insert', 'flp_data_update', 'flp_data_delete')
+		LOOP
+			EXECUTE format('DROP POLICY %I ON %s', pol, rel);
+		END LOOP;
+		IF scope.tbl IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_scope ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR flp.record_visible(%2$L::regclass, (%3$I)::text))',
+						   rel, root::text, scope.key_field);
+		END IF;
+		/* a child row follows its parent row: visible when the parent is
+		 * (the parent's own policies apply in the subquery), for partner
+		 * users, and for internal subjects where data rules restrict the
+		 * parent; for them a row without a parent key stays visible */
+		IF link.child IS NOT NULL AND internal_too THEN
+			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
+						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I)) '
+						   'WITH CHECK (NOT flp.is_subject() OR (%1$s.%4$I IS NULL AND NOT flp.is_partner_user()) '
+						   'OR EXISTS (SELECT 1 FROM %2$s p WHERE p.%3$I = %1$s.%4$I))',
+						   rel, link.parent, link.parent_key, link.fk_field);
+		ELSIF link.child IS NOT NULL THEN
+			EXECUTE format('CREATE POLICY flp_link ON %1$s AS RESTRICTIVE FOR ALL TO PUBLIC '
+						   'USING (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I)) '
+						   'WITH CHECK (NOT flp.is_partner_user() OR EXISTS (SELECT 1 FROM %2$s p '
+						   'WHERE p.%3$I = %1$s.%4$I))',
+						   rel, link.parent, link.parent_key, link.fk_field);
+		END IF;
+		/* built from the predicates' parse trees, never from their text (rules.c) */
+		PERFORM flp._create_data_policies(rel, root);
+	END LOOP;
+	/* what PostgreSQL resolved in the policies flp wrote (operators and casts
+	 * of the key fields' types too) must be code flp trusts: it runs in
+	 * subjects' sessions on real values */
+	SELECT * INTO risk FROM flp._code_risks(root) k
+	 WHERE k.kind = 'policy function' AND k.object LIKE 'policy flp\_%' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'flp''s policies of table "%" would run code flp does not trust', root
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s: %s.', risk.object, risk.risk),
+				  HINT = 'The key fields of a partner scope or an inheritance rule must compare with operators and casts a superuser owns.';
+	END IF;
+	/* tables linked to this one follow its data rules: compile them too */
+	FOR rel IN SELECT l.child FROM flp.record_link l WHERE l.parent = root LOOP
+		PERFORM flp._compile_policies(rel);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp._compile_policies(regclass) IS
+	'internal: (re)creates flp''s row-level security policies of a governed table and its children';
+
+CREATE OR REPLACE FUNCTION flp.explain_record(tbl regclass, record_key text,
+								   role regrole DEFAULT current_user::regrole)
+	RETURNS TABLE (step int, source text, detail text, visible boolean)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	n int := 0;
+	keyf name;
+	partner text;
+	scoped boolean;
+	ok_scope boolean := true;
+	ok_link boolean := true;
+	ok_rules boolean := true;
+	editable boolean := true;
+	l flp.record_link;
+	fk text;
+	parent_ruled boolean;
+	r flp.data_rule;
+	applies boolean;
+	res boolean;
+	any_rule boolean := false;
+	any_edit boolean := false;
+	p record;
+BEGIN
+	PERFORM flp._require_super_admin('explain a record');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_role(role);
+	keyf := flp._record_key_field(tbl);
+	IF keyf IS NULL THEN
+		RAISE EXCEPTION 'table "%" has no record key', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Records are named by the partner scope key or a one-column primary key.';
+	END IF;
+	IF flp.is_super_admin(role) THEN
+		n := n + 1; step := n; source := 'super admin';
+		detail := format('role "%s" is a super admin: every row is visible and editable', role);
+		visible := true; RETURN NEXT;
+		n := n + 1; step := n; source := 'result'; detail := 'visible and editable'; RETURN NEXT;
+		RETURN;
+	END IF;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE (%I)::text = $1)', tbl, keyf)
+	   INTO res USING record_key;
+	n := n + 1; step := n; source := 'record';
+	detail := format('%s.%I = %L %s', tbl, keyf, record_key,
+					 CASE WHEN res THEN 'exists' ELSE 'does not exist' END);
+	visible := NULL; RETURN NEXT;
+
+	SELECT u.partner INTO partner FROM flp.registered_user u WHERE u.role = $3;
+	scoped := EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $1);
+	IF scoped THEN
+		n := n + 1; step := n; source := 'partner scope';
+		IF partner IS NULL THEN
+			detail := format('the table is scoped for partners; "%s" is an internal user, not concerned', role);
+			visible := true;
+		ELSE
+			SELECT string_agg(CASE WHEN a.partner_user IS NULL THEN format('to partner "%s"', a.partner)
+								   ELSE format('to user "%s"', a.partner_user) END, ', ')
+			  INTO detail
+			  FROM flp.record_assignment a
+			 WHERE a.tbl = $1 AND a.record_key = $2 AND a.partner = partner
+			   AND (a.partner_user IS NULL OR a.partner_user = $3);
+			ok_scope := detail IS NOT NULL;
+			detail := CASE WHEN ok_scope THEN format('assigned %s', detail)
+						   ELSE format('not assigned to partner "%s" nor to "%s"', partner, role) END;
+			visible := ok_scope;
+		END IF;
+		RETURN NEXT;
+	END IF;
+
+	SELECT * INTO l FROM flp.record_link k WHERE k.child = $1;
+	IF l.child IS NOT NULL THEN
+		n := n + 1; step := n; source := 'inheritance rule';
+		EXECUTE format('SELECT (%I)::text FROM %s WHERE (%I)::text = $1', l.fk_field, tbl, keyf)
+		   INTO fk USING record_key;
+		WITH RECURSIVE up(t) AS (
+			SELECT l.parent
+		  UNION
+			SELECT k.parent FROM flp.record_link k JOIN up ON k.child = up.t
+		)
+		SELECT EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl IN (SELECT up.t FROM up))
+		  INTO parent_ruled;
+		IF partner IS NULL AND NOT parent_ruled THEN
+			detail := format('linked to %s, which no data rule restricts; "%s" is an internal user, not concerned',
+							 l.parent, role);
+			visible := true; RETURN NEXT;
+		ELSIF fk IS NULL AND partner IS NULL THEN
+			detail := format('linked to %s; no parent key: visible to internal users', l.parent);
+			visible := true; RETURN NEXT;
+		ELSE
+			detail := format('visible when its parent %s.%I = %L is', l.parent, l.parent_key, fk);
+			visible := NULL; RETURN NEXT;
+			ok_link := false;
+			IF fk IS NOT NULL THEN
+				FOR p IN SELECT * FROM flp.explain_record(l.parent, fk, role) e LOOP
+					n := n + 1; step := n; source := '  parent: ' || p.source; detail := p.detail;
+					visible := p.visible; RETURN NEXT;
+					IF p.source = 'result' THEN
+						ok_link := coalesce(p.visible, false);
+					END IF;
+				END LOOP;
+			END IF;
+		END IF;
+	END IF;
+
+	FOR r IN SELECT * FROM flp.data_rule d WHERE d.tbl = $1 ORDER BY d.id LOOP
+		any_rule := true;
+		applies := r.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = r.bundle);
+		n := n + 1; step := n; source := format('data rule %s', r.id);
+		IF NOT applies THEN
+			detail := format('%s access where %s; for bundle "%s", which does not apply', r.access, r.predicate, r.bundle);
+			visible := NULL;
+		ELSE
+			res := flp._eval_rule(tbl, keyf, record_key, r.predicate, role);
+			detail := format('%s access where %s%s: %s', r.access, r.predicate,
+							 CASE WHEN r.bundle IS NULL THEN '' ELSE format(' (bundle "%s")', r.bundle) END,
+							 CASE WHEN res THEN 'matches' ELSE 'does not match' END);
+			visible := coalesce(res, false);
+			IF coalesce(res, false) THEN
+				any_edit := any_edit OR r.access = 'edit';
+			END IF;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+	IF any_rule THEN
+		ok_rules := EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = $1
+							  AND (d.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = d.bundle))
+							  AND coalesce(flp._eval_rule(tbl, keyf, record_key, d.predicate, role), false));
+		editable := any_edit;
+	END IF;
+
+	n := n + 1; step := n; source := 'result';
+	visible := ok_scope AND ok_link AND ok_rules;
+	detail := CASE WHEN NOT visible THEN 'not visible'
+				   WHEN editable THEN 'visible and editable (field permissions still apply)'
+				   ELSE 'visible, read-only' END;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION flp.explain_record(regclass, text, regrole) IS
+	'why a record of a governed table is or is not visible to a role: partner scope, inheritance rules, data rules';
+
 /* ------------------------------------------------------------------ last */
 
 /* every governed table's policies as 0.2.0 compiles them: inheritance rules
- * for every subject, and no bundle name a rename left behind */
+ * where data rules restrict a parent, and no bundle name a rename left
+ * behind */
 SELECT flp._compile_policies(g.tbl) FROM flp.governed_table g;

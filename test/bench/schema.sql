@@ -157,7 +157,9 @@ SELECT flp.define_area('company_relationship', '{bench.scoped_accounts}');
 -- (Default_Partner_Bundle opens no field by itself: open them all, as before)
 SELECT flp.set_permission('Default_Partner_Bundle', 'bench.scoped_accounts', a.attname, 'edit')
   FROM pg_attribute a
- WHERE a.attrelid = 'bench.scoped_accounts'::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+ WHERE a.attrelid = 'bench.scoped_accounts'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+   AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e        -- the key stays unrestricted
+				   WHERE e.tbl = 'bench.scoped_accounts'::regclass AND e.field = a.attname);
 SELECT flp.add_partner('BenchPartner');
 SELECT flp.register_user('bench_partner', 'full', '{}', 'BenchPartner');
 SELECT flp.partner_scope('bench.scoped_accounts', 'id');
