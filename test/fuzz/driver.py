@@ -25,7 +25,10 @@ Findings (each one fails the run):
             "flp:".  With --plain-conninfo (a copy of the database with flp
             dropped), an XX error that the same role gets there as well, with
             the same message, is PostgreSQL's own: it is counted as pg_internal
-            and noted in the findings, but is not a finding against flp
+            and noted in the findings, but is not a finding against flp.  So is
+            one that a super admin gets in the same database (--admin-conninfo):
+            flp does not rewrite its queries (for queries that call flp's own
+            functions, which the copy lacks)
   HANG      a query that did not return within timeout + 10 s despite a cancel
 
 Everything else -- refusals (42501), syntax/type errors, timeouts (57014) --
@@ -144,10 +147,16 @@ class Driver:
         return res is not None and res.status == pq.ExecStatus.COMMAND_OK
 
     def reproduced_without_flp(self, sql, state, primary):
-        """Does the same role get the same error in the copy of the database without flp?"""
-        if not self.args.plain_conninfo:
-            return False
-        conn = pq.PGconn.connect(self.args.plain_conninfo.encode())
+        """Does the same error come without flp's rewriting: for the same role in
+        the copy of the database without flp, or for a super admin (whose queries
+        flp leaves as they are) in this database?  (A query that calls flp's own
+        functions cannot run in the copy.)"""
+        return any(self.same_error(conninfo, sql, state, primary)
+                   for conninfo in (self.args.plain_conninfo, self.args.admin_conninfo)
+                   if conninfo)
+
+    def same_error(self, conninfo, sql, state, primary):
+        conn = pq.PGconn.connect(conninfo.encode())
         try:
             if conn.status != pq.ConnStatus.OK:
                 return False
@@ -342,6 +351,9 @@ def main():
     ap.add_argument("--plain-conninfo",
                     help="a copy of the database without flp: an XX error that the same role "
                          "gets there too is PostgreSQL's own, not flp's")
+    ap.add_argument("--admin-conninfo",
+                    help="this database as a super admin, whose queries flp does not rewrite: "
+                         "an XX error it gets too is PostgreSQL's own, not flp's")
     ap.add_argument("--visible", action="append",
                     help="a canary that this role may see (not a leak)")
     ap.add_argument("--deny")

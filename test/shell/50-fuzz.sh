@@ -227,6 +227,7 @@ fuzz_role() {
 	if ! track "run-$role" "$PY" "$FUZZ/driver.py" --role "$role" \
 		--conninfo "host=$PGHOST port=$PGPORT dbname=$DB user=$role application_name=flp_fuzz" \
 		--plain-conninfo "host=$PGHOST port=$PGPORT dbname=$PLAIN user=$role application_name=flp_fuzz" \
+		--admin-conninfo "host=$PGHOST port=$PGPORT dbname=$DB user=atk_admin application_name=flp_fuzz" \
 		"${corpora[@]}" --canaries "${CANARIES[0]}" --canaries "${CANARIES[1]}" "${visible[@]}" \
 		--deny "$FUZZ/deny.txt" --timeout-ms "$TIMEOUT_MS" \
 		--findings "$TMP/$role.findings" --stats "$TMP/$role.stats" >"$TMP/$role.out" 2>&1; then
