@@ -40,7 +40,7 @@ flp_is_sequence_function(Oid funcid)
  * What flp may refuse of a function, however it is reached -- called, as an
  * operator's function, or as a support function of an aggregate:
  * REFUSED_SEQUENCE for the sequence functions, REFUSED_COUNTER for the
- * activity counters (pg_stat_get_*(oid)), 0 otherwise.
+ * activity counters (flp_is_counter_function), 0 otherwise.
  */
 int
 flp_refused_kind(Oid funcid)
@@ -50,8 +50,10 @@ flp_refused_kind(Oid funcid)
 
 	if (flp_is_sequence_function(funcid))
 		return REFUSED_SEQUENCE;
+	if (flp_is_counter_function(funcid))
+		return REFUSED_COUNTER;
 	if (funcid < FirstGenbkiObjectId)
-		return flp_is_counter_function(funcid) ? REFUSED_COUNTER : 0;
+		return 0;
 	/* a user's aggregate runs its support functions */
 	tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(funcid));
 	if (HeapTupleIsValid(tuple))
@@ -71,12 +73,43 @@ flp_refused_kind(Oid funcid)
 
 
 /*
- * The activity counters of relations, indexes, functions and databases
- * (pg_stat_get_*(oid), behind pg_stat_user_tables, pg_statio_*,
- * pg_stat_xact_* and pg_stat_database) count the rows and blocks a query
- * read before row-level security filtered them: read after a query of its
- * own, they tell a subject how many rows outside its scope matched a
- * condition, as EXPLAIN ANALYZE would.  A subject to whom flp's row rules
+ * The built-in pg_stat_get_* functions that count no work of a query: they
+ * describe sessions, replication, archiving and progress, or when counters
+ * were reset.
+ */
+static const char *const session_functions[] = {
+	"activity", "archiver", "progress_info", "recovery", "replication_slot",
+	"snapshot_timestamp", "subscription", "wal_receiver", "wal_senders",
+	"backend_activity", "backend_activity_start", "backend_client_addr",
+	"backend_client_port", "backend_dbid", "backend_idset", "backend_pid",
+	"backend_start", "backend_subxact", "backend_userid", "backend_wait_event",
+	"backend_wait_event_type", "backend_xact_start",
+};
+
+static bool
+is_session_function(const char *suffix)
+{
+	size_t		len = strlen(suffix);
+
+	if (len >= 15 && strcmp(suffix + len - 15, "stat_reset_time") == 0)
+		return true;
+	for (int i = 0; i < (int) lengthof(session_functions); i++)
+		if (strcmp(suffix, session_functions[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The activity counters: every built-in pg_stat_get_* function but those
+ * above, and the functions of pg_stat_statements.  They count the rows and
+ * blocks queries read, wrote or flushed before row-level security filtered
+ * them -- per relation, index, function and database (behind
+ * pg_stat_user_tables, pg_statio_*, pg_stat_xact_*, pg_stat_database), per
+ * backend (pg_stat_get_backend_io and _wal, 18+), per server (pg_stat_io,
+ * 16+; pg_stat_wal, pg_stat_bgwriter) and per statement
+ * (pg_stat_statements' shared_blks_hit): read around a query of its own,
+ * they tell a subject how many rows outside its scope matched a condition,
+ * as EXPLAIN (ANALYZE, BUFFERS) would.  A subject to whom flp's row rules
  * apply may not call them (super admins may).  PostgreSQL calls built-in
  * functions without asking the fmgr hooks, so the check is made when the
  * query is planned.
@@ -85,25 +118,25 @@ bool
 flp_is_counter_function(Oid funcid)
 {
 	static char known[FirstGenbkiObjectId];	/* 0 unknown, 1 no, 2 yes */
+	HeapTuple	tuple;
+	bool		result = false;
 
-	if (funcid >= FirstGenbkiObjectId)
-		return false;			/* not a built-in */
-	if (known[funcid] == 0)
+	if (funcid < FirstGenbkiObjectId && known[funcid] != 0)
+		return known[funcid] == 2;
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (HeapTupleIsValid(tuple))
 	{
-		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+		const char *name = NameStr(((Form_pg_proc) GETSTRUCT(tuple))->proname);
 
-		known[funcid] = 1;
-		if (HeapTupleIsValid(tuple))
-		{
-			Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
-
-			if (strncmp(NameStr(proc->proname), "pg_stat_get_", 12) == 0 &&
-				proc->pronargs == 1 && proc->proargtypes.values[0] == OIDOID)
-				known[funcid] = 2;
-			ReleaseSysCache(tuple);
-		}
+		if (funcid < FirstGenbkiObjectId)
+			result = strncmp(name, "pg_stat_get_", 12) == 0 && !is_session_function(name + 12);
+		else
+			result = strncmp(name, "pg_stat_statements", 18) == 0;
+		ReleaseSysCache(tuple);
 	}
-	return known[funcid] == 2;
+	if (funcid < FirstGenbkiObjectId)
+		known[funcid] = result ? 2 : 1;
+	return result;
 }
 
 /*

@@ -663,7 +663,7 @@ flp_sql_function_calls_refused(HeapTuple proctup)
 
 		result = strstr(body, "nextval") || strstr(body, "currval") || strstr(body, "setval") ||
 			strstr(body, "lastval") || strstr(body, "pg_sequence_last_value") ||
-			strstr(body, "pg_stat_get_");
+			strstr(body, "pg_stat_get_") || strstr(body, "pg_stat_statements");
 	}
 	src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
 	if (!result && !isnull)

@@ -2551,6 +2551,42 @@ SELECT pg_stat_get_xact_tuples_returned('vault.company'::regclass);
 -- @as atk_partner
 SELECT heap_blks_hit FROM pg_statio_user_tables WHERE relname = 'company';
 
+-- I/O counters of the subject's own backend, of the server and per
+-- statement count the blocks a query read before row rules filtered them
+-- @attack counters_partner_backend_io refuse
+-- @since 180000
+-- @as atk_partner
+SELECT count(*) FROM vault.company WHERE name = 'x';
+SELECT sum(hits) FROM pg_stat_get_backend_io(pg_backend_pid());
+
+-- @attack counters_partner_backend_wal refuse
+-- @since 180000
+-- @as atk_partner
+SELECT wal_records FROM pg_stat_get_backend_wal(pg_backend_pid());
+
+-- @attack counters_partner_pg_stat_io refuse
+-- @since 160000
+-- @as atk_partner
+SELECT sum(hits) FROM pg_stat_io WHERE backend_type = 'client backend';
+
+-- @attack counters_partner_pg_stat_wal refuse
+-- @as atk_partner
+SELECT wal_records FROM pg_stat_wal;
+
+-- @attack counters_partner_bgwriter refuse
+-- @as atk_partner
+SELECT buffers_alloc FROM pg_stat_bgwriter;
+
+-- @attack counters_partner_io_in_plpgsql refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.io() RETURNS bigint LANGUAGE plpgsql AS
+	$f$ BEGIN RETURN (SELECT buffers_alloc FROM pg_stat_bgwriter); END $f$;
+SELECT scratch.io();
+
+-- @attack counters_partner_activity_allowed expect t
+-- @as atk_partner
+SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity;
+
 -- @attack explain_analyze_buffers_function refuse
 -- @as atk_partner
 CREATE FUNCTION scratch.pr(lo text, hi text) RETURNS bigint LANGUAGE plpgsql AS

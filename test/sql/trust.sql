@@ -108,8 +108,20 @@ SELECT regress.why($$SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass)
 SELECT regress.why($$SELECT idx_tup_fetch FROM pg_stat_xact_user_tables WHERE relname = 'tvault'$$);
 SELECT regress.why($$SELECT tup_returned > 0 FROM pg_stat_database WHERE datname = current_database()$$);
 SELECT regress.why($$EXPLAIN (ANALYZE, BUFFERS) SELECT 1$$);
+-- the server's and the backend's I/O counters count the same blocks
+SELECT regress.why($$SELECT pg_stat_get_buf_alloc()$$);
+SELECT regress.why($$SELECT wal_records FROM pg_stat_wal$$);
+-- what describes sessions stays readable
+SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity WHERE pid = pg_backend_pid();
 RESET ROLE;
 SELECT pg_stat_get_xact_tuples_returned('tvault'::regclass) >= 0 AS super_admin_reads_counters;
+-- pg_stat_statements counts each statement's blocks: refused as well (flp
+-- refuses before the function runs, so the library need not be loaded)
+CREATE EXTENSION pg_stat_statements;
+SET ROLE regress_treader;
+SELECT regress.why($$SELECT shared_blks_hit FROM pg_stat_statements$$);
+RESET ROLE;
+DROP EXTENSION pg_stat_statements;
 -- nor through arguments of CALL and EXECUTE, evaluated without planning
 CREATE PROCEDURE public.tshow(x bigint) LANGUAGE plpgsql AS $$BEGIN RAISE NOTICE 'got %', x; END$$;
 SET ROLE regress_treader;
