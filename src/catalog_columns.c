@@ -39,6 +39,7 @@ typedef struct CatalogColumn
 static const CatalogColumn catalog_columns[] = {
 	COLUMN(governed_table, tbl),
 	COLUMN(governed_table, default_permission),
+	COLUMN(governed_table, mandatory_on_update),
 	COLUMN(guarded_relation, relid),
 	COLUMN(guarded_relation, rls_before),
 	COLUMN(guarded_relation, force_before),

@@ -21,9 +21,10 @@
  *		flp.governed_table (sql/parts/10-catalog.sql)
  * ----------------
  */
-#define Natts_governed_table 2
+#define Natts_governed_table 3
 #define Anum_governed_table_tbl 1
 #define Anum_governed_table_default_permission 2
+#define Anum_governed_table_mandatory_on_update 3
 
 /* ----------------
  *		flp.guarded_relation (sql/parts/10-catalog.sql)

@@ -232,6 +232,7 @@ extern void flp_catalog_touch(void);
 /* src/catalog/governed.c: the governed set, row rules */
 extern void flp_governed_init(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
+extern bool flp_mandatory_on_update(Oid relid);
 extern char flp_governed_relkind(Oid relid);
 extern bool flp_governed_guarded(Oid relid);
 extern Oid	flp_governed_root(Oid relid);

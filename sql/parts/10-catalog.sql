@@ -41,13 +41,16 @@ COMMENT ON FUNCTION flp.guard() IS
 
 CREATE TABLE flp.governed_table (
 	tbl regclass PRIMARY KEY,
-	default_permission flp.permission NOT NULL DEFAULT 'hide'
+	default_permission flp.permission NOT NULL DEFAULT 'hide',
+	mandatory_on_update boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE flp.governed_table IS
 	'tables whose fields flp governs (flp.protect); every other table is untouched';
 COMMENT ON COLUMN flp.governed_table.tbl IS 'the governed table';
 COMMENT ON COLUMN flp.governed_table.default_permission IS
 	'permission of every non-excluded field for a role that no applicable bundle grants the table';
+COMMENT ON COLUMN flp.governed_table.mandatory_on_update IS
+	'whether an UPDATE is refused to a role that may not edit a mandatory field (NOT NULL without default) of the table (flp.set_mandatory_on_update)';
 
 CREATE TABLE flp.guarded_relation (
 	relid regclass PRIMARY KEY,

@@ -966,6 +966,48 @@ $$;
 COMMENT ON FUNCTION flp.explain_record(regclass, text, regrole) IS
 	'why a record of a governed table is or is not visible to a role: partner scope, inheritance rules, data rules';
 
+/* --------------------- 30-governed-tables: mandatory fields on updates */
+
+ALTER TABLE flp.governed_table ADD COLUMN mandatory_on_update boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN flp.governed_table.mandatory_on_update IS
+	'whether an UPDATE is refused to a role that may not edit a mandatory field (NOT NULL without default) of the table (flp.set_mandatory_on_update)';
+
+/*
+ * Mandatory fields on updates: off by default, a role that may not edit a
+ * NOT NULL field without a default may still change the other fields of a
+ * row (PostgreSQL's column privileges behave so); on, it may not change the
+ * table's rows at all, as in CRM products where a record cannot be saved
+ * without every mandatory field.
+ */
+CREATE FUNCTION flp.set_mandatory_on_update(tbl regclass, enabled boolean DEFAULT true)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	mandatory text;
+BEGIN
+	PERFORM flp._require_super_admin('change how mandatory fields apply');
+	PERFORM flp._require_governed(tbl);
+	IF enabled IS NULL THEN
+		RAISE EXCEPTION 'enabled must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	UPDATE flp.governed_table g SET mandatory_on_update = enabled
+	 WHERE g.tbl = $1 AND g.mandatory_on_update IS DISTINCT FROM enabled;
+	SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO mandatory
+	  FROM pg_attribute a
+	 WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
+	   AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '';
+	IF enabled THEN
+		RAISE NOTICE 'table "%": a role that may not edit a mandatory field may not update its rows', tbl
+			USING DETAIL = CASE WHEN mandatory IS NULL
+								THEN 'The table has no mandatory field (NOT NULL without a default) now.'
+								ELSE format('Mandatory fields: %s.', mandatory) END;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
+	'whether roles that may not edit a mandatory field (NOT NULL without a default) of a governed table are refused UPDATEs of it, as they are INSERTs (off by default)';
+
 /* ------------------------------------------------------------------ last */
 
 /* every governed table's policies as 0.2.0 compiles them: inheritance rules

@@ -32,6 +32,7 @@ typedef struct GovernedEntry
 	Oid			relid;			/* a governed table, or a partition/child of one */
 	Oid			root;			/* the governed table whose rules apply */
 	FlpPermission default_permission;
+	bool		mandatory_on_update;	/* the root's flp.set_mandatory_on_update */
 	char		relkind;		/* of relid */
 	bool		guarded;		/* row-level security on and forced (flp's guard) */
 } GovernedEntry;
@@ -108,12 +109,14 @@ flp_governed_init(void)
 
 /* An entry of the set for relid, governed by root's rules. */
 static void
-governed_set(GovernedEntry *entry, Oid root, FlpPermission default_permission)
+governed_set(GovernedEntry *entry, Oid root, FlpPermission default_permission,
+			 bool mandatory_on_update)
 {
 	entry->root = root;
 	entry->relkind = get_rel_relkind(entry->relid);
 	entry->guarded = rls_forced(entry->relid);
 	entry->default_permission = default_permission;
+	entry->mandatory_on_update = mandatory_on_update;
 }
 
 /* Enter the tables of flp.governed_table into the set; returns them. */
@@ -129,10 +132,15 @@ governed_read_roots(const FlpCatalog *c)
 	{
 		Oid			relid = flp_column_oid(&cs, tuple, Anum_governed_table_tbl);
 		GovernedEntry *entry = hash_search(governed, &relid, HASH_ENTER, NULL);
+		bool		isnull;
+		Datum		mandatory = flp_column(&cs, tuple, Anum_governed_table_mandatory_on_update,
+										   &isnull);
 
+		/* NULL: a 0.1.0 catalog, before ALTER EXTENSION flp UPDATE added the column */
 		governed_set(entry, relid,
 					 flp_permission_of(flp_column_oid(&cs, tuple,
-													  Anum_governed_table_default_permission)));
+													  Anum_governed_table_default_permission)),
+					 !isnull && DatumGetBool(mandatory));
 		roots = lappend_oid(roots, relid);
 	}
 	flp_scan_end(&cs);
@@ -150,6 +158,7 @@ governed_add_children(List *roots)
 		Oid			root = lfirst_oid(lc);
 		GovernedEntry *parent = hash_search(governed, &root, HASH_FIND, NULL);
 		FlpPermission def = parent->default_permission;
+		bool		mandatory = parent->mandatory_on_update;
 		ListCell   *lc2;
 
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(root)))
@@ -162,7 +171,7 @@ governed_add_children(List *roots)
 
 			entry = hash_search(governed, &child, HASH_ENTER, &found);
 			if (!found)			/* else the root itself, or governed on its own */
-				governed_set(entry, root, def);
+				governed_set(entry, root, def, mandatory);
 		}
 	}
 }
@@ -252,6 +261,18 @@ flp_is_governed(Oid relid, FlpPermission *default_permission)
 	if (default_permission)
 		*default_permission = entry->default_permission;
 	return true;
+}
+
+/*
+ * Must a role that may not edit a mandatory field of relid (or of the
+ * governed table it belongs to) be refused UPDATEs of it?
+ */
+bool
+flp_mandatory_on_update(Oid relid)
+{
+	GovernedEntry *entry = governed_lookup(relid);
+
+	return entry != NULL && entry->mandatory_on_update;
 }
 
 /*

@@ -219,6 +219,12 @@ flp_key_text(ScanKey key, AttrNumber attno, const char *value)
 Datum
 flp_column(CatalogScan *cs, HeapTuple tuple, AttrNumber attno, bool *isnull)
 {
+	/* a column an older version's catalog lacks (before ALTER EXTENSION UPDATE) */
+	if (attno > RelationGetDescr(cs->rel)->natts)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
 	return heap_getattr(tuple, attno, RelationGetDescr(cs->rel), isnull);
 }
 

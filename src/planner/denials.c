@@ -92,19 +92,32 @@ flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *com
 			 errhint("Remove the field from the statement, or ask a super admin to grant Edit access.")));
 }
 
-/* A new row would need a value for a field the role may not set. */
+/*
+ * A new row would need a value for a field the role may not set -- or, where
+ * a super admin made mandatory fields count on updates too, a row would be
+ * changed by a role that may not edit one of them (update true).
+ */
 void
-flp_deny_required(Oid relid, AttrNumber attnum, FlpPermission perm)
+flp_deny_required(Oid relid, AttrNumber attnum, FlpPermission perm, bool update)
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
 	char	   *table = get_rel_name(relid);
 	char	   *field = get_attname(relid, attnum, false);
+	const char *how = perm == FLP_READ ? "read-only" : "hidden";
 
-	flp_log_denial(role, table, field, "clause \"INSERT\" (required field)");
+	flp_log_denial(role, table, field, update ? "clause \"UPDATE\" (mandatory field)" :
+				   "clause \"INSERT\" (required field)");
+	if (update)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
+				 errdetail("The field is mandatory (NOT NULL without a default) and %s for role \"%s\", and mandatory fields apply to updates of this table: the role may not change its rows.",
+						   how, role),
+				 errhint("Ask a super admin to grant Edit access to the field, or to turn this off with flp.set_mandatory_on_update(table, false).")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
 			 errdetail("The field is NOT NULL without a default, and it is %s for role \"%s\": a new row cannot get a value for it.",
-					   perm == FLP_READ ? "read-only" : "hidden", role),
+					   how, role),
 			 errhint("Ask a super admin to grant Edit access to the field, or give the field a default.")));
 }

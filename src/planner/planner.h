@@ -129,7 +129,7 @@ extern void flp_deny_use(const Origin *o, const char *clause, bool source);
 extern void flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm,
 						   const char *command);
 extern void flp_deny_required(Oid relid, AttrNumber attnum,
-							  FlpPermission perm);
+							  FlpPermission perm, bool update);
 
 /* taint.c */
 extern const Origin *flp_expr_taint(Rewriter *rw, Level *lv, Node *expr);

@@ -34,14 +34,40 @@ typedef struct LevelWrite
 	Level	   *lv;
 } LevelWrite;
 
+/*
+ * The mandatory fields of relid -- NOT NULL without a default, not an
+ * identity or generated column -- must all be Edit for the role: a new row
+ * needs a value for each, and where a super admin turned it on
+ * (flp.set_mandatory_on_update) so does a changed one.
+ */
+static void
+check_mandatory_fields(Oid relid, RelPerms *rp, bool update)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (a->attisdropped || !a->attnotnull || a->atthasdef || a->attidentity ||
+			a->attgenerated)
+			continue;
+		if (flp_perm_of(rp, a->attnum) != FLP_EDIT)
+		{
+			relation_close(rel, NoLock);
+			flp_deny_required(relid, a->attnum, flp_perm_of(rp, a->attnum), update);
+		}
+	}
+	relation_close(rel, NoLock);
+}
+
 /* Used by the COPY FROM check of utility/copy.c too. */
 void
 flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
 {
 	Rewriter	rw;
 	RelPerms   *rp;
-	Relation	rel;
-	TupleDesc	desc;
 	int			i;
 
 	memset(&rw, 0, sizeof(rw));
@@ -58,22 +84,7 @@ flp_check_insert_columns(Oid relid, Bitmapset *attnums, const char *command)
 			flp_deny_write(relid, att, flp_perm_of(rp, att), command);
 	}
 
-	rel = relation_open(relid, NoLock);
-	desc = RelationGetDescr(rel);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		if (a->attisdropped || !a->attnotnull || a->atthasdef || a->attidentity ||
-			a->attgenerated)
-			continue;
-		if (flp_perm_of(rp, a->attnum) != FLP_EDIT)
-		{
-			relation_close(rel, NoLock);
-			flp_deny_required(relid, a->attnum, flp_perm_of(rp, a->attnum));
-		}
-	}
-	relation_close(rel, NoLock);
+	check_mandatory_fields(relid, rp, false);
 }
 
 /*
@@ -243,6 +254,8 @@ check_target_fields(Rewriter *rw, Query *q, RangeTblEntry *rte, RelPerms *rp)
 	const char *command = q->commandType == CMD_INSERT ? "INSERT" :
 		q->commandType == CMD_UPDATE ? "UPDATE" : "MERGE";
 	bool		inserts = q->commandType == CMD_INSERT;
+	bool		updates = q->commandType == CMD_UPDATE ||
+		(q->onConflict != NULL && q->onConflict->action == ONCONFLICT_UPDATE);
 	ListCell   *lc;
 	int			i = -1;
 
@@ -267,9 +280,13 @@ check_target_fields(Rewriter *rw, Query *q, RangeTblEntry *rte, RelPerms *rp)
 			check_new_row(q, rte, rp, ma->targetList);
 			inserts = true;
 		}
+		else if (ma->commandType == CMD_UPDATE)
+			updates = true;
 	}
 	if (inserts)
 		flp_check_insert_columns(rte->relid, inserted, command);
+	if (updates && flp_mandatory_on_update(rte->relid))
+		check_mandatory_fields(rte->relid, rp, true);
 }
 
 /* Writes: the values written, and the fields of a governed target. */

@@ -173,6 +173,46 @@ RESET ROLE;
 SELECT flp.unprotect('flags');
 DROP TABLE public.flags;
 
+-- mandatory fields on updates (flp.set_mandatory_on_update): off by default,
+-- a role that may only read the mandatory field "required" changes other fields
+SET ROLE regress_reader;
+SELECT regress.why($$UPDATE accounts SET note = 'by reader' WHERE id = 1$$);
+PREPARE reader_note(text) AS UPDATE accounts SET note = $1 WHERE id = 1;
+EXECUTE reader_note('prepared by reader');
+SELECT regress.why($$SELECT flp.set_mandatory_on_update('accounts')$$);
+RESET ROLE;
+SELECT regress.why($$SELECT flp.set_mandatory_on_update('accounts', NULL)$$);
+SELECT regress.why($$SELECT flp.set_mandatory_on_update('plain')$$);
+SELECT regress.why($$SELECT flp.set_mandatory_on_update(NULL)$$);
+\set VERBOSITY default
+SELECT flp.set_mandatory_on_update('accounts');
+\set VERBOSITY terse
+SELECT tbl, mandatory_on_update FROM flp.governed_table WHERE tbl = 'accounts'::regclass;
+SET ROLE regress_reader;
+-- on: the reader may not change rows, however it writes (the full message once)
+\set VERBOSITY default
+UPDATE accounts SET note = 'by reader' WHERE id = 1;
+\set VERBOSITY terse
+EXECUTE reader_note('prepared, after the change');
+SELECT regress.why($$MERGE INTO accounts a USING (VALUES (1)) v(id) ON a.id = v.id
+	WHEN MATCHED THEN UPDATE SET note = 'merged'$$);
+SELECT regress.why($$UPDATE accounts SET note = 'none' WHERE false$$);
+SELECT regress.why($$WITH u AS (UPDATE accounts SET note = 'cte' RETURNING id) SELECT count(*) FROM u$$);
+-- deleting is not saving a record: allowed, as are reads
+SELECT regress.why($$DELETE FROM accounts WHERE id = -1$$);
+SELECT id, note FROM accounts WHERE id = 1;
+-- a role that may edit every mandatory field still updates
+SET ROLE regress_editor;
+SELECT regress.why($$UPDATE accounts SET note = 'by editor' WHERE id = 1$$);
+-- off again: the reader updates again, the prepared statement too
+RESET ROLE;
+SELECT flp.set_mandatory_on_update('accounts', false);
+SET ROLE regress_reader;
+EXECUTE reader_note('prepared, off again');
+DEALLOCATE reader_note;
+RESET ROLE;
+SELECT id, note FROM accounts WHERE id = 1;
+
 -- super admins write anything
 RESET ROLE;
 UPDATE accounts SET ssn = '999', region = 'apac' WHERE id = 1;
