@@ -14,7 +14,8 @@
  *		flp._eval_rule (rules.c);
  *	  - trust checks for the install script: flp._require_trusted_function,
  *		flp._untrusted_reason (trust.c);
- *	  - flp._loaded, for CREATE EXTENSION.
+ *	  - flp._loaded, for CREATE EXTENSION;
+ *	  - flp._run_script, the statements flp.preview_change tries.
  *
  * Trigger functions stay with their concern: the invalidation triggers in
  * src/catalog/invalidation.c, the reference triggers in
@@ -27,6 +28,7 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -48,6 +50,7 @@ PG_FUNCTION_INFO_V1(flp_record_visible_key);
 PG_FUNCTION_INFO_V1(flp_create_data_policies);
 PG_FUNCTION_INFO_V1(flp_eval_rule);
 PG_FUNCTION_INFO_V1(flp_require_trusted_function_sql);
+PG_FUNCTION_INFO_V1(flp_run_script);
 
 /*
  * Called by the install script so that the library (and its preload check)
@@ -57,6 +60,35 @@ Datum
 flp_loaded(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * flp._run_script(sql): runs every statement of sql, as the current user, in
+ * the caller's (sub)transaction -- plpgsql's EXECUTE takes one statement, a
+ * change a DBA previews is often several.  Transaction control is refused by
+ * SPI (it runs atomically), so the caller's rollback undoes all of it.
+ */
+Datum
+flp_run_script(PG_FUNCTION_ARGS)
+{
+	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	int			rc;
+
+	SPI_connect();
+	rc = SPI_execute(sql, false, 0);
+	if (rc == SPI_ERROR_TRANSACTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("a previewed change cannot start, commit or roll back transactions"),
+				 errhint("Leave out BEGIN, COMMIT and ROLLBACK: the preview runs in a subtransaction that it rolls back.")));
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a previewed change cannot run this statement: %s",
+						SPI_result_code_string(rc))));
+	SPI_finish();
+	PG_RETURN_VOID();
 }
 
 /* flp.is_super_admin(role) */

@@ -458,6 +458,28 @@ REVOKE ALL ON flp.bundle_fields, flp.bundle_holders FROM PUBLIC;
 GRANT SELECT ON flp.bundle_fields, flp.bundle_holders TO flp_admin;
 
 /*
+ * The roles the configuration concerns: every registered role, every role a
+ * bundle is assigned to, and every role that can log in and is a member of
+ * one (by name).
+ */
+CREATE FUNCTION flp._matrix_roles() RETURNS regrole[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE held(r) AS (
+		SELECT u.role::oid FROM flp.registered_user u
+	  UNION
+		SELECT a.role::oid FROM flp.assignment a
+	  UNION
+		SELECT m.member FROM pg_auth_members m JOIN held h ON m.roleid = h.r
+	)
+	SELECT coalesce(array_agg(h.r::regrole ORDER BY h.r::regrole::text), '{}')
+	  FROM held h JOIN pg_roles x ON x.oid = h.r
+	 WHERE x.rolcanlogin OR EXISTS (SELECT 1 FROM flp.registered_user u WHERE u.role = h.r)
+		OR EXISTS (SELECT 1 FROM flp.assignment a WHERE a.role = h.r)
+$$;
+COMMENT ON FUNCTION flp._matrix_roles() IS
+	'internal: the registered and assigned roles and the login members of assigned group roles';
+
+/*
  * The effective permission of every field of every governed table for each
  * of roles; NULL: every registered role, every role a bundle is assigned to,
  * and every role that can log in and is a member of one.
@@ -469,17 +491,7 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('read the permissions of other roles');
 	IF roles IS NULL THEN
-		WITH RECURSIVE held(r) AS (
-			SELECT u.role::oid FROM flp.registered_user u
-		  UNION
-			SELECT a.role::oid FROM flp.assignment a
-		  UNION
-			SELECT m.member FROM pg_auth_members m JOIN held h ON m.roleid = h.r
-		)
-		SELECT array_agg(h.r::regrole ORDER BY h.r::regrole::text) INTO roles
-		  FROM held h JOIN pg_roles x ON x.oid = h.r
-		 WHERE (x.rolcanlogin OR EXISTS (SELECT 1 FROM flp.registered_user u WHERE u.role = h.r)
-				OR EXISTS (SELECT 1 FROM flp.assignment a WHERE a.role = h.r));
+		roles := flp._matrix_roles();
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'roles must not contain NULL' USING ERRCODE = 'null_value_not_allowed';
@@ -504,6 +516,158 @@ SELECT e.tbl, e.field, e.permission,
 COMMENT ON VIEW flp.my_restricted_fields IS
 	'the fields of governed tables the current user may not edit: masked (and refused in filters, joins, grouping and sorting) or read-only';
 GRANT SELECT ON flp.my_restricted_fields TO PUBLIC;
+
+/* ---------------------------------------------------------------- preview */
+
+/*
+ * Which rows of a governed table a role sees, in words: what flp's row rules
+ * (partner scope, inheritance rule, data rules) give it; the policies flp
+ * compiles follow the same catalog rows.
+ */
+CREATE FUNCTION flp._row_access(role regrole, tbl regclass) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	partner text;
+	l flp.record_link;
+	parent_ruled boolean;
+	rules text;
+	parts text[] := '{}';
+BEGIN
+	IF flp.is_super_admin(role) THEN
+		RETURN 'every row (super admin)';
+	END IF;
+	SELECT u.partner INTO partner FROM flp.registered_user u WHERE u.role = $1;
+	IF partner IS NOT NULL AND EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
+		parts := parts || format('records assigned to partner "%s" or to the user', partner);
+	END IF;
+	SELECT * INTO l FROM flp.record_link k WHERE k.child = $2;
+	IF l.child IS NOT NULL THEN
+		WITH RECURSIVE up(t) AS (
+			SELECT l.parent
+		  UNION
+			SELECT k.parent FROM flp.record_link k JOIN up ON k.child = up.t
+		)
+		SELECT EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl IN (SELECT up.t FROM up))
+		  INTO parent_ruled;
+		IF partner IS NOT NULL OR parent_ruled THEN
+			parts := parts || format('rows whose parent row in %s is visible', l.parent);
+		END IF;
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = $2) THEN
+		SELECT string_agg(format('%s where %s (data rule %s)', d.access, d.predicate, d.id), ' or '
+						  ORDER BY d.id)
+		  INTO rules
+		  FROM flp.data_rule d
+		 WHERE d.tbl = $2
+		   AND (d.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = d.bundle));
+		parts := parts || coalesce('rows ' || rules, 'no row: no data rule applies');
+	END IF;
+	RETURN coalesce(nullif(array_to_string(parts, '; and '), ''), 'every row');
+END
+$$;
+COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
+	'internal: which rows of a governed table a role sees, in words';
+
+/*
+ * What the configuration gives roles, as rows (role, table, field, value) of
+ * a jsonb array: every field's effective permission, and per table the rows
+ * (field NULL).  By name, so that it compares across a rollback.
+ */
+CREATE FUNCTION flp._preview_snapshot(roles regrole[]) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(jsonb_agg(jsonb_build_array(x.role, x.tbl, x.field, x.value)), '[]')
+	  FROM (SELECT r::text AS role, e.tbl::text AS tbl, e.field::text AS field,
+				   e.permission::text AS value
+			  FROM unnest(roles) r, flp.effective_permissions(r) e
+		  UNION ALL
+			SELECT r::text, g.tbl::text, NULL, flp._row_access(r, g.tbl)
+			  FROM unnest(roles) r, flp.governed_table g) x
+$$;
+COMMENT ON FUNCTION flp._preview_snapshot(regrole[]) IS
+	'internal: effective field permissions and row access of roles, for flp.preview_change';
+
+/*
+ * The roles a change may concern: those of flp._matrix_roles, and every
+ * role that can log in and read a governed table (no bundle needed to be a
+ * subject: the table default applies, and a first data rule hides rows).
+ */
+CREATE FUNCTION flp._preview_roles() RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}')
+	  FROM (SELECT r::text AS n FROM unnest(flp._matrix_roles()) r
+		  UNION
+			SELECT x.rolname::text FROM pg_roles x
+			 WHERE x.rolcanlogin AND x.rolname !~ '^pg_'
+			   AND EXISTS (SELECT 1 FROM flp.governed_table g
+							WHERE has_table_privilege(x.oid, g.tbl, 'SELECT'))) s
+$$;
+COMMENT ON FUNCTION flp._preview_roles() IS
+	'internal: the names of the roles flp.preview_change compares';
+
+CREATE FUNCTION flp._run_script(sql text) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_run_script' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp._run_script(text) IS
+	'internal: runs the statements of a text in the current transaction, for flp.preview_change';
+
+/*
+ * Preview a change: run its statements in a subtransaction, note what every
+ * concerned role (flp._preview_roles, before and after) may do with every
+ * field and which rows it sees, roll back, and return the differences.
+ * Nothing of the change remains -- not even in the audit log -- except
+ * what no rollback undoes (sequence values: data rule ids).
+ */
+CREATE FUNCTION flp.preview_change(sql text)
+	RETURNS TABLE (role text, tbl text, field name, before text, after text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	roles regrole[];
+	names text[];
+	after_snap jsonb;
+	before_snap jsonb;
+BEGIN
+	PERFORM flp._require_super_admin('preview a change');
+	IF sql IS NULL THEN
+		RAISE EXCEPTION 'sql must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF btrim(sql, E' \t\n\r') = '' THEN
+		RAISE EXCEPTION 'sql must not be empty' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Pass the management calls to preview, e.g. ''SELECT flp.assign(''''Sales'''', ''''ann'''')''.';
+	END IF;
+	names := flp._preview_roles();
+	BEGIN
+		PERFORM flp._run_script(sql);
+		/* roles the change concerns newly, and those it concerned before */
+		names := ARRAY(SELECT DISTINCT n FROM unnest(names || flp._preview_roles()) n);
+		roles := ARRAY(SELECT r.oid::regrole FROM pg_roles r WHERE r.rolname = ANY (names) ORDER BY r.rolname);
+		after_snap := flp._preview_snapshot(roles);
+		RAISE EXCEPTION 'flp preview: roll back' USING ERRCODE = 'FLPRB';
+	EXCEPTION WHEN SQLSTATE 'FLPRB' THEN
+		NULL;
+	END;
+	roles := ARRAY(SELECT r.oid::regrole FROM pg_roles r WHERE r.rolname = ANY (names) ORDER BY r.rolname);
+	before_snap := flp._preview_snapshot(roles);
+	RETURN QUERY
+		WITH b AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
+					 FROM jsonb_array_elements(before_snap) x),
+			 a AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
+					 FROM jsonb_array_elements(after_snap) x)
+		SELECT coalesce(a.role, b.role), coalesce(a.tbl, b.tbl), coalesce(a.field, b.field)::name,
+			   b.value, a.value
+		  FROM b FULL JOIN a ON a.role = b.role AND a.tbl = b.tbl
+							AND a.field IS NOT DISTINCT FROM b.field
+		 WHERE a.value IS DISTINCT FROM b.value
+		 ORDER BY 1, 2, 3 NULLS FIRST;
+END
+$$;
+COMMENT ON FUNCTION flp.preview_change(text) IS
+	'runs management calls in a subtransaction, rolls them back, and returns how every concerned role''s field permissions and visible rows would change (field NULL: rows)';
+
+REVOKE ALL ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(regrole[]),
+	flp._run_script(text), flp._matrix_roles(), flp._preview_roles() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(regrole[]),
+	flp._run_script(text), flp._matrix_roles(), flp._preview_roles() TO flp_admin;
 
 /* item 9: names, temporary tables, masks that do not exist */
 

@@ -267,6 +267,35 @@ SELECT count(*) FROM flp.bundle_fields;
 SELECT count(*) FROM flp.bundle_holders;
 RESET ROLE;
 
+-- preview a change: what every concerned role would get, then rolled back
+SELECT adm.state() AS before \gset
+SELECT count(*) AS trail_before FROM flp.audit_log \gset
+SELECT * FROM flp.preview_change($$SELECT flp.set_permission('CSM EMEA', 'adm.account', ARRAY['ssn', 'arr'], 'hide')$$)
+ WHERE role LIKE 'regress_adm%' AND tbl LIKE 'adm.%';
+-- several statements, a role created on the way, and a first data rule
+SELECT role, tbl, field, before, regexp_replace(after, 'rule \d+', 'rule N') AS after
+  FROM flp.preview_change($$
+	CREATE ROLE regress_adm_new LOGIN;
+	SELECT flp.assign('CSM EMEA', 'regress_adm_new');
+	SELECT flp.add_data_rule('adm.contact', $r$name <> 'x'$r$, 'read', 'CSM EMEA');
+$$) WHERE role LIKE 'regress_adm%' AND tbl LIKE 'adm.%' AND (field IS NULL OR field = 'name');
+SELECT adm.state() = :'before' AS unchanged,
+	   (SELECT count(*) FROM flp.audit_log) = :trail_before AS no_trail,
+	   NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_adm_new') AS no_new_role;
+-- a change that changes nothing for anyone
+SELECT count(*) AS differences FROM flp.preview_change('SELECT 1');
+-- bad input: clear errors, nothing changed
+SELECT regress.why($$SELECT * FROM flp.preview_change(NULL)$$);
+SELECT regress.why($$SELECT * FROM flp.preview_change(E' \n ')$$);
+SELECT regress.why($$SELECT * FROM flp.preview_change('SELECT flp.assign(''No such bundle'', ''regress_adm_csm'')')$$);
+SELECT regress.why($$SELECT * FROM flp.preview_change('COMMIT')$$);
+SELECT regress.why($$SELECT * FROM flp.preview_change('SELECT flp.unprotect(''adm.account''); ROLLBACK')$$);
+SET ROLE regress_adm_other;
+SELECT regress.why($$SELECT * FROM flp.preview_change('SELECT 1')$$);
+RESET ROLE;
+SELECT adm.state() = :'before' AS unchanged,
+	   EXISTS (SELECT 1 FROM flp.governed_table WHERE tbl = 'adm.account'::regclass) AS still_governed;
+
 -- the audit trail: every change, by function or direct DML, with who and
 -- the statement; not what was rolled back; super admins read it, only
 -- superusers change it
