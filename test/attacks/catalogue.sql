@@ -3125,3 +3125,40 @@ COPY flp.excluded_field FROM STDIN;
 vault.acct	ro
 \.
 SELECT count(*) FROM flp.audit_log WHERE tbl = 'excluded_field' AND xid = pg_current_xact_id();
+
+------------------------------------------------------------------------------
+-- 40. Preview and mandatory fields on updates (README: Preview a change
+--     before making it; Mandatory fields on updates)
+------------------------------------------------------------------------------
+
+-- @attack preview_subject refuse
+SELECT * FROM flp.preview_change('SELECT 1');
+
+-- @attack preview_subject_runs_script refuse
+SELECT flp._run_script($$SELECT flp.exclude_field('vault.acct', 'secret')$$);
+
+-- @attack preview_subject_row_access refuse
+SELECT flp._row_access('atk_subject', 'vault.acct');
+
+-- @attack preview_subject_snapshot refuse
+SELECT flp._preview_snapshot(ARRAY['atk_admin']::regrole[]);
+
+-- @attack preview_admin_change_rolled_back admin t|t
+-- a previewed change does not remain, however it ends its statements
+CREATE TEMP TABLE p AS SELECT * FROM flp.preview_change($$
+	SELECT flp.exclude_field('vault.acct', 'secret');
+$$);
+CREATE TEMP TABLE o (v text);
+DO $d$ BEGIN
+	PERFORM flp.preview_change('SELECT flp.unprotect(''vault.acct''); COMMIT');
+	INSERT INTO o VALUES ('ran');
+EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
+SELECT (SELECT count(*) FROM p WHERE field = 'secret' AND after = 'edit') > 0
+	   AND NOT EXISTS (SELECT 1 FROM flp.excluded_field WHERE tbl = 'vault.acct'::regclass AND field = 'secret'),
+	   (SELECT v FROM o) = '2D000' AND EXISTS (SELECT 1 FROM flp.governed_table WHERE tbl = 'vault.acct'::regclass);
+
+-- @attack mandatory_subject_turns_off refuse
+SELECT flp.set_mandatory_on_update('vault.acct', false);
+
+-- @attack mandatory_subject_writes_flag refuse
+UPDATE flp.governed_table SET mandatory_on_update = false;
