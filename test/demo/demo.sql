@@ -89,8 +89,9 @@ COMMENT ON ROLE intern_ivy IS 'flp demo: a role flp knows nothing about';
 -------------------------------------------------------------------------------
 \echo
 \echo '--- 2. Governed tables -------------------------------------------'
-\echo '  flp.protect() each cs table (default: hide; cs.cta: read),'
-\echo '  flp.exclude_field() the keys and created_at,'
+\echo '  flp.protect() each cs table (default: hide; cs.cta: read; the'
+\echo '  integer primary keys stay unrestricted),'
+\echo '  flp.exclude_field() the foreign keys and created_at,'
 \echo '  flp.inherit_field(): relationship.arr is never more visible'
 \echo '  than company.arr (a lookup field mirroring its company).'
 
@@ -101,15 +102,10 @@ SELECT flp.protect('cs.cta', 'read');
 SELECT flp.protect('cs.opportunity');
 SELECT flp.protect('cs.survey_response', default_permission => 'hide');
 
-SELECT flp.exclude_field('cs.company', 'id');
 SELECT flp.exclude_field('cs.company', 'created_at');
-SELECT flp.exclude_field('cs.relationship', 'id');
 SELECT flp.exclude_field('cs.relationship', 'company_id');
-SELECT flp.exclude_field('cs.cta', 'id');
 SELECT flp.exclude_field('cs.cta', 'company_id');
-SELECT flp.exclude_field('cs.opportunity', 'id');
 SELECT flp.exclude_field('cs.opportunity', 'company_id');
-SELECT flp.exclude_field('cs.survey_response', 'id');
 SELECT flp.exclude_field('cs.survey_response', 'company_id');
 
 SELECT flp.inherit_field('cs.relationship', 'arr', 'cs.company', 'arr');
@@ -160,8 +156,7 @@ SELECT flp.create_bundle('Sales',
 -- CSM: edit their accounts, relationships and CTAs.
 SELECT flp.set_permission('CSM', 'cs.company', NULL, 'edit');
 SELECT flp.set_permission('CSM', 'cs.company', 'tax_id', 'hide');
-SELECT flp.set_permission('CSM', 'cs.company', 'arr', 'read');
-SELECT flp.set_permission('CSM', 'cs.company', 'ceo_email', 'read');
+SELECT flp.set_permission('CSM', 'cs.company', ARRAY['arr', 'ceo_email'], 'read');
 SELECT flp.set_permission('CSM', 'cs.relationship', NULL, 'edit');
 SELECT flp.set_permission('CSM', 'cs.cta', NULL, 'edit');
 SELECT flp.set_permission('CSM', 'cs.opportunity', NULL, 'read');
@@ -171,8 +166,7 @@ SELECT flp.set_permission('CSM', 'cs.survey_response', 'respondent_email', 'hide
 
 -- Analytics: "edit" on company, but a viewer_analytics license caps it at read.
 SELECT flp.set_permission('Analytics', 'cs.company', NULL, 'edit');
-SELECT flp.set_permission('Analytics', 'cs.company', 'tax_id', 'hide');
-SELECT flp.set_permission('Analytics', 'cs.company', 'ceo_email', 'hide');
+SELECT flp.set_permission('Analytics', 'cs.company', ARRAY['tax_id', 'ceo_email'], 'hide');
 SELECT flp.set_permission('Analytics', 'cs.relationship', NULL, 'read');
 SELECT flp.set_permission('Analytics', 'cs.relationship', 'notes', 'hide');
 SELECT flp.set_permission('Analytics', 'cs.opportunity', NULL, 'read');
@@ -420,8 +414,7 @@ SELECT flp.register_user('partner_quinn', 'full', '{}', 'Bluebird Services');
 SELECT flp.create_bundle('Bluebird partners', kind => 'partner',
 						 description => 'Bluebird: everything but the ARR and tax ids');
 SELECT flp.set_permission('Bluebird partners', 'cs.company', NULL, 'edit');
-SELECT flp.set_permission('Bluebird partners', 'cs.company', 'arr', 'hide');
-SELECT flp.set_permission('Bluebird partners', 'cs.company', 'tax_id', 'hide');
+SELECT flp.set_permission('Bluebird partners', 'cs.company', ARRAY['arr', 'tax_id'], 'hide');
 SELECT flp.set_permission('Bluebird partners', 'cs.cta', NULL, 'edit');
 SELECT flp.assign_partner_bundle('Bluebird Services', 'Bluebird partners');
 SELECT flp.set_permission('Default_Partner_Bundle', 'cs.company', 'name', 'read');
