@@ -92,7 +92,8 @@ BEGIN
 				OR EXISTS (SELECT 1 FROM flp.assignment a WHERE a.role = h.r));
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'roles must not contain NULL' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION 'roles must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(roles, NULL));
 	END IF;
 	RETURN QUERY
 		SELECT r, e.tbl, e.field, e.permission
