@@ -86,7 +86,8 @@ REGRESS = \
 	trust \
 	unchanged \
 	maintenance \
-	administration
+	administration \
+	bad_input
 REGRESS_OPTS = --inputdir=test
 
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))

@@ -22,6 +22,7 @@
 #include "commands/policy.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_clause.h"
@@ -53,7 +54,7 @@ flp_attribute_subject(void)
 #define RULE_PREDICATE_ERROR(predicate, detail) \
 	ereport(ERROR, \
 			(errcode(ERRCODE_SYNTAX_ERROR), \
-			 errmsg("data-rule predicate must be one boolean expression over the row"), \
+			 errmsg("it is not one boolean expression over the row"), \
 			 errdetail detail, \
 			 errhint("Write a condition such as region = flp.attribute('region'); it may use the table's fields, constants, operators and functions.")))
 
@@ -94,15 +95,17 @@ flp_rule_parse(const char *predicate)
 /*
  * Analyse a parsed predicate over the row of rel (as a policy of rel would
  * be): a boolean, no sublinks, only trusted functions.  Returns the analysed
- * expression, whose Vars have varno 1.
+ * expression, whose Vars have varno 1.  predicate is the text raw was parsed
+ * from: error positions point into it.
  */
 static Node *
-flp_rule_analyze(Relation rel, Node *raw)
+flp_rule_analyze(Relation rel, Node *raw, const char *predicate)
 {
 	ParseState *pstate = make_parsestate(NULL);
 	ParseNamespaceItem *nsitem;
 	Node	   *expr;
 
+	pstate->p_sourcetext = predicate;
 	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, NULL, false, false);
 	addNSItemToQuery(pstate, nsitem, false, true, true);
 	expr = transformWhereClause(pstate, copyObject(raw), EXPR_KIND_POLICY, "POLICY");
@@ -110,7 +113,7 @@ flp_rule_analyze(Relation rel, Node *raw)
 	if (checkExprHasSubLink(expr))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("data-rule predicate must not contain a subquery"),
+				 errmsg("it contains a subquery"),
 				 errdetail("A data rule is a condition on the row of table \"%s\" alone.",
 						   RelationGetRelationName(rel)),
 				 errhint("Keep what other tables decide in a function owned by a superuser, or in a partner scope.")));
@@ -119,12 +122,57 @@ flp_rule_analyze(Relation rel, Node *raw)
 	return expr;
 }
 
+/*
+ * Parse and analyse a predicate over the row of rel.  Any error names the
+ * administrator's predicate, not the statement flp ran: "invalid data-rule
+ * predicate "...": <the parser's message>", with the parser's SQLSTATE
+ * (42601, 42703, 42804, 42883 ...), its detail and hint, and its position
+ * as a cursor into the predicate (the internal query clients show).
+ */
+static Node *
+flp_rule_check(Relation rel, const char *predicate)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Node	   *volatile expr = NULL;
+
+	PG_TRY();
+	{
+		expr = flp_rule_analyze(rel, flp_rule_parse(predicate), predicate);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			len = pg_mbstrlen(predicate);
+		int			position;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		/* SPI's error callback moved the parser's position to internalpos */
+		position = edata->cursorpos > 0 ? edata->cursorpos : edata->internalpos;
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("invalid data-rule predicate \"%s%s\" of table \"%s.%s\": %s",
+						len > 100 ? pnstrdup(predicate, pg_mbcharcliplen(predicate, strlen(predicate), 100)) : predicate,
+						len > 100 ? "..." : "",
+						get_namespace_name(RelationGetNamespace(rel)),
+						RelationGetRelationName(rel), edata->message),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+				 errhint("%s", edata->hint ? edata->hint :
+						 "A predicate is one boolean expression over the table's fields, such as region = flp.attribute('region')."),
+				 position > 0 ? internalerrposition(position) : 0,
+				 position > 0 ? internalerrquery(predicate) : 0));
+	}
+	PG_END_TRY();
+	return expr;
+}
+
 /* Parse and analyse a predicate over the row of the table relid. */
 static Node *
 check_predicate(Oid relid, const char *predicate)
 {
 	Relation	rel = table_open(relid, AccessShareLock);
-	Node	   *expr = flp_rule_analyze(rel, flp_rule_parse(predicate));
+	Node	   *expr = flp_rule_check(rel, predicate);
 
 	table_close(rel, NoLock);
 	return expr;
@@ -299,7 +347,7 @@ rule_conditions(Oid root, Node **any_rule, Node **edit_rule)
 		Node	   *applies;
 		Node	   *rule;
 
-		(void) flp_rule_analyze(rel, raw);	/* checked when stored; again here */
+		(void) flp_rule_analyze(rel, raw, predicate);	/* checked when stored; again here */
 		applies = bundle == NULL ? bool_const(true) :
 			flp_call("has_bundle", list_make1(string_const(bundle)));
 		rule = (Node *) makeBoolExpr(AND_EXPR, list_make2(applies, raw), -1);
@@ -460,7 +508,7 @@ flp_evaluate_data_rule(Oid tbl, const char *key_field, text *record_key,
 				 errdetail("Evaluating a rule for another role reads that role's rows; only super admins may."),
 				 errhint("Ask a super admin to run flp.explain_record().")));
 	rel = table_open(tbl, AccessShareLock);
-	expr = flp_rule_analyze(rel, flp_rule_parse(predicate));
+	expr = flp_rule_check(rel, predicate);
 	attribute_role = roleid;
 	PG_TRY();
 	{

@@ -25,45 +25,96 @@ $$;
 COMMENT ON FUNCTION flp._require_super_admin(text) IS
 	'internal: raises 42501 unless the current user is a super admin';
 
+/*
+ * The checks below name the argument they check (argname), so that a bad
+ * call says which argument was wrong: "from_tbl must not be null" (22004).
+ * A value they quote is cut to 100 characters (flp._shown).
+ */
+
+/* A value as an error message quotes it: cut to 100 characters. */
+CREATE FUNCTION flp._shown(value text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
+COMMENT ON FUNCTION flp._shown(text) IS
+	'internal: a value as error messages quote it (at most 100 characters)';
+
+/* The argument is not NULL, or 22004 naming it. */
+CREATE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF value IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
+	'internal: raises 22004 "<argname> must not be null" when the argument is NULL';
+
+/* An array argument: not NULL (22004), not empty (22023), no NULL element (22004). */
+CREATE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF value IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF cardinality(value) = 0 THEN
+		RAISE EXCEPTION '% must not be empty', argname USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF array_position(value, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION '% must not contain nulls', argname USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(value, NULL));
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_array(anyarray, text) IS
+	'internal: raises 22004 or 22023 unless the array argument is non-empty and has no NULL element';
+
 /* The governed table, or a clear error. */
-CREATE FUNCTION flp._require_governed(tbl regclass) RETURNS void
+CREATE FUNCTION flp._require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF tbl IS NULL THEN
-		RAISE EXCEPTION 'table must not be null' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl = $1) THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = tbl) THEN
+			RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
+				USING ERRCODE = 'undefined_table';
+		END IF;
 		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = format('Govern it first with flp.protect(%L).', tbl::text);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_governed(regclass) IS
-	'internal: raises an error unless the table is governed';
+COMMENT ON FUNCTION flp._require_governed(regclass, text) IS
+	'internal: raises 22004, 42P01 or 55000 unless the table is governed';
 
 /* The field exists in the table, or a clear error (42703). */
-CREATE FUNCTION flp._require_field(tbl regclass, field name) RETURNS void
+CREATE FUNCTION flp._require_field(tbl regclass, field name, argname text DEFAULT 'field')
+	RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF field IS NULL THEN
-		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	/* COLLATE "C": a caller's collation on the argument must not reach the comparison */
 	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
-				   WHERE a.attrelid = tbl AND a.attname = field
+				   WHERE a.attrelid = tbl AND a.attname = field COLLATE "C"
 					 AND a.attnum > 0 AND NOT a.attisdropped) THEN
 		RAISE EXCEPTION 'field "%" of table "%" does not exist', field, tbl
 			USING ERRCODE = 'undefined_column';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_field(regclass, name) IS
-	'internal: raises 42703 unless the table has the column';
+COMMENT ON FUNCTION flp._require_field(regclass, name, text) IS
+	'internal: raises 22004 or 42703 unless the table has the column';
 
 /* The bundle, or a clear error; optionally refuse system bundles. */
-CREATE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true)
+CREATE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true,
+									argname text DEFAULT 'bundle')
 	RETURNS flp.bundle
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -71,11 +122,11 @@ DECLARE
 	b flp.bundle;
 BEGIN
 	IF bundle IS NULL THEN
-		RAISE EXCEPTION 'bundle must not be null' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1;
+	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1 COLLATE "C";
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'bundle "%" does not exist', bundle
+		RAISE EXCEPTION 'bundle "%" does not exist', flp._shown(bundle)
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'See the bundles in table flp.bundle.';
 	END IF;
@@ -88,16 +139,33 @@ BEGIN
 	RETURN b;
 END
 $$;
-COMMENT ON FUNCTION flp._require_bundle(text, boolean) IS
-	'internal: returns the bundle or raises 42704 (and 42501 for system bundles when editing)';
+COMMENT ON FUNCTION flp._require_bundle(text, boolean, text) IS
+	'internal: returns the bundle or raises 22004, 42704 (and 42501 for system bundles when editing)';
+
+/* The partner exists, or a clear error. */
+CREATE FUNCTION flp._require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF partner IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C") THEN
+		RAISE EXCEPTION 'partner "%" does not exist', flp._shown(partner)
+			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_partner(text, text) IS
+	'internal: raises 22004 or 42704 unless the partner exists';
 
 /* A name for a bundle or partner, or a clear error (22004, 42602, 42622). */
-CREATE FUNCTION flp._check_name(what text, name text) RETURNS void
+CREATE FUNCTION flp._check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF name IS NULL THEN
-		RAISE EXCEPTION '% name must not be null', what USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF name !~ '[^[:space:]]' OR name ~ '^[[:space:]]' OR name ~ '[[:space:]]$' OR name ~ '[[:cntrl:]]' THEN
 		RAISE EXCEPTION 'invalid % name %', what, left(to_json(name)::text, 100)
@@ -105,30 +173,30 @@ BEGIN
 				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
 	END IF;
 	IF length(name) > 200 THEN
-		RAISE EXCEPTION '% name is too long (% characters)', what, length(name)
+		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp._shown(name), length(name)
 			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._check_name(text, text) IS
+COMMENT ON FUNCTION flp._check_name(text, text, text) IS
 	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
-REVOKE ALL ON FUNCTION flp._check_name(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._check_name(text, text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp._check_name(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._check_name(text, text, text) TO flp_admin;
 
-CREATE FUNCTION flp._require_role(role regrole) RETURNS void
+CREATE FUNCTION flp._require_role(role regrole, argname text DEFAULT 'role') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF role IS NULL THEN
-		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF role::oid = 0 OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = role) THEN
 		RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_role(regrole) IS
-	'internal: raises 42704 unless the role exists';
+COMMENT ON FUNCTION flp._require_role(regrole, text) IS
+	'internal: raises 22004 or 42704 unless the role exists';
 
 /* ------------------------------------------------ guarding with RLS */
 

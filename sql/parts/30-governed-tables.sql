@@ -17,8 +17,22 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	kind "char";
 BEGIN
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
-	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+	IF kind IS NULL THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
+										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
+																  'information_schema'::regnamespace,
+																  'pg_toast'::regnamespace)) THEN
+		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF kind NOT IN ('r', 'p') THEN
 		RAISE EXCEPTION '"%" is not a table', tbl
 			USING ERRCODE = 'wrong_object_type',
 				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
@@ -30,14 +44,7 @@ BEGIN
 				  DETAIL = 'A temporary table ends with its session; flp''s catalog would keep its rules.';
 	END IF;
 	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
-		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
-			USING ERRCODE = 'wrong_object_type';
-	END IF;
-	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
-										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
-																  'information_schema'::regnamespace,
-																  'pg_toast'::regnamespace)) THEN
-		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+		RAISE EXCEPTION 'flp''s own catalog table "%" cannot be governed', tbl
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
 END
@@ -71,10 +78,9 @@ DECLARE
 	surrogate boolean;
 BEGIN
 	PERFORM flp._require_super_admin('govern a table');
-	IF tbl IS NULL OR default_permission IS NULL OR govern_keys IS NULL THEN
-		RAISE EXCEPTION 'table, default permission and govern_keys must not be null'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_not_null(tbl, 'tbl');
+	PERFORM flp._require_not_null(default_permission, 'default_permission');
+	PERFORM flp._require_not_null(govern_keys, 'govern_keys');
 	PERFORM flp._require_governable(tbl);
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
@@ -224,13 +230,13 @@ BEGIN
 	PERFORM flp._require_super_admin('exclude a field');
 	PERFORM flp._require_governed(tbl);
 	PERFORM flp._require_field(tbl, field);
-	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2) THEN
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
 	END IF;
 	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
-	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2;
+	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2 COLLATE "C";
 	GET DIAGNOSTICS n = ROW_COUNT;
 	IF n > 0 THEN
 		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
@@ -246,10 +252,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_super_admin('exclude a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.exclude_field(tbl, f);
 	END LOOP;
@@ -265,7 +270,7 @@ BEGIN
 	PERFORM flp._require_super_admin('include a field');
 	PERFORM flp._require_governed(tbl);
 	PERFORM flp._require_field(tbl, field);
-	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2;
+	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2 COLLATE "C";
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
@@ -398,7 +403,7 @@ BEGIN
 	PERFORM flp._require_governed(tbl);
 	PERFORM flp._require_field(tbl, field);
 	IF mask IS NULL THEN
-		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2;
+		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
 		RETURN;
 	END IF;
 	/* flp_check_field_mask checks that it fits and may run on hidden values */
@@ -415,26 +420,37 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	chain text[];
+	/*
+	 * The fields in locals of collation "C" (name's own): a collation the
+	 * caller put on an argument must not reach the comparisons below.
+	 */
+	this_field name COLLATE "C" := field;
+	source_field name COLLATE "C" := from_field;
 	up_tbl regclass;
-	up_field name;
+	up_field name COLLATE "C";
 	next_tbl regclass;
-	next_field name;
+	next_field name COLLATE "C";
 	left_steps bigint;
 BEGIN
 	PERFORM flp._require_super_admin('inherit a field');
 	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp._require_field(tbl, this_field);
 	IF from_tbl IS NULL AND from_field IS NULL THEN
-		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2;
+		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
 		RETURN;
 	END IF;
-	PERFORM flp._require_governed(from_tbl);
-	PERFORM flp._require_field(from_tbl, from_field);
-	IF (tbl, field) = (from_tbl, from_field) THEN
+	IF from_tbl IS NULL OR from_field IS NULL THEN
+		RAISE EXCEPTION '% must not be null', CASE WHEN from_tbl IS NULL THEN 'from_tbl' ELSE 'from_field' END
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Give both from_tbl and from_field, or neither to remove the inheritance.';
+	END IF;
+	PERFORM flp._require_governed(from_tbl, 'from_tbl');
+	PERFORM flp._require_field(from_tbl, source_field, 'from_field');
+	IF (tbl, this_field) = (from_tbl, source_field) THEN
 		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
 			USING ERRCODE = 'invalid_recursion';
 	END IF;
-	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2) THEN
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = this_field) THEN
 		RAISE EXCEPTION 'field "%" of table "%" is excluded and cannot inherit a permission', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
@@ -445,7 +461,7 @@ BEGIN
 	 * after at most as many steps as there are inherited fields.
 	 */
 	up_tbl := from_tbl;
-	up_field := from_field;
+	up_field := source_field;
 	chain := ARRAY[format('%s.%I', tbl, field)];
 	SELECT count(*) INTO left_steps FROM flp.inherited_field;
 	LOOP
@@ -454,7 +470,7 @@ BEGIN
 		ELSIF cardinality(chain) = 20 THEN
 			chain := chain || '...'::text;
 		END IF;
-		IF up_tbl = tbl AND up_field = field THEN
+		IF up_tbl = tbl AND up_field = this_field THEN
 			IF cardinality(chain) > 20 THEN
 				chain := chain || format('%s.%I', tbl, field);
 			END IF;
@@ -470,7 +486,7 @@ BEGIN
 		up_field := next_field;
 		left_steps := left_steps - 1;
 	END LOOP;
-	INSERT INTO flp.inherited_field AS i VALUES (tbl, field, from_tbl, from_field)
+	INSERT INTO flp.inherited_field AS i VALUES (tbl, this_field, from_tbl, source_field)
 	ON CONFLICT ON CONSTRAINT inherited_field_pkey
 	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
 END

@@ -15,10 +15,9 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('register a user');
 	PERFORM flp._require_role(role);
-	IF license IS NULL THEN
-		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF attributes IS NULL OR jsonb_typeof(attributes) <> 'object' THEN
+	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp._require_not_null(attributes, 'attributes');
+	IF jsonb_typeof(attributes) <> 'object' THEN
 		RAISE EXCEPTION 'attributes must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'For example: ''{"region": "emea"}''.';
@@ -27,10 +26,7 @@ BEGIN
 		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
 	END IF;
 	IF partner IS NOT NULL THEN
-		IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $4) THEN
-			RAISE EXCEPTION 'partner "%" does not exist', partner
-				USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
-		END IF;
+		PERFORM flp._require_partner(partner);
 		IF license <> 'full' THEN
 			RAISE EXCEPTION 'partner user "%" needs a full license', role
 				USING ERRCODE = 'invalid_parameter_value',
@@ -65,6 +61,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('unregister a user');
+	PERFORM flp._require_not_null(role, 'role');
 	DELETE FROM flp.registered_user u WHERE u.role = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%" is not a registered user', role
@@ -82,15 +79,15 @@ DECLARE
 	used bigint;
 BEGIN
 	PERFORM flp._require_super_admin('set license seats');
-	IF license IS NULL THEN
-		RAISE EXCEPTION 'license must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_not_null(license, 'license');
 	IF seats IS NULL THEN
 		DELETE FROM flp.license_seats s WHERE s.license = $1;
 		RETURN;
 	END IF;
 	IF seats < 0 THEN
-		RAISE EXCEPTION 'seats must not be negative' USING ERRCODE = 'invalid_parameter_value';
+		RAISE EXCEPTION 'seats must not be negative (% was given)', seats
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'NULL seats means unlimited.';
 	END IF;
 	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
 	SELECT count(*) INTO used FROM flp.registered_user u WHERE u.license = $1;
@@ -127,18 +124,16 @@ DECLARE
 	users text;
 BEGIN
 	PERFORM flp._require_super_admin('drop a partner');
-	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
-		RAISE EXCEPTION 'partner "%" does not exist', name USING ERRCODE = 'undefined_object';
-	END IF;
+	PERFORM flp._require_partner(name, 'name');
 	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
-	  FROM flp.registered_user u WHERE u.partner = $1;
+	  FROM flp.registered_user u WHERE u.partner = $1 COLLATE "C";
 	IF users IS NOT NULL THEN
 		RAISE EXCEPTION 'partner "%" still has users', name
 			USING ERRCODE = 'dependent_objects_still_exist',
 				  DETAIL = format('Registered users of the partner: %s.', users),
 				  HINT = 'Unregister them first with flp.unregister_user().';
 	END IF;
-	DELETE FROM flp.partner p WHERE p.name = $1;   -- its bundle and record assignments go with it
+	DELETE FROM flp.partner p WHERE p.name = $1 COLLATE "C";   -- its bundle and record assignments go with it
 END
 $$;
 COMMENT ON FUNCTION flp.drop_partner(text) IS
@@ -184,15 +179,14 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('create a bundle');
 	PERFORM flp._check_name('bundle', name);
-	IF kind IS NULL OR license IS NULL THEN
-		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_not_null(kind, 'kind');
+	PERFORM flp._require_not_null(license, 'license');
 	IF kind = 'partner' AND license <> 'full' THEN
 		RAISE EXCEPTION 'a partner bundle must have license "full"'
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Partner users always hold a full license.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1) THEN
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
 	END IF;
 	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
@@ -206,8 +200,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('drop a bundle');
-	PERFORM flp._require_bundle(name);
-	DELETE FROM flp.bundle b WHERE b.name = $1;
+	PERFORM flp._require_bundle(name, true, 'name');
+	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
 END
 $$;
 COMMENT ON FUNCTION flp.drop_bundle(text) IS
@@ -218,18 +212,18 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('rename a bundle');
-	PERFORM flp._require_bundle(name);
-	PERFORM flp._check_name('bundle', new_name);
+	PERFORM flp._require_bundle(name, true, 'name');
+	PERFORM flp._check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
 		RETURN;
 	END IF;
-	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2) THEN
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
 	END IF;
 	/* settings, assignments, rules, partner assignments and data rules follow
 	 * the name (flp._ref_action); the data rules' policies are compiled again
 	 * (flp._rules_changed) */
-	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1;
+	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
 END
 $$;
 COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
@@ -243,7 +237,8 @@ DECLARE
 	b flp.bundle;
 BEGIN
 	PERFORM flp._require_super_admin('clone a bundle');
-	b := flp._require_bundle(name, false);
+	b := flp._require_bundle(name, false, 'name');
+	PERFORM flp._check_name('bundle', new_name, 'new_name');
 	IF b.system THEN
 		RAISE EXCEPTION 'system bundle "%" cannot be cloned', name
 			USING ERRCODE = 'feature_not_supported',
@@ -252,13 +247,13 @@ BEGIN
 	END IF;
 	PERFORM flp.create_bundle(new_name, b.kind, b.license, coalesce(description, b.description));
 	INSERT INTO flp.table_permission (bundle, tbl, permission)
-	SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1;
+	SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C";
 	INSERT INTO flp.field_permission (bundle, tbl, field, permission)
 	SELECT new_name, p.tbl, p.field, p.permission FROM flp.field_permission p
-	 WHERE p.bundle = $1
-	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 AND t.tbl = p.tbl);
+	 WHERE p.bundle = $1 COLLATE "C"
+	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 COLLATE "C" AND t.tbl = p.tbl);
 	INSERT INTO flp.data_rule (tbl, predicate, access, bundle)
-	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 ORDER BY r.id;
+	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 COLLATE "C" ORDER BY r.id;
 END
 $$;
 COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
@@ -291,13 +286,13 @@ BEGIN
 		RETURN;
 	END IF;
 	PERFORM flp._require_field(tbl, field);
-	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3) THEN
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'Excluded fields are never restricted.',
 				  HINT = 'Use flp.include_field() first if the field must be restricted.';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+	IF NOT EXISTS (SELECT 1 FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
 		RAISE EXCEPTION 'bundle "%" does not grant table "%"', bundle, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'A field-level permission needs a table-level permission of the same bundle, which caps it.',
@@ -306,7 +301,7 @@ BEGIN
 	END IF;
 	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
 	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
-	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2) THEN
+	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
 		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
 			USING DETAIL = 'A field-level permission is never above the table-level one.';
 	END IF;
@@ -322,11 +317,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
-			USING ERRCODE = 'null_value_not_allowed',
-				  HINT = 'Use flp.set_permission(bundle, table, NULL, permission) for the table level.';
-	END IF;
+	PERFORM flp._require_super_admin('set a permission');
+	PERFORM flp._require_bundle(bundle, false);
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
@@ -344,10 +338,10 @@ BEGIN
 	PERFORM flp._require_bundle(bundle, field IS NULL);
 	PERFORM flp._require_governed(tbl);
 	IF field IS NULL THEN
-		DELETE FROM flp.table_permission p WHERE p.bundle = $1 AND p.tbl = $2;
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
 	ELSE
 		PERFORM flp._require_field(tbl, field);
-		DELETE FROM flp.field_permission p WHERE p.bundle = $1 AND p.tbl = $2 AND p.field = $3;
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
 	END IF;
 	IF NOT FOUND THEN
 		RAISE NOTICE 'bundle "%" had no such permission', bundle;
@@ -439,7 +433,7 @@ BEGIN
 	PERFORM flp._require_super_admin('unassign a bundle');
 	PERFORM flp._require_bundle(bundle);
 	PERFORM flp._require_role(role);
-	DELETE FROM flp.assignment a WHERE a.bundle = $1 AND a.role = $2;
+	DELETE FROM flp.assignment a WHERE a.bundle = $1 COLLATE "C" AND a.role = $2;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
 			USING ERRCODE = 'undefined_object';
@@ -462,10 +456,20 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
-	IF criteria IS NULL OR jsonb_typeof(criteria) <> 'object' THEN
+	PERFORM flp._require_not_null(criteria, 'criteria');
+	IF jsonb_typeof(criteria) <> 'object' THEN
 		RAISE EXCEPTION 'criteria must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'For example: ''{"region": "emea"}'' matches users whose attributes contain it.';
+	END IF;
+	/* the same criteria twice give the bundle once: a second rule is a mistake */
+	SELECT r.id INTO id FROM flp.rule r WHERE r.bundle = $1 COLLATE "C" AND r.criteria = $2
+	 ORDER BY r.id LIMIT 1;
+	IF id IS NOT NULL THEN
+		RAISE EXCEPTION 'rule % gives bundle "%" for these criteria already', id, bundle
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('Criteria: %s.', flp._shown(criteria::text)),
+				  HINT = 'A script that may run twice can look the rule up in flp.rule first.';
 	END IF;
 	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
 	RETURN id;
@@ -479,6 +483,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('drop a rule');
+	PERFORM flp._require_not_null(id, 'id');
 	DELETE FROM flp.rule r WHERE r.id = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
@@ -524,7 +529,7 @@ BEGIN
 		  FROM pg_roles r
 		 WHERE r.rolname !~ '^pg_'
 		   AND NOT flp.is_super_admin(r.oid::regrole)
-		   AND EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) b WHERE b.bundle = $1)
+		   AND EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) b WHERE b.bundle = $1 COLLATE "C")
 		 ORDER BY r.rolname;
 END
 $$;

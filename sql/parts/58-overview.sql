@@ -104,7 +104,8 @@ BEGIN
 		roles := flp._matrix_roles();
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'roles must not contain NULL' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION 'roles must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(roles, NULL));
 	END IF;
 	RETURN QUERY
 		SELECT r, e.tbl, e.field, e.permission

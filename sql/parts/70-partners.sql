@@ -10,18 +10,27 @@ DECLARE
 	t regclass;
 BEGIN
 	PERFORM flp._require_super_admin('define an area');
-	IF area IS NULL OR area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
-									'company_relationship', 'home', 'report', 'scorecard') THEN
-		RAISE EXCEPTION 'unknown partner area "%"', area
+	PERFORM flp._require_not_null(area, 'area');
+	IF area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
+					'company_relationship', 'home', 'report', 'scorecard') THEN
+		RAISE EXCEPTION 'unknown partner area "%"', flp._shown(area)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The partner areas are dashboard, timeline, cockpit, success_plan, company_relationship, home, report and scorecard.';
 	END IF;
-	FOREACH t IN ARRAY coalesce(tables, '{}') LOOP
-		PERFORM flp._require_governed(t);
+	IF tables IS NULL THEN
+		RAISE EXCEPTION 'tables must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'An empty array (''{}'') empties the area.';
+	END IF;
+	IF array_position(tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'tables must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(tables, NULL));
+	END IF;
+	FOREACH t IN ARRAY tables LOOP
+		PERFORM flp._require_governed(t, 'tables');
 	END LOOP;
-	DELETE FROM flp.area_table a WHERE a.area = $1;
+	DELETE FROM flp.area_table a WHERE a.area = $1 COLLATE "C";
 	INSERT INTO flp.area_table (area, tbl)
-	SELECT DISTINCT area, member FROM unnest(coalesce(tables, '{}')) member;
+	SELECT DISTINCT area, member FROM unnest(tables) member;
 	/*
 	 * Default_Partner_Bundle grants exactly the tables of the areas; the
 	 * fields a super admin opened to partner users on a table that leaves
@@ -45,10 +54,7 @@ DECLARE
 	b flp.bundle;
 BEGIN
 	PERFORM flp._require_super_admin('assign a partner bundle');
-	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
-		RAISE EXCEPTION 'partner "%" does not exist', partner
-			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
-	END IF;
+	PERFORM flp._require_partner(partner);
 	b := flp._require_bundle(bundle, false);
 	IF b.kind <> 'partner' THEN
 		RAISE EXCEPTION 'bundle "%" is not a partner bundle', bundle
@@ -56,7 +62,7 @@ BEGIN
 				  HINT = 'Create partner bundles with flp.create_bundle(name, kind => ''partner'').';
 	END IF;
 	IF b.system THEN
-		DELETE FROM flp.partner_bundle pb WHERE pb.partner = $1;   -- back to the default
+		DELETE FROM flp.partner_bundle pb WHERE pb.partner = $1 COLLATE "C";   -- back to the default
 	ELSE
 		INSERT INTO flp.partner_bundle AS pb VALUES (partner, bundle)
 		ON CONFLICT ON CONSTRAINT partner_bundle_pkey DO UPDATE SET bundle = EXCLUDED.bundle;
@@ -72,7 +78,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('scope a table');
 	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, key_field);
+	PERFORM flp._require_field(tbl, key_field, 'key_field');
 	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
 	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
 	PERFORM flp._compile_policies(tbl);
@@ -85,10 +91,7 @@ CREATE FUNCTION flp._require_scope(partner text, tbl regclass, partner_user regr
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1) THEN
-		RAISE EXCEPTION 'partner "%" does not exist', partner
-			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
-	END IF;
+	PERFORM flp._require_partner(partner);
 	PERFORM flp._require_governed(tbl);
 	IF NOT EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl
@@ -96,7 +99,7 @@ BEGIN
 				  HINT = format('Scope it first with flp.partner_scope(%L, key_field).', tbl::text);
 	END IF;
 	IF partner_user IS NOT NULL AND NOT EXISTS (
-			SELECT 1 FROM flp.registered_user u WHERE u.role = $3 AND u.partner = $1) THEN
+			SELECT 1 FROM flp.registered_user u WHERE u.role = $3 AND u.partner = $1 COLLATE "C") THEN
 		RAISE EXCEPTION 'role "%" is not a user of partner "%"', partner_user, partner
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Register it with flp.register_user(role, ''full'', ''{}'', partner).';
@@ -106,6 +109,26 @@ $$;
 COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
 	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
 
+/* A record key: not NULL (22004), short enough for the catalog's index (22023). */
+CREATE FUNCTION flp._require_record_key(record_key text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF record_key IS NULL THEN
+		RAISE EXCEPTION 'record_key must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF octet_length(record_key) > 1000 THEN
+		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp._shown(record_key), octet_length(record_key)
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A record key has at most 1000 bytes.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_record_key(text) IS
+	'internal: raises 22004 or 22023 unless the text can be a record key';
+REVOKE ALL ON FUNCTION flp._require_record_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._require_record_key(text) TO flp_admin;
+
 CREATE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
 								  partner_user regrole DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -113,9 +136,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('assign a record');
 	PERFORM flp._require_scope(partner, tbl, partner_user);
-	IF record_key IS NULL THEN
-		RAISE EXCEPTION 'record key must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_record_key(record_key);
 	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
 	ON CONFLICT DO NOTHING;
 END
@@ -130,11 +151,12 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('unassign a record');
 	PERFORM flp._require_scope(partner, tbl, partner_user);
+	PERFORM flp._require_record_key(record_key);
 	DELETE FROM flp.record_assignment a
-	 WHERE a.tbl = $2 AND a.record_key = $3 AND a.partner = $1
+	 WHERE a.tbl = $2 AND a.record_key = $3 COLLATE "C" AND a.partner = $1 COLLATE "C"
 	   AND a.partner_user IS NOT DISTINCT FROM $4;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', record_key, tbl,
+		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp._shown(record_key), tbl,
 			CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
 				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
 			USING ERRCODE = 'undefined_object';
@@ -154,9 +176,9 @@ DECLARE
 	left_steps bigint;
 BEGIN
 	PERFORM flp._require_super_admin('link records');
-	PERFORM flp._require_governed(child);
-	PERFORM flp._require_governed(parent);
-	PERFORM flp._require_field(child, fk_field);
+	PERFORM flp._require_governed(child, 'child');
+	PERFORM flp._require_governed(parent, 'parent');
+	PERFORM flp._require_field(child, fk_field, 'fk_field');
 	IF child = parent THEN
 		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
 	END IF;
@@ -208,6 +230,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('unlink records');
+	PERFORM flp._require_not_null(child, 'child');
 	DELETE FROM flp.record_link l WHERE l.child = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
@@ -222,6 +245,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('unscope a table');
+	PERFORM flp._require_not_null(tbl, 'tbl');
 	DELETE FROM flp.partner_scope s WHERE s.tbl = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
@@ -246,15 +270,31 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('add a data rule');
 	PERFORM flp._require_governed(tbl);
-	IF predicate IS NULL OR btrim(predicate) = '' THEN
-		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	PERFORM flp._require_not_null(predicate, 'predicate');
+	IF predicate !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Write a condition such as region = flp.attribute(''region'').';
 	END IF;
-	IF access IS NULL OR access = 'hide' THEN
-		RAISE EXCEPTION 'access must be read or edit' USING ERRCODE = 'invalid_parameter_value',
+	PERFORM flp._require_not_null(access, 'access');
+	IF access = 'hide' THEN
+		RAISE EXCEPTION 'access must be read or edit, not hide' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Rows no rule allows are hidden already.';
 	END IF;
 	IF bundle IS NOT NULL THEN
 		PERFORM flp._require_bundle(bundle, false);
+	END IF;
+	/* the same rule twice gives nothing more: a second one is a mistake */
+	SELECT r.id INTO id FROM flp.data_rule r
+	 WHERE r.tbl = $1 AND r.predicate = $2 COLLATE "C" AND r.access = $3
+	   AND r.bundle IS NOT DISTINCT FROM $4 COLLATE "C"
+	 ORDER BY r.id LIMIT 1;
+	IF id IS NOT NULL THEN
+		RAISE EXCEPTION 'data rule % of table "%" is the same rule already', id, tbl
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('It gives %s %s access where %s.',
+								  CASE WHEN bundle IS NULL THEN 'every subject' ELSE format('bundle "%s"', bundle) END,
+								  access, flp._shown(predicate)),
+				  HINT = 'A script that may run twice can look the rule up in flp.data_rule first.';
 	END IF;
 	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
 	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
@@ -269,7 +309,7 @@ BEGIN
 		 WHERE r.rolname !~ '^pg_' AND NOT flp.is_super_admin(r.oid::regrole)
 		   AND has_table_privilege(r.oid, tbl, 'SELECT')
 		   AND bundle IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4);
+		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4 COLLATE "C");
 		RAISE NOTICE 'table "%" had no data rule: subjects now see only the rows data rules give them', tbl
 			USING DETAIL = CASE WHEN n = 0 THEN 'Every role that may read the table gets this rule''s rows.'
 								ELSE format('%s role(s) that may read the table see no row of it now: %s.', n,
@@ -290,6 +330,7 @@ DECLARE
 	t regclass;
 BEGIN
 	PERFORM flp._require_super_admin('drop a data rule');
+	PERFORM flp._require_not_null(id, 'id');
 	DELETE FROM flp.data_rule r WHERE r.id = $1 RETURNING r.tbl INTO t;
 	IF t IS NULL THEN
 		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
@@ -339,6 +380,7 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('explain a record');
 	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_not_null(record_key, 'record_key');
 	PERFORM flp._require_role(role);
 	keyf := flp._record_key_field(tbl);
 	IF keyf IS NULL THEN
@@ -372,7 +414,7 @@ BEGIN
 								   ELSE format('to user "%s"', a.partner_user) END, ', ')
 			  INTO detail
 			  FROM flp.record_assignment a
-			 WHERE a.tbl = $1 AND a.record_key = $2 AND a.partner = partner
+			 WHERE a.tbl = $1 AND a.record_key = $2 COLLATE "C" AND a.partner = partner
 			   AND (a.partner_user IS NULL OR a.partner_user = $3);
 			ok_scope := detail IS NOT NULL;
 			detail := CASE WHEN ok_scope THEN format('assigned %s', detail)

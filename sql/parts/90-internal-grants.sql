@@ -13,16 +13,20 @@
 REVOKE ALL ON FUNCTION
 	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
 	flp._preload_setting(), flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean), flp._require_field(regclass, name),
-	flp._require_governed(regclass), flp._require_governable(regclass), flp._require_role(regrole),
+	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
+	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
+	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
+	flp._require_array(anyarray, text), flp._shown(text),
 	flp._require_scope(text, regclass, regrole), flp._check_field_mask(),
 	flp._check_governed_table(), flp._ref_check(), flp._ref_action(), flp._replace_secret()
 	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
 	flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean), flp._require_field(regclass, name),
-	flp._require_governed(regclass), flp._require_governable(regclass), flp._require_role(regrole),
+	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
+	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
+	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
+	flp._require_array(anyarray, text), flp._shown(text),
 	flp._require_scope(text, regclass, regrole)
 	TO flp_admin;
 
