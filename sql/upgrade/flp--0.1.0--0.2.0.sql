@@ -9,10 +9,18 @@
  * both).
  */
 
+DROP FUNCTION flp._require_governed(regclass);
+
+DROP FUNCTION flp._require_field(regclass, name);
+
+DROP FUNCTION flp._require_bundle(text, boolean);
+
+DROP FUNCTION flp._require_role(regrole);
+
 /* ------------- 30-governed-tables: protect leaves primary keys unrestricted */
 
 DROP FUNCTION flp.protect(regclass, flp.permission);
-CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
+CREATE OR REPLACE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
 							govern_keys boolean DEFAULT false)
 	RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -24,10 +32,9 @@ DECLARE
 	surrogate boolean;
 BEGIN
 	PERFORM flp._require_super_admin('govern a table');
-	IF tbl IS NULL OR default_permission IS NULL OR govern_keys IS NULL THEN
-		RAISE EXCEPTION 'table, default permission and govern_keys must not be null'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_not_null(tbl, 'tbl');
+	PERFORM flp._require_not_null(default_permission, 'default_permission');
+	PERFORM flp._require_not_null(govern_keys, 'govern_keys');
 	PERFORM flp._require_governable(tbl);
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
@@ -108,16 +115,15 @@ COMMENT ON FUNCTION flp.protect(regclass, flp.permission, boolean) IS
 
 /* ------------------------------------ 30-governed-tables: field arrays */
 
-CREATE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void
+CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
 BEGIN
-	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_super_admin('exclude a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.exclude_field(tbl, f);
 	END LOOP;
@@ -128,18 +134,17 @@ COMMENT ON FUNCTION flp.exclude_field(regclass, name[]) IS
 
 /* ----------------------------- 40-users-bundles: field arrays, rename, clone */
 
-CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, fields name[], permission flp.permission)
+CREATE OR REPLACE FUNCTION flp.set_permission(bundle text, tbl regclass, fields name[], permission flp.permission)
 	RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
 BEGIN
-	IF fields IS NULL OR cardinality(fields) = 0 OR array_position(fields, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'fields must be a non-empty array without nulls'
-			USING ERRCODE = 'null_value_not_allowed',
-				  HINT = 'Use flp.set_permission(bundle, table, NULL, permission) for the table level.';
-	END IF;
+	PERFORM flp._require_super_admin('set a permission');
+	PERFORM flp._require_bundle(bundle, false);
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
@@ -257,15 +262,31 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('add a data rule');
 	PERFORM flp._require_governed(tbl);
-	IF predicate IS NULL OR btrim(predicate) = '' THEN
-		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	PERFORM flp._require_not_null(predicate, 'predicate');
+	IF predicate !~ '[^[:space:]]' THEN
+		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Write a condition such as region = flp.attribute(''region'').';
 	END IF;
-	IF access IS NULL OR access = 'hide' THEN
-		RAISE EXCEPTION 'access must be read or edit' USING ERRCODE = 'invalid_parameter_value',
+	PERFORM flp._require_not_null(access, 'access');
+	IF access = 'hide' THEN
+		RAISE EXCEPTION 'access must be read or edit, not hide' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Rows no rule allows are hidden already.';
 	END IF;
 	IF bundle IS NOT NULL THEN
 		PERFORM flp._require_bundle(bundle, false);
+	END IF;
+	/* the same rule twice gives nothing more: a second one is a mistake */
+	SELECT r.id INTO id FROM flp.data_rule r
+	 WHERE r.tbl = $1 AND r.predicate = $2 COLLATE "C" AND r.access = $3
+	   AND r.bundle IS NOT DISTINCT FROM $4 COLLATE "C"
+	 ORDER BY r.id LIMIT 1;
+	IF id IS NOT NULL THEN
+		RAISE EXCEPTION 'data rule % of table "%" is the same rule already', id, tbl
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('It gives %s %s access where %s.',
+								  CASE WHEN bundle IS NULL THEN 'every subject' ELSE format('bundle "%s"', bundle) END,
+								  access, flp._shown(predicate)),
+				  HINT = 'A script that may run twice can look the rule up in flp.data_rule first.';
 	END IF;
 	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
 	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
@@ -280,7 +301,7 @@ BEGIN
 		 WHERE r.rolname !~ '^pg_' AND NOT flp.is_super_admin(r.oid::regrole)
 		   AND has_table_privilege(r.oid, tbl, 'SELECT')
 		   AND bundle IS NOT NULL
-		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4);
+		   AND NOT EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) x WHERE x.bundle = $4 COLLATE "C");
 		RAISE NOTICE 'table "%" had no data rule: subjects now see only the rows data rules give them', tbl
 			USING DETAIL = CASE WHEN n = 0 THEN 'Every role that may read the table gets this rule''s rows.'
 								ELSE format('%s role(s) that may read the table see no row of it now: %s.', n,
@@ -484,7 +505,7 @@ COMMENT ON FUNCTION flp._matrix_roles() IS
  * of roles; NULL: every registered role, every role a bundle is assigned to,
  * and every role that can log in and is a member of one.
  */
-CREATE FUNCTION flp.permission_matrix(roles regrole[] DEFAULT NULL)
+CREATE OR REPLACE FUNCTION flp.permission_matrix(roles regrole[] DEFAULT NULL)
 	RETURNS TABLE (role regrole, tbl regclass, field name, permission flp.permission)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -494,7 +515,8 @@ BEGIN
 		roles := flp._matrix_roles();
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'roles must not contain NULL' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION 'roles must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(roles, NULL));
 	END IF;
 	RETURN QUERY
 		SELECT r, e.tbl, e.field, e.permission
@@ -671,28 +693,6 @@ GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snaps
 
 /* item 9: names, temporary tables, masks that do not exist */
 
-CREATE OR REPLACE FUNCTION flp._check_name(what text, name text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_variable
-BEGIN
-	IF name IS NULL THEN
-		RAISE EXCEPTION '% name must not be null', what USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF name !~ '[^[:space:]]' OR name ~ '^[[:space:]]' OR name ~ '[[:space:]]$' OR name ~ '[[:cntrl:]]' THEN
-		RAISE EXCEPTION 'invalid % name %', what, left(to_json(name)::text, 100)
-			USING ERRCODE = 'invalid_name',
-				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
-	END IF;
-	IF length(name) > 200 THEN
-		RAISE EXCEPTION '% name is too long (% characters)', what, length(name)
-			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION flp._check_name(text, text) IS
-	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
-REVOKE ALL ON FUNCTION flp._check_name(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._check_name(text, text) TO flp_admin;
 
 CREATE OR REPLACE FUNCTION flp._require_governable(tbl regclass) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -700,8 +700,22 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	kind "char";
 BEGIN
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
-	IF kind IS NULL OR kind NOT IN ('r', 'p') THEN
+	IF kind IS NULL THEN
+		RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
+										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
+																  'information_schema'::regnamespace,
+																  'pg_toast'::regnamespace)) THEN
+		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+			USING ERRCODE = 'wrong_object_type';
+	END IF;
+	IF kind NOT IN ('r', 'p') THEN
 		RAISE EXCEPTION '"%" is not a table', tbl
 			USING ERRCODE = 'wrong_object_type',
 				  DETAIL = 'Only ordinary and partitioned tables can be governed.',
@@ -713,14 +727,7 @@ BEGIN
 				  DETAIL = 'A temporary table ends with its session; flp''s catalog would keep its rules.';
 	END IF;
 	IF tbl::oid IN (SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'flp'::regnamespace) THEN
-		RAISE EXCEPTION 'flp''s own catalog tables cannot be governed'
-			USING ERRCODE = 'wrong_object_type';
-	END IF;
-	IF tbl::oid < 16384 OR tbl::oid IN (SELECT c.oid FROM pg_class c
-										 WHERE c.relnamespace IN ('pg_catalog'::regnamespace,
-																  'information_schema'::regnamespace,
-																  'pg_toast'::regnamespace)) THEN
-		RAISE EXCEPTION 'system catalog "%" cannot be governed', tbl
+		RAISE EXCEPTION 'flp''s own catalog table "%" cannot be governed', tbl
 			USING ERRCODE = 'wrong_object_type';
 	END IF;
 END
@@ -772,15 +779,14 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	PERFORM flp._require_super_admin('create a bundle');
 	PERFORM flp._check_name('bundle', name);
-	IF kind IS NULL OR license IS NULL THEN
-		RAISE EXCEPTION 'kind and license must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
+	PERFORM flp._require_not_null(kind, 'kind');
+	PERFORM flp._require_not_null(license, 'license');
 	IF kind = 'partner' AND license <> 'full' THEN
 		RAISE EXCEPTION 'a partner bundle must have license "full"'
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'Partner users always hold a full license.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1) THEN
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $1 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
 	END IF;
 	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
@@ -794,18 +800,18 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp._require_super_admin('rename a bundle');
-	PERFORM flp._require_bundle(name);
-	PERFORM flp._check_name('bundle', new_name);
+	PERFORM flp._require_bundle(name, true, 'name');
+	PERFORM flp._check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
 		RETURN;
 	END IF;
-	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2) THEN
+	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
 	END IF;
 	/* settings, assignments, rules, partner assignments and data rules follow
 	 * the name (flp._ref_action); the data rules' policies are compiled again
 	 * (flp._rules_changed) */
-	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1;
+	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
 END
 $$;
 COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
@@ -875,7 +881,8 @@ DECLARE
 	b flp.bundle;
 BEGIN
 	PERFORM flp._require_super_admin('clone a bundle');
-	b := flp._require_bundle(name, false);
+	b := flp._require_bundle(name, false, 'name');
+	PERFORM flp._check_name('bundle', new_name, 'new_name');
 	IF b.system THEN
 		RAISE EXCEPTION 'system bundle "%" cannot be cloned', name
 			USING ERRCODE = 'feature_not_supported',
@@ -884,13 +891,13 @@ BEGIN
 	END IF;
 	PERFORM flp.create_bundle(new_name, b.kind, b.license, coalesce(description, b.description));
 	INSERT INTO flp.table_permission (bundle, tbl, permission)
-	SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1;
+	SELECT new_name, p.tbl, p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C";
 	INSERT INTO flp.field_permission (bundle, tbl, field, permission)
 	SELECT new_name, p.tbl, p.field, p.permission FROM flp.field_permission p
-	 WHERE p.bundle = $1
-	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 AND t.tbl = p.tbl);
+	 WHERE p.bundle = $1 COLLATE "C"
+	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 COLLATE "C" AND t.tbl = p.tbl);
 	INSERT INTO flp.data_rule (tbl, predicate, access, bundle)
-	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 ORDER BY r.id;
+	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 COLLATE "C" ORDER BY r.id;
 END
 $$;
 COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
@@ -1015,6 +1022,7 @@ DECLARE
 BEGIN
 	PERFORM flp._require_super_admin('explain a record');
 	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_not_null(record_key, 'record_key');
 	PERFORM flp._require_role(role);
 	keyf := flp._record_key_field(tbl);
 	IF keyf IS NULL THEN
@@ -1048,7 +1056,7 @@ BEGIN
 								   ELSE format('to user "%s"', a.partner_user) END, ', ')
 			  INTO detail
 			  FROM flp.record_assignment a
-			 WHERE a.tbl = $1 AND a.record_key = $2 AND a.partner = partner
+			 WHERE a.tbl = $1 AND a.record_key = $2 COLLATE "C" AND a.partner = partner
 			   AND (a.partner_user IS NULL OR a.partner_user = $3);
 			ok_scope := detail IS NOT NULL;
 			detail := CASE WHEN ok_scope THEN format('assigned %s', detail)
@@ -1171,6 +1179,889 @@ END
 $$;
 COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
 	'whether roles that may not edit a mandatory field (NOT NULL without a default) of a governed table are refused UPDATEs of it, as they are INSERTs (off by default)';
+
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp._shown(value text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
+COMMENT ON FUNCTION flp._shown(text) IS
+	'internal: a value as error messages quote it (at most 100 characters)';
+
+CREATE OR REPLACE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF value IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
+	'internal: raises 22004 "<argname> must not be null" when the argument is NULL';
+
+CREATE OR REPLACE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF value IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF cardinality(value) = 0 THEN
+		RAISE EXCEPTION '% must not be empty', argname USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF array_position(value, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION '% must not contain nulls', argname USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(value, NULL));
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_array(anyarray, text) IS
+	'internal: raises 22004 or 22023 unless the array argument is non-empty and has no NULL element';
+
+CREATE OR REPLACE FUNCTION flp._require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF tbl IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl = $1) THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = tbl) THEN
+			RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
+				USING ERRCODE = 'undefined_table';
+		END IF;
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Govern it first with flp.protect(%L).', tbl::text);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_governed(regclass, text) IS
+	'internal: raises 22004, 42P01 or 55000 unless the table is governed';
+
+CREATE OR REPLACE FUNCTION flp._require_field(tbl regclass, field name, argname text DEFAULT 'field')
+	RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF field IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	/* COLLATE "C": a caller's collation on the argument must not reach the comparison */
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+				   WHERE a.attrelid = tbl AND a.attname = field COLLATE "C"
+					 AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'field "%" of table "%" does not exist', field, tbl
+			USING ERRCODE = 'undefined_column';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_field(regclass, name, text) IS
+	'internal: raises 22004 or 42703 unless the table has the column';
+
+CREATE OR REPLACE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true,
+									argname text DEFAULT 'bundle')
+	RETURNS flp.bundle
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	IF bundle IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1 COLLATE "C";
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" does not exist', flp._shown(bundle)
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'See the bundles in table flp.bundle.';
+	END IF;
+	IF editable AND b.system THEN
+		RAISE EXCEPTION 'bundle "%" is a system bundle and cannot be changed', bundle
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Its tables are the tables of the partner areas (flp.define_area); only its field-level permissions can be set.',
+				  HINT = 'Open a field with flp.set_permission(bundle, table, field, permission), or create a partner bundle of your own and assign it with flp.assign_partner_bundle().';
+	END IF;
+	RETURN b;
+END
+$$;
+COMMENT ON FUNCTION flp._require_bundle(text, boolean, text) IS
+	'internal: returns the bundle or raises 22004, 42704 (and 42501 for system bundles when editing)';
+
+CREATE OR REPLACE FUNCTION flp._require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF partner IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C") THEN
+		RAISE EXCEPTION 'partner "%" does not exist', flp._shown(partner)
+			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_partner(text, text) IS
+	'internal: raises 22004 or 42704 unless the partner exists';
+
+CREATE OR REPLACE FUNCTION flp._check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF name IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF name !~ '[^[:space:]]' OR name ~ '^[[:space:]]' OR name ~ '[[:space:]]$' OR name ~ '[[:cntrl:]]' THEN
+		RAISE EXCEPTION 'invalid % name %', what, left(to_json(name)::text, 100)
+			USING ERRCODE = 'invalid_name',
+				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
+	END IF;
+	IF length(name) > 200 THEN
+		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp._shown(name), length(name)
+			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._check_name(text, text, text) IS
+	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
+
+CREATE OR REPLACE FUNCTION flp._require_role(role regrole, argname text DEFAULT 'role') RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF role IS NULL THEN
+		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF role::oid = 0 OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = role) THEN
+		RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_role(regrole, text) IS
+	'internal: raises 22004 or 42704 unless the role exists';
+
+CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	n bigint;
+BEGIN
+	PERFORM flp._require_super_admin('exclude a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2 COLLATE "C") THEN
+		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
+	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2 COLLATE "C";
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
+	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
+
+CREATE OR REPLACE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('include a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2 COLLATE "C";
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.include_field(regclass, name) IS
+	'undoes flp.exclude_field: the field follows the bundles again';
+
+CREATE OR REPLACE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('set a mask');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, field);
+	IF mask IS NULL THEN
+		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
+		RETURN;
+	END IF;
+	/* flp_check_field_mask checks that it fits and may run on hidden values */
+	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
+	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
+END
+$$;
+COMMENT ON FUNCTION flp.set_mask(regclass, name, regprocedure) IS
+	'sets the function whose result replaces a hidden value of the field (NULL: back to the default mask)';
+
+CREATE OR REPLACE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, from_field name)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	chain text[];
+	/*
+	 * The fields in locals of collation "C" (name's own): a collation the
+	 * caller put on an argument must not reach the comparisons below.
+	 */
+	this_field name COLLATE "C" := field;
+	source_field name COLLATE "C" := from_field;
+	up_tbl regclass;
+	up_field name COLLATE "C";
+	next_tbl regclass;
+	next_field name COLLATE "C";
+	left_steps bigint;
+BEGIN
+	PERFORM flp._require_super_admin('inherit a field');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, this_field);
+	IF from_tbl IS NULL AND from_field IS NULL THEN
+		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
+		RETURN;
+	END IF;
+	IF from_tbl IS NULL OR from_field IS NULL THEN
+		RAISE EXCEPTION '% must not be null', CASE WHEN from_tbl IS NULL THEN 'from_tbl' ELSE 'from_field' END
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Give both from_tbl and from_field, or neither to remove the inheritance.';
+	END IF;
+	PERFORM flp._require_governed(from_tbl, 'from_tbl');
+	PERFORM flp._require_field(from_tbl, source_field, 'from_field');
+	IF (tbl, this_field) = (from_tbl, source_field) THEN
+		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
+			USING ERRCODE = 'invalid_recursion';
+	END IF;
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = this_field) THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded and cannot inherit a permission', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	/*
+	 * Walk up from the source, one inherited field at a time: reaching (tbl,
+	 * field) again would be a cycle.  Each field inherits from one field at
+	 * most, so the walk ends, or meets a cycle already stored (by direct DML)
+	 * after at most as many steps as there are inherited fields.
+	 */
+	up_tbl := from_tbl;
+	up_field := source_field;
+	chain := ARRAY[format('%s.%I', tbl, field)];
+	SELECT count(*) INTO left_steps FROM flp.inherited_field;
+	LOOP
+		IF cardinality(chain) < 20 THEN
+			chain := chain || format('%s.%I', up_tbl, up_field);
+		ELSIF cardinality(chain) = 20 THEN
+			chain := chain || '...'::text;
+		END IF;
+		IF up_tbl = tbl AND up_field = this_field THEN
+			IF cardinality(chain) > 20 THEN
+				chain := chain || format('%s.%I', tbl, field);
+			END IF;
+			RAISE EXCEPTION 'inheriting field "%" of table "%" from "%"."%" would make a cycle',
+				field, tbl, from_tbl, from_field
+				USING ERRCODE = 'invalid_recursion',
+					  DETAIL = format('The chain would be %s.', array_to_string(chain, ' -> '));
+		END IF;
+		SELECT i.from_tbl, i.from_field INTO next_tbl, next_field
+		  FROM flp.inherited_field i WHERE i.tbl = up_tbl AND i.field = up_field;
+		EXIT WHEN NOT FOUND OR left_steps <= 0;
+		up_tbl := next_tbl;
+		up_field := next_field;
+		left_steps := left_steps - 1;
+	END LOOP;
+	INSERT INTO flp.inherited_field AS i VALUES (tbl, this_field, from_tbl, source_field)
+	ON CONFLICT ON CONSTRAINT inherited_field_pkey
+	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
+END
+$$;
+COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS
+	'makes a field never more visible than the field it mirrors (both NULL: removes the inheritance)';
+
+CREATE OR REPLACE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',
+								  attributes jsonb DEFAULT '{}', partner text DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	cap integer;
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('register a user');
+	PERFORM flp._require_role(role);
+	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp._require_not_null(attributes, 'attributes');
+	IF jsonb_typeof(attributes) <> 'object' THEN
+		RAISE EXCEPTION 'attributes must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}''.';
+	END IF;
+	IF flp.is_super_admin(role) THEN
+		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
+	END IF;
+	IF partner IS NOT NULL THEN
+		PERFORM flp._require_partner(partner);
+		IF license <> 'full' THEN
+			RAISE EXCEPTION 'partner user "%" needs a full license', role
+				USING ERRCODE = 'invalid_parameter_value',
+					  DETAIL = format('License "%s" was given.', license);
+		END IF;
+	END IF;
+	/* Serialise registrations so that two sessions cannot both take the last seat. */
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT s.seats INTO cap FROM flp.license_seats s WHERE s.license = $2;
+	IF cap IS NOT NULL THEN
+		SELECT count(*) INTO used FROM flp.registered_user u
+		 WHERE u.license = $2 AND u.role <> $1;
+		IF used >= cap THEN
+			RAISE EXCEPTION 'no free seat for license "%"', license
+				USING ERRCODE = 'program_limit_exceeded',
+					  DETAIL = format('All seats of the license are taken (%s).', cap),
+					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
+		END IF;
+	END IF;
+	INSERT INTO flp.registered_user AS u (role, license, attributes, partner)
+	VALUES (role, license, attributes, partner)
+	ON CONFLICT ON CONSTRAINT registered_user_pkey
+	DO UPDATE SET license = EXCLUDED.license, attributes = EXCLUDED.attributes,
+				  partner = EXCLUDED.partner;
+END
+$$;
+COMMENT ON FUNCTION flp.register_user(regrole, flp.license, jsonb, text) IS
+	'registers a user with a license, attributes and optionally a partner (again: replaces them)';
+
+CREATE OR REPLACE FUNCTION flp.unregister_user(role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unregister a user');
+	PERFORM flp._require_not_null(role, 'role');
+	DELETE FROM flp.registered_user u WHERE u.role = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'role "%" is not a registered user', role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unregister_user(regrole) IS
+	'forgets a registered user: it becomes an internal full user without attributes and frees its seat';
+
+CREATE OR REPLACE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	used bigint;
+BEGIN
+	PERFORM flp._require_super_admin('set license seats');
+	PERFORM flp._require_not_null(license, 'license');
+	IF seats IS NULL THEN
+		DELETE FROM flp.license_seats s WHERE s.license = $1;
+		RETURN;
+	END IF;
+	IF seats < 0 THEN
+		RAISE EXCEPTION 'seats must not be negative (% was given)', seats
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'NULL seats means unlimited.';
+	END IF;
+	LOCK TABLE flp.registered_user IN SHARE ROW EXCLUSIVE MODE;
+	SELECT count(*) INTO used FROM flp.registered_user u WHERE u.license = $1;
+	IF used > seats THEN
+		RAISE EXCEPTION 'cannot set % seats for license "%"', seats, license
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('%s registered users hold the license.', used),
+				  HINT = 'Unregister users first with flp.unregister_user().';
+	END IF;
+	INSERT INTO flp.license_seats AS s VALUES (license, seats)
+	ON CONFLICT ON CONSTRAINT license_seats_pkey DO UPDATE SET seats = EXCLUDED.seats;
+END
+$$;
+COMMENT ON FUNCTION flp.set_seats(flp.license, integer) IS
+	'sets how many users may hold a license (NULL: unlimited)';
+
+CREATE OR REPLACE FUNCTION flp.drop_partner(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	users text;
+BEGIN
+	PERFORM flp._require_super_admin('drop a partner');
+	PERFORM flp._require_partner(name, 'name');
+	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
+	  FROM flp.registered_user u WHERE u.partner = $1 COLLATE "C";
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'partner "%" still has users', name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('Registered users of the partner: %s.', users),
+				  HINT = 'Unregister them first with flp.unregister_user().';
+	END IF;
+	DELETE FROM flp.partner p WHERE p.name = $1 COLLATE "C";   -- its bundle and record assignments go with it
+END
+$$;
+COMMENT ON FUNCTION flp.drop_partner(text) IS
+	'drops a partner without users, with its partner bundle assignment and record assignments';
+
+CREATE OR REPLACE FUNCTION flp.drop_bundle(name text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a bundle');
+	PERFORM flp._require_bundle(name, true, 'name');
+	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
+END
+$$;
+COMMENT ON FUNCTION flp.drop_bundle(text) IS
+	'drops a bundle with its permissions, assignments and rules';
+
+CREATE OR REPLACE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('set a permission');
+	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
+	b := flp._require_bundle(bundle, field IS NULL);
+	PERFORM flp._require_governed(tbl);
+	IF permission IS NULL THEN
+		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Use flp.clear_permission() to remove a permission.';
+	END IF;
+	IF b.kind = 'partner' AND NOT EXISTS (SELECT 1 FROM flp.area_table a WHERE a.tbl = $2) THEN
+		RAISE EXCEPTION 'table "%" is not in a partner area', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Partner bundle "%s" may grant only tables of the partner areas.', bundle),
+				  HINT = 'Add the table to an area first with flp.define_area().';
+	END IF;
+	IF field IS NULL THEN
+		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
+		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+		RETURN;
+	END IF;
+	PERFORM flp._require_field(tbl, field);
+	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
+		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'Excluded fields are never restricted.',
+				  HINT = 'Use flp.include_field() first if the field must be restricted.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
+		RAISE EXCEPTION 'bundle "%" does not grant table "%"', bundle, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A field-level permission needs a table-level permission of the same bundle, which caps it.',
+				  HINT = format('Grant the table first, e.g. flp.set_permission(%L, %L, NULL, %L).',
+								bundle, tbl::text, permission);
+	END IF;
+	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
+	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
+	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
+		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
+			USING DETAIL = 'A field-level permission is never above the table-level one.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
+	'sets a bundle''s permission on a table (field NULL) or on one field of it';
+
+CREATE OR REPLACE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
+	RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('clear a permission');
+	PERFORM flp._require_bundle(bundle, field IS NULL);
+	PERFORM flp._require_governed(tbl);
+	IF field IS NULL THEN
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
+	ELSE
+		PERFORM flp._require_field(tbl, field);
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
+	END IF;
+	IF NOT FOUND THEN
+		RAISE NOTICE 'bundle "%" had no such permission', bundle;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
+	'removes a bundle''s permission on a table (with all its field settings) or on one field';
+
+CREATE OR REPLACE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unassign a bundle');
+	PERFORM flp._require_bundle(bundle);
+	PERFORM flp._require_role(role);
+	DELETE FROM flp.assignment a WHERE a.bundle = $1 COLLATE "C" AND a.role = $2;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unassign(text, regrole) IS 'removes a manual assignment';
+
+CREATE OR REPLACE FUNCTION flp.add_rule(bundle text, criteria jsonb) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+	id bigint;
+BEGIN
+	PERFORM flp._require_super_admin('add a rule');
+	b := flp._require_bundle(bundle);
+	IF b.kind = 'partner' THEN
+		RAISE EXCEPTION 'partner bundle "%" cannot be given by a criteria rule', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
+	END IF;
+	PERFORM flp._require_not_null(criteria, 'criteria');
+	IF jsonb_typeof(criteria) <> 'object' THEN
+		RAISE EXCEPTION 'criteria must be a JSON object'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example: ''{"region": "emea"}'' matches users whose attributes contain it.';
+	END IF;
+	/* the same criteria twice give the bundle once: a second rule is a mistake */
+	SELECT r.id INTO id FROM flp.rule r WHERE r.bundle = $1 COLLATE "C" AND r.criteria = $2
+	 ORDER BY r.id LIMIT 1;
+	IF id IS NOT NULL THEN
+		RAISE EXCEPTION 'rule % gives bundle "%" for these criteria already', id, bundle
+			USING ERRCODE = 'duplicate_object',
+				  DETAIL = format('Criteria: %s.', flp._shown(criteria::text)),
+				  HINT = 'A script that may run twice can look the rule up in flp.rule first.';
+	END IF;
+	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
+	RETURN id;
+END
+$$;
+COMMENT ON FUNCTION flp.add_rule(text, jsonb) IS
+	'gives a bundle to every registered user whose attributes contain the criteria; returns the rule id';
+
+CREATE OR REPLACE FUNCTION flp.drop_rule(id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('drop a rule');
+	PERFORM flp._require_not_null(id, 'id');
+	DELETE FROM flp.rule r WHERE r.id = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.drop_rule(bigint) IS 'drops a criteria rule';
+
+CREATE OR REPLACE FUNCTION flp.preview(bundle text) RETURNS SETOF regrole
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('preview a bundle');
+	PERFORM flp._require_bundle(bundle, false);
+	RETURN QUERY
+		SELECT r.oid::regrole
+		  FROM pg_roles r
+		 WHERE r.rolname !~ '^pg_'
+		   AND NOT flp.is_super_admin(r.oid::regrole)
+		   AND EXISTS (SELECT 1 FROM flp.bundles(r.oid::regrole) b WHERE b.bundle = $1 COLLATE "C")
+		 ORDER BY r.rolname;
+END
+$$;
+COMMENT ON FUNCTION flp.preview(text) IS
+	'the roles (super admins and predefined pg_ roles aside) a bundle applies to now';
+
+CREATE OR REPLACE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	t regclass;
+BEGIN
+	PERFORM flp._require_super_admin('define an area');
+	PERFORM flp._require_not_null(area, 'area');
+	IF area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
+					'company_relationship', 'home', 'report', 'scorecard') THEN
+		RAISE EXCEPTION 'unknown partner area "%"', flp._shown(area)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The partner areas are dashboard, timeline, cockpit, success_plan, company_relationship, home, report and scorecard.';
+	END IF;
+	IF tables IS NULL THEN
+		RAISE EXCEPTION 'tables must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'An empty array (''{}'') empties the area.';
+	END IF;
+	IF array_position(tables, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'tables must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
+			DETAIL = format('Element %s is NULL.', array_position(tables, NULL));
+	END IF;
+	FOREACH t IN ARRAY tables LOOP
+		PERFORM flp._require_governed(t, 'tables');
+	END LOOP;
+	DELETE FROM flp.area_table a WHERE a.area = $1 COLLATE "C";
+	INSERT INTO flp.area_table (area, tbl)
+	SELECT DISTINCT area, member FROM unnest(tables) member;
+	/*
+	 * Default_Partner_Bundle grants exactly the tables of the areas; the
+	 * fields a super admin opened to partner users on a table that leaves
+	 * every area go with it.
+	 */
+	DELETE FROM flp.table_permission p
+	 WHERE p.bundle = 'Default_Partner_Bundle'
+	   AND NOT EXISTS (SELECT 1 FROM flp.area_table a WHERE a.tbl = p.tbl);
+	INSERT INTO flp.table_permission (bundle, tbl, permission)
+	SELECT DISTINCT 'Default_Partner_Bundle', a.tbl, 'edit'::flp.permission FROM flp.area_table a
+	ON CONFLICT ON CONSTRAINT table_permission_pkey DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
+	'sets the tables of a partner area (Default_Partner_Bundle grants them, with only the fields a super admin opened; partner bundles may grant only them)';
+
+CREATE OR REPLACE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	b flp.bundle;
+BEGIN
+	PERFORM flp._require_super_admin('assign a partner bundle');
+	PERFORM flp._require_partner(partner);
+	b := flp._require_bundle(bundle, false);
+	IF b.kind <> 'partner' THEN
+		RAISE EXCEPTION 'bundle "%" is not a partner bundle', bundle
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Create partner bundles with flp.create_bundle(name, kind => ''partner'').';
+	END IF;
+	IF b.system THEN
+		DELETE FROM flp.partner_bundle pb WHERE pb.partner = $1 COLLATE "C";   -- back to the default
+	ELSE
+		INSERT INTO flp.partner_bundle AS pb VALUES (partner, bundle)
+		ON CONFLICT ON CONSTRAINT partner_bundle_pkey DO UPDATE SET bundle = EXCLUDED.bundle;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.assign_partner_bundle(text, text) IS
+	'gives a partner''s users a partner bundle instead of Default_Partner_Bundle (Default_Partner_Bundle: back to the default)';
+
+CREATE OR REPLACE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('scope a table');
+	PERFORM flp._require_governed(tbl);
+	PERFORM flp._require_field(tbl, key_field, 'key_field');
+	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
+	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
+	PERFORM flp._compile_policies(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
+	'partner users see and change only the rows of the table whose key is assigned to them';
+
+CREATE OR REPLACE FUNCTION flp._require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_partner(partner);
+	PERFORM flp._require_governed(tbl);
+	IF NOT EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
+		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Scope it first with flp.partner_scope(%L, key_field).', tbl::text);
+	END IF;
+	IF partner_user IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM flp.registered_user u WHERE u.role = $3 AND u.partner = $1 COLLATE "C") THEN
+		RAISE EXCEPTION 'role "%" is not a user of partner "%"', partner_user, partner
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Register it with flp.register_user(role, ''full'', ''{}'', partner).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
+	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
+
+CREATE OR REPLACE FUNCTION flp._require_record_key(record_key text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF record_key IS NULL THEN
+		RAISE EXCEPTION 'record_key must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF octet_length(record_key) > 1000 THEN
+		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp._shown(record_key), octet_length(record_key)
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A record key has at most 1000 bytes.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._require_record_key(text) IS
+	'internal: raises 22004 or 22023 unless the text can be a record key';
+
+CREATE OR REPLACE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
+								  partner_user regrole DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('assign a record');
+	PERFORM flp._require_scope(partner, tbl, partner_user);
+	PERFORM flp._require_record_key(record_key);
+	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
+	ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION flp.assign_record(text, regclass, text, regrole) IS
+	'assigns a record of a scoped table to a partner (all its users) or to one partner user';
+
+CREATE OR REPLACE FUNCTION flp.unassign_record(partner text, tbl regclass, record_key text,
+									partner_user regrole DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unassign a record');
+	PERFORM flp._require_scope(partner, tbl, partner_user);
+	PERFORM flp._require_record_key(record_key);
+	DELETE FROM flp.record_assignment a
+	 WHERE a.tbl = $2 AND a.record_key = $3 COLLATE "C" AND a.partner = $1 COLLATE "C"
+	   AND a.partner_user IS NOT DISTINCT FROM $4;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp._shown(record_key), tbl,
+			CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unassign_record(text, regclass, text, regrole) IS
+	'takes a record assignment back';
+
+CREATE OR REPLACE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	pkey name;
+	chain text[];
+	up regclass;
+	left_steps bigint;
+BEGIN
+	PERFORM flp._require_super_admin('link records');
+	PERFORM flp._require_governed(child, 'child');
+	PERFORM flp._require_governed(parent, 'parent');
+	PERFORM flp._require_field(child, fk_field, 'fk_field');
+	IF child = parent THEN
+		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
+	END IF;
+	/* flp_link reads the parent in partner users' sessions, with the parent's own policies */
+	PERFORM flp._refuse_untrusted_policies(parent);
+	/* the parent's record key: its scope key, or its one-column primary key */
+	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;
+	IF pkey IS NULL THEN
+		SELECT a.attname INTO pkey
+		  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		 WHERE i.indrelid = parent AND i.indisprimary AND i.indnkeyatts = 1;
+	END IF;
+	IF pkey IS NULL THEN
+		RAISE EXCEPTION 'table "%" has no record key', parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Scope the parent with flp.partner_scope(), or give it a one-column primary key.';
+	END IF;
+	/* Walk up from the parent (one parent per table): reaching child again would be a cycle. */
+	up := parent;
+	chain := ARRAY[child::text];
+	SELECT count(*) INTO left_steps FROM flp.record_link;
+	LOOP
+		IF cardinality(chain) < 20 THEN
+			chain := chain || up::text;
+		ELSIF cardinality(chain) = 20 THEN
+			chain := chain || '...'::text;
+		END IF;
+		IF up = child THEN
+			RAISE EXCEPTION 'linking "%" to "%" would make a cycle', child, parent
+				USING ERRCODE = 'invalid_recursion',
+					  DETAIL = format('The chain would be %s.', array_to_string(chain, ' -> '));
+		END IF;
+		SELECT l.parent INTO up FROM flp.record_link l WHERE l.child = up;
+		EXIT WHEN NOT FOUND OR left_steps <= 0;
+		left_steps := left_steps - 1;
+	END LOOP;
+	INSERT INTO flp.record_link AS l VALUES (child, fk_field, parent, pkey)
+	ON CONFLICT ON CONSTRAINT record_link_pkey
+	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
+				  parent_key = EXCLUDED.parent_key;
+	PERFORM flp._compile_policies(child);
+END
+$$;
+COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
+	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
+
+CREATE OR REPLACE FUNCTION flp.unlink_records(child regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unlink records');
+	PERFORM flp._require_not_null(child, 'child');
+	DELETE FROM flp.record_link l WHERE l.child = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(child);
+END
+$$;
+COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
+
+CREATE OR REPLACE FUNCTION flp.unscope(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unscope a table');
+	PERFORM flp._require_not_null(tbl, 'tbl');
+	DELETE FROM flp.partner_scope s WHERE s.tbl = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp.unscope(regclass) IS
+	'ends partner scoping of a table (and forgets its record assignments)';
+
+CREATE OR REPLACE FUNCTION flp.drop_data_rule(id bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	t regclass;
+BEGIN
+	PERFORM flp._require_super_admin('drop a data rule');
+	PERFORM flp._require_not_null(id, 'id');
+	DELETE FROM flp.data_rule r WHERE r.id = $1 RETURNING r.tbl INTO t;
+	IF t IS NULL THEN
+		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM flp._compile_policies(t);
+END
+$$;
+COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
+
+/* the grants of the helpers whose signatures changed, as 90-internal-grants gives them */
+REVOKE ALL ON FUNCTION flp._check_name(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._check_name(text, text, text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp._require_record_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._require_record_key(text) TO flp_admin;
+REVOKE ALL ON FUNCTION
+	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
+	flp._preload_setting(), flp._record_key_field(regclass),
+	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
+	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
+	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
+	flp._require_array(anyarray, text), flp._shown(text),
+	flp._require_scope(text, regclass, regrole), flp._check_field_mask(),
+	flp._check_governed_table(), flp._ref_check(), flp._ref_action(), flp._replace_secret()
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
+	flp._record_key_field(regclass),
+	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
+	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
+	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
+	flp._require_array(anyarray, text), flp._shown(text),
+	flp._require_scope(text, regclass, regrole)
+	TO flp_admin;
 
 /* ------------------------------------------------------------------ last */
 
