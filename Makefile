@@ -86,6 +86,7 @@ REGRESS = \
 	trust \
 	unchanged \
 	maintenance \
+	export \
 	administration
 REGRESS_OPTS = --inputdir=test
 
