@@ -13,8 +13,12 @@
  * functions that set a value set it again (flp.protect, flp.set_permission,
  * flp.register_user ...), and the three that would add a second copy
  * (flp.create_bundle, flp.add_rule, flp.add_data_rule) run only when no
- * equal bundle, rule or data rule exists.  It adds and updates, and removes
- * nothing: settings of the target that the export does not name stay.
+ * equal bundle, rule or data rule exists (equal rules are written once).
+ * A bundle's description, which no management function sets, is set by an
+ * UPDATE of flp.bundle, as a super admin may.  A bundle of the same name but
+ * another kind or license is an error: flp cannot change them.  The script
+ * adds and updates, and removes nothing: settings of the target that the
+ * export does not name stay.
  *
  * Every name and value is an SQL literal (format %L, regclass and regrole
  * text made with search_path pg_catalog, so schema-qualified), never an
@@ -40,7 +44,9 @@ DECLARE
 	hashed boolean;
 BEGIN
 	PERFORM flp._require_super_admin('export the configuration');
-	SELECT x.extversion INTO version FROM pg_extension x WHERE x.extname = 'flp';
+	/* written into a comment: only characters a version has */
+	SELECT regexp_replace(x.extversion, '[^0-9A-Za-z._-]', '', 'g') INTO version
+	  FROM pg_extension x WHERE x.extname = 'flp';
 
 	/* what must exist before anything is applied */
 	WITH named(kind, what) AS (
