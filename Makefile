@@ -86,6 +86,7 @@ REGRESS = \
 	trust \
 	unchanged \
 	maintenance \
+	export \
 	administration \
 	bad_input
 REGRESS_OPTS = --inputdir=test
