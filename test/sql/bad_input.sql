@@ -326,6 +326,7 @@ INSERT INTO bi.calls (call) VALUES
 -- audit, security check, the functions of policies
 ($$SELECT flp.purge_audit(NULL)$$),
 ($$SELECT flp.security_check()$$),
+($$SELECT length(flp.export_config()) > 0$$),
 ($$SELECT flp.has_bundle(NULL)$$),
 ($$SELECT flp.record_visible(NULL, '1')$$),
 ($$SELECT flp.is_partner_user()$$),
