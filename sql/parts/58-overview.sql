@@ -181,29 +181,32 @@ COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
 	'internal: which rows of a governed table a role sees, in words';
 
 /*
- * What the configuration gives roles, as rows (role, table, field, value) of
- * a jsonb array: every field's effective permission, and per table the rows
- * (field NULL).  By name, so that it compares across a rollback.
+ * What the configuration gives roles (by name; names of roles that do not
+ * exist are skipped), as rows (role, table, field, value) of a jsonb array:
+ * every field's effective permission, and per table the rows (field NULL).
+ * By name, so that it compares across a rollback.
  */
-CREATE FUNCTION flp._preview_snapshot(roles regrole[]) RETURNS jsonb
+CREATE FUNCTION flp._preview_snapshot(names text[]) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH roles AS (SELECT r.oid::regrole AS r FROM pg_roles r WHERE r.rolname = ANY (names))
 	SELECT coalesce(jsonb_agg(jsonb_build_array(x.role, x.tbl, x.field, x.value)), '[]')
-	  FROM (SELECT r::text AS role, e.tbl::text AS tbl, e.field::text AS field,
+	  FROM (SELECT roles.r::text AS role, e.tbl::text AS tbl, e.field::text AS field,
 				   e.permission::text AS value
-			  FROM unnest(roles) r, flp.effective_permissions(r) e
+			  FROM roles, flp.effective_permissions(roles.r) e
 		  UNION ALL
-			SELECT r::text, g.tbl::text, NULL, flp._row_access(r, g.tbl)
-			  FROM unnest(roles) r, flp.governed_table g) x
+			SELECT roles.r::text, g.tbl::text, NULL, flp._row_access(roles.r, g.tbl)
+			  FROM roles, flp.governed_table g) x
 $$;
-COMMENT ON FUNCTION flp._preview_snapshot(regrole[]) IS
+COMMENT ON FUNCTION flp._preview_snapshot(text[]) IS
 	'internal: effective field permissions and row access of roles, for flp.preview_change';
 
 /*
- * The roles a change may concern: those of flp._matrix_roles, and every
- * role that can log in and read a governed table (no bundle needed to be a
- * subject: the table default applies, and a first data rule hides rows).
+ * The roles a change may concern, by name: those of flp._matrix_roles, and
+ * every role that can log in and read a governed table (no bundle needed to
+ * be a subject: the table default applies, and a first data rule hides
+ * rows); with the names in also.
  */
-CREATE FUNCTION flp._preview_roles() RETURNS text[]
+CREATE FUNCTION flp._preview_roles(also text[] DEFAULT '{}') RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}')
 	  FROM (SELECT r::text AS n FROM unnest(flp._matrix_roles()) r
@@ -211,10 +214,46 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 			SELECT x.rolname::text FROM pg_roles x
 			 WHERE x.rolcanlogin AND x.rolname !~ '^pg_'
 			   AND EXISTS (SELECT 1 FROM flp.governed_table g
-							WHERE has_table_privilege(x.oid, g.tbl, 'SELECT'))) s
+							WHERE has_table_privilege(x.oid, g.tbl, 'SELECT'))
+		  UNION
+			SELECT a FROM unnest(also) a) s
 $$;
-COMMENT ON FUNCTION flp._preview_roles() IS
+COMMENT ON FUNCTION flp._preview_roles(text[]) IS
 	'internal: the names of the roles flp.preview_change compares';
+
+/* The statements of a change to preview: not NULL, not empty. */
+CREATE FUNCTION flp._preview_check(sql text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF sql IS NULL THEN
+		RAISE EXCEPTION 'sql must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF btrim(sql, E' \t\n\r') = '' THEN
+		RAISE EXCEPTION 'sql must not be empty' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Pass the management calls to preview, e.g. ''SELECT flp.assign(Sales, ann)''.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._preview_check(text) IS
+	'internal: the statements of a change to preview are neither NULL nor empty';
+
+/* The rows of two snapshots that differ: (role, table, field, before, after). */
+CREATE FUNCTION flp._preview_diff(before_snap jsonb, after_snap jsonb)
+	RETURNS TABLE (role text, tbl text, field name, before text, after text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH b AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
+				 FROM jsonb_array_elements(before_snap) x),
+		 a AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
+				 FROM jsonb_array_elements(after_snap) x)
+	SELECT coalesce(a.role, b.role), coalesce(a.tbl, b.tbl), coalesce(a.field, b.field)::name,
+		   b.value, a.value
+	  FROM b FULL JOIN a ON a.role = b.role AND a.tbl = b.tbl
+						AND a.field IS NOT DISTINCT FROM b.field
+	 WHERE a.value IS DISTINCT FROM b.value
+	 ORDER BY 1, 2, 3 NULLS FIRST
+$$;
+COMMENT ON FUNCTION flp._preview_diff(jsonb, jsonb) IS
+	'internal: how two snapshots of flp._preview_snapshot differ';
 
 CREATE FUNCTION flp._run_script(sql text) RETURNS void
 	AS 'MODULE_PATHNAME', 'flp_run_script' LANGUAGE C STRICT;
@@ -226,56 +265,39 @@ COMMENT ON FUNCTION flp._run_script(text) IS
  * concerned role (flp._preview_roles, before and after) may do with every
  * field and which rows it sees, roll back, and return the differences.
  * Nothing of the change remains -- not even in the audit log -- except
- * what no rollback undoes (sequence values: data rule ids).
+ * what no rollback undoes (sequence values: data rule ids).  It has no
+ * search_path of its own, so that the statements resolve names as the
+ * caller's session does; its body calls only flp's functions, by schema.
  */
 CREATE FUNCTION flp.preview_change(sql text)
 	RETURNS TABLE (role text, tbl text, field name, before text, after text)
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 #variable_conflict use_variable
 DECLARE
-	roles regrole[];
 	names text[];
 	after_snap jsonb;
-	before_snap jsonb;
 BEGIN
 	PERFORM flp._require_super_admin('preview a change');
-	IF sql IS NULL THEN
-		RAISE EXCEPTION 'sql must not be null' USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF btrim(sql, E' \t\n\r') = '' THEN
-		RAISE EXCEPTION 'sql must not be empty' USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'Pass the management calls to preview, e.g. ''SELECT flp.assign(''''Sales'''', ''''ann'''')''.';
-	END IF;
+	PERFORM flp._preview_check(sql);
 	names := flp._preview_roles();
 	BEGIN
 		PERFORM flp._run_script(sql);
-		/* roles the change concerns newly, and those it concerned before */
-		names := ARRAY(SELECT DISTINCT n FROM unnest(names || flp._preview_roles()) n);
-		roles := ARRAY(SELECT r.oid::regrole FROM pg_roles r WHERE r.rolname = ANY (names) ORDER BY r.rolname);
-		after_snap := flp._preview_snapshot(roles);
+		/* the roles the change concerns newly, and those it concerned before */
+		names := flp._preview_roles(names);
+		after_snap := flp._preview_snapshot(names);
 		RAISE EXCEPTION 'flp preview: roll back' USING ERRCODE = 'FLPRB';
 	EXCEPTION WHEN SQLSTATE 'FLPRB' THEN
 		NULL;
 	END;
-	roles := ARRAY(SELECT r.oid::regrole FROM pg_roles r WHERE r.rolname = ANY (names) ORDER BY r.rolname);
-	before_snap := flp._preview_snapshot(roles);
-	RETURN QUERY
-		WITH b AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
-					 FROM jsonb_array_elements(before_snap) x),
-			 a AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
-					 FROM jsonb_array_elements(after_snap) x)
-		SELECT coalesce(a.role, b.role), coalesce(a.tbl, b.tbl), coalesce(a.field, b.field)::name,
-			   b.value, a.value
-		  FROM b FULL JOIN a ON a.role = b.role AND a.tbl = b.tbl
-							AND a.field IS NOT DISTINCT FROM b.field
-		 WHERE a.value IS DISTINCT FROM b.value
-		 ORDER BY 1, 2, 3 NULLS FIRST;
+	RETURN QUERY SELECT * FROM flp._preview_diff(flp._preview_snapshot(names), after_snap);
 END
 $$;
 COMMENT ON FUNCTION flp.preview_change(text) IS
 	'runs management calls in a subtransaction, rolls them back, and returns how every concerned role''s field permissions and visible rows would change (field NULL: rows)';
 
-REVOKE ALL ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(regrole[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(regrole[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles() TO flp_admin;
+REVOKE ALL ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
+	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
+	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
+	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
+	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) TO flp_admin;

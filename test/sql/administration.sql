@@ -282,6 +282,12 @@ $$) WHERE role LIKE 'regress_adm%' AND tbl LIKE 'adm.%' AND (field IS NULL OR fi
 SELECT adm.state() = :'before' AS unchanged,
 	   (SELECT count(*) FROM flp.audit_log) = :trail_before AS no_trail,
 	   NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_adm_new') AS no_new_role;
+-- the statements resolve names with the caller's search_path
+SET search_path = adm, public;
+SELECT role, tbl, field, before, after
+  FROM flp.preview_change($$SELECT flp.set_permission('CSM EMEA', 'account', 'name', 'read')$$)
+ WHERE role LIKE 'regress_adm%';
+RESET search_path;
 -- a change that changes nothing for anyone
 SELECT count(*) AS differences FROM flp.preview_change('SELECT 1');
 -- bad input: clear errors, nothing changed
