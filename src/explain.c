@@ -100,16 +100,18 @@ flp_restrict_explain(Query *query, ExplainState *es)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to explain a statement that reads governed table \"%s\"",
-						get_rel_name(governed)),
+						flp_table_name(governed)),
 				 errdetail("A plan's estimates and row counts come from rows and values the role may not see."),
-				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'.")));
+				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'."),
+				 flp_errtablecol(governed, 0)));
 	if (es->analyze)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to EXPLAIN ANALYZE a statement that reads governed table \"%s\"",
-						get_rel_name(governed)),
+						flp_table_name(governed)),
 				 errdetail("Row counts of a run count rows before row-level security and field rules filter them."),
-				 errhint("Use EXPLAIN without ANALYZE: flp.subject_explain = 'plan' shows the plan's shape.")));
+				 errhint("Use EXPLAIN without ANALYZE: flp.subject_explain = 'plan' shows the plan's shape."),
+				 flp_errtablecol(governed, 0)));
 	es->costs = false;
 	es->buffers = false;
 	es->wal = false;
@@ -177,7 +179,7 @@ flp_check_explain_execute(ExplainStmt *stmt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to explain a statement that reads governed table \"%s\"",
-						get_rel_name(governed)),
+						flp_table_name(governed)),
 				 errdetail("A plan's estimates and row counts come from rows and values the role may not see."),
 				 subject_explain == FLP_EXPLAIN_REFUSE ?
 				 errhint("Run the statement itself; a superuser can allow plans without figures with flp.subject_explain = 'plan'.") :

@@ -12,6 +12,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -50,12 +51,52 @@ flp_log_denial(const char *role, const char *table, const char *field, const cha
 				 errhidestmt(false)));
 }
 
+/*
+ * A relation as flp's messages name it: as the user would write it -- its
+ * name where the search_path finds it, schema-qualified otherwise.
+ */
+char *
+flp_table_name(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		return psprintf("%u", relid);
+	if (RelationIsVisible(relid))
+		return name;
+	return psprintf("%s.%s", get_namespace_name(get_rel_namespace(relid)), name);
+}
+
+/*
+ * The schema, table and (attnum > 0) column diagnostic fields of an error,
+ * as errtablecol() fills them, from OIDs: what psycopg's Diagnostics and
+ * node-postgres' error.schema/.table/.column report to a tool.
+ */
+int
+flp_errtablecol(Oid relid, AttrNumber attnum)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		return 0;
+	err_generic_string(PG_DIAG_SCHEMA_NAME, get_namespace_name(get_rel_namespace(relid)));
+	err_generic_string(PG_DIAG_TABLE_NAME, name);
+	if (attnum > 0)
+	{
+		char	   *field = get_attname(relid, attnum, true);
+
+		if (field != NULL)
+			err_generic_string(PG_DIAG_COLUMN_NAME, field);
+	}
+	return 0;
+}
+
 /* A hidden field used where it must not be: in a filter, or as a source. */
 void
 flp_deny_use(const Origin *o, const char *clause, bool source)
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
-	char	   *table = get_rel_name(o->relid);
+	char	   *table = flp_table_name(o->relid);
 	char	   *field = get_attname(o->relid, o->attnum, false);
 
 	flp_log_denial(role, table, field,
@@ -66,13 +107,15 @@ flp_deny_use(const Origin *o, const char *clause, bool source)
 				 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
 				 errdetail("The field is hidden for role \"%s\" and cannot be the source of a written value.",
 						   role),
-				 errhint("Remove the field from the statement, or ask a super admin to grant Read access.")));
+				 errhint("Remove the field from the statement, or ask a super admin to grant Read access."),
+				 flp_errtablecol(o->relid, o->attnum)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
 			 errdetail("The field is hidden for role \"%s\" and cannot be used in %s.",
 					   role, clause),
-			 errhint("Remove the field from the query, or ask a super admin to grant Read access.")));
+			 errhint("Remove the field from the query, or ask a super admin to grant Read access."),
+			 flp_errtablecol(o->relid, o->attnum)));
 }
 
 /* A write to a field that is not Edit. */
@@ -80,7 +123,7 @@ void
 flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *command)
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
-	char	   *table = get_rel_name(relid);
+	char	   *table = flp_table_name(relid);
 	char	   *field = get_attname(relid, attnum, false);
 
 	flp_log_denial(role, table, field, psprintf("clause \"%s\"", command));
@@ -89,7 +132,8 @@ flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *com
 			 errmsg("permission denied to change field \"%s\" of table \"%s\"", field, table),
 			 errdetail("The field is %s for role \"%s\" and cannot be set by %s.",
 					   perm == FLP_READ ? "read-only" : "hidden", role, command),
-			 errhint("Remove the field from the statement, or ask a super admin to grant Edit access.")));
+			 errhint("Remove the field from the statement, or ask a super admin to grant Edit access."),
+			 flp_errtablecol(relid, attnum)));
 }
 
 /*
@@ -101,7 +145,7 @@ void
 flp_deny_required(Oid relid, AttrNumber attnum, FlpPermission perm, bool update)
 {
 	char	   *role = GetUserNameFromId(GetUserId(), false);
-	char	   *table = get_rel_name(relid);
+	char	   *table = flp_table_name(relid);
 	char	   *field = get_attname(relid, attnum, false);
 	const char *how = perm == FLP_READ ? "read-only" : "hidden";
 
@@ -113,11 +157,13 @@ flp_deny_required(Oid relid, AttrNumber attnum, FlpPermission perm, bool update)
 				 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
 				 errdetail("The field is mandatory (NOT NULL without a default) and %s for role \"%s\", and mandatory fields apply to updates of this table: the role may not change its rows.",
 						   how, role),
-				 errhint("Ask a super admin to grant Edit access to the field, or to turn this off with flp.set_mandatory_on_update(table, false).")));
+				 errhint("Ask a super admin to grant Edit access to the field, or to turn this off with flp.set_mandatory_on_update(table, false)."),
+				 flp_errtablecol(relid, attnum)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission required for field \"%s\" of table \"%s\"", field, table),
 			 errdetail("The field is NOT NULL without a default, and it is %s for role \"%s\": a new row cannot get a value for it.",
 					   how, role),
-			 errhint("Ask a super admin to grant Edit access to the field, or give the field a default.")));
+			 errhint("Ask a super admin to grant Edit access to the field, or give the field a default."),
+			 flp_errtablecol(relid, attnum)));
 }

@@ -121,9 +121,10 @@ check_bypassrls(Query *q, Index rti, RangeTblEntry *rte, Oid roleid)
 				 errmsg("role \"%s\" bypasses row-level security and cannot %s governed table \"%s\"",
 						GetUserNameFromId(roleid, false),
 						rti == (Index) q->resultRelation ? "write" : "read",
-						get_rel_name(rte->relid)),
+						flp_table_name(rte->relid)),
 				 errdetail_internal("%s", why),
-				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
+				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin."),
+				 flp_errtablecol(rte->relid, 0)));
 }
 
 
@@ -150,10 +151,10 @@ flp_subject_rte_checks(Query *q, Index rti, RangeTblEntry *rte, void *arg)
 	if (!flp_governed_guarded(rte->relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("governed table \"%s\" has no guard", get_rel_name(rte->relid)),
+				 errmsg("governed table \"%s\" has no guard", flp_table_name(rte->relid)),
 				 errdetail("Its row-level security is not enabled and forced: PostgreSQL would show its values in error messages and skip flp's row rules."),
 				 errhint("A super admin puts the guard back with flp.protect('%s').",
-						 get_rel_name(flp_governed_root(rte->relid)))));
+						 flp_table_name(flp_governed_root(rte->relid)))));
 	if (sc->bypassrls)
 		check_bypassrls(q, rti, rte, sc->roleid);
 }

@@ -196,10 +196,11 @@ check_unique_constants(RangeTblEntry *rte, RelPerms *rp, List *targetList)
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						 errmsg("permission denied to insert into table \"%s\"",
-								get_rel_name(rte->relid)),
+								flp_table_name(rte->relid)),
 						 errdetail("Field \"%s\" is hidden for role \"%s\" and in unique index \"%s\"; every new row gets the same value there, so whether the INSERT fails would tell whether another row holds it.",
 								   field, GetUserNameFromId(GetUserId(), false), indexname),
-						 errhint("Give the field a default that differs for each row, or ask a super admin for Edit access to it.")));
+						 errhint("Give the field a default that differs for each row, or ask a super admin for Edit access to it."),
+						 flp_errtablecol(rte->relid, 0)));
 			}
 		}
 		ReleaseSysCache(tuple);
@@ -226,10 +227,11 @@ check_on_conflict_scope(Rewriter *rw, Oid relid)
 		((rules & FLP_RULES_SCOPE) && flp_role_partner(rw->roleid) != NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", get_rel_name(relid)),
+				 errmsg("permission denied to use ON CONFLICT on table \"%s\"", flp_table_name(relid)),
 				 errdetail("Its rows are scoped for role \"%s\" by flp's row rules: the branch ON CONFLICT takes would tell whether a row outside that scope exists.",
 						   GetUserNameFromId(rw->roleid, false)),
-				 errhint("Use INSERT, or UPDATE the rows the role can see.")));
+				 errhint("Use INSERT, or UPDATE the rows the role can see."),
+				 flp_errtablecol(relid, 0)));
 }
 
 /* A new row's fields the INSERT does not name: defaults, unique constants. */

@@ -67,9 +67,10 @@ flp_check_copy_from(CopyStmt *stmt, Oid relid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("role \"%s\" bypasses row-level security and cannot write governed table \"%s\"",
-						GetUserNameFromId(GetUserId(), false), get_rel_name(relid)),
+						GetUserNameFromId(GetUserId(), false), flp_table_name(relid)),
 				 errdetail("Constraint errors of a write would show its hidden fields, which only row-level security keeps out of error messages."),
-				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin.")));
+				 errhint("Remove the attribute with ALTER ROLE ... NOBYPASSRLS, or make the role a super admin."),
+				 flp_errtablecol(relid, 0)));
 }
 
 /*
@@ -100,7 +101,7 @@ flp_copy_to_as_query(PlannedStmt *pstmt)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot copy from partitioned table \"%s\"",
-						get_rel_name(relid)),
+						flp_table_name(relid)),
 				 errdetail("COPY of a partitioned table would read only the parent, which holds no rows."),
 				 errhint("Try the COPY (SELECT ...) TO variant.")));
 	if (relkind != RELKIND_RELATION || flp_is_super_admin(GetUserId()))

@@ -99,10 +99,11 @@ check_foreign_key(Constraint *con)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to reference field \"%s\" of table \"%s\"",
-							get_attname(pkrel, att, false), get_rel_name(pkrel)),
+							get_attname(pkrel, att, false), flp_table_name(pkrel)),
 					 errdetail("The field is hidden for role \"%s\": a foreign key on it would tell whether a value exists.",
 							   GetUserNameFromId(roleid, false)),
-					 errhint("Reference a field the role may read, or ask a super admin to create the foreign key.")));
+					 errhint("Reference a field the role may read, or ask a super admin to create the foreign key."),
+					 flp_errtablecol(pkrel, att)));
 	}
 }
 
@@ -173,7 +174,7 @@ check_rls_switch(AlterTableStmt *stmt)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("row-level security of governed table \"%s\" cannot be switched off",
-							get_rel_name(relid)),
+							flp_table_name(relid)),
 					 errdetail("flp relies on it to keep hidden values out of COPY, error messages and statistics."),
 					 errhint("Use flp.unprotect() to stop governing the table.")));
 	}
@@ -219,7 +220,7 @@ check_policy_rename(RenameStmt *stmt)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("policy names starting with \"flp_\" belong to flp on governed table \"%s\"",
-						get_rel_name(relid)),
+						flp_table_name(relid)),
 				 errdetail("flp recognises its policies by that prefix, so none of them is renamed and no other policy takes it."),
 				 errhint("Give your own policies other names; use flp's functions for flp's policies.")));
 }
@@ -337,9 +338,10 @@ flp_check_trigger(CreateTrigStmt *stmt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to create a trigger on governed table \"%s\"",
-						get_rel_name(relid)),
+						flp_table_name(relid)),
 				 errdetail("A trigger reads the rows it fires for, hidden fields included, unmasked."),
-				 errhint("Ask a super admin to create it, and grant TRIGGER on governed tables to no one else.")));
+				 errhint("Ask a super admin to create it, and grant TRIGGER on governed tables to no one else."),
+				 flp_errtablecol(relid, 0)));
 }
 
 /*
@@ -380,9 +382,10 @@ flp_check_truncate(TruncateStmt *stmt)
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						 errmsg("permission denied to truncate governed table \"%s\"",
-								get_rel_name(child)),
+								flp_table_name(child)),
 						 errdetail("Its rows are scoped by flp's row rules, which TRUNCATE would skip."),
-						 errhint("Use DELETE, which removes only the rows the role may change.")));
+						 errhint("Use DELETE, which removes only the rows the role may change."),
+						 flp_errtablecol(child, 0)));
 		}
 	}
 }

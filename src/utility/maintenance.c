@@ -159,10 +159,11 @@ check_order(Maintenance *m, Oid relid, Oid roleid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s governed table \"%s\" on index \"%s\"",
-						m->command, get_rel_name(relid), get_rel_name(indexoid)),
+						m->command, flp_table_name(relid), flp_table_name(indexoid)),
 				 errdetail("The index reads a field hidden from role \"%s\": the table's physical order would show that field's order.",
 						   GetUserNameFromId(roleid, false)),
-				 errhint("Order the table by an index of visible fields, or leave it to flp's administrators.")));
+				 errhint("Order the table by an index of visible fields, or leave it to flp's administrators."),
+				 flp_errtablecol(relid, 0)));
 }
 
 /*
@@ -183,9 +184,10 @@ check_counts(Maintenance *m, Oid relid, Oid roleid)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to %s governed table \"%s\"", m->command,
-						get_rel_name(relid)),
+						flp_table_name(relid)),
 				 errdetail("Its rows are scoped by flp's row rules, and the command counts all of them, also those outside the role's scope."),
-				 errhint("Leave the table to autovacuum and to flp's administrators.")));
+				 errhint("Leave the table to autovacuum and to flp's administrators."),
+				 flp_errtablecol(relid, 0)));
 	p = flp_table_permissions(roleid, relid);
 	if (!p->hides)
 		return;
@@ -198,10 +200,11 @@ check_counts(Maintenance *m, Oid relid, Oid roleid)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to %s governed table \"%s\"", m->command,
-							get_rel_name(relid)),
+							flp_table_name(relid)),
 					 errdetail("Its partial index \"%s\" selects rows by a field hidden from role \"%s\", and the command would count the rows it holds.",
-							   get_rel_name(index->indexrelid), GetUserNameFromId(roleid, false)),
-					 errhint("Leave the table to autovacuum and to flp's administrators.")));
+							   flp_table_name(index->indexrelid), GetUserNameFromId(roleid, false)),
+					 errhint("Leave the table to autovacuum and to flp's administrators."),
+				 flp_errtablecol(relid, 0)));
 	}
 }
 

@@ -116,13 +116,13 @@ flp_check_attach(AlterTableStmt *stmt)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("governed table \"%s\" cannot become a partition or child of table \"%s\", which is not governed",
-							get_rel_name(child), get_rel_name(parent)),
+							flp_table_name(child), flp_table_name(parent)),
 					 errdetail("Its rows would be read unmasked through the parent."),
 					 errhint("Govern the parent first, or unprotect the table.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is governed on its own and cannot become a partition or child of governed table \"%s\"",
-						get_rel_name(child), get_rel_name(parent)),
+						flp_table_name(child), flp_table_name(parent)),
 				 errdetail("Partitions and children follow the rules of their governed parent."),
 				 errhint("Unprotect the table first.")));
 	}

@@ -97,6 +97,10 @@ async function expectFilter(client, role, name, text, value, expected, ctx, inTx
     check(expected === '42501' && e.code === '42501' && !String(e.message).includes(value + '') &&
       !String(e.detail || '').includes('beta') && !String(e.detail || '').includes('alpha'),
     `${ctx}: ${name}('${value}') as ${role}: error ${e.code} ${e.message} (expected ${expected})`)
+    // the diagnostic fields name the refused column, for a tool to point at
+    check(e.code !== '42501' || (e.schema === 'public' && e.table === 'governed' &&
+      ['a', 'b'].includes(e.column) && String(e.message).includes(`"${e.column}"`)),
+    `${ctx}: ${name} as ${role}: diagnostic fields ${e.schema}.${e.table}.${e.column}`)
     return
   }
   check(expected !== '42501' && res.rows.length === 1 && res.rows[0].c === expected,

@@ -149,6 +149,11 @@ def cursor_refusals(conn):
             except errors.InsufficientPrivilege as e:
                 check(want == "42501" and value not in str(e),
                       "cursor filter on %s as %s: refused (%s), expected %s" % (field, role, e, want))
+                # a tool can point at the column: the diagnostic fields name it
+                check((e.diag.schema_name, e.diag.table_name, e.diag.column_name) ==
+                      ("public", "governed", field),
+                      "cursor filter on %s as %s: diagnostic fields %r" % (
+                          field, role, (e.diag.schema_name, e.diag.table_name, e.diag.column_name)))
             except psycopg.Error as e:
                 check(False, "cursor filter on %s as %s: %s %s" % (field, role, e.sqlstate, e))
             u = conn.execute("SELECT current_user::text").fetchone()[0]
