@@ -25,6 +25,7 @@ OBJS = \
 	src/functions.o \
 	src/hook_order.o \
 	src/hooks.o \
+	src/messages.o \
 	src/planner/denials.o \
 	src/planner/indexes.o \
 	src/planner/inlining.o \

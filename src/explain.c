@@ -251,7 +251,7 @@ flp_check_counter_calls(Node *tree)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for function %s",
 						OidIsValid(found) ? get_func_name(found) : "pg_stat_get_*"),
-				 errdetail("Activity counters count rows and blocks read before flp's row rules filter them, which would tell how many rows outside the role's scope match a condition."),
+				 errdetail("Activity counters, lock views and WAL positions see the rows and blocks a query read before flp's row rules filter them, which would tell which or how many rows outside the role's scope match a condition."),
 				 errhint("Ask a super admin; a superuser can accept the oracle with flp.subject_explain = 'full'.")));
 }
 

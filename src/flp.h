@@ -328,6 +328,7 @@ extern bool flp_record_key_visible(Oid tbl, const char *key);
 
 /* hooks.c and src/planner/ */
 extern void flp_denials_init(void);
+extern void flp_messages_init(void);
 extern char *flp_table_name(Oid relid);
 extern int	flp_errtablecol(Oid relid, AttrNumber attnum);
 extern void flp_hooks_init(void);

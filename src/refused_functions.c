@@ -100,19 +100,36 @@ is_session_function(const char *suffix)
 }
 
 /*
+ * Other built-in functions that observe what a query did before row-level
+ * security filtered its rows: the lock table (pg_locks: a serializable
+ * scan's SIRead locks name every row and page it fetched) and the WAL
+ * positions (a first read after a checkpoint writes full-page images, with
+ * data checksums on, for the rows it fetched).
+ */
+static const char *const observing_functions[] = {
+	"pg_lock_status", "pg_current_wal_lsn", "pg_current_wal_insert_lsn",
+	"pg_current_wal_flush_lsn",
+};
+
+/* Functions of extensions, by name: pg_stat_statements' and pgrowlocks. */
+static const char *const extension_prefixes[] = {"pg_stat_statements", "pgrowlocks"};
+
+/*
  * The activity counters: every built-in pg_stat_get_* function but those
- * above, and the functions of pg_stat_statements.  They count the rows and
- * blocks queries read, wrote or flushed before row-level security filtered
- * them -- per relation, index, function and database (behind
+ * above, the lock table and the WAL positions, and the functions of
+ * pg_stat_statements and pgrowlocks.  They count or show the rows and
+ * blocks queries read, locked, wrote or flushed before row-level security
+ * filtered them -- per relation, index, function and database (behind
  * pg_stat_user_tables, pg_statio_*, pg_stat_xact_*, pg_stat_database), per
  * backend (pg_stat_get_backend_io and _wal, 18+), per server (pg_stat_io,
- * 16+; pg_stat_wal, pg_stat_bgwriter) and per statement
- * (pg_stat_statements' shared_blks_hit): read around a query of its own,
- * they tell a subject how many rows outside its scope matched a condition,
- * as EXPLAIN (ANALYZE, BUFFERS) would.  A subject to whom flp's row rules
- * apply may not call them (super admins may).  PostgreSQL calls built-in
- * functions without asking the fmgr hooks, so the check is made when the
- * query is planned.
+ * 16+; pg_stat_wal, pg_stat_bgwriter, the WAL position), per statement
+ * (pg_stat_statements' shared_blks_hit), per row (pg_locks' SIRead locks;
+ * pgrowlocks, which reads every row of a table below row-level security):
+ * read around a query of its own, they tell a subject which or how many
+ * rows outside its scope matched a condition, as EXPLAIN (ANALYZE,
+ * BUFFERS) would.  A subject to whom flp's row rules apply may not call
+ * them (super admins may).  PostgreSQL calls built-in functions without
+ * asking the fmgr hooks, so the check is made when the query is planned.
  */
 bool
 flp_is_counter_function(Oid funcid)
@@ -129,9 +146,14 @@ flp_is_counter_function(Oid funcid)
 		const char *name = NameStr(((Form_pg_proc) GETSTRUCT(tuple))->proname);
 
 		if (funcid < FirstGenbkiObjectId)
+		{
 			result = strncmp(name, "pg_stat_get_", 12) == 0 && !is_session_function(name + 12);
+			for (int i = 0; !result && i < (int) lengthof(observing_functions); i++)
+				result = strcmp(name, observing_functions[i]) == 0;
+		}
 		else
-			result = strncmp(name, "pg_stat_statements", 18) == 0;
+			for (int i = 0; !result && i < (int) lengthof(extension_prefixes); i++)
+				result = strncmp(name, extension_prefixes[i], strlen(extension_prefixes[i])) == 0;
 		ReleaseSysCache(tuple);
 	}
 	if (funcid < FirstGenbkiObjectId)

@@ -25,11 +25,14 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_clause.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_relation.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
+#include "utils/regproc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -178,6 +181,48 @@ check_predicate(Oid relid, const char *predicate)
 	return expr;
 }
 
+/* A function a predicate applies to the row's fields that is not leakproof. */
+static bool
+leaky_checker(Oid funcid, void *context)
+{
+	if (get_func_leakproof(funcid))
+		return false;
+	*(Oid *) context = funcid;
+	return true;
+}
+
+static bool
+leaky_walker(Node *node, Oid *found)
+{
+	if (node == NULL)
+		return false;
+	if (!IsA(node, List) && contain_var_clause(node) &&
+		check_functions_in_node(node, leaky_checker, found))
+		return true;
+	return expression_tree_walker(node, leaky_walker, found);
+}
+
+/*
+ * A predicate is evaluated, in subjects' sessions, on every row a query
+ * reads -- rows outside the subject's scope too.  A function over the row's
+ * fields that can fail (a cast, a division: what PostgreSQL does not mark
+ * leakproof) would put a value of such a row into the subject's error
+ * message.  Warn the administrator who writes it.
+ */
+static void
+warn_leaky_predicate(Oid relid, Node *expr, const char *predicate)
+{
+	Oid			found = InvalidOid;
+
+	if (!leaky_walker(expr, &found))
+		return;
+	ereport(WARNING,
+			(errmsg("data-rule predicate \"%s\" of table \"%s\" applies function %s to the row's fields, which is not leakproof",
+					predicate, flp_table_name(relid), format_procedure(found)),
+			 errdetail("The predicate runs on every row a subject's query reads, out of its scope too: an error it raises there, such as a failed cast, quotes a value of that row to the subject."),
+			 errhint("Compare the fields directly (region = flp.attribute('region')), or use only functions and casts that cannot fail on the table's values.")));
+}
+
 /*
  * Trigger of flp.data_rule (BEFORE INSERT OR UPDATE, each row): a rule
  * stored by direct DML passes the same checks as flp.add_data_rule().
@@ -205,7 +250,9 @@ flp_check_data_rule(PG_FUNCTION_ARGS)
 		return PointerGetDatum(tuple);
 	if (!SearchSysCacheExists1(RELOID, tbl))
 		return PointerGetDatum(tuple);	/* the reference trigger says so */
-	(void) check_predicate(DatumGetObjectId(tbl), TextDatumGetCString(predicate));
+	warn_leaky_predicate(DatumGetObjectId(tbl),
+						 check_predicate(DatumGetObjectId(tbl), TextDatumGetCString(predicate)),
+						 TextDatumGetCString(predicate));
 	return PointerGetDatum(tuple);
 }
 

@@ -663,7 +663,9 @@ flp_sql_function_calls_refused(HeapTuple proctup)
 
 		result = strstr(body, "nextval") || strstr(body, "currval") || strstr(body, "setval") ||
 			strstr(body, "lastval") || strstr(body, "pg_sequence_last_value") ||
-			strstr(body, "pg_stat_get_") || strstr(body, "pg_stat_statements");
+			strstr(body, "pg_stat_get_") || strstr(body, "pg_stat_statements") ||
+			strstr(body, "pg_lock_status") || strstr(body, "pg_locks") ||
+			strstr(body, "pg_current_wal_") || strstr(body, "pgrowlocks");
 	}
 	src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
 	if (!result && !isnull)

@@ -2583,6 +2583,28 @@ CREATE FUNCTION scratch.io() RETURNS bigint LANGUAGE plpgsql AS
 	$f$ BEGIN RETURN (SELECT buffers_alloc FROM pg_stat_bgwriter); END $f$;
 SELECT scratch.io();
 
+-- @attack counters_partner_pg_locks refuse
+-- a serializable scan's SIRead locks name every row it fetched, in scope or
+-- not (red team of 0.2.0)
+-- @as atk_partner
+SELECT count(*) FROM vault.company WHERE id = 2;
+SELECT locktype, page, tuple FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'SIReadLock';
+
+-- @attack counters_partner_lock_status refuse
+-- @as atk_partner
+SELECT count(*) FROM pg_lock_status() l WHERE l.pid = pg_backend_pid();
+
+-- @attack counters_partner_wal_lsn refuse
+-- the first read of a page after a checkpoint writes a full-page image
+-- (data checksums): the WAL position counts the pages a scan fetched
+-- @as atk_partner
+SELECT pg_current_wal_insert_lsn();
+
+-- @attack counters_partner_wal_lsn_in_sql_function refuse
+-- @as atk_partner
+CREATE FUNCTION scratch.lsn() RETURNS pg_lsn LANGUAGE sql AS $f$ SELECT pg_current_wal_lsn() $f$;
+SELECT scratch.lsn();
+
 -- @attack counters_partner_activity_allowed expect t
 -- @as atk_partner
 SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity;

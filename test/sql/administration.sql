@@ -302,6 +302,25 @@ RESET ROLE;
 SELECT adm.state() = :'before' AS unchanged,
 	   EXISTS (SELECT 1 FROM flp.governed_table WHERE tbl = 'adm.account'::regclass) AS still_governed;
 
+-- errors of management calls: a misspelt permission lists the valid ones;
+-- flp's own functions leave the CONTEXT, a caller's function stays in it
+\set SHOW_CONTEXT errors
+\set VERBOSITY default
+SELECT flp.set_permission('CSM EMEA', 'adm.account', 'name', 'hidden');
+SELECT flp.create_bundle('Odd', license => 'viewers');
+SELECT flp.assign('No such bundle', 'regress_adm_csm');
+CREATE FUNCTION adm.call_assign() RETURNS void LANGUAGE plpgsql AS
+	$$BEGIN PERFORM flp.assign('No such bundle', 'regress_adm_csm'); END$$;
+SELECT adm.call_assign();
+\set VERBOSITY terse
+\set SHOW_CONTEXT never
+-- a data rule whose predicate can fail on a row's value is warned about: it
+-- runs on rows out of the subject's scope too, and its error would quote them
+SELECT count(*) >= 0 AS previewed
+  FROM flp.preview_change($$SELECT flp.add_data_rule('adm.contact', 'phone::int > 0')$$);
+SELECT count(*) >= 0 AS previewed
+  FROM flp.preview_change($$SELECT flp.add_data_rule('adm.contact', $r$name = 'x' AND account_id = 1$r$)$$);
+
 -- the audit trail: every change, by function or direct DML, with who and
 -- the statement; not what was rolled back; super admins read it, only
 -- superusers change it

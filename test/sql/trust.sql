@@ -110,6 +110,10 @@ SELECT regress.why($$SELECT tup_returned > 0 FROM pg_stat_database WHERE datname
 SELECT regress.why($$EXPLAIN (ANALYZE, BUFFERS) SELECT 1$$);
 -- the server's and the backend's I/O counters count the same blocks
 SELECT regress.why($$SELECT pg_stat_get_buf_alloc()$$);
+-- the lock table (a serializable scan's SIRead locks name the rows it
+-- fetched) and the WAL position (full-page images of pages a read touched)
+SELECT regress.why($$SELECT count(*) FROM pg_locks$$);
+SELECT regress.why($$SELECT pg_current_wal_insert_lsn()$$);
 SELECT regress.why($$SELECT wal_records FROM pg_stat_wal$$);
 -- what describes sessions stays readable
 SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity WHERE pid = pg_backend_pid();
@@ -122,6 +126,13 @@ SET ROLE regress_treader;
 SELECT regress.why($$SELECT shared_blks_hit FROM pg_stat_statements$$);
 RESET ROLE;
 DROP EXTENSION pg_stat_statements;
+-- pgrowlocks reads every row below row-level security (the ctid of each
+-- locked row): refused as well
+CREATE EXTENSION pgrowlocks;
+SET ROLE regress_treader;
+SELECT regress.why($$SELECT * FROM pgrowlocks('tvault')$$);
+RESET ROLE;
+DROP EXTENSION pgrowlocks;
 -- nor through arguments of CALL and EXECUTE, evaluated without planning
 CREATE PROCEDURE public.tshow(x bigint) LANGUAGE plpgsql AS $$BEGIN RAISE NOTICE 'got %', x; END$$;
 SET ROLE regress_treader;

@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * messages.c
+ *	  Errors of flp's management functions as a DBA should read them.
+ *
+ * Two things PostgreSQL says about a management call are noise for its
+ * caller, and an emit_log_hook mends both before the error is logged and
+ * sent:
+ *
+ * - A misspelt value of one of flp's enums (flp.permission, flp.license,
+ *   flp.bundle_kind) fails in the enum's input function before flp's code
+ *   runs, with "invalid input value for enum": flp adds a HINT listing the
+ *   valid values.
+ * - An error raised inside flp's PL/pgSQL functions carries their call
+ *   stack as CONTEXT ("PL/pgSQL function flp._require_bundle(...) line 5
+ *   at RAISE", "SQL statement "SELECT flp._require_bundle(...)""): flp
+ *   drops the lines of its own functions, and keeps those of the caller's.
+ *
+ * Errors are matched by their untranslated message format, so that
+ * lc_messages changes nothing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "storage/ipc.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+
+#include "flp.h"
+
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/*
+ * flp's enums and their labels, as sql/parts/10-catalog.sql creates them
+ * (the hook runs while an error is reported, where the catalog must not be
+ * read).
+ */
+static const struct
+{
+	const char *type;
+	const char *labels;
+}			flp_enums[] = {
+	{"flp.permission", "hide, read, edit"},
+	{"flp.license", "viewer, viewer_analytics, full"},
+	{"flp.bundle_kind", "internal, partner"},
+};
+
+/*
+ * The labels of the flp enum an "invalid input value for enum" error names
+ * (schema-qualified, as format_type_be names it where schema flp is not on
+ * the search_path), or NULL.
+ */
+static const char *
+misspelt_flp_enum(const ErrorData *edata, const char **type)
+{
+	if (edata->message_id == NULL || edata->message == NULL ||
+		strcmp(edata->message_id, "invalid input value for enum %s: \"%s\"") != 0)
+		return NULL;
+	for (int i = 0; i < (int) lengthof(flp_enums); i++)
+	{
+		if (strstr(edata->message, flp_enums[i].type) != NULL)
+		{
+			*type = flp_enums[i].type;
+			return flp_enums[i].labels;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Is a CONTEXT line one of flp's own frames: a PL/pgSQL or SQL function of
+ * schema flp, or a statement of one of them calling flp's functions?
+ */
+static bool
+flp_frame(const char *line, size_t len)
+{
+	static const char *const prefixes[] = {
+		"PL/pgSQL function flp.", "SQL function \"", "SQL statement \"SELECT flp.",
+		"SQL statement \"INSERT INTO flp.", "SQL statement \"UPDATE flp.",
+		"SQL statement \"DELETE FROM flp.", "PL/pgSQL expression \"flp.",
+	};
+
+	for (int i = 0; i < (int) lengthof(prefixes); i++)
+	{
+		size_t		plen = strlen(prefixes[i]);
+
+		if (len >= plen && strncmp(line, prefixes[i], plen) == 0)
+		{
+			/* an SQL function's frame is flp's only when it names one of flp's */
+			if (i == 1)
+				return strstr(line, "\" statement") != NULL &&
+					pg_strncasecmp(line + plen, "_", 1) == 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The CONTEXT without flp's own frames; NULL when nothing else is left. */
+static char *
+context_without_flp(const char *context)
+{
+	StringInfoData buf;
+	const char *p = context;
+
+	initStringInfo(&buf);
+	while (*p)
+	{
+		const char *nl = strchr(p, '\n');
+		size_t		len = nl ? (size_t) (nl - p) : strlen(p);
+
+		if (!flp_frame(p, len))
+			appendStringInfo(&buf, "%s%.*s", buf.len > 0 ? "\n" : "", (int) len, p);
+		p += len + (nl ? 1 : 0);
+	}
+	return buf.len > 0 ? buf.data : NULL;
+}
+
+/* Does the innermost frame belong to flp: was the error raised by flp's code? */
+static bool
+raised_by_flp(const char *context)
+{
+	const char *nl = strchr(context, '\n');
+
+	return flp_frame(context, nl ? (size_t) (nl - context) : strlen(context));
+}
+
+static void
+flp_emit_log(ErrorData *edata)
+{
+	if (edata->elevel >= ERROR && !proc_exit_inprogress)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ErrorContext);
+		const char *type = NULL;
+		const char *labels = misspelt_flp_enum(edata, &type);
+
+		if (labels != NULL && edata->hint == NULL)
+			edata->hint = psprintf("Valid values of %s are: %s.", type, labels);
+		if (edata->context != NULL && raised_by_flp(edata->context))
+			edata->context = context_without_flp(edata->context);
+		MemoryContextSwitchTo(old);
+	}
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
+/* Install the hook; from _PG_init. */
+void
+flp_messages_init(void)
+{
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = flp_emit_log;
+}
