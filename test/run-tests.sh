@@ -217,18 +217,35 @@ shell_timeout() {
 	echo "$t"
 }
 
+# While shell test $1 (started at $2) runs: a line whenever it has been
+# silent for 15 seconds, so that a long test shows it is alive.
+silence_ticker() {
+	local name="$1" start="$2"
+	while sleep 5; do
+		if [[ $(($(date +%s) - $(stat -c %Y "$SHELL_LOG"))) -ge 15 ]]; then
+			echo "  ... $name still running ($((SECONDS - start)) s)"
+			touch "$SHELL_LOG"
+		fi
+	done
+}
+
 # Run one shell test script.
 run_shell_test() {
-	local script="$1" name rc=0 limit mark start secs
+	local script="$1" name rc=0 limit mark start secs ticker
 	name="$(test_name "$script")"
 	limit="$(shell_timeout "$script")"
 	start=$SECONDS
 	SHELL_TOTAL=$((SHELL_TOTAL + 1))
 	say "shell: $name"
 	mark="$(flp_cluster_log_size "")"
+	: >"$SHELL_LOG"
+	silence_ticker "$name" "$start" &
+	ticker=$!
 	set +e
 	timeout "$limit" "$script" </dev/null 2>&1 | tee "$SHELL_LOG"
 	rc=${PIPESTATUS[0]}
+	kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null
 	set -e
 	# a crash of the main cluster fails the test (its own clusters are its own)
 	if crashed_since "$mark" && [[ $rc -eq 0 ]]; then

@@ -33,14 +33,14 @@ COMMENT ON FUNCTION flp._require_super_admin(text) IS
 
 /* A value as an error message quotes it: cut to 100 characters. */
 CREATE FUNCTION flp._shown(value text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
 COMMENT ON FUNCTION flp._shown(text) IS
 	'internal: a value as error messages quote it (at most 100 characters)';
 
 /* The argument is not NULL, or 22004 naming it. */
 CREATE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
@@ -52,7 +52,7 @@ COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
 
 /* An array argument: not NULL (22004), not empty (22023), no NULL element (22004). */
 CREATE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';

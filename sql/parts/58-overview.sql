@@ -223,7 +223,7 @@ COMMENT ON FUNCTION flp._preview_roles(text[]) IS
 
 /* The statements of a change to preview: not NULL, not empty. */
 CREATE FUNCTION flp._preview_check(sql text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF sql IS NULL THEN
 		RAISE EXCEPTION 'sql must not be null' USING ERRCODE = 'null_value_not_allowed';

@@ -111,7 +111,7 @@ COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
 
 /* A record key: not NULL (22004), short enough for the catalog's index (22023). */
 CREATE FUNCTION flp._require_record_key(record_key text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF record_key IS NULL THEN

@@ -1134,13 +1134,13 @@ COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
 /* -------------------------------------------- functions changed since (sync) */
 
 CREATE OR REPLACE FUNCTION flp._shown(value text) RETURNS text
-LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
 COMMENT ON FUNCTION flp._shown(text) IS
 	'internal: a value as error messages quote it (at most 100 characters)';
 
 CREATE OR REPLACE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
@@ -1151,7 +1151,7 @@ COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
 	'internal: raises 22004 "<argname> must not be null" when the argument is NULL';
 
 CREATE OR REPLACE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
@@ -1829,7 +1829,7 @@ COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
 	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
 
 CREATE OR REPLACE FUNCTION flp._require_record_key(record_key text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	IF record_key IS NULL THEN
@@ -2332,7 +2332,7 @@ COMMENT ON FUNCTION flp._preview_roles(text[]) IS
 	'internal: the names of the roles flp.preview_change compares';
 
 CREATE OR REPLACE FUNCTION flp._preview_check(sql text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF sql IS NULL THEN
 		RAISE EXCEPTION 'sql must not be null' USING ERRCODE = 'null_value_not_allowed';

@@ -237,13 +237,20 @@ run_block() {
 
 # Run the attacks whose "id role" pairs are on stdin, $JOBS at a time.
 run_all() {
-	local id role running=0
+	local id role running=0 done=0 total last=$SECONDS
+	total="$(wc -l <"$TMP/queue")"
 	while read -r id role; do
 		run_block "$id" "$role" &
 		running=$((running + 1))
 		if [[ $running -ge $JOBS ]]; then
 			wait -n
 			running=$((running - 1))
+			done=$((done + 1))
+		fi
+		# a sign of life at least every 15 seconds
+		if [[ $((SECONDS - last)) -ge 15 ]]; then
+			last=$SECONDS
+			echo "  attacks: $done of $total run (${SECONDS}s)"
 		fi
 	done
 	wait
@@ -330,9 +337,17 @@ NEWER=0
 SERVER_NUM=0
 EXPECTED_ERRORS=0
 
+# One line per attempt that leaked or failed; one per blocked attempt only
+# with --verbose (the summary counts them by kind).
+declare -A BLOCKED=()
 report() {
 	local status="$1" kind="$2" name="$3" detail="$4"
-	printf '%-4s %-6s %s%s\n' "$status" "$kind" "$name" "${detail:+: $detail}"
+	if [[ "$status" == ok ]]; then
+		BLOCKED[$kind]=$((${BLOCKED[$kind]:-0} + 1))
+		[[ $VERBOSE -eq 1 ]] || return 0
+		status=blocked
+	fi
+	printf '%-7s %-6s %s%s\n' "$status" "$kind" "$name" "${detail:+: $detail}"
 	if [[ $VERBOSE -eq 1 ]]; then
 		sed -E -e 's/^psql:[^ ]*:[0-9]+: //' -e 's/^/    | /' "$TMP/res/$ID.all"
 	fi
@@ -468,6 +483,7 @@ main() {
 		return
 	fi
 	[[ $NEWER -eq 0 ]] || echo "($NEWER attacks are for newer PostgreSQL versions than $SERVER_NUM and were not run)"
+	echo "blocked: ${BLOCKED[leak]:-0} reads of hidden values (masked or refused), ${BLOCKED[refuse]:-0} refusals (42501), ${BLOCKED[expect]:-0} exact answers, ${BLOCKED[sanity]:-0} sanity checks, ${BLOCKED[admin]:-0} administrator checks"
 	echo "flp attacks: $ATTEMPTS attempts, $LEAKS leaks, $FAILURES failures"
 	[[ $LEAKS -eq 0 && $FAILURES -eq 0 ]]
 }
