@@ -20,6 +20,7 @@ OBJS = \
 	src/evaluate/records.o \
 	src/evaluate/roles.o \
 	src/evaluate/trace.o \
+	src/evaluate/views.o \
 	src/explain.o \
 	src/flp.o \
 	src/functions.o \

@@ -233,6 +233,15 @@ extern void flp_catalog_touch(void);
 extern void flp_governed_init(void);
 extern bool flp_is_governed(Oid relid, FlpPermission *default_permission);
 extern bool flp_mandatory_on_update(Oid relid);
+
+/* A field of a table (evaluate/views.c) */
+typedef struct FlpFieldRef
+{
+	Oid			relid;
+	AttrNumber	attnum;
+} FlpFieldRef;
+
+extern List *flp_view_column_sources(Oid viewid, AttrNumber attnum);
 extern char flp_governed_relkind(Oid relid);
 extern bool flp_governed_guarded(Oid relid);
 extern Oid	flp_governed_root(Oid relid);

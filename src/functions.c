@@ -28,8 +28,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -146,6 +148,27 @@ check_field(Oid relid, const char *field)
 	return attnum;
 }
 
+/*
+ * A view's column: the least permission of the governed fields it is
+ * computed from (edit when none is governed), as the planner applies them
+ * when the role reads the view.
+ */
+static FlpPermission
+view_column_permission(Oid roleid, Oid viewid, AttrNumber attnum)
+{
+	FlpPermission perm = FLP_EDIT;
+	ListCell   *lc;
+
+	foreach(lc, flp_view_column_sources(viewid, attnum))
+	{
+		FlpFieldRef *ref = lfirst(lc);
+
+		if (flp_is_governed(ref->relid, NULL))
+			perm = Min(perm, flp_field_permission(roleid, ref->relid, ref->attnum));
+	}
+	return perm;
+}
+
 /* flp.effective(tbl, field, role): the effective permission. */
 Datum
 flp_effective(PG_FUNCTION_ARGS)
@@ -159,9 +182,89 @@ flp_effective(PG_FUNCTION_ARGS)
 	check_may_inspect(roleid);
 	attnum = check_field(relid, field);
 
+	if (get_rel_relkind(relid) == RELKIND_VIEW)
+		return flp_permission_datum(view_column_permission(roleid, relid, attnum));
 	if (!flp_is_governed(relid, NULL))
 		return flp_permission_datum(FLP_EDIT);
 	return flp_permission_datum(flp_field_permission(roleid, relid, attnum));
+}
+
+/* One row of flp.explain's result. */
+static void
+put_step(ReturnSetInfo *rsinfo, int n, const char *source, const char *detail, int permission)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	values[0] = Int32GetDatum(n);
+	values[1] = CStringGetTextDatum(source);
+	values[2] = CStringGetTextDatum(detail);
+	if (permission == FLP_NO_PERMISSION)
+		nulls[3] = true;
+	else
+		values[3] = flp_permission_datum((FlpPermission) permission);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * flp.explain of a view's column: the fields it is computed from, each
+ * governed one's own explanation (its steps, indented under it), and the
+ * least of them.
+ */
+static void
+explain_view_column(ReturnSetInfo *rsinfo, Oid roleid, Oid viewid, AttrNumber attnum)
+{
+	List	   *sources = flp_view_column_sources(viewid, attnum);
+	StringInfoData names;
+	FlpPermission perm = FLP_EDIT;
+	int			n = 0;
+	ListCell   *lc;
+
+	initStringInfo(&names);
+	foreach(lc, sources)
+	{
+		FlpFieldRef *ref = lfirst(lc);
+
+		appendStringInfo(&names, "%s%s.%s", names.len > 0 ? ", " : "",
+						 flp_table_name(ref->relid), get_attname(ref->relid, ref->attnum, false));
+	}
+	put_step(rsinfo, ++n, "view",
+			 names.len > 0 ?
+			 psprintf("column \"%s\" of view %s is computed from %s",
+					  get_attname(viewid, attnum, false), flp_table_name(viewid), names.data) :
+			 psprintf("column \"%s\" of view %s reads no field of a table",
+					  get_attname(viewid, attnum, false), flp_table_name(viewid)),
+			 FLP_NO_PERMISSION);
+	foreach(lc, sources)
+	{
+		FlpFieldRef *ref = lfirst(lc);
+		char	   *field = get_attname(ref->relid, ref->attnum, false);
+		FlpPermission p;
+		ListCell   *lc2;
+
+		if (!flp_is_governed(ref->relid, NULL))
+		{
+			put_step(rsinfo, ++n, psprintf("%s.%s", flp_table_name(ref->relid), field),
+					 "not governed by flp: edit", FLP_EDIT);
+			continue;
+		}
+		foreach(lc2, flp_explain_field(roleid, ref->relid, ref->attnum))
+		{
+			FlpTraceStep *step = lfirst(lc2);
+
+			put_step(rsinfo, ++n,
+					 psprintf("%s.%s: %s", flp_table_name(ref->relid), field, step->source),
+					 step->detail, step->permission);
+		}
+		p = flp_field_permission(roleid, ref->relid, ref->attnum);
+		perm = Min(perm, p);
+	}
+	put_step(rsinfo, ++n, "result",
+			 psprintf("column \"%s\" of view %s is %s for role \"%s\": the least of its governed fields",
+					  get_attname(viewid, attnum, false), flp_table_name(viewid),
+					  perm == FLP_HIDE ? "hide" : perm == FLP_READ ? "read" : "edit",
+					  GetUserNameFromId(roleid, false)),
+			 perm);
 }
 
 /* flp.explain(tbl, field, role): one row per step. */
@@ -183,6 +286,11 @@ flp_explain(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 
+	if (get_rel_relkind(relid) == RELKIND_VIEW)
+	{
+		explain_view_column(rsinfo, roleid, relid, attnum);
+		PG_RETURN_NULL();
+	}
 	if (!flp_is_governed(relid, NULL))
 	{
 		Datum		values[4];

@@ -128,6 +128,26 @@ COMMENT ON VIEW flp.my_restricted_fields IS
 	'the fields of governed tables the current user may not edit: masked (and refused in filters, joins, grouping and sorting) or read-only';
 GRANT SELECT ON flp.my_restricted_fields TO PUBLIC;
 
+/*
+ * What the current user may do with each column of a table or view -- for
+ * BI tools, which ask before they filter or group.  A view's column has the
+ * least permission of the governed fields it is computed from (flp.effective).
+ */
+CREATE FUNCTION flp.column_permissions(rel regclass)
+	RETURNS TABLE (field name, permission flp.permission, masked boolean, read_only boolean,
+				   refused_in_filters boolean)
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+	SELECT a.attname, p.permission, p.permission = 'hide', p.permission < 'edit',
+		   p.permission = 'hide'
+	  FROM pg_attribute a,
+		   LATERAL flp.effective(rel, a.attname) AS p(permission)
+	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+	 ORDER BY a.attnum
+$$;
+COMMENT ON FUNCTION flp.column_permissions(regclass) IS
+	'the current user''s permission of each column of a table or view (a view''s: the least of the governed fields it is computed from): masked, read-only, refused in filters';
+GRANT EXECUTE ON FUNCTION flp.column_permissions(regclass) TO PUBLIC;
+
 /* ---------------------------------------------------------------- preview */
 
 /*

@@ -2370,6 +2370,24 @@ GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snaps
 	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
 	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) TO flp_admin;
 
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp.column_permissions(rel regclass)
+	RETURNS TABLE (field name, permission flp.permission, masked boolean, read_only boolean,
+				   refused_in_filters boolean)
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+	SELECT a.attname, p.permission, p.permission = 'hide', p.permission < 'edit',
+		   p.permission = 'hide'
+	  FROM pg_attribute a,
+		   LATERAL flp.effective(rel, a.attname) AS p(permission)
+	 WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+	 ORDER BY a.attnum
+$$;
+COMMENT ON FUNCTION flp.column_permissions(regclass) IS
+	'the current user''s permission of each column of a table or view (a view''s: the least of the governed fields it is computed from): masked, read-only, refused in filters';
+
+GRANT EXECUTE ON FUNCTION flp.column_permissions(regclass) TO PUBLIC;
+
 /* ------------------------------------------------------------------ last */
 
 /* every governed table's policies as 0.2.0 compiles them: inheritance rules

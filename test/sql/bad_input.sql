@@ -327,6 +327,8 @@ INSERT INTO bi.calls (call) VALUES
 ($$SELECT flp.purge_audit(NULL)$$),
 ($$SELECT flp.security_check()$$),
 ($$SELECT length(flp.export_config()) > 0$$),
+($$SELECT flp.column_permissions(NULL)$$),
+($$SELECT flp.column_permissions('bi.v')$$),
 ($$SELECT flp.has_bundle(NULL)$$),
 ($$SELECT flp.record_visible(NULL, '1')$$),
 ($$SELECT flp.is_partner_user()$$),

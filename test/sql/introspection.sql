@@ -110,6 +110,28 @@ SET ROLE regress_admin;
 SELECT flp.effective('accounts', 'ssn', 'regress_anna');
 RESET ROLE;
 
+-- views: a view's column answers for the fields it is computed from,
+-- through nested views, joins, subqueries and sublinks
+CREATE VIEW public.acct_report AS
+	SELECT a.id, a.name AS customer, upper(a.email) AS contact, a.arr + n.arr AS total,
+		   (SELECT max(x.ssn) FROM accounts x WHERE x.id = a.id) AS tax, 1 AS one
+	  FROM accounts a JOIN notes n ON n.id = a.id;
+CREATE VIEW public.acct_summary AS SELECT customer, total, tax FROM acct_report;
+GRANT SELECT ON public.acct_report, public.acct_summary TO PUBLIC;
+SELECT field, flp.effective('acct_report', field, 'regress_bob') AS bob,
+	   flp.effective('acct_report', field, 'regress_anna') AS anna
+  FROM unnest('{id,customer,contact,total,tax,one}'::name[]) field;
+SELECT step, source, regexp_replace(detail, 'rule \d+', 'rule N') AS detail, permission
+  FROM flp.explain('acct_summary', 'total', 'regress_anna');
+SELECT step, source, detail, permission FROM flp.explain('acct_report', 'one', 'regress_anna');
+-- what a BI tool asks, as the user
+SET ROLE regress_anna;
+SELECT * FROM flp.column_permissions('acct_summary');
+SELECT * FROM flp.column_permissions('accounts');
+RESET ROLE;
+SELECT count(*) AS nothing FROM flp.column_permissions(NULL);
+DROP VIEW public.acct_summary, public.acct_report;
+
 -- clean up
 SELECT flp.unprotect('notes');
 SELECT flp.unprotect('accounts');
