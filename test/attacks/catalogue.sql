@@ -3163,7 +3163,7 @@ SELECT flp._run_script($$SELECT flp.exclude_field('vault.acct', 'secret')$$);
 SELECT flp._row_access('atk_subject', 'vault.acct');
 
 -- @attack preview_subject_snapshot refuse
-SELECT flp._preview_snapshot(ARRAY['atk_admin']::regrole[]);
+SELECT flp._preview_snapshot(ARRAY['atk_admin']);
 
 -- @attack preview_admin_change_rolled_back admin t|t
 -- a previewed change does not remain, however it ends its statements
