@@ -3184,3 +3184,13 @@ SELECT flp.set_mandatory_on_update('vault.acct', false);
 
 -- @attack mandatory_subject_writes_flag refuse
 UPDATE flp.governed_table SET mandatory_on_update = false;
+
+-- @attack views_explain_other_role refuse
+-- introspection of a view's column answers for the current user only
+CREATE TEMP VIEW acct_v AS SELECT id, secret FROM vault.acct;
+SELECT * FROM flp.explain('acct_v', 'secret', 'atk_admin');
+
+-- @attack views_column_permissions_masked expect secret|hide|true
+-- a view over a hidden field says so, and reads nothing of it
+CREATE TEMP VIEW acct_v AS SELECT id, upper(secret) AS secret FROM vault.acct;
+SELECT field || '|' || permission || '|' || masked FROM flp.column_permissions('acct_v') WHERE field = 'secret';
