@@ -355,8 +355,35 @@ run_versions() {
 		rm -f "$PREPARE_LOG"
 	fi
 	say "versions: $versions (test/versions.sh)"
+	local log rc=0
+	log="$(mktemp /tmp/flp-versions-out.XXXXXX)"
 	# shellcheck disable=SC2086 # a word list on purpose
-	bash test/versions.sh $versions </dev/null
+	bash test/versions.sh $versions </dev/null | tee "$log"
+	rc=${PIPESTATUS[0]}
+	VERSIONS_COUNTS="$(sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" | tail -n 1)"
+	rm -f "$log"
+	return "$rc"
+}
+
+# The host's PostgreSQL version, e.g. 15.20.
+host_version() {
+	"$FLP_PG_BIN/postgres" --version | sed -E 's/^postgres \(PostgreSQL\) ([^ ]+).*/\1/'
+}
+
+# The last line of a run: the host and each version of the matrix as one
+# entry each, "N passed, M failed".
+final_line() {
+	local passed=0 failed=0 p f
+	if [[ $HOST_FAILED -eq 0 ]]; then passed=1; else failed=1; fi
+	if [[ -n "${VERSIONS_COUNTS:-}" ]]; then
+		read -r p f <<<"$VERSIONS_COUNTS"
+		passed=$((passed + p))
+		failed=$((failed + f))
+	elif [[ ${VERSIONS_RC:-0} -ne 0 ]]; then
+		failed=$((failed + 1))		# the matrix did not get to count
+	fi
+	echo "PostgreSQL $(host_version) (host): $HOST_LINE"
+	echo "$passed passed, $failed failed"
 }
 
 # Status word for a suite: none (no tests), skipped (deselected) or pending.
@@ -409,7 +436,12 @@ main() {
 	flp_cluster_stop
 
 	summary
-	run_versions || FAILED=1
+	HOST_FAILED=$FAILED
+	HOST_LINE="$(summary | tail -n 1)"
+	VERSIONS_RC=0
+	run_versions || VERSIONS_RC=$?
+	[[ $VERSIONS_RC -eq 0 ]] || FAILED=1
+	final_line
 	exit "$FAILED"
 }
 
