@@ -42,7 +42,6 @@ _PG_init(void)
 	flp_catalog_init();
 	flp_governed_init();
 	flp_trust_init();
-	flp_messages_init();		/* emit_log_hook: enum hints, flp's own CONTEXT */
 
 	/* hooks: planner, executor start, fmgr, relation info, utility */
 	flp_hooks_init();

@@ -25,6 +25,7 @@
 #include "access/htup.h"
 #include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -323,6 +324,7 @@ extern void flp_check_explain_execute(ExplainStmt *stmt);
 struct ExplainState;
 extern void flp_restrict_explain(Query *query, struct ExplainState *es);
 extern int	flp_subject_explain(void);
+extern void flp_coarsen_predicate_locks(PlannedStmt *stmt, Snapshot snapshot);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Node *tree);
 
@@ -337,9 +339,11 @@ extern bool flp_record_key_visible(Oid tbl, const char *key);
 
 /* hooks.c and src/planner/ */
 extern void flp_denials_init(void);
-extern void flp_messages_init(void);
+
+/* messages.c */
 extern char *flp_table_name(Oid relid);
 extern int	flp_errtablecol(Oid relid, AttrNumber attnum);
+extern void flp_mend_error(ErrorData *edata);
 extern void flp_hooks_init(void);
 
 /* hook_order.c: one of flp's hooks, as another library may have wrapped it */

@@ -63,6 +63,7 @@ static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static ExplainOneQuery_hook_type prev_ExplainOneQuery = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
 
 /*
  * The planning of the query being planned for a subject, while the next
@@ -341,6 +342,7 @@ flp_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	if (planner_hook != flp_planner_hook)
 		flp_refuse_bypassing_plan(queryDesc->plannedstmt, (const void *) planner_hook);
 	flp_check_plan_marks(queryDesc->plannedstmt);
+	flp_coarsen_predicate_locks(queryDesc->plannedstmt, queryDesc->snapshot);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
@@ -662,6 +664,15 @@ flp_shmem_request(void)
 	flp_warn_outer_hooks(hooks, lengthof(hooks));
 }
 
+/* Errors about to be reported: flp's management errors mended (messages.c). */
+static void
+flp_emit_log(ErrorData *edata)
+{
+	flp_mend_error(edata);
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+}
+
 /* Install the hooks; called once from _PG_init. */
 void
 flp_hooks_init(void)
@@ -679,6 +690,8 @@ flp_hooks_init(void)
 	ProcessUtility_hook = flp_ProcessUtility;
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = flp_shmem_request;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = flp_emit_log;
 	flp_inlining_init();
 	flp_mask_values_init();
 }

@@ -1,11 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * messages.c
- *	  Errors of flp's management functions as a DBA should read them.
+ *	  How flp's errors name things, and errors of flp's management
+ *	  functions as a DBA should read them.
+ *
+ * flp_table_name names a relation as the user would write it, and
+ * flp_errtablecol fills an error's schema, table and column fields, for
+ * every refusal of flp.
  *
  * Two things PostgreSQL says about a management call are noise for its
- * caller, and an emit_log_hook mends both before the error is logged and
- * sent:
+ * caller, and flp's emit_log_hook (hooks.c) mends both with
+ * flp_mend_error before the error is logged and sent:
  *
  * - A misspelt value of one of flp's enums (flp.permission, flp.license,
  *   flp.bundle_kind) fails in the enum's input function before flp's code
@@ -23,14 +28,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "lib/stringinfo.h"
 #include "storage/ipc.h"
 #include "utils/elog.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "flp.h"
-
-static emit_log_hook_type prev_emit_log_hook = NULL;
 
 /*
  * flp's enums and their labels, as sql/parts/10-catalog.sql creates them
@@ -127,29 +132,65 @@ raised_by_flp(const char *context)
 	return flp_frame(context, nl ? (size_t) (nl - context) : strlen(context));
 }
 
-static void
-flp_emit_log(ErrorData *edata)
+/*
+ * Mend an error about to be reported (flp's emit_log_hook, in hooks.c):
+ * the HINT of a misspelt enum value, the CONTEXT without flp's frames.  It
+ * reads no catalog: it runs while the error is being reported.
+ */
+void
+flp_mend_error(ErrorData *edata)
 {
-	if (edata->elevel >= ERROR && !proc_exit_inprogress)
-	{
-		MemoryContext old = MemoryContextSwitchTo(ErrorContext);
-		const char *type = NULL;
-		const char *labels = misspelt_flp_enum(edata, &type);
+	MemoryContext old;
+	const char *type = NULL;
+	const char *labels;
 
-		if (labels != NULL && edata->hint == NULL)
-			edata->hint = psprintf("Valid values of %s are: %s.", type, labels);
-		if (edata->context != NULL && raised_by_flp(edata->context))
-			edata->context = context_without_flp(edata->context);
-		MemoryContextSwitchTo(old);
-	}
-	if (prev_emit_log_hook)
-		prev_emit_log_hook(edata);
+	if (edata->elevel < ERROR || proc_exit_inprogress)
+		return;
+	old = MemoryContextSwitchTo(ErrorContext);
+	labels = misspelt_flp_enum(edata, &type);
+	if (labels != NULL && edata->hint == NULL)
+		edata->hint = psprintf("Valid values of %s are: %s.", type, labels);
+	if (edata->context != NULL && raised_by_flp(edata->context))
+		edata->context = context_without_flp(edata->context);
+	MemoryContextSwitchTo(old);
 }
 
-/* Install the hook; from _PG_init. */
-void
-flp_messages_init(void)
+/*
+ * A relation as flp's messages name it: as the user would write it -- its
+ * name where the search_path finds it, schema-qualified otherwise.
+ */
+char *
+flp_table_name(Oid relid)
 {
-	prev_emit_log_hook = emit_log_hook;
-	emit_log_hook = flp_emit_log;
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		return psprintf("%u", relid);
+	if (RelationIsVisible(relid))
+		return name;
+	return psprintf("%s.%s", get_namespace_name(get_rel_namespace(relid)), name);
+}
+
+/*
+ * The schema, table and (attnum > 0) column diagnostic fields of an error,
+ * as errtablecol() fills them, from OIDs: what psycopg's Diagnostics and
+ * node-postgres' error.schema/.table/.column report to a tool.
+ */
+int
+flp_errtablecol(Oid relid, AttrNumber attnum)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		return 0;
+	err_generic_string(PG_DIAG_SCHEMA_NAME, get_namespace_name(get_rel_namespace(relid)));
+	err_generic_string(PG_DIAG_TABLE_NAME, name);
+	if (attnum > 0)
+	{
+		char	   *field = get_attname(relid, attnum, true);
+
+		if (field != NULL)
+			err_generic_string(PG_DIAG_COLUMN_NAME, field);
+	}
+	return 0;
 }

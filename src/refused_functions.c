@@ -21,6 +21,7 @@
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/syscache.h"
@@ -102,14 +103,43 @@ is_session_function(const char *suffix)
 /*
  * Other built-in functions that observe what a query did before row-level
  * security filtered its rows: the lock table (pg_locks: a serializable
- * scan's SIRead locks name every row and page it fetched) and the WAL
- * positions (a first read after a checkpoint writes full-page images, with
- * data checksums on, for the rows it fetched).
+ * scan's SIRead locks name every row and page it fetched), and below the
+ * WAL positions (a first read after a checkpoint writes full-page images,
+ * with data checksums on, of the pages it fetched).
  */
-static const char *const observing_functions[] = {
-	"pg_lock_status", "pg_current_wal_lsn", "pg_current_wal_insert_lsn",
-	"pg_current_wal_flush_lsn",
-};
+static const char *const observing_functions[] = {"pg_lock_status"};
+
+/*
+ * Does a built-in function give a WAL position: return pg_lsn, or a row
+ * with a pg_lsn column, from no pg_lsn argument (pg_current_wal_lsn and its
+ * siblings, pg_logical_emit_message, the replication slots' and senders'
+ * positions, pg_control_checkpoint ...)?  Arithmetic on positions (a pg_lsn
+ * argument) gives none the caller did not have.
+ */
+static bool
+gives_wal_position(HeapTuple tuple)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+	bool		isnull;
+	Datum		all;
+	bool		returns = proc->prorettype == PG_LSNOID;
+
+	for (int i = 0; i < proc->pronargs; i++)
+		if (proc->proargtypes.values[i] == PG_LSNOID)
+			return false;
+	all = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_proallargtypes, &isnull);
+	if (!returns && !isnull)
+	{
+		Datum	   *types;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(all), OIDOID, sizeof(Oid), true, TYPALIGN_INT,
+						  &types, NULL, &n);
+		for (int i = 0; i < n && !returns; i++)
+			returns = DatumGetObjectId(types[i]) == PG_LSNOID;
+	}
+	return returns;
+}
 
 /* Functions of extensions, by name: pg_stat_statements' and pgrowlocks. */
 static const char *const extension_prefixes[] = {"pg_stat_statements", "pgrowlocks"};
@@ -150,6 +180,7 @@ flp_is_counter_function(Oid funcid)
 			result = strncmp(name, "pg_stat_get_", 12) == 0 && !is_session_function(name + 12);
 			for (int i = 0; !result && i < (int) lengthof(observing_functions); i++)
 				result = strcmp(name, observing_functions[i]) == 0;
+			result = result || gives_wal_position(tuple);
 		}
 		else
 			for (int i = 0; !result && i < (int) lengthof(extension_prefixes); i++)

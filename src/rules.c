@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "commands/policy.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -181,46 +182,131 @@ check_predicate(Oid relid, const char *predicate)
 	return expr;
 }
 
-/* A function a predicate applies to the row's fields that is not leakproof. */
-static bool
-leaky_checker(Oid funcid, void *context)
+/* What in a predicate may raise an error: a function, or another node. */
+typedef struct Leaky
 {
-	if (get_func_leakproof(funcid))
+	Oid			funcid;
+	Node	   *node;
+} Leaky;
+
+/* flp's functions a predicate calls, which raise no error on any value. */
+static bool
+flp_safe_function(Oid funcid)
+{
+	static const char *const safe[] = {"attribute", "has_bundle", "is_subject",
+	"is_partner_user", "current_partner"};
+	char	   *name;
+
+	if (get_func_namespace(funcid) != get_namespace_oid("flp", true))
 		return false;
-	*(Oid *) context = funcid;
-	return true;
+	name = get_func_name(funcid);
+	for (int i = 0; i < (int) lengthof(safe); i++)
+		if (strcmp(name, safe[i]) == 0)
+			return true;
+	return false;
 }
 
 static bool
-leaky_walker(Node *node, Oid *found)
+leaky_checker(Oid funcid, void *context)
+{
+	if (get_func_leakproof(funcid) || flp_safe_function(funcid))
+		return false;
+	((Leaky *) context)->funcid = funcid;
+	return true;
+}
+
+/*
+ * Anything in a predicate that may raise an error: a function PostgreSQL
+ * does not mark leakproof (other than flp's own above), or a node that
+ * raises errors of its own (a domain's check, XMLPARSE, an array of
+ * mismatched dimensions, SQL/JSON ...) -- every node but those that cannot
+ * fail by themselves.  Wherever it is: under a CASE or AND on the row's
+ * fields, even a call on constants fails for some rows only.
+ */
+static bool
+leaky_walker(Node *node, Leaky *leaky)
 {
 	if (node == NULL)
 		return false;
-	if (!IsA(node, List) && contain_var_clause(node) &&
-		check_functions_in_node(node, leaky_checker, found))
+	switch (nodeTag(node))
+	{
+		case T_List:
+		case T_Var:
+		case T_Const:
+		case T_Param:
+		case T_BoolExpr:
+		case T_NullTest:
+		case T_BooleanTest:
+		case T_CaseExpr:
+		case T_CaseWhen:
+		case T_CaseTestExpr:
+		case T_CoalesceExpr:
+		case T_RelabelType:
+		case T_CollateExpr:
+		case T_SQLValueFunction:
+		case T_FuncExpr:
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+		case T_ScalarArrayOpExpr:
+		case T_CoerceViaIO:
+		case T_ArrayCoerceExpr:
+			break;
+		default:
+			leaky->node = node;
+			return true;
+	}
+	if (check_functions_in_node(node, leaky_checker, leaky))
 		return true;
-	return expression_tree_walker(node, leaky_walker, found);
+	return expression_tree_walker(node, leaky_walker, (void *) leaky);
+}
+
+/* What a node that may fail is, in words. */
+static const char *
+node_kind(Node *node)
+{
+	switch (nodeTag(node))
+	{
+		case T_CoerceToDomain:
+			return "a cast to a domain, whose checks can fail";
+		case T_XmlExpr:
+			return "an XML expression, which can fail on a value";
+		case T_ArrayExpr:
+			return "an array constructor, which can fail on mismatched dimensions";
+		case T_SubscriptingRef:
+			return "a subscript, which can fail on a value";
+		case T_MinMaxExpr:
+			return "GREATEST or LEAST, whose comparison is not known to be leakproof";
+		case T_RowCompareExpr:
+			return "a row comparison, whose comparisons are not known to be leakproof";
+		default:
+			return "an expression that can fail on a value (SQL/JSON, a subquery ...)";
+	}
 }
 
 /*
  * A predicate is evaluated, in subjects' sessions, on every row a query
- * reads -- rows outside the subject's scope too.  A function over the row's
- * fields that can fail (a cast, a division: what PostgreSQL does not mark
- * leakproof) would put a value of such a row into the subject's error
- * message.  Warn the administrator who writes it.
+ * reads -- rows outside the subject's scope too.  Anything in it that can
+ * fail (a cast, a division, a domain's check: what PostgreSQL does not mark
+ * leakproof) could put a value of such a row into the subject's error
+ * message, or tell by failing that such a row exists.  Warn the
+ * administrator who writes it.
  */
 static void
 warn_leaky_predicate(Oid relid, Node *expr, const char *predicate)
 {
-	Oid			found = InvalidOid;
+	Leaky		leaky = {InvalidOid, NULL};
 
-	if (!leaky_walker(expr, &found))
+	if (!leaky_walker(expr, &leaky))
 		return;
 	ereport(WARNING,
-			(errmsg("data-rule predicate \"%s\" of table \"%s\" applies function %s to the row's fields, which is not leakproof",
-					predicate, flp_table_name(relid), format_procedure(found)),
-			 errdetail("The predicate runs on every row a subject's query reads, out of its scope too: an error it raises there, such as a failed cast, quotes a value of that row to the subject."),
-			 errhint("Compare the fields directly (region = flp.attribute('region')), or use only functions and casts that cannot fail on the table's values.")));
+			(errmsg("data-rule predicate \"%s\" of table \"%s\" may raise errors: %s",
+					predicate, flp_table_name(relid),
+					OidIsValid(leaky.funcid) ?
+					psprintf("function %s is not leakproof", format_procedure(leaky.funcid)) :
+					psprintf("it contains %s", node_kind(leaky.node))),
+			 errdetail("The predicate runs on every row a subject's query reads, out of its scope too: an error it raises there, such as a failed cast, quotes a value of that row to the subject, or tells that the row exists."),
+			 errhint("Compare the fields directly (region = flp.attribute('region')), with operators and functions PostgreSQL marks leakproof.")));
 }
 
 /*

@@ -665,7 +665,9 @@ flp_sql_function_calls_refused(HeapTuple proctup)
 			strstr(body, "lastval") || strstr(body, "pg_sequence_last_value") ||
 			strstr(body, "pg_stat_get_") || strstr(body, "pg_stat_statements") ||
 			strstr(body, "pg_lock_status") || strstr(body, "pg_locks") ||
-			strstr(body, "pg_current_wal_") || strstr(body, "pgrowlocks");
+			strstr(body, "pg_current_wal_") || strstr(body, "pgrowlocks") ||
+			strstr(body, "_lsn") || strstr(body, "pg_logical_emit_message") ||
+			strstr(body, "pg_replication_slots") || strstr(body, "pg_control_");
 	}
 	src = SysCacheGetAttr(PROCOID, proctup, Anum_pg_proc_prosqlbody, &isnull);
 	if (!result && !isnull)

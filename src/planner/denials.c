@@ -12,7 +12,6 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -49,46 +48,6 @@ flp_log_denial(const char *role, const char *table, const char *field, const cha
 				(errmsg("flp denied: role \"%s\", table \"%s\", field \"%s\", %s",
 						role, table, field, what),
 				 errhidestmt(false)));
-}
-
-/*
- * A relation as flp's messages name it: as the user would write it -- its
- * name where the search_path finds it, schema-qualified otherwise.
- */
-char *
-flp_table_name(Oid relid)
-{
-	char	   *name = get_rel_name(relid);
-
-	if (name == NULL)
-		return psprintf("%u", relid);
-	if (RelationIsVisible(relid))
-		return name;
-	return psprintf("%s.%s", get_namespace_name(get_rel_namespace(relid)), name);
-}
-
-/*
- * The schema, table and (attnum > 0) column diagnostic fields of an error,
- * as errtablecol() fills them, from OIDs: what psycopg's Diagnostics and
- * node-postgres' error.schema/.table/.column report to a tool.
- */
-int
-flp_errtablecol(Oid relid, AttrNumber attnum)
-{
-	char	   *name = get_rel_name(relid);
-
-	if (name == NULL)
-		return 0;
-	err_generic_string(PG_DIAG_SCHEMA_NAME, get_namespace_name(get_rel_namespace(relid)));
-	err_generic_string(PG_DIAG_TABLE_NAME, name);
-	if (attnum > 0)
-	{
-		char	   *field = get_attname(relid, attnum, true);
-
-		if (field != NULL)
-			err_generic_string(PG_DIAG_COLUMN_NAME, field);
-	}
-	return 0;
 }
 
 /* A hidden field used where it must not be: in a filter, or as a source. */

@@ -2605,6 +2605,15 @@ SELECT pg_current_wal_insert_lsn();
 CREATE FUNCTION scratch.lsn() RETURNS pg_lsn LANGUAGE sql AS $f$ SELECT pg_current_wal_lsn() $f$;
 SELECT scratch.lsn();
 
+-- @attack counters_partner_logical_emit_message refuse
+-- any function that gives a WAL position counts what reads wrote
+-- @as atk_partner
+SELECT pg_logical_emit_message(false, 'probe', 'x');
+
+-- @attack counters_partner_replication_slots refuse
+-- @as atk_partner
+SELECT restart_lsn FROM pg_replication_slots;
+
 -- @attack counters_partner_activity_allowed expect t
 -- @as atk_partner
 SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity;

@@ -22,6 +22,7 @@ import sys
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
 # Lowest first; a file's layer is the first pattern that matches its path.
 LAYERS = [
+    ("messages", [r"^messages$"]),
     ("catalog", [r"^catalog/", r"^catalog_columns$"]),
     ("evaluator", [r"^evaluate/"]),
     ("rules and trust", [r"^refused_functions$", r"^rules$", r"^trust$"]),

@@ -320,6 +320,15 @@ SELECT count(*) >= 0 AS previewed
   FROM flp.preview_change($$SELECT flp.add_data_rule('adm.contact', 'phone::int > 0')$$);
 SELECT count(*) >= 0 AS previewed
   FROM flp.preview_change($$SELECT flp.add_data_rule('adm.contact', $r$name = 'x' AND account_id = 1$r$)$$);
+-- whatever can fail: XMLPARSE, a domain's check, a failing call on constants
+-- under a CASE on the row (red team of 0.2.0)
+CREATE DOMAIN adm.posint AS int CHECK (VALUE > 0);
+SELECT count(*) >= 0 AS previewed FROM flp.preview_change($$
+	SELECT flp.add_data_rule('adm.contact', 'xmlparse(document phone) IS DOCUMENT');
+	SELECT flp.add_data_rule('adm.contact', 'account_id::adm.posint > 1');
+	SELECT flp.add_data_rule('adm.contact', $r$CASE WHEN name = 'x' THEN 1 / 0 ELSE 1 END = 1$r$);
+	SELECT flp.add_data_rule('adm.contact', $r$name = flp.attribute('name') OR flp.has_bundle('CSM EMEA')$r$);
+$$);
 
 -- the audit trail: every change, by function or direct DML, with who and
 -- the statement; not what was rolled back; super admins read it, only

@@ -114,6 +114,25 @@ SELECT regress.why($$SELECT pg_stat_get_buf_alloc()$$);
 -- fetched) and the WAL position (full-page images of pages a read touched)
 SELECT regress.why($$SELECT count(*) FROM pg_locks$$);
 SELECT regress.why($$SELECT pg_current_wal_insert_lsn()$$);
+-- every other function that gives a WAL position (red team of 0.2.0)
+SELECT regress.why($$SELECT pg_logical_emit_message(false, 'p', 'x')$$);
+SELECT regress.why($$SELECT count(*) FROM pg_replication_slots$$);
+SELECT regress.why($$SELECT redo_lsn FROM pg_control_checkpoint()$$);
+-- position arithmetic gives nothing new: allowed
+SELECT pg_lsn '0/10' - pg_lsn '0/8' AS lsn_arithmetic;
+RESET ROLE;
+-- a SERIALIZABLE read takes one predicate lock on a governed table with row
+-- rules, and on its indexes, not one per row or page it fetched before the
+-- rules filtered them (conflicts would tell which out-of-scope rows match)
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SET LOCAL enable_seqscan = off;
+SET LOCAL ROLE regress_treader;
+SELECT count(*) AS visible FROM tvault WHERE id = 2;
+RESET ROLE;
+SELECT locktype, relation::regclass FROM pg_locks
+ WHERE pid = pg_backend_pid() AND mode = 'SIReadLock' ORDER BY 2::text;
+COMMIT;
+SET ROLE regress_treader;
 SELECT regress.why($$SELECT wal_records FROM pg_stat_wal$$);
 -- what describes sessions stays readable
 SELECT count(*) >= 1 AS sessions_listed FROM pg_stat_activity WHERE pid = pg_backend_pid();
