@@ -75,14 +75,15 @@ misspelt_flp_enum(const ErrorData *edata, const char **type)
 }
 
 /*
- * Is a CONTEXT line one of flp's own frames: a PL/pgSQL or SQL function of
- * schema flp, or a statement of one of them calling flp's functions?
+ * Is a CONTEXT line one of flp's own frames: a PL/pgSQL function of schema
+ * flp, or a statement of one of them calling or changing flp's objects?
+ * (SQL functions' frames do not name their schema: they are kept.)
  */
 static bool
 flp_frame(const char *line, size_t len)
 {
 	static const char *const prefixes[] = {
-		"PL/pgSQL function flp.", "SQL function \"", "SQL statement \"SELECT flp.",
+		"PL/pgSQL function flp.", "SQL statement \"SELECT flp.",
 		"SQL statement \"INSERT INTO flp.", "SQL statement \"UPDATE flp.",
 		"SQL statement \"DELETE FROM flp.", "PL/pgSQL expression \"flp.",
 	};
@@ -92,13 +93,7 @@ flp_frame(const char *line, size_t len)
 		size_t		plen = strlen(prefixes[i]);
 
 		if (len >= plen && strncmp(line, prefixes[i], plen) == 0)
-		{
-			/* an SQL function's frame is flp's only when it names one of flp's */
-			if (i == 1)
-				return strstr(line, "\" statement") != NULL &&
-					pg_strncasecmp(line + plen, "_", 1) == 0;
 			return true;
-		}
 	}
 	return false;
 }
