@@ -130,7 +130,7 @@ SET LOCAL ROLE regress_treader;
 SELECT count(*) AS visible FROM tvault WHERE id = 2;
 RESET ROLE;
 SELECT locktype, relation::regclass FROM pg_locks
- WHERE pid = pg_backend_pid() AND mode = 'SIReadLock' ORDER BY 2::text;
+ WHERE pid = pg_backend_pid() AND mode = 'SIReadLock' ORDER BY relation::regclass::text;
 COMMIT;
 SET ROLE regress_treader;
 SELECT regress.why($$SELECT wal_records FROM pg_stat_wal$$);
