@@ -21,10 +21,7 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/relation.h"
 #include "access/transam.h"
-#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -34,10 +31,8 @@
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "portability/instr_time.h"
-#include "storage/predicate.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
-#include "utils/relcache.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
 #include "utils/syscache.h"
@@ -243,47 +238,6 @@ flp_counters_refused(Oid roleid)
 	return rules != 0 && !flp_is_super_admin(roleid) &&
 		((rules & FLP_RULES_DATA) ||
 		 ((rules & FLP_RULES_SCOPE) && flp_role_partner(roleid) != NULL));
-}
-
-/*
- * A SERIALIZABLE scan takes a predicate (SIRead) lock on every row and index
- * page it fetches, before row-level security filters the rows out: which
- * writes then conflict with it -- a serialization failure (40001) between
- * two of a subject's own sessions -- tells which rows outside its scope
- * matched a condition, as pg_locks would.  For a role that row rules scope,
- * flp locks each governed table with row rules that the statement reads,
- * and its indexes, whole: PostgreSQL then takes no finer lock under them,
- * and a conflict says only that the table was written.  (More conflicts,
- * never fewer: serializability holds.)
- */
-void
-flp_coarsen_predicate_locks(PlannedStmt *stmt, Snapshot snapshot)
-{
-	ListCell   *lc;
-
-	if (!IsolationIsSerializable() || snapshot == NULL || stmt->rtable == NIL ||
-		!flp_counters_refused(GetUserId()))
-		return;
-	foreach(lc, stmt->rtable)
-	{
-		RangeTblEntry *rte = lfirst(lc);
-		Relation	rel;
-		ListCell   *lc2;
-
-		if (rte->rtekind != RTE_RELATION || !flp_is_governed(rte->relid, NULL) ||
-			!flp_has_row_rules(rte->relid))
-			continue;
-		rel = relation_open(rte->relid, AccessShareLock);
-		PredicateLockRelation(rel, snapshot);
-		foreach(lc2, RelationGetIndexList(rel))
-		{
-			Relation	index = index_open(lfirst_oid(lc2), AccessShareLock);
-
-			PredicateLockRelation(index, snapshot);
-			index_close(index, AccessShareLock);
-		}
-		relation_close(rel, AccessShareLock);
-	}
 }
 
 /* Refuse a query that reads activity counters (for a role they are refused to). */

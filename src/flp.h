@@ -324,7 +324,6 @@ extern void flp_check_explain_execute(ExplainStmt *stmt);
 struct ExplainState;
 extern void flp_restrict_explain(Query *query, struct ExplainState *es);
 extern int	flp_subject_explain(void);
-extern void flp_coarsen_predicate_locks(PlannedStmt *stmt, Snapshot snapshot);
 extern bool flp_counters_refused(Oid roleid);
 extern void flp_check_counter_calls(Node *tree);
 
@@ -357,6 +356,7 @@ typedef struct FlpOwnHook
 struct PlannedStmt;
 extern void flp_warn_outer_hooks(const FlpOwnHook *hooks, int n);
 extern void flp_refuse_bypassing_plan(struct PlannedStmt *pstmt, const void *outer);
+extern void flp_coarsen_predicate_locks(PlannedStmt *stmt, Snapshot snapshot);
 extern bool flp_has_row_rules(Oid relid);
 
 /* What every query of a role is checked for (flp_role_checks) */

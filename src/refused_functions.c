@@ -114,7 +114,8 @@ static const char *const observing_functions[] = {"pg_lock_status"};
  * with a pg_lsn column, from no pg_lsn argument (pg_current_wal_lsn and its
  * siblings, pg_logical_emit_message, the replication slots' and senders'
  * positions, pg_control_checkpoint ...)?  Arithmetic on positions (a pg_lsn
- * argument) gives none the caller did not have.
+ * argument), a type's input and a number's cast give none the caller did not
+ * have.
  */
 static bool
 gives_wal_position(HeapTuple tuple)
@@ -125,8 +126,16 @@ gives_wal_position(HeapTuple tuple)
 	bool		returns = proc->prorettype == PG_LSNOID;
 
 	for (int i = 0; i < proc->pronargs; i++)
-		if (proc->proargtypes.values[i] == PG_LSNOID)
+	{
+		Oid			arg = proc->proargtypes.values[i];
+
+		/* arithmetic on positions, a type's input (pg_lsn_in, _recv) */
+		if (arg == PG_LSNOID || arg == CSTRINGOID || arg == INTERNALOID)
 			return false;
+	}
+	/* the cast of a number (pg_lsn(numeric), 17+) */
+	if (proc->pronargs == 1 && proc->proargtypes.values[0] == NUMERICOID)
+		return false;
 	all = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_proallargtypes, &isnull);
 	if (!returns && !isnull)
 	{

@@ -357,6 +357,9 @@ deals|2,4
 ERROR:  42501: permission denied for field \"region\" of table \"company\"
 DETAIL:  The field is hidden for role \"sb_sales\" and cannot be used in WHERE.
 HINT:  Remove the field from the query, or ask a super admin to grant Read access.
+SCHEMA NAME:  public
+TABLE NAME:  company
+COLUMN NAME:  region
 1"
 expect_session acme "acme|1,2
 acme|1,3
@@ -400,7 +403,10 @@ plain|one|****
 company|****|****
 ERROR:  42501: permission denied for field \"secret\" of table \"plain\"
 DETAIL:  The field is hidden for role \"sb_sales\" and cannot be used in WHERE.
-HINT:  Remove the field from the query, or ask a super admin to grant Read access."
+HINT:  Remove the field from the query, or ask a super admin to grant Read access.
+SCHEMA NAME:  public
+TABLE NAME:  plain
+COLUMN NAME:  secret"
 ok "an open standby session follows a table becoming governed (protect) and an unassigned bundle"
 
 compare after

@@ -119,7 +119,7 @@ SELECT regress.why($$SELECT pg_logical_emit_message(false, 'p', 'x')$$);
 SELECT regress.why($$SELECT count(*) FROM pg_replication_slots$$);
 SELECT regress.why($$SELECT redo_lsn FROM pg_control_checkpoint()$$);
 -- position arithmetic gives nothing new: allowed
-SELECT pg_lsn '0/10' - pg_lsn '0/8' AS lsn_arithmetic;
+SELECT pg_lsn '0/10' - pg_lsn '0/8' AS lsn_arithmetic, pg_lsn_in('0/10') IS NOT NULL AS lsn_input;
 RESET ROLE;
 -- a SERIALIZABLE read takes one predicate lock on a governed table with row
 -- rules, and on its indexes, not one per row or page it fetched before the
