@@ -382,7 +382,11 @@ final_line() {
 	elif [[ ${VERSIONS_RC:-0} -ne 0 ]]; then
 		failed=$((failed + 1))		# the matrix did not get to count
 	fi
-	echo "PostgreSQL $(host_version) (host): $HOST_LINE"
+	if [[ -z "${FLP_PG_VERSION:-}" ]]; then
+		echo "PostgreSQL $(host_version) (host): $HOST_LINE"
+	else
+		echo "PostgreSQL $(host_version): $HOST_LINE"
+	fi
 	echo "$passed passed, $failed failed"
 }
 
