@@ -334,7 +334,7 @@ install_version() {
 # FLP_VERSIONS_REFRESH=1) or a new ASSERT_RECIPE rebuilds it. The source
 # package comes through apt-get source with a deb-src list and package lists
 # of its own (ASSERT_APT), so the root's own apt state is not touched.
-ASSERT_RECIPE=2
+ASSERT_RECIPE=3
 # "postgresql" in the prefix: then the install keeps upstream's flat layout
 # under it; otherwise Debian's 50-per-version-dirs patch sets pkglibdir
 # (server modules, PGXS) to /usr/lib/postgresql/18/lib, the packaged server's
@@ -342,8 +342,9 @@ ASSERT_PREFIX=/opt/postgresql-18-assert
 ASSERT_STAMP="$ASSERT_PREFIX/flp-assert.stamp"
 ASSERT_SRC=/build/pg18-assert-src
 ASSERT_STAGE=/build/pg18-assert-stage
-# only what the tests need: the core server and client programs (no contrib:
-# flp's tests create no other extension), no ICU, readline, LLVM (JIT), SSL,
+# only what the tests need: the core server and client programs, and the two
+# contrib modules the regress suites create (pg_stat_statements and
+# pgrowlocks: the trust suite checks that their counters are refused), no ICU, readline, LLVM (JIT), SSL,
 # LZ4 or ZSTD; -O0, as assertions need no optimiser: the build takes 145 s on 2
 # idle cores instead of 322 s with -O2
 ASSERT_CONFIGURE=(--enable-cassert --enable-debug --without-icu --without-readline CFLAGS=-O0)
@@ -407,8 +408,12 @@ build_assert() {
 		./configure --prefix="$0" "$@"
 		make -s -j "$(nproc)"
 		make -s -j "$(nproc)" -C src/test/isolation
+		make -s -C contrib/pg_stat_statements
+		make -s -C contrib/pgrowlocks
 		make -s install DESTDIR="$stage"
-		make -s -C src/test/isolation install DESTDIR="$stage"' \
+		make -s -C src/test/isolation install DESTDIR="$stage"
+		make -s -C contrib/pg_stat_statements install DESTDIR="$stage"
+		make -s -C contrib/pgrowlocks install DESTDIR="$stage"' \
 		"$ASSERT_PREFIX" "$dir" "$ASSERT_STAGE" "${ASSERT_CONFIGURE[@]}" >>"$log" 2>&1 ||
 		{ say "building the assert server failed; see $log"; return 1; }
 	# everything under the prefix, the test programs in its PGXS
