@@ -74,7 +74,6 @@ Datum
 flp_run_script(PG_FUNCTION_ARGS)
 {
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-
 	int			rc;
 
 	SPI_connect();
@@ -293,15 +292,9 @@ flp_explain(PG_FUNCTION_ARGS)
 	}
 	if (!flp_is_governed(relid, NULL))
 	{
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-
-		values[0] = Int32GetDatum(1);
-		values[1] = CStringGetTextDatum("table");
-		values[2] = CStringGetTextDatum(psprintf("table %s is not governed by flp: every field is edit",
-												 get_rel_name(relid)));
-		values[3] = flp_permission_datum(FLP_EDIT);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		put_step(rsinfo, 1, "table",
+				 psprintf("table %s is not governed by flp: every field is edit", get_rel_name(relid)),
+				 FLP_EDIT);
 		PG_RETURN_NULL();
 	}
 
@@ -309,17 +302,8 @@ flp_explain(PG_FUNCTION_ARGS)
 	foreach(lc, steps)
 	{
 		FlpTraceStep *step = lfirst(lc);
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
 
-		values[0] = Int32GetDatum(++n);
-		values[1] = CStringGetTextDatum(step->source);
-		values[2] = CStringGetTextDatum(step->detail);
-		if (step->permission == FLP_NO_PERMISSION)
-			nulls[3] = true;
-		else
-			values[3] = flp_permission_datum((FlpPermission) step->permission);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		put_step(rsinfo, ++n, step->source, step->detail, step->permission);
 	}
 	PG_RETURN_NULL();
 }
