@@ -7,7 +7,8 @@
 # starts a throwaway PostgreSQL 15 cluster with flp preloaded
 # (test/lib/cluster.sh), loads the customer-success schema
 # (test/demo/schema.sql), runs the demo (test/demo/demo.sql) and removes the
-# cluster again.
+# cluster again.  Every set-up statement is printed as it runs; the demo
+# ends with what partner users see.
 #
 # FLP_DEMO_KEEP=1 keeps the cluster running afterwards and prints how to
 # connect to it as each demo role.
@@ -54,7 +55,8 @@ psql_demo() {
 	psql -X -v ON_ERROR_STOP=1 -q "$@"
 }
 
-psql_demo -d postgres -c 'CREATE DATABASE flp_demo'
-psql_demo -d flp_demo -c 'CREATE EXTENSION flp' -f test/demo/schema.sql
+psql_demo -e -d postgres -c 'CREATE DATABASE flp_demo'
+psql_demo -e -d flp_demo -c 'CREATE EXTENSION flp'
+psql_demo -d flp_demo -f test/demo/schema.sql
 psql_demo -d flp_demo -f test/demo/demo.sql
 echo

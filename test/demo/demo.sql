@@ -7,6 +7,10 @@
 -- manually) and then prints what every role gets, and why.
 --
 -- Re-runnable: it first removes the demo roles and bundles it created before.
+--
+-- Every set-up statement is printed before it runs (\set ECHO queries);
+-- the management functions' own results (an empty row each: they return
+-- void) go to /dev/null.
 
 \set ON_ERROR_STOP 1
 \set QUIET 1
@@ -29,6 +33,8 @@ SET client_min_messages = warning;
 -------------------------------------------------------------------------------
 -- 0. Start from a clean slate (only matters when the script is run again).
 -------------------------------------------------------------------------------
+\echo
+\echo '(removing the demo roles and bundles of an earlier run, if any)'
 DO $$
 DECLARE
 	demo_roles constant text[] := ARRAY['csm_carol', 'analyst_ann', 'exec_erik',
@@ -66,6 +72,8 @@ $$;
 \echo '  admin_ada    member of flp_admin: a super admin       (not needed)'
 \echo '  intern_ivy   a role flp was never told about          (counts as full)'
 
+\echo
+\set ECHO queries
 CREATE ROLE cs_team NOLOGIN;
 CREATE ROLE csm_carol LOGIN IN ROLE cs_team, cs_users;
 CREATE ROLE analyst_ann LOGIN IN ROLE cs_users;
@@ -81,6 +89,7 @@ COMMENT ON ROLE exec_erik IS 'flp demo: executive with a viewer license';
 COMMENT ON ROLE sales_sam IS 'flp demo: account executive';
 COMMENT ON ROLE admin_ada IS 'flp demo: flp super admin';
 COMMENT ON ROLE intern_ivy IS 'flp demo: a role flp knows nothing about';
+\set ECHO none
 
 -------------------------------------------------------------------------------
 -- 2. Govern the tables.  Fields nobody is granted fall back to the table's
@@ -95,7 +104,9 @@ COMMENT ON ROLE intern_ivy IS 'flp demo: a role flp knows nothing about';
 \echo '  flp.inherit_field(): relationship.arr is never more visible'
 \echo '  than company.arr (a lookup field mirroring its company).'
 
+\echo
 \o /dev/null
+\set ECHO queries
 SELECT flp.protect('cs.company');
 SELECT flp.protect('cs.relationship');
 SELECT flp.protect('cs.cta', 'read');
@@ -109,6 +120,7 @@ SELECT flp.exclude_field('cs.opportunity', 'company_id');
 SELECT flp.exclude_field('cs.survey_response', 'company_id');
 
 SELECT flp.inherit_field('cs.relationship', 'arr', 'cs.company', 'arr');
+\set ECHO none
 \o
 
 -------------------------------------------------------------------------------
@@ -117,7 +129,9 @@ SELECT flp.inherit_field('cs.relationship', 'arr', 'cs.company', 'arr');
 \echo
 \echo '--- 3. Licenses and attributes ----------------------------------'
 
+\echo
 \o /dev/null
+\set ECHO queries
 SELECT flp.set_seats('viewer', 5);
 SELECT flp.set_seats('viewer_analytics', 2);
 
@@ -125,6 +139,7 @@ SELECT flp.register_user('csm_carol', 'full', '{"region":"emea","team":"csm"}');
 SELECT flp.register_user('analyst_ann', 'viewer_analytics', '{"region":"na","team":"analytics"}');
 SELECT flp.register_user('exec_erik', 'viewer', '{"region":"na","team":"exec"}');
 SELECT flp.register_user('sales_sam', 'full', '{"team":"sales"}');
+\set ECHO none
 \o
 
 SELECT u.role AS "user", u.license, u.attributes
@@ -143,7 +158,9 @@ SELECT l.license, l.seats,
 \echo
 \echo '--- 4. Permission bundles ----------------------------------------'
 
+\echo
 \o /dev/null
+\set ECHO queries
 SELECT flp.create_bundle('CSM',
 			description => 'Customer success managers: run their accounts; no tax ids, no deal discounts');
 SELECT flp.create_bundle('Analytics', license => 'viewer_analytics',
@@ -190,6 +207,7 @@ SELECT flp.set_permission('Sales', 'cs.relationship', 'notes', 'hide');
 SELECT flp.set_permission('Sales', 'cs.cta', NULL, 'read');
 SELECT flp.set_permission('Sales', 'cs.cta', 'internal_notes', 'hide');
 SELECT flp.set_permission('Sales', 'cs.opportunity', NULL, 'edit');
+\set ECHO none
 \o
 
 SELECT b.name AS bundle, b.license, b.description
@@ -228,12 +246,15 @@ SELECT f.bundle, f.tbl AS "table", f.field, f.permission
 \echo '               also owns her renewals (bundles add up: the least'
 \echo '               restrictive permission wins)'
 
+\echo
 \o /dev/null
+\set ECHO queries
 SELECT flp.assign('CSM', 'cs_team');
 SELECT flp.add_rule('Analytics', '{"region":"na"}');
 SELECT flp.assign('Executive', 'exec_erik');
 SELECT flp.add_rule('Sales', '{"team":"sales"}');
 SELECT flp.assign('Sales', 'csm_carol');
+\set ECHO none
 \o
 
 \echo
@@ -401,8 +422,11 @@ SELECT step, source, detail, permission FROM flp.explain('cs.company', 'tax_id',
 \echo '  a partner bundle of its own that hides the ARR; Redwood gets'
 \echo '  Default_Partner_Bundle: the tables of the partner areas, with only the'
 \echo '  fields a super admin opened to partner users (company names, CTA'
-\echo '  titles); every other field keeps its table default (hide here).'
+\echo '  titles); every other field keeps its table default (hide, but read'
+\echo '  on cs.cta, which was protected with default read).'
+\echo
 \o /dev/null
+\set ECHO queries
 CREATE ROLE partner_pia LOGIN IN ROLE cs_users;
 CREATE ROLE partner_quinn LOGIN IN ROLE cs_users;
 SELECT flp.define_area('company_relationship', '{cs.company, cs.relationship}');
@@ -425,26 +449,59 @@ SELECT flp.link_records('cs.relationship', 'company_id', 'cs.company');
 SELECT flp.assign_record('Redwood Consulting', 'cs.company', '1');
 SELECT flp.assign_record('Redwood Consulting', 'cs.company', '2');
 SELECT flp.assign_record('Bluebird Services', 'cs.company', '3');
+\set ECHO none
 \o
+
+-------------------------------------------------------------------------------
+-- 11. What a partner user sees.  SET ROLE partner_pia is what a session that
+--     logs in as partner_pia gets (psql -U partner_pia flp_demo): the same
+--     queries as any user, answered with her partner's records only.
+-------------------------------------------------------------------------------
 \echo
-\echo 'as partner_pia (Redwood Consulting: companies 1 and 2):'
+\echo '--- 11. What a partner user sees -----------------------------------'
+\echo '  partner_pia works for Redwood Consulting, to which companies 1 and 2'
+\echo '  are assigned. She runs plain queries on the whole tables; flp answers'
+\echo '  them with those two companies only, with their CTAs and relationships'
+\echo '  (which follow their company). Of the fields, she gets those opened to'
+\echo '  partners on Default_Partner_Bundle (company names, CTA titles), and'
+\echo '  every other field at its table''s default: hidden on cs.company and'
+\echo '  cs.relationship (text ****, numbers NULL), but read on cs.cta, which'
+\echo '  was protected with default read -- so she reads the CTAs'' internal'
+\echo '  notes too. Protect the tables partners reach with the default hide.'
+\echo
+\set ECHO queries
 SET ROLE partner_pia;
-SELECT id, name, arr, tax_id FROM cs.company ORDER BY id;
-SELECT c.id, c.company_id, c.title FROM cs.cta c ORDER BY c.id;
+SELECT current_user, flp.is_partner_user(), flp.current_partner();
+SELECT id, name, industry, arr, tax_id FROM cs.company ORDER BY id;
+SELECT c.id, c.company_id, c.title, c.internal_notes FROM cs.cta c ORDER BY c.id;
+SELECT r.id, r.company_id, r.name, r.arr FROM cs.relationship r ORDER BY r.id;
+SELECT count(*) AS companies_pia_sees FROM cs.company;
 RESET ROLE;
-\echo 'as partner_quinn (Bluebird Services: company 3; its bundle hides the ARR):'
+\set ECHO none
+\echo
+\echo '  partner_quinn works for Bluebird Services (company 3), whose own partner'
+\echo '  bundle opens every field of cs.company but the ARR and the tax id:'
+\echo
+\set ECHO queries
 SET ROLE partner_quinn;
-SELECT id, name, arr, tax_id FROM cs.company ORDER BY id;
+SELECT id, name, industry, arr, tax_id FROM cs.company ORDER BY id;
 SELECT c.id, c.company_id, c.title FROM cs.cta c ORDER BY c.id;
-\echo 'a partner user cannot put a CTA under a company it does not see:'
+\set ECHO none
+\echo
+\echo '  A partner user cannot put a CTA under a company it does not see:'
+\set ECHO queries
 \set ON_ERROR_STOP 0
-INSERT INTO cs.cta (company_id, title, priority, status, owner) VALUES (1, 'Sneaky', 'low', 'open', 'quinn');
+INSERT INTO cs.cta (company_id, title, priority, status, owner) VALUES (1, 'Sneaky', 'Low', 'Open', 'quinn');
 \set ON_ERROR_STOP 1
 RESET ROLE;
-\echo 'internal users are not scoped (as csm_carol):'
+\set ECHO none
+\echo
+\echo '  Internal users are not scoped (as csm_carol):'
+\set ECHO queries
 SET ROLE csm_carol;
 SELECT count(*) AS companies_carol_sees FROM cs.company;
 RESET ROLE;
+\set ECHO none
 \echo
 \echo 'flp.explain_record() says why a row is visible, or not:'
 SELECT step, source, detail, visible FROM flp.explain_record('cs.cta', '1', 'partner_quinn');

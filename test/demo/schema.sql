@@ -10,8 +10,13 @@
 -- anything; it only takes away what these privileges would allow.
 --
 -- Run as a superuser.  Re-running it drops and recreates schema "cs".
+-- The statements are printed as they run (\set ECHO queries), but for the
+-- rows of data, which are summed up in one line.
 
 \set ON_ERROR_STOP 1
+\echo
+\echo '--- The demo schema (test/demo/schema.sql) ----------------------'
+\set ECHO queries
 
 -- The group role that holds the ordinary table privileges.  Roles are
 -- cluster-wide, so create it only when it is missing.
@@ -96,6 +101,11 @@ CREATE INDEX ON cs.cta (company_id);
 CREATE INDEX ON cs.opportunity (company_id);
 CREATE INDEX ON cs.survey_response (company_id);
 
+\set ECHO none
+\echo
+\echo '(loading the data: 6 companies, 8 relationships, 6 CTAs, 7 opportunities,'
+\echo ' 7 survey responses; see test/demo/schema.sql)'
+\echo
 -- Data.  Explicit ids keep the foreign keys readable; the identity sequences
 -- are moved past them at the end.  Every name is fictional; e-mail domains
 -- use the reserved ".example" top-level domain.
@@ -154,6 +164,7 @@ VALUES
 	(6, 5, 'a.ruiz@litware.example',        10, 'Onboarding was smooth, great CSM.',                        '2024-09-21 17:00:00+00'),
 	(7, 6, 'j.keller@adatum.example',       8,  NULL,                                                       '2024-09-15 10:40:00+00');
 
+\set ECHO queries
 ALTER TABLE cs.company ALTER COLUMN id RESTART WITH 100;
 ALTER TABLE cs.relationship ALTER COLUMN id RESTART WITH 100;
 ALTER TABLE cs.cta ALTER COLUMN id RESTART WITH 100;
@@ -189,3 +200,4 @@ GRANT SELECT, INSERT, UPDATE, DELETE
 GRANT SELECT ON cs.company_report TO cs_users;
 
 ANALYZE cs.company, cs.relationship, cs.cta, cs.opportunity, cs.survey_response;
+\set ECHO none
