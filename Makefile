@@ -9,6 +9,7 @@ OBJS = \
 	src/catalog/catalog.o \
 	src/catalog/governed.o \
 	src/catalog/invalidation.o \
+	src/catalog/published.o \
 	src/catalog/readers.o \
 	src/catalog/references.o \
 	src/catalog/roles.o \
@@ -35,6 +36,7 @@ OBJS = \
 	src/planner/marks.o \
 	src/planner/permissions.o \
 	src/planner/policies.o \
+	src/planner/published.o \
 	src/planner/reader_rls.o \
 	src/planner/refuse.o \
 	src/planner/relations.o \
@@ -86,6 +88,7 @@ REGRESS = \
 	records \
 	bypassrls \
 	trust \
+	published \
 	unchanged \
 	maintenance \
 	export \

@@ -207,6 +207,18 @@
 #define Anum_data_rule_bundle 5
 
 /* ----------------
+ *		flp.published_view (sql/parts/62-report-views.sql)
+ * ----------------
+ */
+#define Natts_published_view 6
+#define Anum_published_view_view 1
+#define Anum_published_view_owner 2
+#define Anum_published_view_definition 3
+#define Anum_published_view_reason 4
+#define Anum_published_view_published_by 5
+#define Anum_published_view_published_at 6
+
+/* ----------------
  *		flp.audit_log (sql/parts/85-audit.sql; written by SQL, src/catalog/audit.c)
  * ----------------
  */

@@ -41,6 +41,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_auth_members.h"
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
@@ -282,6 +283,30 @@ flp_group_exprs(RangeTblEntry *rte)
 		return &rte->groupexprs;
 #endif
 	return NULL;
+}
+
+/*
+ * The view a subquery entry was expanded from by the rewriter, or InvalidOid.
+ * From 16 the entry keeps the view's OID and relkind; in 15 the view's query
+ * begins with the view's own unreferenced OLD entry (inFromCl false), which no
+ * subquery written in FROM has.
+ */
+static inline Oid
+flp_subquery_view(RangeTblEntry *rte)
+{
+#if PG_VERSION_NUM >= 160000
+	if (rte->rtekind == RTE_SUBQUERY && rte->relkind == RELKIND_VIEW)
+		return rte->relid;
+#else
+	if (rte->rtekind == RTE_SUBQUERY && rte->subquery != NULL && rte->subquery->rtable != NIL)
+	{
+		RangeTblEntry *old = linitial(rte->subquery->rtable);
+
+		if (old->rtekind == RTE_RELATION && old->relkind == RELKIND_VIEW && !old->inFromCl)
+			return old->relid;
+	}
+#endif
+	return InvalidOid;
 }
 
 /* Does a member inherit the privileges of the role of this pg_auth_members tuple? */

@@ -41,6 +41,7 @@ _PG_init(void)
 
 	flp_catalog_init();
 	flp_governed_init();
+	flp_published_init();
 	flp_trust_init();
 
 	/* hooks: planner, executor start, fmgr, relation info, utility */

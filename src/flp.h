@@ -89,6 +89,7 @@ typedef struct FlpCatalog
 	Oid			area_table_tbl_idx;
 	Oid			record_assignment;	/* InvalidOid if absent */
 	Oid			record_assignment_partner_idx;	/* likewise */
+	Oid			published_view;	/* likewise */
 	Oid			permission_type;
 	Oid			permission_label[3];	/* by FlpPermission */
 	Oid			license_label[3];	/* by FlpLicense */
@@ -269,6 +270,11 @@ extern List *flp_read_masks(Oid relid);
 extern bool flp_read_in_area(Oid relid);
 extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 
+/* src/catalog/published.c: published report views */
+extern void flp_published_init(void);
+extern char *flp_view_definition(Oid viewid);
+extern bool flp_view_published(Oid viewid, const char **change);
+
 /* src/catalog/references.c: references between catalog tables */
 extern void flp_set_bulk_load(Oid relid);
 extern Oid	flp_bulk_load_target(void);
@@ -390,6 +396,8 @@ extern char *flp_function_untrusted_reason(Oid funcid, bool allow_volatile);
 extern void flp_require_trusted_function(Oid funcid, const char *what);
 extern void flp_require_trusted_expression(Node *expr, const char *what);
 extern bool flp_function_trusted(Oid funcid);
+extern char *flp_published_view_problem(Oid viewid, Query *expanded, bool code_only,
+										Oid *owner);
 extern void flp_trust_init(void);
 
 /* utility/ddl_checks.c */

@@ -583,3 +583,34 @@ flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(reason));
 }
+
+PG_FUNCTION_INFO_V1(flp_view_definition_sql);
+
+/*
+ * flp._view_definition(view oid): a view's definition as publishing compares
+ * it (flp.publish_view keeps it).
+ */
+Datum
+flp_view_definition_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(flp_view_definition(PG_GETARG_OID(0))));
+}
+
+PG_FUNCTION_INFO_V1(flp_published_view_problem_sql);
+
+/*
+ * flp._published_view_problem(view oid, code_only boolean): why the view is
+ * not in force as a published view, or NULL (for flp.publish_view and
+ * flp.published_views).
+ */
+Datum
+flp_published_view_problem_sql(PG_FUNCTION_ARGS)
+{
+	Oid			owner;
+	char	   *problem = flp_published_view_problem(PG_GETARG_OID(0), NULL,
+													 PG_GETARG_BOOL(1), &owner);
+
+	if (problem == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(problem));
+}

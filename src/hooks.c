@@ -135,6 +135,8 @@ rewrite_for_subject(Rewriter *rw, Query *parse, GovernedWalk *gw)
 		gw->found = false;
 		(void) flp_governed_walker((Node *) parse, gw);
 	}
+	/* published report views: evaluated as their owners see the fields */
+	flp_published_views(rw, parse);
 	flp_for_each_rte(parse, flp_subject_rte_checks, &sc);
 	flp_check_query(rw, parse, NULL);
 	flp_mask_query(rw, parse);

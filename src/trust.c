@@ -27,6 +27,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
@@ -34,6 +35,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
@@ -298,6 +300,194 @@ flp_require_trusted_expression(Node *expr, const char *what)
 					strcmp(what, "data-rule predicate function") == 0 ? "data-rule predicate" : what),
 			 errdetail("It uses %s.", uw.other),
 			 errhint("Use types and objects that belong to a superuser.")));
+}
+
+/* ---------------------------------------------------------------------
+ * Published report views
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A published view runs, in every reader's session, on values as its owner
+ * sees them.  Whoever could change what it runs could read them: so it runs
+ * only functions flp would run on hidden values (volatile ones too: the
+ * publisher chose them, the reader cannot), makes values only of domains a
+ * superuser owns (their CHECK constraints are code), names only trusted
+ * objects in its constants, and reads only views of its own owner or of a
+ * super admin (a view's owner can replace it).  Row-level security quals are
+ * the reader's policies, trusted as everywhere.
+ */
+typedef struct ViewCodeWalk
+{
+	Oid			owner;			/* the published view's owner */
+	List	   *views;			/* views whose stored query was walked */
+	char	   *problem;		/* the first thing found that flp does not trust */
+} ViewCodeWalk;
+
+static bool view_code_walker(Node *node, ViewCodeWalk *w);
+
+/* The owner of a relation, or InvalidOid when it is gone. */
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* Is a view the published view reads one of another owner than a super admin? */
+static bool
+view_read_untrusted(Oid viewid, ViewCodeWalk *w)
+{
+	Oid			owner = relation_owner(viewid);
+
+	if (!OidIsValid(owner) || owner == w->owner || flp_is_super_admin(owner))
+		return false;
+	w->problem = psprintf("it reads view %s, which belongs to role \"%s\", neither its owner nor a super admin",
+						  flp_table_name(viewid),
+						  GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true) : "?");
+	return true;
+}
+
+/* The stored query of a view read by a stored query (each view once). */
+static bool
+stored_view_walk(Oid viewid, ViewCodeWalk *w)
+{
+	Relation	rel;
+	Query	   *query;
+
+	if (list_member_oid(w->views, viewid))
+		return false;
+	w->views = lappend_oid(w->views, viewid);
+	rel = relation_open(viewid, AccessShareLock);
+	query = copyObject(get_view_query(rel));
+	relation_close(rel, AccessShareLock);
+	return view_code_walker((Node *) query, w);
+}
+
+/* The range table of one query level: views read, and the code of entries. */
+static bool
+view_entries_walk(Query *q, ViewCodeWalk *w)
+{
+	ListCell   *lc;
+
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+		Oid			viewid;
+
+		switch (rte->rtekind)
+		{
+			case RTE_RELATION:
+				/* a view not yet expanded (15's OLD entry is not in FROM) */
+				if (rte->relkind == RELKIND_VIEW && rte->inFromCl &&
+					(view_read_untrusted(rte->relid, w) || stored_view_walk(rte->relid, w)))
+					return true;
+				break;
+			case RTE_SUBQUERY:
+				viewid = flp_subquery_view(rte);
+				if ((OidIsValid(viewid) && view_read_untrusted(viewid, w)) ||
+					view_code_walker((Node *) rte->subquery, w))
+					return true;
+				break;
+			case RTE_FUNCTION:
+				if (view_code_walker((Node *) rte->functions, w))
+					return true;
+				break;
+			case RTE_TABLEFUNC:
+				if (view_code_walker((Node *) rte->tablefunc, w))
+					return true;
+				break;
+			case RTE_VALUES:
+				if (view_code_walker((Node *) rte->values_lists, w))
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+/* check_functions_in_node callback: remember the first untrusted function. */
+static bool
+untrusted_view_function(Oid funcid, void *context)
+{
+	if (flp_function_untrusted_reason(funcid, true) == NULL)
+		return false;
+	*(Oid *) context = funcid;
+	return true;
+}
+
+static bool
+view_code_walker(Node *node, ViewCodeWalk *w)
+{
+	Oid			function = InvalidOid;
+
+	if (node == NULL)
+		return false;
+	check_stack_depth();
+	if (IsA(node, Query))
+	{
+		if (view_entries_walk((Query *) node, w))
+			return true;
+		return query_tree_walker((Query *) node, view_code_walker, w, QTW_IGNORE_RANGE_TABLE);
+	}
+	if (check_functions_in_node(node, untrusted_view_function, &function))
+	{
+		w->problem = psprintf("it calls %s, and %s", format_procedure(function),
+							  flp_function_untrusted_reason(function, true));
+		return true;
+	}
+	if (IsA(node, CoerceToDomain) && !type_trusted(((CoerceToDomain *) node)->resulttype))
+	{
+		w->problem = psprintf("it makes values of domain %s, which belongs to a role that is not a superuser (or has such a base type)",
+							  format_type_be(((CoerceToDomain *) node)->resulttype));
+		return true;
+	}
+	if (IsA(node, Const) && names_untrusted_object((Const *) node))
+	{
+		w->problem = psprintf("its constant of type %s names an object of a role that is not a superuser",
+							  format_type_be(((Const *) node)->consttype));
+		return true;
+	}
+	return expression_tree_walker(node, view_code_walker, w);
+}
+
+/*
+ * Why a view is not in force as a published view, or NULL when it is: not
+ * published, changed since it was published, or running code flp does not
+ * trust.  expanded: the view's query as the rewriter expanded it into a query
+ * being planned, or NULL to read its stored query; code_only: only the code
+ * (before publishing it).  *owner is set to the view's owner.
+ */
+char *
+flp_published_view_problem(Oid viewid, Query *expanded, bool code_only, Oid *owner)
+{
+	ViewCodeWalk w = {InvalidOid, NIL, NULL};
+	const char *change;
+
+	*owner = relation_owner(viewid);
+	if (!OidIsValid(*owner))
+		return pstrdup("the view is gone");
+	if (!code_only)
+	{
+		if (!flp_view_published(viewid, &change))
+			return pstrdup("not published");
+		if (change != NULL)
+			return pstrdup(change);
+	}
+	w.owner = *owner;
+	if (expanded != NULL)
+		(void) view_code_walker((Node *) expanded, &w);
+	else
+		(void) stored_view_walk(viewid, &w);
+	return w.problem;
 }
 
 /*

@@ -61,15 +61,17 @@ BEGIN
 		 WHERE EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = g.tbl)
 	  UNION SELECT 'function', m.mask::text FROM flp.field_mask m
 		 WHERE EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = m.mask)
+	  UNION SELECT 'view', p.view::text FROM flp.published_view p
 	)
 	SELECT string_agg(format(E'\tIF %s(%L) IS NULL THEN missing := missing || %L::text; END IF;',
 							 CASE kind WHEN 'role' THEN 'to_regrole'
 									   WHEN 'table' THEN 'to_regclass'
+									   WHEN 'view' THEN 'to_regclass'
 									   ELSE 'to_regprocedure' END,
 							 what, kind || ' ' || what),
 					  E'\n' ORDER BY kind, what COLLATE "C")
 	  INTO checks FROM named;
-	titles := titles || 'the roles, tables and mask functions named below must exist'::text;
+	titles := titles || 'the roles, tables, views and mask functions named below must exist'::text;
 	blocks := blocks || (E'DECLARE\n\tmissing text[] := ''{}'';\nBEGIN\n'
 		|| coalesce(checks || E'\n', '')
 		|| E'\tIF cardinality(missing) > 0 THEN\n'
@@ -274,6 +276,20 @@ BEGIN
 			 GROUP BY x.tbl, x.predicate, x.access, x.bundle) r;
 	blocks := blocks || block;
 	titles := titles || 'data rules'::text;
+
+	/* published report views in force, only where the view has the
+	 * definition that was published */
+	SELECT string_agg(format(E'\tIF flp._view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
+							 E'\t\tRAISE EXCEPTION ''view %% differs from the view published in the source'', %L USING ERRCODE = ''object_not_in_prerequisite_state'';\n' ||
+							 E'\tEND IF;\n' ||
+							 E'\tPERFORM flp.publish_view(%L::regclass, %L::text);',
+							 p.view::text, p.definition, p.view::text, p.view::text, p.reason),
+					  E'\n' ORDER BY p.view::text COLLATE "C")
+	  INTO block
+	  FROM flp.published_view p
+	 WHERE flp._published_view_problem(p.view::oid) IS NULL;
+	blocks := blocks || block;
+	titles := titles || 'published report views'::text;
 
 	/* a dollar-quote tag that no block contains */
 	body := array_to_string(blocks, E'\n');

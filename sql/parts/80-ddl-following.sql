@@ -16,9 +16,11 @@ DECLARE
 	used text;
 BEGIN
 	FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects()
-			   WHERE object_type IN ('table', 'table column')
+			   WHERE object_type IN ('table', 'table column', 'view')
 	LOOP
-		IF obj.object_type = 'table' THEN
+		IF obj.object_type = 'view' THEN
+			DELETE FROM flp.published_view p WHERE p.view::oid = obj.objid;
+		ELSIF obj.object_type = 'table' THEN
 			DELETE FROM flp.guarded_relation r WHERE r.relid::oid = obj.objid;
 			DELETE FROM flp.inherited_field i WHERE i.from_tbl::oid = obj.objid;
 			DELETE FROM flp.governed_table g WHERE g.tbl::oid = obj.objid;
@@ -50,7 +52,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION flp._on_sql_drop() IS
-	'event trigger: removes the catalog rows of dropped governed tables and columns';
+	'event trigger: removes the catalog rows of dropped governed tables and columns, and of dropped published views';
 REVOKE ALL ON FUNCTION flp._on_sql_drop() FROM PUBLIC;
 
 CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp._on_sql_drop();

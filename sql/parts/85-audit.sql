@@ -60,7 +60,7 @@ BEGIN
 							 'table_permission', 'field_permission', 'assignment', 'rule',
 							 'registered_user', 'license_seats', 'partner_bundle', 'admin_role',
 							 'area_table', 'partner_scope', 'record_assignment', 'record_link',
-							 'data_rule']
+							 'data_rule', 'published_view']
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_audit AFTER INSERT OR UPDATE OR DELETE ON flp.%I '

@@ -2048,15 +2048,17 @@ BEGIN
 		 WHERE EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = g.tbl)
 	  UNION SELECT 'function', m.mask::text FROM flp.field_mask m
 		 WHERE EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = m.mask)
+	  UNION SELECT 'view', p.view::text FROM flp.published_view p
 	)
 	SELECT string_agg(format(E'\tIF %s(%L) IS NULL THEN missing := missing || %L::text; END IF;',
 							 CASE kind WHEN 'role' THEN 'to_regrole'
 									   WHEN 'table' THEN 'to_regclass'
+									   WHEN 'view' THEN 'to_regclass'
 									   ELSE 'to_regprocedure' END,
 							 what, kind || ' ' || what),
 					  E'\n' ORDER BY kind, what COLLATE "C")
 	  INTO checks FROM named;
-	titles := titles || 'the roles, tables and mask functions named below must exist'::text;
+	titles := titles || 'the roles, tables, views and mask functions named below must exist'::text;
 	blocks := blocks || (E'DECLARE\n\tmissing text[] := ''{}'';\nBEGIN\n'
 		|| coalesce(checks || E'\n', '')
 		|| E'\tIF cardinality(missing) > 0 THEN\n'
@@ -2262,6 +2264,20 @@ BEGIN
 	blocks := blocks || block;
 	titles := titles || 'data rules'::text;
 
+	/* published report views in force, only where the view has the
+	 * definition that was published */
+	SELECT string_agg(format(E'\tIF flp._view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
+							 E'\t\tRAISE EXCEPTION ''view %% differs from the view published in the source'', %L USING ERRCODE = ''object_not_in_prerequisite_state'';\n' ||
+							 E'\tEND IF;\n' ||
+							 E'\tPERFORM flp.publish_view(%L::regclass, %L::text);',
+							 p.view::text, p.definition, p.view::text, p.view::text, p.reason),
+					  E'\n' ORDER BY p.view::text COLLATE "C")
+	  INTO block
+	  FROM flp.published_view p
+	 WHERE flp._published_view_problem(p.view::oid) IS NULL;
+	blocks := blocks || block;
+	titles := titles || 'published report views'::text;
+
 	/* a dollar-quote tag that no block contains */
 	body := array_to_string(blocks, E'\n');
 	WHILE strpos(body, tag) > 0 LOOP
@@ -2387,6 +2403,175 @@ COMMENT ON FUNCTION flp.column_permissions(regclass) IS
 	'the current user''s permission of each column of a table or view (a view''s: the least of the governed fields it is computed from): masked, read-only, refused in filters';
 
 GRANT EXECUTE ON FUNCTION flp.column_permissions(regclass) TO PUBLIC;
+
+/* ----------------------------- 62-report-views: published report views */
+
+
+/*
+ * A published view is evaluated with its owner's field permissions: what it
+ * computes from hidden fields (a total, a filter, a grouping) is shown to
+ * every reader as ordinary readable columns, while its rows still follow the
+ * reader's row rules.  Publishing approves one definition by one owner: the
+ * definition (as pg_get_viewdef writes it with every name qualified) and the
+ * owner's name are kept, and a view whose definition or owner changed since
+ * is evaluated with the reader's field permissions again until it is
+ * published anew.
+ */
+CREATE TABLE flp.published_view (
+	view regclass PRIMARY KEY,
+	owner name NOT NULL,
+	definition text NOT NULL,
+	reason text,
+	published_by name NOT NULL DEFAULT current_user,
+	published_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE flp.published_view IS
+	'views published as report views: evaluated with their owner''s field permissions (see flp.publish_view)';
+COMMENT ON COLUMN flp.published_view.view IS 'the view published';
+COMMENT ON COLUMN flp.published_view.reason IS 'why it was published, as the publisher said';
+COMMENT ON COLUMN flp.published_view.published_by IS 'who published it';
+COMMENT ON COLUMN flp.published_view.published_at IS 'when it was published (last)';
+COMMENT ON COLUMN flp.published_view.owner IS 'the view''s owner when it was published';
+COMMENT ON COLUMN flp.published_view.definition IS 'the definition published (flp._view_definition)';
+SELECT pg_catalog.pg_extension_config_dump('flp.published_view', '');
+REVOKE ALL ON flp.published_view FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON flp.published_view TO flp_admin;
+CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON flp.published_view FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed();
+
+/* A view's definition as publishing compares it: every name qualified. */
+CREATE FUNCTION flp._view_definition(view oid) RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_view_definition_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp._view_definition(oid) IS
+	'internal: the definition of a view as publishing compares it (pg_get_viewdef with every name qualified)';
+REVOKE ALL ON FUNCTION flp._view_definition(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._view_definition(oid) TO flp_admin;
+
+/* Why a published view is not in force, or NULL when it is. */
+CREATE FUNCTION flp._published_view_problem(view oid, code_only boolean DEFAULT false) RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_published_view_problem_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp._published_view_problem(oid, boolean) IS
+	'internal: why a view cannot be (or is no longer) in force as published, or NULL';
+REVOKE ALL ON FUNCTION flp._published_view_problem(oid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp._published_view_problem(oid, boolean) TO flp_admin;
+
+CREATE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	kind "char";
+	problem text;
+	def text;
+	own name;
+BEGIN
+	PERFORM flp._require_super_admin('publish a view');
+	PERFORM flp._require_not_null(view, 'view');
+	SELECT c.relkind, pg_get_userbyid(c.relowner) INTO kind, own FROM pg_class c WHERE c.oid = view;
+	IF kind IS DISTINCT FROM 'v' THEN
+		RAISE EXCEPTION '"%" is not a view', view
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = CASE WHEN kind = 'm'
+							  THEN 'A materialized view already shows what its owner computed; it needs no publishing.'
+							  ELSE 'Only views can be published.' END;
+	END IF;
+	problem := flp._published_view_problem(view::oid, true);
+	IF problem IS NOT NULL THEN
+		RAISE EXCEPTION 'view "%" cannot be published', view
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = problem,
+				  HINT = 'A published view runs only functions a superuser owns (not volatile, with a fixed search_path) and reads only views of its owner or of a super admin.';
+	END IF;
+	def := flp._view_definition(view::oid);
+	INSERT INTO flp.published_view AS p (view, owner, definition, reason)
+	VALUES (view, own, def, reason)
+	ON CONFLICT ON CONSTRAINT published_view_pkey DO UPDATE
+	   SET owner = excluded.owner, definition = excluded.definition, reason = excluded.reason,
+		   published_by = current_user, published_at = now()
+	 WHERE (p.owner, p.definition, p.reason) IS DISTINCT FROM (excluded.owner, excluded.definition, excluded.reason);
+END
+$$;
+COMMENT ON FUNCTION flp.publish_view(regclass, text) IS
+	'publishes a view as a report view: evaluated with its owner''s field permissions, its columns readable by every reader; rows follow the reader''s row rules';
+
+CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	PERFORM flp._require_super_admin('unpublish a view');
+	PERFORM flp._require_not_null(view, 'view');
+	DELETE FROM flp.published_view p WHERE p.view = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'view "%" is not published', view
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'flp.published_views lists the published views.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp.unpublish_view(regclass) IS
+	'unpublishes a report view: it is evaluated with each reader''s field permissions again';
+
+CREATE VIEW flp.published_views AS
+SELECT p.view, p.owner, p.reason, p.published_by, p.published_at,
+	   s.problem IS NULL AS in_force,
+	   coalesce(s.problem, 'published') AS state
+  FROM flp.published_view p
+ CROSS JOIN LATERAL (SELECT flp._published_view_problem(p.view::oid) AS problem) s;
+COMMENT ON VIEW flp.published_views IS
+	'published report views, and whether each is in force (a changed definition or owner, or untrusted code, lapses it)';
+REVOKE ALL ON flp.published_views FROM PUBLIC;
+GRANT SELECT ON flp.published_views TO flp_admin;
+CREATE TRIGGER flp_audit AFTER INSERT OR UPDATE OR DELETE ON flp.published_view
+	FOR EACH ROW EXECUTE FUNCTION flp._audit();
+CREATE TRIGGER flp_audit_truncate AFTER TRUNCATE ON flp.published_view
+	FOR EACH STATEMENT EXECUTE FUNCTION flp._audit();
+
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp._on_sql_drop() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	obj record;
+	used text;
+BEGIN
+	FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects()
+			   WHERE object_type IN ('table', 'table column', 'view')
+	LOOP
+		IF obj.object_type = 'view' THEN
+			DELETE FROM flp.published_view p WHERE p.view::oid = obj.objid;
+		ELSIF obj.object_type = 'table' THEN
+			DELETE FROM flp.guarded_relation r WHERE r.relid::oid = obj.objid;
+			DELETE FROM flp.inherited_field i WHERE i.from_tbl::oid = obj.objid;
+			DELETE FROM flp.governed_table g WHERE g.tbl::oid = obj.objid;
+		ELSIF EXISTS (SELECT 1 FROM flp.governed_table g WHERE g.tbl::oid = obj.objid) THEN
+			DELETE FROM flp.inherited_field i
+			 WHERE i.from_tbl::oid = obj.objid AND i.from_field = obj.address_names[3];
+			DELETE FROM flp.excluded_field e
+			 WHERE e.tbl::oid = obj.objid AND e.field = obj.address_names[3];
+			DELETE FROM flp.field_mask m
+			 WHERE m.tbl::oid = obj.objid AND m.field = obj.address_names[3];
+			DELETE FROM flp.inherited_field i
+			 WHERE i.tbl::oid = obj.objid AND i.field = obj.address_names[3];
+			DELETE FROM flp.field_permission p
+			 WHERE p.tbl::oid = obj.objid AND p.field = obj.address_names[3];
+		END IF;
+	END LOOP;
+	/* A mask function still in use by a remaining field cannot go. */
+	SELECT string_agg(format('%s.%I', m.tbl, m.field), ', ' ORDER BY m.tbl::text, m.field)
+	  INTO used
+	  FROM flp.field_mask m
+	  JOIN pg_event_trigger_dropped_objects() d
+		ON d.object_type = 'function' AND d.objid = m.mask::oid;
+	IF used IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot drop a function that masks fields'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = format('It is the mask of %s.', used),
+				  HINT = 'Reset the masks first with flp.set_mask(tbl, field, NULL).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp._on_sql_drop() IS
+	'event trigger: removes the catalog rows of dropped governed tables and columns, and of dropped published views';
 
 /* ------------------------------------------------------------------ last */
 

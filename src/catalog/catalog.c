@@ -201,6 +201,7 @@ catalog_lookup(void)
 		c.record_assignment = get_relname_relid("record_assignment", c.namespace);
 		c.record_assignment_partner_idx =
 			get_relname_relid("record_assignment_partner_idx", c.namespace);
+		c.published_view = get_relname_relid("published_view", c.namespace);
 	}
 	catalog = c;
 	catalog_present = ok;

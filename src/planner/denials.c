@@ -50,11 +50,41 @@ flp_log_denial(const char *role, const char *table, const char *field, const cha
 				 errhidestmt(false)));
 }
 
+/*
+ * The role whose permissions a refusal applies: the current user, or while a
+ * published view is checked for its owner (published.c), the owner.
+ */
+static Oid	denied_role = InvalidOid;
+static Oid	denied_view = InvalidOid;
+
+/* Refusals apply roleid's permissions inside published view viewid (InvalidOid: the current user's). */
+void
+flp_deny_as(Oid roleid, Oid viewid)
+{
+	denied_role = roleid;
+	denied_view = viewid;
+}
+
+/* The name of the role refused, plain (for the log) and as the detail names it. */
+static char *
+denied_role_name(char **named)
+{
+	Oid			roleid = OidIsValid(denied_role) ? denied_role : GetUserId();
+	char	   *role = GetUserNameFromId(roleid, false);
+
+	*named = OidIsValid(denied_view) ?
+		psprintf("\"%s\" (the owner of published view %s, whose permissions apply inside it)",
+				 role, flp_table_name(denied_view)) :
+		psprintf("\"%s\"", role);
+	return role;
+}
+
 /* A hidden field used where it must not be: in a filter, or as a source. */
 void
 flp_deny_use(const Origin *o, const char *clause, bool source)
 {
-	char	   *role = GetUserNameFromId(GetUserId(), false);
+	char	   *named;
+	char	   *role = denied_role_name(&named);
 	char	   *table = flp_table_name(o->relid);
 	char	   *field = get_attname(o->relid, o->attnum, false);
 
@@ -64,15 +94,15 @@ flp_deny_use(const Origin *o, const char *clause, bool source)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
-				 errdetail("The field is hidden for role \"%s\" and cannot be the source of a written value.",
-						   role),
+				 errdetail("The field is hidden for role %s and cannot be the source of a written value.",
+						   named),
 				 errhint("Remove the field from the statement, or ask a super admin to grant Read access."),
 				 flp_errtablecol(o->relid, o->attnum)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for field \"%s\" of table \"%s\"", field, table),
-			 errdetail("The field is hidden for role \"%s\" and cannot be used in %s.",
-					   role, clause),
+			 errdetail("The field is hidden for role %s and cannot be used in %s.",
+					   named, clause),
 			 errhint("Remove the field from the query, or ask a super admin to grant Read access."),
 			 flp_errtablecol(o->relid, o->attnum)));
 }

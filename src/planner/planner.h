@@ -65,6 +65,7 @@ typedef struct Rewriter
 	List	   *created;		/* Query * whose taint is memoised, in order */
 	List	   *untrusted;		/* securityQuals that are not policies (walk.c) */
 	List	   *srf_calls;		/* FuncExpr * the planner may inline (inlining.c) */
+	List	   *published;		/* Query * of published views in force (published.c) */
 } Rewriter;
 
 typedef struct GovernedWalk
@@ -125,6 +126,7 @@ extern const Origin *flp_make_origin(Oid relid, AttrNumber attnum);
 /* denials.c */
 extern void flp_log_denial(const char *role, const char *table, const char *field,
 						   const char *what);
+extern void flp_deny_as(Oid roleid, Oid viewid);
 extern void flp_deny_use(const Origin *o, const char *clause, bool source);
 extern void flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm,
 						   const char *command);
@@ -140,6 +142,7 @@ extern bool flp_is_untrusted_qual(Rewriter *rw, Node *qual);
 extern void flp_note_untrusted_qual(Rewriter *rw, Node *qual);
 extern void flp_query_slots(Rewriter *rw, Query *q, FlpSlotFn fn, void *arg);
 extern void flp_query_orderings(Query *q, FlpOrderingFn fn, void *arg);
+extern bool flp_is_published(Rewriter *rw, Query *q);
 extern List *flp_child_queries(Rewriter *rw, Query *q);
 extern void flp_for_each_rte(Query *query, RteCallback fn, void *arg);
 extern bool flp_entry_vars_any(Node *node, Index rti, Index levelsup,
@@ -170,6 +173,9 @@ extern bool flp_apply_reader_rls(Rewriter *rw, Query *q, bool fresh, int depth);
 extern bool flp_is_guard_qual(Node *qual, Oid guard);
 extern bool flp_is_statistics_catalog(Oid relid);
 extern bool flp_governed_walker(Node *node, GovernedWalk *gw);
+
+/* published.c */
+extern void flp_published_views(Rewriter *rw, Query *q);
 
 /* marks.c */
 extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);

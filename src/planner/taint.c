@@ -111,6 +111,8 @@ rte_taint(Rewriter *rw, Level *lv, RangeTblEntry *rte, AttrNumber attno)
 		case RTE_RELATION:
 			return relation_taint(rw, rte->relid, attno);
 		case RTE_SUBQUERY:
+			if (flp_is_published(rw, rte->subquery))
+				return NULL;	/* evaluated as its owner sees the fields */
 			return column_taint(flp_query_taint(rw, rte->subquery, lv), attno);
 		case RTE_CTE:
 			{

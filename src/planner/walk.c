@@ -269,7 +269,17 @@ collect_sublinks(FlpSlot *slot, void *arg)
 		(void) sublink_collector(*slot->expr, (List **) arg);
 }
 
-/* The subqueries one level below q: range table, CTEs, sublinks. */
+/*
+ * Is the query a published view's, taken as one for this planning
+ * (published.c)?  The reader's passes do not look inside it.
+ */
+bool
+flp_is_published(Rewriter *rw, Query *q)
+{
+	return list_member_ptr(rw->published, q);
+}
+
+/* The subqueries one level below q (but published views): range table, CTEs, sublinks. */
 List *
 flp_child_queries(Rewriter *rw, Query *q)
 {
@@ -281,7 +291,7 @@ flp_child_queries(Rewriter *rw, Query *q)
 	{
 		RangeTblEntry *rte = lfirst(lc);
 
-		if (rte->rtekind == RTE_SUBQUERY)
+		if (rte->rtekind == RTE_SUBQUERY && !flp_is_published(rw, rte->subquery))
 			result = lappend(result, rte->subquery);
 	}
 	foreach(lc, q->cteList)
