@@ -3203,3 +3203,83 @@ SELECT * FROM flp.explain('acct_v', 'secret', 'atk_admin');
 -- a view over a hidden field says so, and reads nothing of it
 CREATE TEMP VIEW acct_v AS SELECT id, upper(secret) AS secret FROM vault.acct;
 SELECT field || '|' || permission || '|' || masked FROM flp.column_permissions('acct_v') WHERE field = 'secret';
+
+------------------------------------------------------------------------------
+-- 41. Published report views (README: Report views; docs/security.md §2.2)
+------------------------------------------------------------------------------
+
+-- @attack published_counts expect 2|2|1
+-- what a published view computes from hidden fields is readable
+SELECT n, with_secret, distinct_secrets FROM vault.pv_counts;
+
+-- @attack published_counts_filter expect 2
+SELECT n FROM vault.pv_counts WHERE with_secret > 1 ORDER BY distinct_secrets;
+
+-- @attack published_gate_leaky_filter leak
+-- a reader's leaky condition does not run below the view's own filter
+CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS
+$$BEGIN RAISE NOTICE 'peek %', $1; RETURN true; END$$;
+SELECT id FROM vault.pv_gate WHERE pg_temp.peek(secret) OR pg_temp.peek(num::text);
+
+-- @attack published_gate_leaky_join leak
+CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS
+$$BEGIN RAISE NOTICE 'peek %', $1; RETURN true; END$$;
+SELECT a.id FROM vault.acct a JOIN vault.pv_gate g ON pg_temp.peek(g.secret) AND g.id = a.id;
+
+-- @attack published_gate_own_view leak
+-- a view of the subject's own over a published view gains nothing
+CREATE FUNCTION pg_temp.peek(text) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS
+$$BEGIN RAISE NOTICE 'peek %', $1; RETURN true; END$$;
+CREATE VIEW scratch.over_gate AS SELECT * FROM vault.pv_gate;
+SELECT id FROM scratch.over_gate WHERE pg_temp.peek(secret);
+
+-- @attack published_changed_lapsed leak
+-- replaced after it was published: the reader's rules again
+SELECT secret FROM vault.pv_changed;
+
+-- @attack published_changed_lapsed_filter refuse
+SELECT id FROM vault.pv_changed WHERE secret LIKE 'C%';
+
+-- @attack published_scoped_partner leak
+-- @as atk_partner
+-- rows follow the reader's row rules inside a published view
+SELECT n, names FROM vault.pv_scoped;
+
+-- @attack published_scoped_partner_count expect 1
+-- @as atk_partner
+SELECT n FROM vault.pv_scoped;
+
+-- @attack published_owner_masked expect ****|
+-- the owner may not see secret: the view shows the owner's masks
+SELECT secret, num FROM vault.pv_owner_masked WHERE id = 1;
+
+-- @attack published_owner_masked_oracle expect 0
+SELECT count(*) FROM vault.pv_owner_masked WHERE secret LIKE 'CNRY%' OR num > 0;
+
+-- @attack published_table_beside_view refuse
+-- the rest of the query is held to the reader's rules
+SELECT c.n FROM vault.pv_counts c, vault.acct a WHERE a.secret LIKE 'C%';
+
+-- @attack published_replace_by_subject refuse
+CREATE OR REPLACE VIEW vault.pv_gate AS SELECT id, secret, num FROM vault.acct;
+
+-- @attack published_subject_publishes refuse
+CREATE VIEW scratch.mine AS SELECT id, secret FROM vault.acct;
+SELECT flp.publish_view('scratch.mine');
+
+-- @attack published_subject_writes_catalog refuse
+CREATE VIEW scratch.mine AS SELECT id, secret FROM vault.acct;
+INSERT INTO flp.published_view (view, owner, definition)
+SELECT 'scratch.mine'::regclass, current_user, pg_get_viewdef('scratch.mine'::regclass);
+
+-- @attack published_search_path_hijack leak
+-- names in a published view were resolved when it was created
+CREATE FUNCTION scratch.count(anyelement) RETURNS bigint LANGUAGE sql AS $$SELECT 0::bigint$$;
+CREATE FUNCTION scratch.textlen(text) RETURNS int LANGUAGE plpgsql AS
+$$BEGIN RAISE NOTICE 'hijack %', $1; RETURN 0; END$$;
+SET search_path = scratch, pg_catalog;
+SELECT n, with_secret FROM vault.pv_counts;
+
+-- @attack published_update_through_view refuse
+-- writes through a published view are held to the reader's rules
+UPDATE vault.pv_gate SET secret = 'x' WHERE id = 1;

@@ -181,7 +181,7 @@ lint_catalogue() {
 setup_database() {
 	if ! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
 		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-		-c "DROP ROLE IF EXISTS atk_etl, $SUBJECT, $ADMIN, atk_partner" \
+		-c "DROP ROLE IF EXISTS atk_etl, $SUBJECT, $ADMIN, atk_partner, atk_viewowner" \
 		-c "CREATE DATABASE $DB" >"$TMP/setup.log" 2>&1 ||
 		! "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "SET client_min_messages = warning" \
 			-c "CREATE EXTENSION flp" -f "$SETUP" >>"$TMP/setup.log" 2>&1; then

@@ -385,3 +385,31 @@ SELECT flp.set_permission('Atk', 'vault.nnd', 'flag', 'hide');
 GRANT SELECT, INSERT, UPDATE, DELETE ON vault.ticket, vault.nnd TO atk_subject, atk_admin;
 GRANT USAGE, SELECT, UPDATE ON SEQUENCE vault.ticket_seqno_seq, vault.ticket_code_seq
 	TO atk_subject, atk_admin;
+
+-- ------------------------------------------------------------------ published report views
+-- Published by the super admin running this, so evaluated with a superuser's
+-- field permissions: pv_counts shows counts over hidden fields; pv_gate shows
+-- hidden values of no row (its filter matches none), so a leaky condition of
+-- a reader evaluated below its filter would see them; pv_changed was
+-- published, then replaced to show a hidden field (the publication lapsed);
+-- pv_scoped aggregates the companies the reader's row rules let in;
+-- pv_owner_masked belongs to atk_viewowner, who holds the subject's bundle.
+CREATE VIEW vault.pv_counts AS
+	SELECT count(*) AS n, count(secret) AS with_secret, count(DISTINCT secret) AS distinct_secrets
+	  FROM vault.acct WHERE num > 700000;
+CREATE VIEW vault.pv_gate AS SELECT id, secret, num FROM vault.acct WHERE ro = 'ro-none';
+CREATE VIEW vault.pv_changed AS SELECT id, name FROM vault.acct;
+CREATE VIEW vault.pv_scoped AS
+	SELECT count(*) AS n, string_agg(name, ',' ORDER BY name) AS names FROM vault.company;
+CREATE ROLE atk_viewowner NOLOGIN;
+GRANT USAGE ON SCHEMA vault TO atk_viewowner;
+GRANT SELECT ON vault.acct TO atk_viewowner;
+SELECT flp.assign('Atk', 'atk_viewowner');
+CREATE VIEW vault.pv_owner_masked AS SELECT id, secret, num FROM vault.acct;
+ALTER VIEW vault.pv_owner_masked OWNER TO atk_viewowner;
+SELECT flp.publish_view(v)
+  FROM unnest(ARRAY['vault.pv_counts', 'vault.pv_gate', 'vault.pv_changed', 'vault.pv_scoped',
+					'vault.pv_owner_masked']::regclass[]) v;
+CREATE OR REPLACE VIEW vault.pv_changed AS SELECT id, name, secret FROM vault.acct;
+GRANT SELECT ON vault.pv_counts, vault.pv_gate, vault.pv_changed, vault.pv_scoped,
+	vault.pv_owner_masked TO atk_subject, atk_partner, atk_admin;

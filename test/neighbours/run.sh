@@ -287,7 +287,7 @@ out="$("${PSQL[@]}" -At -U atk_subject -d flp_attacks -c "SELECT length(h), e, l
 
 # ---------------------------------------------------------------- 5. drivers
 "${PSQL[@]}" -c "DROP DATABASE IF EXISTS flp_attacks WITH (FORCE)" \
-	-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner" >/dev/null 2>&1
+	-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner, atk_viewowner" >/dev/null 2>&1
 if FLP_ROOT="$FLP_ROOT" bash "$FLP_ROOT/test/shell/85-drivers.sh" >"$TMP/drivers.out" 2>&1; then
 	grep '^ok ' "$TMP/drivers.out" | sed 's/^/  /'
 else

@@ -17,7 +17,7 @@ DB="${FLP_ATTACK_DB:-flp_attacks}"
 cleanup() {
 	"$FLP_PG_BIN/psql" -X -q -d postgres \
 		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-		-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner" >/dev/null 2>&1 || true
+		-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner, atk_viewowner" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 

@@ -84,7 +84,7 @@ fail() {
 drop_all() {
 	"${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
 		-c "DROP DATABASE IF EXISTS $PLAIN WITH (FORCE)" \
-		-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner"
+		-c "DROP ROLE IF EXISTS atk_etl, atk_subject, atk_admin, atk_partner, atk_viewowner"
 }
 
 cleanup() {
