@@ -107,6 +107,34 @@ flp_deny_use(const Origin *o, const char *clause, bool source)
 			 flp_errtablecol(o->relid, o->attnum)));
 }
 
+/*
+ * A hidden field used in a filter through a view's column: the refusal names
+ * the column the user wrote, then the field it comes from.
+ */
+void
+flp_deny_view_use(const Origin *o, Oid viewid, AttrNumber attno, const char *clause)
+{
+	char	   *named;
+	char	   *role = denied_role_name(&named);
+	char	   *table = flp_table_name(o->relid);
+	char	   *field = get_attname(o->relid, o->attnum, false);
+	char	   *view = flp_table_name(viewid);
+	char	   *column = get_attname(viewid, attno, true);
+
+	if (column == NULL)
+		return;					/* a column the view no longer has: name the field */
+	flp_log_denial(role, table, field, psprintf("clause \"%s\" (column \"%s\" of view \"%s\")",
+												clause, column, view));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for column \"%s\" of view \"%s\" (field \"%s\" of table \"%s\")",
+					column, view, field, table),
+			 errdetail("The field is hidden for role %s and cannot be used in %s.",
+					   named, clause),
+			 errhint("Remove the column from the query, or ask a super admin to grant Read access to the field."),
+			 flp_errtablecol(o->relid, o->attnum)));
+}
+
 /* A write to a field that is not Edit. */
 void
 flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm, const char *command)

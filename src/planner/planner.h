@@ -128,6 +128,8 @@ extern void flp_log_denial(const char *role, const char *table, const char *fiel
 						   const char *what);
 extern void flp_deny_as(Oid roleid, Oid viewid);
 extern void flp_deny_use(const Origin *o, const char *clause, bool source);
+extern void flp_deny_view_use(const Origin *o, Oid viewid, AttrNumber attno,
+							  const char *clause);
 extern void flp_deny_write(Oid relid, AttrNumber attnum, FlpPermission perm,
 						   const char *command);
 extern void flp_deny_required(Oid relid, AttrNumber attnum,
@@ -136,6 +138,8 @@ extern void flp_deny_required(Oid relid, AttrNumber attnum,
 /* taint.c */
 extern const Origin *flp_expr_taint(Rewriter *rw, Level *lv, Node *expr);
 extern const QueryTaint *flp_query_taint(Rewriter *rw, Query *q, Level *up);
+extern bool flp_view_column_via(Rewriter *rw, Level *lv, Node *expr, Oid *viewid,
+								AttrNumber *attno);
 
 /* walk.c */
 extern bool flp_is_untrusted_qual(Rewriter *rw, Node *qual);

@@ -29,9 +29,14 @@ static void
 check_expr(Rewriter *rw, Level *lv, Node *expr, const char *clause)
 {
 	const Origin *o = flp_expr_taint(rw, lv, expr);
+	Oid			viewid;
+	AttrNumber	attno;
 
-	if (o)
-		flp_deny_use(o, clause, false);
+	if (o == NULL)
+		return;
+	if (flp_view_column_via(rw, lv, expr, &viewid, &attno))
+		flp_deny_view_use(o, viewid, attno, clause);
+	flp_deny_use(o, clause, false);
 }
 
 /* What the callbacks of one level's check need. */

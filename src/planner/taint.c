@@ -192,6 +192,58 @@ taint_walker(Node *node, TaintWalk *tw)
 	return expression_tree_walker(node, taint_walker, (void *) tw);
 }
 
+/* Finding the view column a tainted value was read through. */
+typedef struct ViaWalk
+{
+	Rewriter   *rw;
+	Level	   *lv;
+	Oid			viewid;
+	AttrNumber	attno;
+} ViaWalk;
+
+static bool
+via_walker(Node *node, ViaWalk *vw)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Var) && ((Var *) node)->varattno > 0)
+	{
+		Var		   *var = (Var *) node;
+		Level	   *l = vw->lv;
+		Index		i;
+		RangeTblEntry *rte;
+
+		for (i = 0; i < var->varlevelsup && l != NULL; i++)
+			l = l->up;
+		if (l == NULL || var->varno < 1 || var->varno > list_length(l->query->rtable))
+			return false;
+		rte = rt_fetch(var->varno, l->query->rtable);
+		vw->viewid = flp_subquery_view(rte);
+		vw->attno = var->varattno;
+		return OidIsValid(vw->viewid) && rte_taint(vw->rw, l, rte, var->varattno) != NULL;
+	}
+	if (IsA(node, Query))
+		return false;
+	return expression_tree_walker(node, via_walker, (void *) vw);
+}
+
+/*
+ * The column of a view through which an expression at level lv is derived
+ * from a hidden field -- the first column of a view's entry the expression
+ * reads that is -- so that a refusal names what the user wrote.
+ */
+bool
+flp_view_column_via(Rewriter *rw, Level *lv, Node *expr, Oid *viewid, AttrNumber *attno)
+{
+	ViaWalk		vw = {rw, lv, InvalidOid, InvalidAttrNumber};
+
+	if (!via_walker(expr, &vw))
+		return false;
+	*viewid = vw.viewid;
+	*attno = vw.attno;
+	return true;
+}
+
 /* The hidden field an expression at level lv is derived from, or NULL. */
 const Origin *
 flp_expr_taint(Rewriter *rw, Level *lv, Node *expr)
