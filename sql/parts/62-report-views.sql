@@ -76,7 +76,7 @@ BEGIN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = problem,
-				  HINT = 'A published view runs only functions a superuser owns (not volatile, with a fixed search_path) and reads only views of its owner or of a super admin.';
+				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, and reads only views of its owner or of a super admin.';
 	END IF;
 	def := flp._view_definition(view::oid);
 	INSERT INTO flp.published_view AS p (view, owner, definition, reason)

@@ -2455,7 +2455,7 @@ COMMENT ON FUNCTION flp._published_view_problem(oid, boolean) IS
 REVOKE ALL ON FUNCTION flp._published_view_problem(oid, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp._published_view_problem(oid, boolean) TO flp_admin;
 
-CREATE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
+CREATE OR REPLACE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2479,7 +2479,7 @@ BEGIN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = problem,
-				  HINT = 'A published view runs only functions a superuser owns (not volatile, with a fixed search_path) and reads only views of its owner or of a super admin.';
+				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, and reads only views of its owner or of a super admin.';
 	END IF;
 	def := flp._view_definition(view::oid);
 	INSERT INTO flp.published_view AS p (view, owner, definition, reason)
