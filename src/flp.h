@@ -273,6 +273,7 @@ extern List *flp_read_record_keys(Oid tbl, const char *partner, Oid roleid);
 /* src/catalog/published.c: published report views */
 extern void flp_published_init(void);
 extern char *flp_view_definition(Oid viewid);
+extern char *flp_view_definition_of(Oid viewid, List **views);
 extern bool flp_view_published(Oid viewid, const char **change);
 
 /* src/catalog/references.c: references between catalog tables */

@@ -354,6 +354,31 @@ view_read_untrusted(Oid viewid, ViewCodeWalk *w)
 	return true;
 }
 
+/*
+ * Does the published view read a table with row-level security whose owner
+ * is not a super admin?  Its policies would run inside the view, on values as
+ * the view's owner sees them, and its owner may change them at any time.
+ */
+static bool
+policies_untrusted(Oid relid, ViewCodeWalk *w)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		rls;
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	rls = ((Form_pg_class) GETSTRUCT(tuple))->relrowsecurity;
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	if (!rls || flp_is_super_admin(owner))
+		return false;
+	w->problem = psprintf("it reads table %s, whose row-level security policies belong to role \"%s\", not a super admin (they would run inside it)",
+						  flp_table_name(relid),
+						  GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true) : "?");
+	return true;
+}
+
 /* The stored query of a view read by a stored query (each view once). */
 static bool
 stored_view_walk(Oid viewid, ViewCodeWalk *w)
@@ -385,8 +410,13 @@ view_entries_walk(Query *q, ViewCodeWalk *w)
 		{
 			case RTE_RELATION:
 				/* a view not yet expanded (15's OLD entry is not in FROM) */
-				if (rte->relkind == RELKIND_VIEW && rte->inFromCl &&
-					(view_read_untrusted(rte->relid, w) || stored_view_walk(rte->relid, w)))
+				if (rte->relkind == RELKIND_VIEW)
+				{
+					if (rte->inFromCl &&
+						(view_read_untrusted(rte->relid, w) || stored_view_walk(rte->relid, w)))
+						return true;
+				}
+				else if (policies_untrusted(rte->relid, w))
 					return true;
 				break;
 			case RTE_SUBQUERY:

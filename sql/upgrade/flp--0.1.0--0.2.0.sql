@@ -2474,12 +2474,23 @@ BEGIN
 							  THEN 'A materialized view already shows what its owner computed; it needs no publishing.'
 							  ELSE 'Only views can be published.' END;
 	END IF;
+	IF EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = view AND c.relpersistence = 't') THEN
+		RAISE EXCEPTION 'view "%" is temporary and cannot be published', view
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Publish a permanent view: a temporary one ends with its session.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE c.oid = view AND n.nspname IN ('pg_catalog', 'information_schema', 'flp')) THEN
+		RAISE EXCEPTION 'view "%" belongs to PostgreSQL or flp and cannot be published', view
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'Publish a report view of your own schema.';
+	END IF;
 	problem := flp._published_view_problem(view::oid, true);
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = problem,
-				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, and reads only views of its owner or of a super admin.';
+				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, reads only views of its owner or of a super admin, and reads tables with row-level security only of a super admin.';
 	END IF;
 	def := flp._view_definition(view::oid);
 	INSERT INTO flp.published_view AS p (view, owner, definition, reason)

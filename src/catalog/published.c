@@ -16,12 +16,23 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_depend.h"
+#include "catalog/pg_rewrite.h"
 #include "miscadmin.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "flp.h"
@@ -34,6 +45,7 @@ typedef struct PublishedEntry
 	Oid			viewid;			/* hash key */
 	char	   *owner;			/* when published */
 	char	   *definition;		/* likewise */
+	List	   *views;			/* the views the last comparison covered */
 	bool		compared;		/* change is known */
 	char	   *change;			/* why it is no longer the view published, or NULL */
 } PublishedEntry;
@@ -41,22 +53,123 @@ typedef struct PublishedEntry
 static FlpCache published_cache = {"flp published views"};
 static HTAB *published = NULL;
 
-/*
- * A view's definition as publishing compares it: pg_get_viewdef while the
- * search_path is pg_catalog alone, so that every other name is qualified and
- * the text does not depend on the caller's path.
- */
-char *
-flp_view_definition(Oid viewid)
+/* One view's own text: its definition and options, pg_catalog the only path. */
+static void
+append_view_text(StringInfo buf, Oid viewid)
 {
 	int			nestlevel = NewGUCNestLevel();
-	Datum		def;
+	HeapTuple	tuple;
+	Datum		options;
+	bool		isnull;
 
 	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	def = DirectFunctionCall1(pg_get_viewdef, ObjectIdGetDatum(viewid));
+	appendStringInfoString(buf, TextDatumGetCString(DirectFunctionCall1(pg_get_viewdef,
+																	   ObjectIdGetDatum(viewid))));
 	AtEOXact_GUC(true, nestlevel);
-	return TextDatumGetCString(def);
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(viewid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "flp: cache lookup failed for relation %u", viewid);
+	options = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_reloptions, &isnull);
+	if (!isnull)
+	{
+		Datum	   *items;
+		int			nitems;
+
+		deconstruct_array(DatumGetArrayTypeP(options), TEXTOID, -1, false, TYPALIGN_INT,
+						  &items, NULL, &nitems);
+		appendStringInfoString(buf, "\nWITH");
+		for (int i = 0; i < nitems; i++)
+			appendStringInfo(buf, " %s", TextDatumGetCString(items[i]));
+	}
+	ReleaseSysCache(tuple);
+}
+
+/* The views a view's rule reads (pg_depend), each once. */
+static List *
+views_read(Oid viewid, List *seen)
+{
+	Relation	view = relation_open(viewid, AccessShareLock);
+	Relation	depend;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	List	   *result = NIL;
+
+	for (int i = 0; view->rd_rules != NULL && i < view->rd_rules->numLocks; i++)
+	{
+		depend = table_open(DependRelationId, AccessShareLock);
+		ScanKeyInit(&keys[0], Anum_pg_depend_classid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(RewriteRelationId));
+		ScanKeyInit(&keys[1], Anum_pg_depend_objid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(view->rd_rules->rules[i]->ruleId));
+		scan = systable_beginscan(depend, DependDependerIndexId, true, NULL, 2, keys);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+
+			if (dep->refclassid == RelationRelationId && dep->refobjid != viewid &&
+				get_rel_relkind(dep->refobjid) == RELKIND_VIEW &&
+				!list_member_oid(seen, dep->refobjid) && !list_member_oid(result, dep->refobjid))
+				result = lappend_oid(result, dep->refobjid);
+		}
+		systable_endscan(scan);
+		table_close(depend, AccessShareLock);
+	}
+	relation_close(view, AccessShareLock);
+	return result;
+}
+
+static int
+name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+/*
+ * A view's definition as publishing compares it: its own text (pg_get_viewdef
+ * while the search_path is pg_catalog alone, so that every other name is
+ * qualified and the text does not depend on the caller's path, and its
+ * options), then each view it reads, at any depth, by qualified name.  *views
+ * is set to the OIDs of every view it covers.
+ */
+char *
+flp_view_definition_of(Oid viewid, List **views)
+{
+	StringInfoData buf;
+	List	   *seen = list_make1_oid(viewid);
+	List	   *named = NIL;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	append_view_text(&buf, viewid);
+	/* breadth first: seen grows while it is walked */
+	for (int i = 0; i < list_length(seen); i++)
+		seen = list_concat(seen, views_read(list_nth_oid(seen, i), seen));
+	for_each_from(lc, seen, 1)
+		named = lappend(named, psprintf("%s\t%u", quote_qualified_identifier(
+											get_namespace_name(get_rel_namespace(lfirst_oid(lc))),
+											get_rel_name(lfirst_oid(lc))), lfirst_oid(lc)));
+	list_sort(named, name_cmp);
+	foreach(lc, named)
+	{
+		char	   *name = lfirst(lc);
+		char	   *tab = strchr(name, '\t');
+
+		*tab = '\0';
+		appendStringInfo(&buf, "\n-- reads view %s:\n", name);
+		append_view_text(&buf, (Oid) strtoul(tab + 1, NULL, 10));
+	}
+	if (views != NULL)
+		*views = seen;
+	return buf.data;
+}
+
+/* The same, for flp._view_definition. */
+char *
+flp_view_definition(Oid viewid)
+{
+	return flp_view_definition_of(viewid, NULL);
 }
 
 /* The name of a relation's owner, or NULL when the relation is gone. */
@@ -82,15 +195,17 @@ published_relcache_callback(Datum arg, Oid relid)
 
 	if (published == NULL || !flp_cache_valid(&published_cache))
 		return;
-	if (OidIsValid(relid))
-	{
-		if ((entry = hash_search(published, &relid, HASH_FIND, NULL)) != NULL)
-			entry->compared = false;
-		return;
-	}
 	hash_seq_init(&seq, published);
 	while ((entry = hash_seq_search(&seq)) != NULL)
-		entry->compared = false;
+		if (!OidIsValid(relid) || entry->viewid == relid || list_member_oid(entry->views, relid))
+			entry->compared = false;
+}
+
+/* A role was renamed (or changed): compare owners' names again. */
+static void
+published_role_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	published_relcache_callback(arg, InvalidOid);
 }
 
 /* Register the invalidation callback; from _PG_init. */
@@ -98,6 +213,7 @@ void
 flp_published_init(void)
 {
 	CacheRegisterRelcacheCallback(published_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, published_role_callback, (Datum) 0);
 }
 
 /* Read flp.published_view into the cache (its context is current). */
@@ -119,6 +235,7 @@ published_read(const FlpCatalog *c)
 
 		entry->owner = flp_column_name(&cs, tuple, Anum_published_view_owner);
 		entry->definition = flp_column_text(&cs, tuple, Anum_published_view_definition);
+		entry->views = NIL;
 		entry->compared = false;
 		entry->change = NULL;
 	}
@@ -149,6 +266,8 @@ published_compare(PublishedEntry *entry)
 {
 	char	   *owner = relation_owner_name(entry->viewid);
 	char	   *change = NULL;
+	List	   *views = NIL;
+	MemoryContext old;
 
 	/* first: an invalidation arriving meanwhile makes the next call compare again */
 	entry->compared = true;
@@ -157,9 +276,13 @@ published_compare(PublishedEntry *entry)
 	else if (strcmp(owner, entry->owner) != 0)
 		change = psprintf("its owner changed from \"%s\" to \"%s\" since it was published",
 						  entry->owner, owner);
-	else if (strcmp(flp_view_definition(entry->viewid), entry->definition) != 0)
-		change = "its definition changed since it was published";
+	else if (strcmp(flp_view_definition_of(entry->viewid, &views), entry->definition) != 0)
+		change = "its definition, its options or a view it reads changed since it was published";
 	entry->change = change ? MemoryContextStrdup(published_cache.context, change) : NULL;
+	old = MemoryContextSwitchTo(published_cache.context);
+	list_free(entry->views);
+	entry->views = list_copy(views);
+	MemoryContextSwitchTo(old);
 }
 
 /*

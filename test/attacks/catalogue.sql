@@ -3283,3 +3283,25 @@ SELECT n, with_secret FROM vault.pv_counts;
 -- @attack published_update_through_view refuse
 -- writes through a published view are held to the reader's rules
 UPDATE vault.pv_gate SET secret = 'x' WHERE id = 1;
+
+-- @attack published_rls_planted_policy leak
+-- a policy the subject plants on its own table, which a published view reads
+-- (red team, 2026-12-07): the publication lapses, the reader's rules apply
+CREATE TABLE scratch.loot (v text);
+GRANT INSERT ON scratch.loot TO PUBLIC;
+CREATE FUNCTION scratch.grab(text) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog AS $$BEGIN INSERT INTO scratch.loot VALUES ($1); RETURN true; END$$;
+ALTER TABLE scratch.atk_map ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.atk_map FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON scratch.atk_map USING (
+	(SELECT scratch.grab(concat_ws('|', a.secret, a.num, a.pin)) FROM vault.acct a WHERE a.id = atk_map.id) IS NOT NULL);
+SELECT * FROM vault.pv_by_map ORDER BY k;
+SELECT * FROM scratch.loot;
+
+-- @attack published_rls_planted_oracle leak
+-- the same without code of its own: a policy that counts by a hidden value
+ALTER TABLE scratch.atk_map ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scratch.atk_map FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON scratch.atk_map USING (
+	EXISTS (SELECT 1 FROM vault.acct a WHERE a.id = atk_map.id AND a.secret LIKE 'CNRY\_TXT\_5%'));
+SELECT CASE WHEN sum(n) = 2 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END FROM vault.pv_by_map;

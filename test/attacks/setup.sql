@@ -413,3 +413,16 @@ SELECT flp.publish_view(v)
 CREATE OR REPLACE VIEW vault.pv_changed AS SELECT id, name, secret FROM vault.acct;
 GRANT SELECT ON vault.pv_counts, vault.pv_gate, vault.pv_changed, vault.pv_scoped,
 	vault.pv_owner_masked TO atk_subject, atk_partner, atk_admin;
+-- pv_by_map reads a table of the subject's (a segment map) and belongs to
+-- atk_admin, a super admin that is not a superuser, so that row-level
+-- security applies inside it: a policy the subject plants on its table would
+-- run there (red team, 2026-12-07)
+CREATE TABLE scratch.atk_map (id int, k text);
+INSERT INTO scratch.atk_map VALUES (1, 'a'), (2, 'b'), (3, 'a'), (4, 'b');
+ALTER TABLE scratch.atk_map OWNER TO atk_subject;
+GRANT SELECT ON scratch.atk_map TO PUBLIC;
+CREATE VIEW vault.pv_by_map AS
+	SELECT m.k, count(*) AS n FROM scratch.atk_map m JOIN vault.acct a ON a.id = m.id GROUP BY m.k;
+ALTER VIEW vault.pv_by_map OWNER TO atk_admin;
+SELECT flp.publish_view('vault.pv_by_map');
+GRANT SELECT ON vault.pv_by_map TO atk_subject, atk_partner, atk_admin;

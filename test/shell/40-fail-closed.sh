@@ -7,6 +7,8 @@
 # policy.  With the preload back, masking resumes.
 # Uses (and restarts) the main test cluster. Exit 0 = pass, 1 = fail.
 set -euo pipefail
+# the set-up's notices (flp.protect's advice) are not this test's output
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
 
 # shellcheck source=test/lib/cluster.sh
 source "$FLP_ROOT/test/lib/cluster.sh"

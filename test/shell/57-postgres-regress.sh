@@ -218,6 +218,7 @@ FLP_SETUP="
 CREATE EXTENSION flp;
 CREATE SCHEMA flp_regress_probe;
 CREATE TABLE flp_regress_probe.governed (id int PRIMARY KEY, secret text);
+SET client_min_messages = warning;
 SELECT flp.protect('flp_regress_probe.governed');
 "
 

@@ -32,6 +32,8 @@
 # Needs nothing from the main test cluster but FLP_ROOT / FLP_PG_BIN; stops
 # and removes both clusters it starts. Exit 0 = pass, 1 = fail.
 set -uo pipefail
+# the set-up's notices (flp.protect's advice) are not this test's output
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
 
 : "${FLP_ROOT:?FLP_ROOT must be set (test/run-tests.sh sets it)}"
 FLP_PG_BIN="${FLP_PG_BIN:-/usr/lib/postgresql/15/bin}"

@@ -125,6 +125,7 @@ INSERT INTO pooled SELECT k, 'alpha' || k, 'beta' || k, k * 11 FROM generate_ser
 CREATE SEQUENCE flp_pool_seq;
 GRANT SELECT ON pooled TO flp_pool_a, flp_pool_b, $LOGIN;
 GRANT USAGE ON SEQUENCE flp_pool_seq TO flp_pool_a, flp_pool_b, $LOGIN;
+SET client_min_messages = warning;
 SELECT flp.protect('pooled');
 SELECT flp.exclude_field('pooled', 'id');
 SELECT flp.create_bundle('PoolA');

@@ -29,6 +29,8 @@
 # Environment (from test/run-tests.sh): PGHOST, PGPORT, PGUSER=postgres,
 # FLP_ROOT, FLP_PG_BIN. Exit 0 = pass, 1 = fail.
 set -uo pipefail
+# the set-up's notices (flp.protect's advice) are not this test's output
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c client_min_messages=warning"
 
 # shellcheck source=test/lib/deps.sh
 source "$FLP_ROOT/test/lib/deps.sh"
