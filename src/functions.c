@@ -153,7 +153,7 @@ check_field(Oid relid, const char *field)
  * when the role reads the view.
  */
 static FlpPermission
-view_column_permission(Oid roleid, Oid viewid, AttrNumber attnum)
+least_of_sources(Oid roleid, Oid viewid, AttrNumber attnum)
 {
 	FlpPermission perm = FLP_EDIT;
 	ListCell   *lc;
@@ -166,6 +166,42 @@ view_column_permission(Oid roleid, Oid viewid, AttrNumber attnum)
 			perm = Min(perm, flp_field_permission(roleid, ref->relid, ref->attnum));
 	}
 	return perm;
+}
+
+/* The owner of a published view in force, or InvalidOid. */
+static Oid
+published_owner(Oid viewid)
+{
+	Oid			owner;
+
+	if (flp_published_view_problem(viewid, NULL, false, &owner) != NULL)
+		return InvalidOid;
+	return owner;
+}
+
+/*
+ * The permission of a column of a published view: what its owner sees of the
+ * fields is what every reader reads (hide: the owner's mask), and writes
+ * through the view are the reader's (edit only where the reader may edit).
+ */
+static FlpPermission
+published_column_permission(Oid roleid, Oid owner, Oid viewid, AttrNumber attnum)
+{
+	FlpPermission shown = least_of_sources(owner, viewid, attnum);
+
+	if (shown == FLP_HIDE)
+		return FLP_HIDE;
+	return least_of_sources(roleid, viewid, attnum) == FLP_EDIT ? FLP_EDIT : FLP_READ;
+}
+
+static FlpPermission
+view_column_permission(Oid roleid, Oid viewid, AttrNumber attnum)
+{
+	Oid			owner = published_owner(viewid);
+
+	if (OidIsValid(owner))
+		return published_column_permission(roleid, owner, viewid, attnum);
+	return least_of_sources(roleid, viewid, attnum);
 }
 
 /* flp.effective(tbl, field, role): the effective permission. */
@@ -205,6 +241,27 @@ put_step(ReturnSetInfo *rsinfo, int n, const char *source, const char *detail, i
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+/* flp.explain of a published view's column: its owner's view of the fields. */
+static void
+explain_published_column(ReturnSetInfo *rsinfo, Oid roleid, Oid owner, Oid viewid,
+						 AttrNumber attnum, const char *names)
+{
+	FlpPermission p = published_column_permission(roleid, owner, viewid, attnum);
+
+	put_step(rsinfo, 1, "published view",
+			 psprintf("view %s is published: its columns are computed from %s with the field permissions of its owner \"%s\", which sees them as %s; writes through it are role \"%s\"'s",
+					  flp_table_name(viewid), names[0] != '\0' ? names : "no field of a table",
+					  GetUserNameFromId(owner, false),
+					  flp_permission_name(least_of_sources(owner, viewid, attnum)),
+					  GetUserNameFromId(roleid, false)),
+			 FLP_NO_PERMISSION);
+	put_step(rsinfo, 2, "result",
+			 psprintf("column \"%s\" of published view %s is %s for role \"%s\"",
+					  get_attname(viewid, attnum, false), flp_table_name(viewid),
+					  flp_permission_name(p), GetUserNameFromId(roleid, false)),
+			 p);
+}
+
 /*
  * flp.explain of a view's column: the fields it is computed from, each
  * governed one's own explanation (its steps, indented under it), and the
@@ -218,6 +275,7 @@ explain_view_column(ReturnSetInfo *rsinfo, Oid roleid, Oid viewid, AttrNumber at
 	FlpPermission perm = FLP_EDIT;
 	int			n = 0;
 	ListCell   *lc;
+	Oid			owner;
 
 	initStringInfo(&names);
 	foreach(lc, sources)
@@ -226,6 +284,11 @@ explain_view_column(ReturnSetInfo *rsinfo, Oid roleid, Oid viewid, AttrNumber at
 
 		appendStringInfo(&names, "%s%s.%s", names.len > 0 ? ", " : "",
 						 flp_table_name(ref->relid), get_attname(ref->relid, ref->attnum, false));
+	}
+	if (OidIsValid(owner = published_owner(viewid)))
+	{
+		explain_published_column(rsinfo, roleid, owner, viewid, attnum, names.data);
+		return;
 	}
 	put_step(rsinfo, ++n, "view",
 			 names.len > 0 ?

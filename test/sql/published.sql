@@ -66,6 +66,10 @@ SET ROLE regress_rep;
 SELECT * FROM crm.arr_by_region ORDER BY region;
 SELECT region FROM crm.arr_by_region WHERE total_arr > 150 ORDER BY total_arr DESC;
 SELECT sum(total_arr) AS total, max(deals) FROM crm.arr_by_region;
+-- what a BI tool asks first says so
+SELECT * FROM flp.column_permissions('crm.arr_by_region');
+SELECT step, source, replace(detail, session_user, 'SUPERUSER') AS detail, permission
+  FROM flp.explain('crm.arr_by_region', 'total_arr');
 SELECT * FROM crm.pipeline WHERE opportunity LIKE 'A%';
 SELECT r, count(*) FROM (SELECT region AS r FROM crm.pipeline) p GROUP BY r ORDER BY r;
 -- through a CTE, a sublink, a join with the table, a whole-row reference
@@ -114,6 +118,7 @@ SET ROLE regress_rep;
 SELECT * FROM crm.owner_report ORDER BY region;
 -- the owner may not see arr: the view shows its mask, and a filter sees the mask only
 SELECT * FROM crm.owner_amounts ORDER BY id;
+SELECT * FROM flp.column_permissions('crm.owner_amounts');
 SELECT count(*) FROM crm.owner_amounts WHERE arr > 0;
 -- a hidden field in the owner's own filter is refused, naming the owner
 RESET ROLE;
