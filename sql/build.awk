@@ -54,9 +54,9 @@ FILENAME !~ /\.list$/ {
 		check = check ", '" col[1] "', '" col[2] "'"
 		action = action ", '" col[2] "', '" col[1] "'"
 	}
-	action = "flp._ref_action('" $1 "', 'flp." $2 "', '" $4 "', '" $5 "'" action ");"
+	action = "flp_internal.ref_action('" $1 "', 'flp." $2 "', '" $4 "', '" $5 "'" action ");"
 	print "CREATE TRIGGER " $1 " BEFORE INSERT OR UPDATE ON flp." $2
-	print "\tFOR EACH ROW EXECUTE FUNCTION flp._ref_check('" $1 "', 'flp." $3 "'" check ");"
+	print "\tFOR EACH ROW EXECUTE FUNCTION flp_internal.ref_check('" $1 "', 'flp." $3 "'" check ");"
 	print "CREATE TRIGGER " $1 " AFTER UPDATE OR DELETE ON flp." $3
 	print "\tFOR EACH ROW EXECUTE FUNCTION " action
 	print "CREATE TRIGGER " $1 "_truncate AFTER TRUNCATE ON flp." $3

@@ -9,13 +9,13 @@
  *	  - what row-level security policies call: flp.guard, flp.is_subject,
  *		flp.is_partner_user, flp.current_partner, flp.has_bundle
  *		(src/evaluate/roles.c), flp.record_visible and
- *		flp._record_visible_key (src/evaluate/records.c);
- *	  - data rules: flp.attribute, flp._create_data_policies,
- *		flp._eval_rule (rules.c);
- *	  - trust checks for the install script: flp._require_trusted_function,
- *		flp._untrusted_reason (trust.c);
- *	  - flp._loaded, for CREATE EXTENSION;
- *	  - flp._run_script, the statements flp.preview_change tries.
+ *		flp_internal.record_visible_key (src/evaluate/records.c);
+ *	  - data rules: flp.attribute, flp_internal.create_data_policies,
+ *		flp_internal.eval_rule (rules.c);
+ *	  - trust checks for the install script: flp_internal.require_trusted_function,
+ *		flp_internal.untrusted_reason (trust.c);
+ *	  - flp_internal.loaded, for CREATE EXTENSION;
+ *	  - flp_internal.run_script, the statements flp.preview_change tries.
  *
  * Trigger functions stay with their concern: the invalidation triggers in
  * src/catalog/invalidation.c, the reference triggers in
@@ -65,7 +65,7 @@ flp_loaded(PG_FUNCTION_ARGS)
 }
 
 /*
- * flp._run_script(sql): runs every statement of sql, as the current user, in
+ * flp_internal.run_script(sql): runs every statement of sql, as the current user, in
  * the caller's (sub)transaction -- plpgsql's EXECUTE takes one statement, a
  * change a DBA previews is often several.  Transaction control is refused by
  * SPI (it runs atomically), so the caller's rollback undoes all of it.
@@ -524,7 +524,7 @@ flp_record_visible(PG_FUNCTION_ARGS)
 									  text_to_cstring(PG_GETARG_TEXT_PP(1))));
 }
 
-/* How flp._record_visible_key turns the key of one call site into text. */
+/* How flp_internal.record_visible_key turns the key of one call site into text. */
 typedef struct KeyOutput
 {
 	Oid			type;
@@ -532,7 +532,7 @@ typedef struct KeyOutput
 } KeyOutput;
 
 /*
- * flp._record_visible_key(tbl regclass, record_key anyelement): the same as
+ * flp_internal.record_visible_key(tbl regclass, record_key anyelement): the same as
  * flp.record_visible(tbl, record_key::text) where that cast is an I/O
  * conversion, which the planner hook puts in its place (planner/policies.c).  The
  * key becomes text through its type's output function, as the cast does;
@@ -553,7 +553,7 @@ flp_record_visible_key(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("could not determine the type of the record key"),
-					 errdetail("flp._record_visible_key takes its key's type from the call."),
+					 errdetail("flp_internal.record_visible_key takes its key's type from the call."),
 					 errhint("Call flp.record_visible(tbl, key::text) instead.")));
 		out = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(KeyOutput));
 		out->type = type;
@@ -589,7 +589,7 @@ flp_record_visible_key(PG_FUNCTION_ARGS)
 }
 
 /*
- * flp._create_data_policies(rel regclass, root regclass): the policies of
+ * flp_internal.create_data_policies(rel regclass, root regclass): the policies of
  * root's data rules on rel (see flp_create_data_rule_policies).
  */
 Datum
@@ -600,7 +600,7 @@ flp_create_data_policies(PG_FUNCTION_ARGS)
 }
 
 /*
- * flp._eval_rule(tbl, key_field, record_key, predicate, role): a data rule's
+ * flp_internal.eval_rule(tbl, key_field, record_key, predicate, role): a data rule's
  * predicate on one row as it would be for role, for flp.explain_record()
  * (see flp_evaluate_data_rule).  NULL when there is no such row.
  */
@@ -620,7 +620,7 @@ flp_eval_rule(PG_FUNCTION_ARGS)
 }
 
 /*
- * flp._require_trusted_function(fn regprocedure, what text): the check, for
+ * flp_internal.require_trusted_function(fn regprocedure, what text): the check, for
  * the install script (flp.set_mask and the trigger on flp.field_mask).
  */
 Datum
@@ -633,7 +633,7 @@ flp_require_trusted_function_sql(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(flp_untrusted_reason_sql);
 
 /*
- * flp._untrusted_reason(fn regprocedure, allow_volatile boolean): why flp
+ * flp_internal.untrusted_reason(fn regprocedure, allow_volatile boolean): why flp
  * would not run the function on hidden values, or NULL (for
  * flp.security_check()).
  */
@@ -650,7 +650,7 @@ flp_untrusted_reason_sql(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(flp_view_definition_sql);
 
 /*
- * flp._view_definition(view oid): a view's definition as publishing compares
+ * flp_internal.view_definition(view oid): a view's definition as publishing compares
  * it (flp.publish_view keeps it).
  */
 Datum
@@ -662,7 +662,7 @@ flp_view_definition_sql(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(flp_published_view_problem_sql);
 
 /*
- * flp._published_view_problem(view oid, code_only boolean): why the view is
+ * flp_internal.published_view_problem(view oid, code_only boolean): why the view is
  * not in force as a published view, or NULL (for flp.publish_view and
  * flp.published_views).
  */

@@ -469,7 +469,7 @@ before_other(PlannedStmt *pstmt, Node *parsetree, FollowUp *f)
 	else if (IsA(parsetree, DropStmt) && flp_drops_flp((DropStmt *) parsetree))
 	{
 		/* policies use flp.guard(): take them off before the function goes */
-		flp_run_as_superuser("SELECT flp._unguard_all()", 0, NULL, NULL);
+		flp_run_as_superuser("SELECT flp_internal.unguard_all()", 0, NULL, NULL);
 	}
 	return pstmt;
 }

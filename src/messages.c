@@ -17,8 +17,8 @@
  *   runs, with "invalid input value for enum": flp adds a HINT listing the
  *   valid values.
  * - An error raised inside flp's PL/pgSQL functions carries their call
- *   stack as CONTEXT ("PL/pgSQL function flp._require_bundle(...) line 5
- *   at RAISE", "SQL statement "SELECT flp._require_bundle(...)""): flp
+ *   stack as CONTEXT ("PL/pgSQL function flp_internal.require_bundle(...) line 5
+ *   at RAISE", "SQL statement "SELECT flp_internal.require_bundle(...)""): flp
  *   drops the lines of its own functions, and keeps those of the caller's.
  *
  * Errors are matched by their untranslated message format, so that
@@ -76,7 +76,7 @@ misspelt_flp_enum(const ErrorData *edata, const char **type)
 
 /*
  * Is a CONTEXT line one of flp's own frames: a PL/pgSQL function of schema
- * flp, or a statement of one of them calling or changing flp's objects?
+ * flp or flp_internal, or a statement of one of them calling or changing flp's objects?
  * (SQL functions' frames do not name their schema: they are kept.)
  */
 static bool
@@ -86,6 +86,8 @@ flp_frame(const char *line, size_t len)
 		"PL/pgSQL function flp.", "SQL statement \"SELECT flp.",
 		"SQL statement \"INSERT INTO flp.", "SQL statement \"UPDATE flp.",
 		"SQL statement \"DELETE FROM flp.", "PL/pgSQL expression \"flp.",
+		"PL/pgSQL function flp_internal.", "SQL statement \"SELECT flp_internal.",
+		"PL/pgSQL expression \"flp_internal.",
 	};
 
 	for (int i = 0; i < (int) lengthof(prefixes); i++)

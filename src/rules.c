@@ -324,7 +324,7 @@ flp_check_data_rule(PG_FUNCTION_ARGS)
 	Datum		predicate;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "flp._check_data_rule() must be a row trigger");
+		elog(ERROR, "flp_internal.check_data_rule() must be a row trigger");
 	tuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
@@ -342,7 +342,7 @@ flp_check_data_rule(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
-/* Recompile the policies of table relid (flp._compile_policies), if it exists. */
+/* Recompile the policies of table relid (flp_internal.compile_policies), if it exists. */
 static void
 recompile_policies(Datum relid)
 {
@@ -353,7 +353,7 @@ recompile_policies(Datum relid)
 		return;					/* dropped: its policies went with it */
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "flp: SPI_connect failed");
-	if (SPI_execute_with_args("SELECT flp._compile_policies($1)", 1, argtypes, values,
+	if (SPI_execute_with_args("SELECT flp_internal.compile_policies($1)", 1, argtypes, values,
 							  NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "flp: could not compile the policies of relation %u",
 			 DatumGetObjectId(relid));
@@ -384,7 +384,7 @@ flp_rules_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		td->tg_trigger->tgnargs != 1 ||
 		TRIGGER_FIRED_FOR_ROW(td->tg_event) == TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
-		elog(ERROR, "flp._rules_changed() must be an AFTER row trigger, or AFTER TRUNCATE, with one argument");
+		elog(ERROR, "flp_internal.rules_changed() must be an AFTER row trigger, or AFTER TRUNCATE, with one argument");
 	if (RelationGetRelid(td->tg_relation) == flp_bulk_load_target())
 		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
@@ -392,7 +392,7 @@ flp_rules_changed(PG_FUNCTION_ARGS)
 		/* every table may have lost its rules: compile them all */
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "flp: SPI_connect failed");
-		if (SPI_execute("SELECT flp._compile_policies(g.tbl) FROM flp.governed_table g",
+		if (SPI_execute("SELECT flp_internal.compile_policies(g.tbl) FROM flp.governed_table g",
 						false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "flp: could not compile the policies");
 		SPI_finish();
@@ -531,7 +531,7 @@ create_policy(Oid relid, const char *name, const char *cmd, Node *qual, Node *ch
 /*
  * Create the policies flp_data_select/insert/update/delete of root's data
  * rules on relid (root or one of its partitions and children), for
- * flp._create_data_policies(), which flp._compile_policies() calls after
+ * flp_internal.create_data_policies(), which flp_internal.compile_policies() calls after
  * dropping the old ones.
  */
 void

@@ -1,21 +1,32 @@
 -- sql/parts/00-preamble.sql: part of the install script (see the Makefile).
 -- The script's opening: load the library (which refuses unless preloaded),
 -- fail closed for the whole database (session_preload_libraries), the
--- flp_admin role, the schema's USAGE.
+-- flp_admin role, the schemas' USAGE.
 /* install script of flp, field-level permissions (built from sql/parts/) */
 
 \echo Use "CREATE EXTENSION flp" to load this file. \quit
+
+/*
+ * flp's internal functions live in a schema of their own, out of the
+ * user-facing \df flp.*: PUBLIC may look them up (flp's policies and event
+ * trigger call a few), and each function says who may execute it
+ * (sql/parts/90-internal-grants.sql).
+ */
+CREATE SCHEMA flp_internal;
+COMMENT ON SCHEMA flp_internal IS
+	'flp''s internal functions: called by flp''s own functions, triggers, policies and plans, not by users';
+GRANT USAGE ON SCHEMA flp_internal TO PUBLIC;
 
 /*
  * Load the library first: its _PG_init refuses to run unless flp is in
  * shared_preload_libraries, so CREATE EXTENSION fails with a hint in a
  * server that does not preload it, even with check_function_bodies off.
  */
-CREATE FUNCTION flp._loaded() RETURNS boolean
+CREATE FUNCTION flp_internal.loaded() RETURNS boolean
 	AS 'MODULE_PATHNAME', 'flp_loaded' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._loaded() IS
+COMMENT ON FUNCTION flp_internal.loaded() IS
 	'internal: true; calling it loads the library, which refuses unless preloaded';
-SELECT flp._loaded();
+SELECT flp_internal.loaded();
 
 /*
  * Fail closed for the whole database: every session of it loads flp at start
@@ -26,24 +37,24 @@ SELECT flp._loaded();
  * functions owned by superusers included).  A superuser can still connect to
  * repair, with PGOPTIONS='-c session_preload_libraries='.
  */
-CREATE FUNCTION flp._preload_setting() RETURNS text
+CREATE FUNCTION flp_internal.preload_setting() RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT substr(cfg, length('session_preload_libraries=') + 1)
 	  FROM pg_db_role_setting s, unnest(s.setconfig) cfg
 	 WHERE s.setdatabase = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
 	   AND s.setrole = 0 AND cfg LIKE 'session_preload_libraries=%'
 $$;
-COMMENT ON FUNCTION flp._preload_setting() IS
+COMMENT ON FUNCTION flp_internal.preload_setting() IS
 	'internal: the database''s own session_preload_libraries setting';
 
-CREATE FUNCTION flp._set_preload(add boolean) RETURNS void
+CREATE FUNCTION flp_internal.set_preload(add boolean) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	libs text[];
 BEGIN
 	SELECT coalesce(array_agg(btrim(l, ' "')) FILTER (WHERE btrim(l, ' "') NOT IN ('', 'flp')), '{}')
 	  INTO libs
-	  FROM unnest(string_to_array(coalesce(flp._preload_setting(), ''), ',')) l;
+	  FROM unnest(string_to_array(coalesce(flp_internal.preload_setting(), ''), ',')) l;
 	IF add THEN
 		libs := libs || 'flp'::text;
 	END IF;
@@ -55,10 +66,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._set_preload(boolean) IS
+COMMENT ON FUNCTION flp_internal.set_preload(boolean) IS
 	'internal: adds flp to (or removes it from) the database''s session_preload_libraries';
-REVOKE ALL ON FUNCTION flp._set_preload(boolean) FROM PUBLIC;
-SELECT flp._set_preload(true);
+REVOKE ALL ON FUNCTION flp_internal.set_preload(boolean) FROM PUBLIC;
+SELECT flp_internal.set_preload(true);
 
 /*
  * The role whose members are super admins.  Roles are global objects, so it

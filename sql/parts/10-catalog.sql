@@ -274,11 +274,11 @@ REVOKE INSERT, UPDATE, DELETE ON flp.guarded_relation, flp.admin_role FROM flp_a
 
 /* ------------------------------------------------ invalidation triggers */
 
-CREATE FUNCTION flp._catalog_changed() RETURNS trigger
+CREATE FUNCTION flp_internal.catalog_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_catalog_changed' LANGUAGE C;
-COMMENT ON FUNCTION flp._catalog_changed() IS
+COMMENT ON FUNCTION flp_internal.catalog_changed() IS
 	'trigger: at commit, tells every session (and hot standbys) that the flp catalog changed';
-REVOKE ALL ON FUNCTION flp._catalog_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.catalog_changed() FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -292,18 +292,18 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
-			'ON flp.%I FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed()', t);
+			'ON flp.%I FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.catalog_changed()', t);
 	END LOOP;
 END
 $$;
 
 /* Row trigger on governed tables: plans of a table that becomes (or stops
  * being) governed must be replanned too. */
-CREATE FUNCTION flp._governed_changed() RETURNS trigger
+CREATE FUNCTION flp_internal.governed_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_governed_changed' LANGUAGE C;
-COMMENT ON FUNCTION flp._governed_changed() IS
+COMMENT ON FUNCTION flp_internal.governed_changed() IS
 	'trigger: invalidates the plans of a table that starts or stops being governed';
-REVOKE ALL ON FUNCTION flp._governed_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.governed_changed() FROM PUBLIC;
 CREATE TRIGGER flp_governed_changed AFTER INSERT OR UPDATE OR DELETE
-	ON flp.governed_table FOR EACH ROW EXECUTE FUNCTION flp._governed_changed();
+	ON flp.governed_table FOR EACH ROW EXECUTE FUNCTION flp_internal.governed_changed();
 

@@ -10,7 +10,7 @@ COMMENT ON FUNCTION flp.is_super_admin(regrole) IS
 	'true when the role is a superuser or a member of flp_admin (nothing is restricted for it)';
 
 /* Raise 42501 unless the caller may change the catalog. */
-CREATE FUNCTION flp._require_super_admin(action text) RETURNS void
+CREATE FUNCTION flp_internal.require_super_admin(action text) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -22,24 +22,24 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_super_admin(text) IS
+COMMENT ON FUNCTION flp_internal.require_super_admin(text) IS
 	'internal: raises 42501 unless the current user is a super admin';
 
 /*
  * The checks below name the argument they check (argname), so that a bad
  * call says which argument was wrong: "from_tbl must not be null" (22004).
- * A value they quote is cut to 100 characters (flp._shown).
+ * A value they quote is cut to 100 characters (flp_internal.shown).
  */
 
 /* A value as an error message quotes it: cut to 100 characters. */
-CREATE FUNCTION flp._shown(value text) RETURNS text
+CREATE FUNCTION flp_internal.shown(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
-COMMENT ON FUNCTION flp._shown(text) IS
+COMMENT ON FUNCTION flp_internal.shown(text) IS
 	'internal: a value as error messages quote it (at most 100 characters)';
 
 /* The argument is not NULL, or 22004 naming it. */
-CREATE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
+CREATE FUNCTION flp_internal.require_not_null(value anyelement, argname text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
@@ -47,11 +47,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
+COMMENT ON FUNCTION flp_internal.require_not_null(anyelement, text) IS
 	'internal: raises 22004 "<argname> must not be null" when the argument is NULL';
 
 /* An array argument: not NULL (22004), not empty (22023), no NULL element (22004). */
-CREATE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
+CREATE FUNCTION flp_internal.require_array(value anyarray, argname text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
@@ -66,11 +66,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_array(anyarray, text) IS
+COMMENT ON FUNCTION flp_internal.require_array(anyarray, text) IS
 	'internal: raises 22004 or 22023 unless the array argument is non-empty and has no NULL element';
 
 /* The governed table, or a clear error. */
-CREATE FUNCTION flp._require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
+CREATE FUNCTION flp_internal.require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -88,11 +88,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_governed(regclass, text) IS
+COMMENT ON FUNCTION flp_internal.require_governed(regclass, text) IS
 	'internal: raises 22004, 42P01 or 55000 unless the table is governed';
 
 /* The field exists in the table, or a clear error (42703). */
-CREATE FUNCTION flp._require_field(tbl regclass, field name, argname text DEFAULT 'field')
+CREATE FUNCTION flp_internal.require_field(tbl regclass, field name, argname text DEFAULT 'field')
 	RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -109,11 +109,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_field(regclass, name, text) IS
+COMMENT ON FUNCTION flp_internal.require_field(regclass, name, text) IS
 	'internal: raises 22004 or 42703 unless the table has the column';
 
 /* The bundle, or a clear error; optionally refuse system bundles. */
-CREATE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true,
+CREATE FUNCTION flp_internal.require_bundle(bundle text, editable boolean DEFAULT true,
 									argname text DEFAULT 'bundle')
 	RETURNS flp.bundle
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -126,7 +126,7 @@ BEGIN
 	END IF;
 	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1 COLLATE "C";
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'bundle "%" does not exist', flp._shown(bundle)
+		RAISE EXCEPTION 'bundle "%" does not exist', flp_internal.shown(bundle)
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'See the bundles in table flp.bundle.';
 	END IF;
@@ -139,11 +139,11 @@ BEGIN
 	RETURN b;
 END
 $$;
-COMMENT ON FUNCTION flp._require_bundle(text, boolean, text) IS
+COMMENT ON FUNCTION flp_internal.require_bundle(text, boolean, text) IS
 	'internal: returns the bundle or raises 22004, 42704 (and 42501 for system bundles when editing)';
 
 /* The partner exists, or a clear error. */
-CREATE FUNCTION flp._require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
+CREATE FUNCTION flp_internal.require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -151,16 +151,16 @@ BEGIN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C") THEN
-		RAISE EXCEPTION 'partner "%" does not exist', flp._shown(partner)
+		RAISE EXCEPTION 'partner "%" does not exist', flp_internal.shown(partner)
 			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_partner(text, text) IS
+COMMENT ON FUNCTION flp_internal.require_partner(text, text) IS
 	'internal: raises 22004 or 42704 unless the partner exists';
 
 /* A name for a bundle or partner, or a clear error (22004, 42602, 42622). */
-CREATE FUNCTION flp._check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
+CREATE FUNCTION flp_internal.check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -173,17 +173,17 @@ BEGIN
 				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
 	END IF;
 	IF length(name) > 200 THEN
-		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp._shown(name), length(name)
+		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp_internal.shown(name), length(name)
 			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._check_name(text, text, text) IS
+COMMENT ON FUNCTION flp_internal.check_name(text, text, text) IS
 	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
-REVOKE ALL ON FUNCTION flp._check_name(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._check_name(text, text, text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.check_name(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.check_name(text, text, text) TO flp_admin;
 
-CREATE FUNCTION flp._require_role(role regrole, argname text DEFAULT 'role') RETURNS void
+CREATE FUNCTION flp_internal.require_role(role regrole, argname text DEFAULT 'role') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -195,13 +195,13 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_role(regrole, text) IS
+COMMENT ON FUNCTION flp_internal.require_role(regrole, text) IS
 	'internal: raises 22004 or 42704 unless the role exists';
 
 /* ------------------------------------------------ guarding with RLS */
 
 /* A table and all its partitions and inheritance children. */
-CREATE FUNCTION flp._tree(tbl regclass) RETURNS SETOF regclass
+CREATE FUNCTION flp_internal.tree(tbl regclass) RETURNS SETOF regclass
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH RECURSIVE tree(relid) AS (
 		SELECT $1::oid
@@ -210,11 +210,11 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	)
 	SELECT relid::regclass FROM tree
 $$;
-COMMENT ON FUNCTION flp._tree(regclass) IS
+COMMENT ON FUNCTION flp_internal.tree(regclass) IS
 	'internal: a table and all its partitions and inheritance children';
 
 /* The ancestors of a table (partition parents and inheritance parents). */
-CREATE FUNCTION flp._ancestors(tbl regclass) RETURNS SETOF regclass
+CREATE FUNCTION flp_internal.ancestors(tbl regclass) RETURNS SETOF regclass
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH RECURSIVE up(relid) AS (
 		SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = $1
@@ -223,7 +223,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	)
 	SELECT relid::regclass FROM up
 $$;
-COMMENT ON FUNCTION flp._ancestors(regclass) IS
+COMMENT ON FUNCTION flp_internal.ancestors(regclass) IS
 	'internal: the partition and inheritance ancestors of a table';
 
 /*
@@ -234,7 +234,7 @@ COMMENT ON FUNCTION flp._ancestors(regclass) IS
  * filtered only by the policies a DBA writes.  Runs as the extension's owner:
  * a super admin need not own the table.
  */
-CREATE FUNCTION flp._guard(tbl regclass) RETURNS void
+CREATE FUNCTION flp_internal.guard(tbl regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
@@ -244,11 +244,11 @@ DECLARE
 	force boolean;
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g
-				   WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl))) THEN
+				   WHERE g.tbl = tbl OR g.tbl IN (SELECT flp_internal.ancestors(tbl))) THEN
 		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
-	FOR rel IN SELECT flp._tree(tbl) LOOP
+	FOR rel IN SELECT flp_internal.tree(tbl) LOOP
 		CONTINUE WHEN EXISTS (SELECT 1 FROM flp.guarded_relation r WHERE r.relid = rel);
 		SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls, force
 		  FROM pg_class c WHERE c.oid = rel;
@@ -261,16 +261,16 @@ BEGIN
 						   'USING (true) WITH CHECK (true)', rel);
 		END IF;
 	END LOOP;
-	IF to_regprocedure('flp._compile_policies(regclass)') IS NOT NULL THEN
-		PERFORM flp._compile_policies(tbl);
+	IF to_regprocedure('flp_internal.compile_policies(regclass)') IS NOT NULL THEN
+		PERFORM flp_internal.compile_policies(tbl);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._guard(regclass) IS
+COMMENT ON FUNCTION flp_internal.guard(regclass) IS
 	'internal: puts the fail-closed row-level security guard on a governed table and its children';
 
 /* Take the guard off a table and its children that are no longer governed. */
-CREATE FUNCTION flp._unguard(tbl regclass) RETURNS void
+CREATE FUNCTION flp_internal.unguard(tbl regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
@@ -279,10 +279,10 @@ DECLARE
 	pol name;
 BEGIN
 	FOR r IN SELECT g.* FROM flp.guarded_relation g
-			  WHERE g.relid IN (SELECT flp._tree(tbl))
+			  WHERE g.relid IN (SELECT flp_internal.tree(tbl))
 				AND NOT EXISTS (SELECT 1 FROM flp.governed_table t
 								 WHERE t.tbl = g.relid
-									OR t.tbl IN (SELECT flp._ancestors(g.relid)))
+									OR t.tbl IN (SELECT flp_internal.ancestors(g.relid)))
 	LOOP
 		FOR pol IN SELECT p.polname FROM pg_policy p
 					WHERE p.polrelid = r.relid
@@ -299,34 +299,34 @@ BEGIN
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION flp._unguard(regclass) IS
+COMMENT ON FUNCTION flp_internal.unguard(regclass) IS
 	'internal: takes the guard off a table and its children that are no longer governed';
 
 /* Take every guard off (DROP EXTENSION runs this first). */
-CREATE FUNCTION flp._unguard_all() RETURNS void
+CREATE FUNCTION flp_internal.unguard_all() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	g regclass;
 BEGIN
-	PERFORM flp._set_preload(false);
+	PERFORM flp_internal.set_preload(false);
 	DELETE FROM flp.governed_table;
 	FOR g IN SELECT r.relid FROM flp.guarded_relation r LOOP
-		PERFORM flp._unguard(g);
+		PERFORM flp_internal.unguard(g);
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION flp._unguard_all() IS
+COMMENT ON FUNCTION flp_internal.unguard_all() IS
 	'internal: takes every guard off and the database''s preload setting, before DROP EXTENSION';
 
-REVOKE ALL ON FUNCTION flp._guard(regclass), flp._unguard(regclass), flp._unguard_all() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._guard(regclass), flp._unguard(regclass) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.guard(regclass), flp_internal.unguard(regclass), flp_internal.unguard_all() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.guard(regclass), flp_internal.unguard(regclass) TO flp_admin;
 
 /*
  * A partition or child that left its governed parent: govern it on its own,
  * every field hidden but the parent's excluded ones (called by flp's
  * ProcessUtility hook after DETACH PARTITION / NO INHERIT).
  */
-CREATE FUNCTION flp._govern_detached(tbl regclass, parent regclass) RETURNS void
+CREATE FUNCTION flp_internal.govern_detached(tbl regclass, parent regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -351,10 +351,10 @@ BEGIN
 			USING DETAIL = format('Its parent %s scoped its rows by row rules, which do not follow a detached table.', parent),
 				  HINT = 'Give it a partner scope or data rules, then drop the data rule ''false'' with flp.drop_data_rule().';
 	END IF;
-	PERFORM flp._guard(tbl);
+	PERFORM flp_internal.guard(tbl);
 END
 $$;
-COMMENT ON FUNCTION flp._govern_detached(regclass, regclass) IS
+COMMENT ON FUNCTION flp_internal.govern_detached(regclass, regclass) IS
 	'internal: a partition or child detached from a governed table stays governed, all hidden, and its rows hidden too where row rules scoped them';
-REVOKE ALL ON FUNCTION flp._govern_detached(regclass, regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.govern_detached(regclass, regclass) FROM PUBLIC;
 

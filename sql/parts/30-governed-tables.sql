@@ -11,7 +11,7 @@
  * policies read governed tables in subjects' sessions (flp_link), where a
  * view would run its owner's functions.
  */
-CREATE FUNCTION flp._require_governable(tbl regclass) RETURNS void
+CREATE FUNCTION flp_internal.require_governable(tbl regclass) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -49,22 +49,22 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_governable(regclass) IS
+COMMENT ON FUNCTION flp_internal.require_governable(regclass) IS
 	'internal: raises 42809 unless the relation is an ordinary or partitioned table outside schema flp';
 
-CREATE FUNCTION flp._check_governed_table() RETURNS trigger
+CREATE FUNCTION flp_internal.check_governed_table() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF TG_OP = 'INSERT' OR NEW.tbl IS DISTINCT FROM OLD.tbl THEN
-		PERFORM flp._require_governable(NEW.tbl);
+		PERFORM flp_internal.require_governable(NEW.tbl);
 	END IF;
 	RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION flp._check_governed_table() IS
+COMMENT ON FUNCTION flp_internal.check_governed_table() IS
 	'internal trigger: a governed table stored by direct DML passes flp.protect()''s checks';
 CREATE TRIGGER flp_check_governed_table BEFORE INSERT OR UPDATE ON flp.governed_table
-	FOR EACH ROW EXECUTE FUNCTION flp._check_governed_table();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_governed_table();
 
 CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
 							govern_keys boolean DEFAULT false)
@@ -77,19 +77,19 @@ DECLARE
 	keys name[];
 	surrogate boolean;
 BEGIN
-	PERFORM flp._require_super_admin('govern a table');
-	PERFORM flp._require_not_null(tbl, 'tbl');
-	PERFORM flp._require_not_null(default_permission, 'default_permission');
-	PERFORM flp._require_not_null(govern_keys, 'govern_keys');
-	PERFORM flp._require_governable(tbl);
+	PERFORM flp_internal.require_super_admin('govern a table');
+	PERFORM flp_internal.require_not_null(tbl, 'tbl');
+	PERFORM flp_internal.require_not_null(default_permission, 'default_permission');
+	PERFORM flp_internal.require_not_null(govern_keys, 'govern_keys');
+	PERFORM flp_internal.require_governable(tbl);
 	SELECT g.tbl INTO parent
-	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp_internal.ancestors(tbl)) LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" is a partition or child of governed table "%"', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
 	END IF;
-	SELECT a INTO parent FROM flp._ancestors(tbl) a LIMIT 1;
+	SELECT a INTO parent FROM flp_internal.ancestors(tbl) a LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" is a partition or child of table "%", which is not governed', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -98,7 +98,7 @@ BEGIN
 	END IF;
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g
-	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;
+	 WHERE g.tbl IN (SELECT flp_internal.tree(tbl)) AND g.tbl <> tbl LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" has a governed partition or child "%"', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -126,7 +126,7 @@ BEGIN
 	VALUES (tbl, default_permission)
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
 	DO UPDATE SET default_permission = EXCLUDED.default_permission;
-	PERFORM flp._guard(tbl);
+	PERFORM flp_internal.guard(tbl);
 	IF keys IS NOT NULL THEN
 		INSERT INTO flp.excluded_field (tbl, field) SELECT tbl, k FROM unnest(keys) k
 		ON CONFLICT DO NOTHING;
@@ -145,11 +145,11 @@ BEGIN
 	END IF;
 	/* a role that is not a superuser governs no table whose policies run untrusted code */
 	IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
-		PERFORM flp._refuse_untrusted_policies(tbl);
+		PERFORM flp_internal.refuse_untrusted_policies(tbl);
 	END IF;
 	/* code that runs on the real values in subjects' sessions, resolving names there */
-	IF to_regprocedure('flp._code_risks(regclass)') IS NOT NULL THEN
-		FOR risk IN SELECT * FROM flp._code_risks(tbl) LOOP
+	IF to_regprocedure('flp_internal.code_risks(regclass)') IS NOT NULL THEN
+		FOR risk IN SELECT * FROM flp_internal.code_risks(tbl) LOOP
 			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
 		END LOOP;
 	END IF;
@@ -164,8 +164,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	linked regclass[];
 BEGIN
-	PERFORM flp._require_super_admin('stop governing a table');
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_super_admin('stop governing a table');
+	PERFORM flp_internal.require_governed(tbl);
 	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1) THEN
 		RAISE EXCEPTION 'fields of other tables inherit from fields of table "%"', tbl
 			USING ERRCODE = 'dependent_objects_still_exist',
@@ -178,8 +178,8 @@ BEGIN
 	/* children linked to it lose the link (its rows are no longer governed) */
 	SELECT array_agg(l.child) INTO linked FROM flp.record_link l WHERE l.parent = $1;
 	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
-	PERFORM flp._unguard(tbl);
-	PERFORM flp._compile_policies(c) FROM unnest(linked) c;
+	PERFORM flp_internal.unguard(tbl);
+	PERFORM flp_internal.compile_policies(c) FROM unnest(linked) c;
 END
 $$;
 COMMENT ON FUNCTION flp.unprotect(regclass) IS
@@ -199,8 +199,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	mandatory text;
 BEGIN
-	PERFORM flp._require_super_admin('change how mandatory fields apply');
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_super_admin('change how mandatory fields apply');
+	PERFORM flp_internal.require_governed(tbl);
 	IF enabled IS NULL THEN
 		RAISE EXCEPTION 'enabled must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -227,9 +227,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	n bigint;
 BEGIN
-	PERFORM flp._require_super_admin('exclude a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('exclude a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -252,9 +252,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	PERFORM flp._require_super_admin('exclude a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_array(fields, 'fields');
+	PERFORM flp_internal.require_super_admin('exclude a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.exclude_field(tbl, f);
 	END LOOP;
@@ -267,9 +267,9 @@ CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('include a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('include a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2 COLLATE "C";
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
@@ -281,7 +281,7 @@ COMMENT ON FUNCTION flp.include_field(regclass, name) IS
 	'undoes flp.exclude_field: the field follows the bundles again';
 
 /* Are two types the same, or both string types (domains over them too)? */
-CREATE FUNCTION flp._same_kind(a oid, b oid) RETURNS boolean
+CREATE FUNCTION flp_internal.same_kind(a oid, b oid) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT a = b OR (
 		(SELECT t.typcategory FROM pg_type t
@@ -292,7 +292,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = b) = 'd'
 							 THEN (SELECT typbasetype FROM pg_type WHERE oid = b) ELSE b END) = 'S')
 $$;
-COMMENT ON FUNCTION flp._same_kind(oid, oid) IS
+COMMENT ON FUNCTION flp_internal.same_kind(oid, oid) IS
 	'internal: whether a mask function''s type fits a field''s type';
 
 /* ---------------------------------------------------------- built-in masks */
@@ -325,17 +325,17 @@ REVOKE ALL ON flp.mask_secret FROM PUBLIC;
 /* pg_dump keeps the key, so hashes stay stable across dump and restore: the
  * restored row replaces the one made by CREATE EXTENSION. */
 SELECT pg_catalog.pg_extension_config_dump('flp.mask_secret', '');
-CREATE FUNCTION flp._replace_secret() RETURNS trigger
+CREATE FUNCTION flp_internal.replace_secret() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	DELETE FROM flp.mask_secret;
 	RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION flp._replace_secret() IS
+COMMENT ON FUNCTION flp_internal.replace_secret() IS
 	'internal trigger: a new key replaces the old one (pg_restore loads the dumped key)';
 CREATE TRIGGER flp_replace_secret BEFORE INSERT ON flp.mask_secret
-	FOR EACH ROW EXECUTE FUNCTION flp._replace_secret();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.replace_secret();
 
 CREATE FUNCTION flp.mask_hash(value text) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -344,25 +344,25 @@ RETURN (SELECT encode(sha256(convert_to(s.secret || value, 'UTF8')), 'hex')
 COMMENT ON FUNCTION flp.mask_hash(text) IS
 	'mask: a stable keyed hash (the same value gives the same hash), for joining pseudonymised data';
 
-CREATE FUNCTION flp._require_trusted_function(fn regprocedure, what text) RETURNS void
+CREATE FUNCTION flp_internal.require_trusted_function(fn regprocedure, what text) RETURNS void
 	AS 'MODULE_PATHNAME', 'flp_require_trusted_function_sql' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._require_trusted_function(regprocedure, text) IS
+COMMENT ON FUNCTION flp_internal.require_trusted_function(regprocedure, text) IS
 	'internal: refuses a function that may not run on hidden values in subjects'' sessions (owned by a superuser, not volatile, no name resolution through search_path)';
-REVOKE ALL ON FUNCTION flp._require_trusted_function(regprocedure, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._require_trusted_function(regprocedure, text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.require_trusted_function(regprocedure, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.require_trusted_function(regprocedure, text) TO flp_admin;
 
 /*
  * A mask, whether stored by flp.set_mask() or by direct DML on
  * flp.field_mask, must fit the field and be code flp lets run in subjects'
  * sessions: it runs there on the hidden value.
  */
-CREATE FUNCTION flp._check_field_mask() RETURNS trigger
+CREATE FUNCTION flp_internal.check_field_mask() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	coltype oid;
 	p pg_proc;
 BEGIN
-	PERFORM flp._require_field(NEW.tbl, NEW.field);
+	PERFORM flp_internal.require_field(NEW.tbl, NEW.field);
 	SELECT a.atttypid INTO coltype FROM pg_attribute a
 	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
 	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
@@ -372,7 +372,7 @@ BEGIN
 	END IF;
 	/* the same type, or two string types (text masks serve varchar columns) */
 	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
-	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
+	   OR NOT (flp_internal.same_kind(p.prorettype, coltype) AND flp_internal.same_kind(p.proargtypes[0], coltype)) THEN
 		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', NEW.mask, NEW.field, NEW.tbl
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
@@ -384,24 +384,24 @@ BEGIN
 				  HINT = 'Declare it IMMUTABLE or STABLE.';
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.mask IS DISTINCT FROM OLD.mask THEN
-		PERFORM flp._require_trusted_function(NEW.mask, 'mask function');
+		PERFORM flp_internal.require_trusted_function(NEW.mask, 'mask function');
 	END IF;
 	RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION flp._check_field_mask() IS
-	'internal trigger: a mask must fit its field and be trusted code (see flp._require_trusted_function)';
-REVOKE ALL ON FUNCTION flp._check_field_mask() FROM PUBLIC;
+COMMENT ON FUNCTION flp_internal.check_field_mask() IS
+	'internal trigger: a mask must fit its field and be trusted code (see flp_internal.require_trusted_function)';
+REVOKE ALL ON FUNCTION flp_internal.check_field_mask() FROM PUBLIC;
 CREATE TRIGGER flp_check_field_mask BEFORE INSERT OR UPDATE ON flp.field_mask
-	FOR EACH ROW EXECUTE FUNCTION flp._check_field_mask();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_field_mask();
 
 CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('set a mask');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('set a mask');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF mask IS NULL THEN
 		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
 		RETURN;
@@ -432,9 +432,9 @@ DECLARE
 	next_field name COLLATE "C";
 	left_steps bigint;
 BEGIN
-	PERFORM flp._require_super_admin('inherit a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, this_field);
+	PERFORM flp_internal.require_super_admin('inherit a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, this_field);
 	IF from_tbl IS NULL AND from_field IS NULL THEN
 		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
 		RETURN;
@@ -444,8 +444,8 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Give both from_tbl and from_field, or neither to remove the inheritance.';
 	END IF;
-	PERFORM flp._require_governed(from_tbl, 'from_tbl');
-	PERFORM flp._require_field(from_tbl, source_field, 'from_field');
+	PERFORM flp_internal.require_governed(from_tbl, 'from_tbl');
+	PERFORM flp_internal.require_field(from_tbl, source_field, 'from_field');
 	IF (tbl, this_field) = (from_tbl, source_field) THEN
 		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
 			USING ERRCODE = 'invalid_recursion';

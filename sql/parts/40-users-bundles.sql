@@ -13,10 +13,10 @@ DECLARE
 	cap integer;
 	used bigint;
 BEGIN
-	PERFORM flp._require_super_admin('register a user');
-	PERFORM flp._require_role(role);
-	PERFORM flp._require_not_null(license, 'license');
-	PERFORM flp._require_not_null(attributes, 'attributes');
+	PERFORM flp_internal.require_super_admin('register a user');
+	PERFORM flp_internal.require_role(role);
+	PERFORM flp_internal.require_not_null(license, 'license');
+	PERFORM flp_internal.require_not_null(attributes, 'attributes');
 	IF jsonb_typeof(attributes) <> 'object' THEN
 		RAISE EXCEPTION 'attributes must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -26,7 +26,7 @@ BEGIN
 		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
 	END IF;
 	IF partner IS NOT NULL THEN
-		PERFORM flp._require_partner(partner);
+		PERFORM flp_internal.require_partner(partner);
 		IF license <> 'full' THEN
 			RAISE EXCEPTION 'partner user "%" needs a full license', role
 				USING ERRCODE = 'invalid_parameter_value',
@@ -60,8 +60,8 @@ CREATE FUNCTION flp.unregister_user(role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unregister a user');
-	PERFORM flp._require_not_null(role, 'role');
+	PERFORM flp_internal.require_super_admin('unregister a user');
+	PERFORM flp_internal.require_not_null(role, 'role');
 	DELETE FROM flp.registered_user u WHERE u.role = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%" is not a registered user', role
@@ -78,8 +78,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	used bigint;
 BEGIN
-	PERFORM flp._require_super_admin('set license seats');
-	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp_internal.require_super_admin('set license seats');
+	PERFORM flp_internal.require_not_null(license, 'license');
 	IF seats IS NULL THEN
 		DELETE FROM flp.license_seats s WHERE s.license = $1;
 		RETURN;
@@ -108,8 +108,8 @@ CREATE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURN
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('add a partner');
-	PERFORM flp._check_name('partner', name);
+	PERFORM flp_internal.require_super_admin('add a partner');
+	PERFORM flp_internal.check_name('partner', name);
 	INSERT INTO flp.partner AS p VALUES (name, company_key)
 	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
 END
@@ -123,8 +123,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	users text;
 BEGIN
-	PERFORM flp._require_super_admin('drop a partner');
-	PERFORM flp._require_partner(name, 'name');
+	PERFORM flp_internal.require_super_admin('drop a partner');
+	PERFORM flp_internal.require_partner(name, 'name');
 	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
 	  FROM flp.registered_user u WHERE u.partner = $1 COLLATE "C";
 	IF users IS NOT NULL THEN
@@ -147,7 +147,7 @@ COMMENT ON FUNCTION flp.drop_partner(text) IS
  * it would let an ordinary bundle take its place as every partner's default.
  * No other bundle becomes a system bundle.
  */
-CREATE FUNCTION flp._check_bundle() RETURNS trigger
+CREATE FUNCTION flp_internal.check_bundle() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.system
@@ -164,11 +164,11 @@ BEGIN
 	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
-COMMENT ON FUNCTION flp._check_bundle() IS
+COMMENT ON FUNCTION flp_internal.check_bundle() IS
 	'internal trigger: the system bundle keeps its name, kind, license and flag, and cannot be deleted; no bundle becomes a system bundle';
-REVOKE ALL ON FUNCTION flp._check_bundle() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.check_bundle() FROM PUBLIC;
 CREATE TRIGGER flp_check_bundle BEFORE INSERT OR UPDATE OR DELETE ON flp.bundle
-	FOR EACH ROW EXECUTE FUNCTION flp._check_bundle();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_bundle();
 
 
 CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
@@ -177,10 +177,10 @@ CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'inter
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('create a bundle');
-	PERFORM flp._check_name('bundle', name);
-	PERFORM flp._require_not_null(kind, 'kind');
-	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp_internal.require_super_admin('create a bundle');
+	PERFORM flp_internal.check_name('bundle', name);
+	PERFORM flp_internal.require_not_null(kind, 'kind');
+	PERFORM flp_internal.require_not_null(license, 'license');
 	IF kind = 'partner' AND license <> 'full' THEN
 		RAISE EXCEPTION 'a partner bundle must have license "full"'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -199,8 +199,8 @@ CREATE FUNCTION flp.drop_bundle(name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('drop a bundle');
-	PERFORM flp._require_bundle(name, true, 'name');
+	PERFORM flp_internal.require_super_admin('drop a bundle');
+	PERFORM flp_internal.require_bundle(name, true, 'name');
 	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
 END
 $$;
@@ -211,9 +211,9 @@ CREATE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('rename a bundle');
-	PERFORM flp._require_bundle(name, true, 'name');
-	PERFORM flp._check_name('bundle', new_name, 'new_name');
+	PERFORM flp_internal.require_super_admin('rename a bundle');
+	PERFORM flp_internal.require_bundle(name, true, 'name');
+	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
 		RETURN;
 	END IF;
@@ -221,8 +221,8 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
 	END IF;
 	/* settings, assignments, rules, partner assignments and data rules follow
-	 * the name (flp._ref_action); the data rules' policies are compiled again
-	 * (flp._rules_changed) */
+	 * the name (flp_internal.ref_action); the data rules' policies are compiled again
+	 * (flp_internal.rules_changed) */
 	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
 END
 $$;
@@ -236,9 +236,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('clone a bundle');
-	b := flp._require_bundle(name, false, 'name');
-	PERFORM flp._check_name('bundle', new_name, 'new_name');
+	PERFORM flp_internal.require_super_admin('clone a bundle');
+	b := flp_internal.require_bundle(name, false, 'name');
+	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF b.system THEN
 		RAISE EXCEPTION 'system bundle "%" cannot be cloned', name
 			USING ERRCODE = 'feature_not_supported',
@@ -266,10 +266,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('set a permission');
+	PERFORM flp_internal.require_super_admin('set a permission');
 	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
-	b := flp._require_bundle(bundle, field IS NULL);
-	PERFORM flp._require_governed(tbl);
+	b := flp_internal.require_bundle(bundle, field IS NULL);
+	PERFORM flp_internal.require_governed(tbl);
 	IF permission IS NULL THEN
 		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Use flp.clear_permission() to remove a permission.';
@@ -285,7 +285,7 @@ BEGIN
 		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
 		RETURN;
 	END IF;
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -317,10 +317,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	PERFORM flp._require_super_admin('set a permission');
-	PERFORM flp._require_bundle(bundle, false);
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_array(fields, 'fields');
+	PERFORM flp_internal.require_super_admin('set a permission');
+	PERFORM flp_internal.require_bundle(bundle, false);
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
@@ -334,13 +334,13 @@ CREATE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAU
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('clear a permission');
-	PERFORM flp._require_bundle(bundle, field IS NULL);
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_super_admin('clear a permission');
+	PERFORM flp_internal.require_bundle(bundle, field IS NULL);
+	PERFORM flp_internal.require_governed(tbl);
 	IF field IS NULL THEN
 		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
 	ELSE
-		PERFORM flp._require_field(tbl, field);
+		PERFORM flp_internal.require_field(tbl, field);
 		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
 	END IF;
 	IF NOT FOUND THEN
@@ -356,7 +356,7 @@ COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
  * nothing: the bundle is for another license, the user works for a partner,
  * or the role is a super admin.
  */
-CREATE FUNCTION flp._notice_ineffective(b flp.bundle, role regrole) RETURNS void
+CREATE FUNCTION flp_internal.notice_ineffective(b flp.bundle, role regrole) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -400,10 +400,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) IS
+COMMENT ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) IS
 	'internal: a notice when an assignment gives a role or members of a group role nothing';
-REVOKE ALL ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) TO flp_admin;
 
 CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -411,16 +411,16 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('assign a bundle');
-	b := flp._require_bundle(bundle);
-	PERFORM flp._require_role(role);
+	PERFORM flp_internal.require_super_admin('assign a bundle');
+	b := flp_internal.require_bundle(bundle);
+	PERFORM flp_internal.require_role(role);
 	IF b.kind = 'partner' THEN
 		RAISE EXCEPTION 'partner bundle "%" cannot be assigned to a role', bundle
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
 	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
-	PERFORM flp._notice_ineffective(b, role);
+	PERFORM flp_internal.notice_ineffective(b, role);
 END
 $$;
 COMMENT ON FUNCTION flp.assign(text, regrole) IS
@@ -430,9 +430,9 @@ CREATE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unassign a bundle');
-	PERFORM flp._require_bundle(bundle);
-	PERFORM flp._require_role(role);
+	PERFORM flp_internal.require_super_admin('unassign a bundle');
+	PERFORM flp_internal.require_bundle(bundle);
+	PERFORM flp_internal.require_role(role);
 	DELETE FROM flp.assignment a WHERE a.bundle = $1 COLLATE "C" AND a.role = $2;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
@@ -449,14 +449,14 @@ DECLARE
 	b flp.bundle;
 	id bigint;
 BEGIN
-	PERFORM flp._require_super_admin('add a rule');
-	b := flp._require_bundle(bundle);
+	PERFORM flp_internal.require_super_admin('add a rule');
+	b := flp_internal.require_bundle(bundle);
 	IF b.kind = 'partner' THEN
 		RAISE EXCEPTION 'partner bundle "%" cannot be given by a criteria rule', bundle
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
-	PERFORM flp._require_not_null(criteria, 'criteria');
+	PERFORM flp_internal.require_not_null(criteria, 'criteria');
 	IF jsonb_typeof(criteria) <> 'object' THEN
 		RAISE EXCEPTION 'criteria must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -468,7 +468,7 @@ BEGIN
 	IF id IS NOT NULL THEN
 		RAISE EXCEPTION 'rule % gives bundle "%" for these criteria already', id, bundle
 			USING ERRCODE = 'duplicate_object',
-				  DETAIL = format('Criteria: %s.', flp._shown(criteria::text)),
+				  DETAIL = format('Criteria: %s.', flp_internal.shown(criteria::text)),
 				  HINT = 'A script that may run twice can look the rule up in flp.rule first.';
 	END IF;
 	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
@@ -482,8 +482,8 @@ CREATE FUNCTION flp.drop_rule(id bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('drop a rule');
-	PERFORM flp._require_not_null(id, 'id');
+	PERFORM flp_internal.require_super_admin('drop a rule');
+	PERFORM flp_internal.require_not_null(id, 'id');
 	DELETE FROM flp.rule r WHERE r.id = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
@@ -522,8 +522,8 @@ CREATE FUNCTION flp.preview(bundle text) RETURNS SETOF regrole
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('preview a bundle');
-	PERFORM flp._require_bundle(bundle, false);
+	PERFORM flp_internal.require_super_admin('preview a bundle');
+	PERFORM flp_internal.require_bundle(bundle, false);
 	RETURN QUERY
 		SELECT r.oid::regrole
 		  FROM pg_roles r

@@ -94,13 +94,13 @@ COMMENT ON COLUMN flp.data_rule.bundle IS 'the bundle whose members the rule app
  * do not check the rows a COPY FROM loads (a restore).  A row whose
  * referenced row is missing grants nothing (see src/references.c).
  */
-CREATE FUNCTION flp._ref_check() RETURNS trigger
+CREATE FUNCTION flp_internal.ref_check() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_ref_check' LANGUAGE C;
-COMMENT ON FUNCTION flp._ref_check() IS
+COMMENT ON FUNCTION flp_internal.ref_check() IS
 	'internal: trigger of a reference between catalog tables (the referenced row must exist)';
-CREATE FUNCTION flp._ref_action() RETURNS trigger
+CREATE FUNCTION flp_internal.ref_action() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_ref_action' LANGUAGE C;
-COMMENT ON FUNCTION flp._ref_action() IS
+COMMENT ON FUNCTION flp_internal.ref_action() IS
 	'internal: trigger of a reference between catalog tables (cascade or refuse a change of the referenced row)';
-REVOKE ALL ON FUNCTION flp._ref_check(), flp._ref_action() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.ref_check(), flp_internal.ref_action() FROM PUBLIC;
 

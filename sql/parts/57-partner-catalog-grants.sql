@@ -14,5 +14,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON flp.area_table, flp.partner_scope,
 	flp.record_assignment, flp.record_link, flp.data_rule TO flp_admin;
 GRANT USAGE ON SEQUENCE flp.data_rule_id_seq TO flp_admin;
 CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-	ON flp.area_table FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed();
+	ON flp.area_table FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.catalog_changed();
 

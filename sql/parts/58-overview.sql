@@ -72,7 +72,7 @@ GRANT SELECT ON flp.bundle_fields, flp.bundle_holders TO flp_admin;
  * bundle is assigned to, and every role that can log in and is a member of
  * one (by name).
  */
-CREATE FUNCTION flp._matrix_roles() RETURNS regrole[]
+CREATE FUNCTION flp_internal.matrix_roles() RETURNS regrole[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH RECURSIVE held(r) AS (
 		SELECT u.role::oid FROM flp.registered_user u
@@ -86,7 +86,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 WHERE x.rolcanlogin OR EXISTS (SELECT 1 FROM flp.registered_user u WHERE u.role = h.r)
 		OR EXISTS (SELECT 1 FROM flp.assignment a WHERE a.role = h.r)
 $$;
-COMMENT ON FUNCTION flp._matrix_roles() IS
+COMMENT ON FUNCTION flp_internal.matrix_roles() IS
 	'internal: the registered and assigned roles and the login members of assigned group roles';
 
 /*
@@ -99,9 +99,9 @@ CREATE FUNCTION flp.permission_matrix(roles regrole[] DEFAULT NULL)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('read the permissions of other roles');
+	PERFORM flp_internal.require_super_admin('read the permissions of other roles');
 	IF roles IS NULL THEN
-		roles := flp._matrix_roles();
+		roles := flp_internal.matrix_roles();
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'roles must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
@@ -155,7 +155,7 @@ GRANT EXECUTE ON FUNCTION flp.column_permissions(regclass) TO PUBLIC;
  * (partner scope, inheritance rule, data rules) give it; the policies flp
  * compiles follow the same catalog rows.
  */
-CREATE FUNCTION flp._row_access(role regrole, tbl regclass) RETURNS text
+CREATE FUNCTION flp_internal.row_access(role regrole, tbl regclass) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -197,7 +197,7 @@ BEGIN
 	RETURN coalesce(nullif(array_to_string(parts, '; and '), ''), 'every row');
 END
 $$;
-COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
+COMMENT ON FUNCTION flp_internal.row_access(regrole, regclass) IS
 	'internal: which rows of a governed table a role sees, in words';
 
 /*
@@ -206,7 +206,7 @@ COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
  * every field's effective permission, and per table the rows (field NULL).
  * By name, so that it compares across a rollback.
  */
-CREATE FUNCTION flp._preview_snapshot(names text[]) RETURNS jsonb
+CREATE FUNCTION flp_internal.preview_snapshot(names text[]) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH roles AS (SELECT r.oid::regrole AS r FROM pg_roles r WHERE r.rolname = ANY (names))
 	SELECT coalesce(jsonb_agg(jsonb_build_array(x.role, x.tbl, x.field, x.value)), '[]')
@@ -214,22 +214,22 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 				   e.permission::text AS value
 			  FROM roles, flp.effective_permissions(roles.r) e
 		  UNION ALL
-			SELECT roles.r::text, g.tbl::text, NULL, flp._row_access(roles.r, g.tbl)
+			SELECT roles.r::text, g.tbl::text, NULL, flp_internal.row_access(roles.r, g.tbl)
 			  FROM roles, flp.governed_table g) x
 $$;
-COMMENT ON FUNCTION flp._preview_snapshot(text[]) IS
+COMMENT ON FUNCTION flp_internal.preview_snapshot(text[]) IS
 	'internal: effective field permissions and row access of roles, for flp.preview_change';
 
 /*
- * The roles a change may concern, by name: those of flp._matrix_roles, and
+ * The roles a change may concern, by name: those of flp_internal.matrix_roles, and
  * every role that can log in and read a governed table (no bundle needed to
  * be a subject: the table default applies, and a first data rule hides
  * rows); with the names in also.
  */
-CREATE FUNCTION flp._preview_roles(also text[] DEFAULT '{}') RETURNS text[]
+CREATE FUNCTION flp_internal.preview_roles(also text[] DEFAULT '{}') RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}')
-	  FROM (SELECT r::text AS n FROM unnest(flp._matrix_roles()) r
+	  FROM (SELECT r::text AS n FROM unnest(flp_internal.matrix_roles()) r
 		  UNION
 			SELECT x.rolname::text FROM pg_roles x
 			 WHERE x.rolcanlogin AND x.rolname !~ '^pg_'
@@ -238,11 +238,11 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		  UNION
 			SELECT a FROM unnest(also) a) s
 $$;
-COMMENT ON FUNCTION flp._preview_roles(text[]) IS
+COMMENT ON FUNCTION flp_internal.preview_roles(text[]) IS
 	'internal: the names of the roles flp.preview_change compares';
 
 /* The statements of a change to preview: not NULL, not empty. */
-CREATE FUNCTION flp._preview_check(sql text) RETURNS void
+CREATE FUNCTION flp_internal.preview_check(sql text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF sql IS NULL THEN
@@ -254,11 +254,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._preview_check(text) IS
+COMMENT ON FUNCTION flp_internal.preview_check(text) IS
 	'internal: the statements of a change to preview are neither NULL nor empty';
 
 /* The rows of two snapshots that differ: (role, table, field, before, after). */
-CREATE FUNCTION flp._preview_diff(before_snap jsonb, after_snap jsonb)
+CREATE FUNCTION flp_internal.preview_diff(before_snap jsonb, after_snap jsonb)
 	RETURNS TABLE (role text, tbl text, field name, before text, after text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH b AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
@@ -272,17 +272,17 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 WHERE a.value IS DISTINCT FROM b.value
 	 ORDER BY 1, 2, 3 NULLS FIRST
 $$;
-COMMENT ON FUNCTION flp._preview_diff(jsonb, jsonb) IS
-	'internal: how two snapshots of flp._preview_snapshot differ';
+COMMENT ON FUNCTION flp_internal.preview_diff(jsonb, jsonb) IS
+	'internal: how two snapshots of flp_internal.preview_snapshot differ';
 
-CREATE FUNCTION flp._run_script(sql text) RETURNS void
+CREATE FUNCTION flp_internal.run_script(sql text) RETURNS void
 	AS 'MODULE_PATHNAME', 'flp_run_script' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._run_script(text) IS
+COMMENT ON FUNCTION flp_internal.run_script(text) IS
 	'internal: runs the statements of a text in the current transaction, for flp.preview_change';
 
 /*
  * Preview a change: run its statements in a subtransaction, note what every
- * concerned role (flp._preview_roles, before and after) may do with every
+ * concerned role (flp_internal.preview_roles, before and after) may do with every
  * field and which rows it sees, roll back, and return the differences.
  * Nothing of the change remains -- not even in the audit log -- except
  * what no rollback undoes (sequence values: data rule ids).  It has no
@@ -297,27 +297,27 @@ DECLARE
 	names text[];
 	after_snap jsonb;
 BEGIN
-	PERFORM flp._require_super_admin('preview a change');
-	PERFORM flp._preview_check(sql);
-	names := flp._preview_roles();
+	PERFORM flp_internal.require_super_admin('preview a change');
+	PERFORM flp_internal.preview_check(sql);
+	names := flp_internal.preview_roles();
 	BEGIN
-		PERFORM flp._run_script(sql);
+		PERFORM flp_internal.run_script(sql);
 		/* the roles the change concerns newly, and those it concerned before */
-		names := flp._preview_roles(names);
-		after_snap := flp._preview_snapshot(names);
+		names := flp_internal.preview_roles(names);
+		after_snap := flp_internal.preview_snapshot(names);
 		RAISE EXCEPTION 'flp preview: roll back' USING ERRCODE = 'FLPRB';
 	EXCEPTION WHEN SQLSTATE 'FLPRB' THEN
 		NULL;
 	END;
-	RETURN QUERY SELECT * FROM flp._preview_diff(flp._preview_snapshot(names), after_snap);
+	RETURN QUERY SELECT * FROM flp_internal.preview_diff(flp_internal.preview_snapshot(names), after_snap);
 END
 $$;
 COMMENT ON FUNCTION flp.preview_change(text) IS
 	'runs management calls in a subtransaction, rolls them back, and returns how every concerned role''s field permissions and visible rows would change (field NULL: rows)';
 
-REVOKE ALL ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
-	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
-	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.row_access(regrole, regclass), flp_internal.preview_snapshot(text[]),
+	flp_internal.run_script(text), flp_internal.matrix_roles(), flp_internal.preview_roles(text[]),
+	flp_internal.preview_check(text), flp_internal.preview_diff(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.row_access(regrole, regclass), flp_internal.preview_snapshot(text[]),
+	flp_internal.run_script(text), flp_internal.matrix_roles(), flp_internal.preview_roles(text[]),
+	flp_internal.preview_check(text), flp_internal.preview_diff(jsonb, jsonb) TO flp_admin;

@@ -43,7 +43,7 @@ DECLARE
 	n integer := 0;
 	hashed boolean;
 BEGIN
-	PERFORM flp._require_super_admin('export the configuration');
+	PERFORM flp_internal.require_super_admin('export the configuration');
 	/* written into a comment: only characters a version has */
 	SELECT regexp_replace(x.extversion, '[^0-9A-Za-z._-]', '', 'g') INTO version
 	  FROM pg_extension x WHERE x.extname = 'flp';
@@ -279,7 +279,7 @@ BEGIN
 
 	/* published report views in force, only where the view has the
 	 * definition that was published */
-	SELECT string_agg(format(E'\tIF flp._view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
+	SELECT string_agg(format(E'\tIF flp_internal.view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
 							 E'\t\tRAISE EXCEPTION ''view %% differs from the view published in the source'', %L USING ERRCODE = ''object_not_in_prerequisite_state'';\n' ||
 							 E'\tEND IF;\n' ||
 							 E'\tPERFORM flp.publish_view(%L::regclass, %L::text);',
@@ -287,7 +287,7 @@ BEGIN
 					  E'\n' ORDER BY p.view::text COLLATE "C")
 	  INTO block
 	  FROM flp.published_view p
-	 WHERE flp._published_view_problem(p.view::oid) IS NULL;
+	 WHERE flp_internal.published_view_problem(p.view::oid) IS NULL;
 	blocks := blocks || block;
 	titles := titles || 'published report views'::text;
 

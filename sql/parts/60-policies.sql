@@ -36,27 +36,27 @@ COMMENT ON FUNCTION flp.record_visible(regclass, text) IS
  * the type's output function (integers without a function call), which gives
  * the same text.
  */
-CREATE FUNCTION flp._record_visible_key(tbl regclass, record_key anyelement) RETURNS boolean
+CREATE FUNCTION flp_internal.record_visible_key(tbl regclass, record_key anyelement) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'flp_record_visible_key' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
-COMMENT ON FUNCTION flp._record_visible_key(regclass, anyelement) IS
+COMMENT ON FUNCTION flp_internal.record_visible_key(regclass, anyelement) IS
 	'internal: flp.record_visible(tbl, record_key::text) for a key converted to text by its output function';
 
 /* Changes of the assignments reach every session at commit. */
-CREATE FUNCTION flp._assignments_changed() RETURNS trigger
+CREATE FUNCTION flp_internal.assignments_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_assignments_changed' LANGUAGE C;
-COMMENT ON FUNCTION flp._assignments_changed() IS
+COMMENT ON FUNCTION flp_internal.assignments_changed() IS
 	'trigger: at commit, tells every session that record assignments changed';
-REVOKE ALL ON FUNCTION flp._assignments_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.assignments_changed() FROM PUBLIC;
 CREATE TRIGGER flp_assignments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-	ON flp.record_assignment FOR EACH STATEMENT EXECUTE FUNCTION flp._assignments_changed();
+	ON flp.record_assignment FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.assignments_changed();
 
-CREATE FUNCTION flp._eval_rule(tbl regclass, key_field name, record_key text, predicate text,
+CREATE FUNCTION flp_internal.eval_rule(tbl regclass, key_field name, record_key text, predicate text,
 							   role regrole) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'flp_eval_rule' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) IS
+COMMENT ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) IS
 	'internal: a data rule''s predicate on one row, with flp.attribute() answering for a role';
-REVOKE ALL ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) TO flp_admin;
 
 /*
  * A data rule stored by direct DML passes the same checks as
@@ -64,19 +64,19 @@ GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO
  * parser and must be one boolean expression over the row, calling only
  * functions flp lets run in subjects' sessions (rules.c, trust.c).
  */
-CREATE FUNCTION flp._check_data_rule() RETURNS trigger
+CREATE FUNCTION flp_internal.check_data_rule() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_check_data_rule' LANGUAGE C;
-COMMENT ON FUNCTION flp._check_data_rule() IS
+COMMENT ON FUNCTION flp_internal.check_data_rule() IS
 	'internal trigger: a data rule''s predicate must be one boolean expression over the row, of trusted functions';
-REVOKE ALL ON FUNCTION flp._check_data_rule() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.check_data_rule() FROM PUBLIC;
 CREATE TRIGGER flp_check_data_rule BEFORE INSERT OR UPDATE ON flp.data_rule
-	FOR EACH ROW EXECUTE FUNCTION flp._check_data_rule();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_data_rule();
 
-CREATE FUNCTION flp._create_data_policies(rel regclass, root regclass) RETURNS void
+CREATE FUNCTION flp_internal.create_data_policies(rel regclass, root regclass) RETURNS void
 	AS 'MODULE_PATHNAME', 'flp_create_data_policies' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._create_data_policies(regclass, regclass) IS
+COMMENT ON FUNCTION flp_internal.create_data_policies(regclass, regclass) IS
 	'internal: creates the flp_data_* policies of root''s data rules on rel, from the predicates'' parse trees';
-REVOKE ALL ON FUNCTION flp._create_data_policies(regclass, regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.create_data_policies(regclass, regclass) FROM PUBLIC;
 
 /* ------------------------------------------------ compiling the policies */
 
@@ -90,7 +90,7 @@ REVOKE ALL ON FUNCTION flp._create_data_policies(regclass, regclass) FROM PUBLIC
  *   flp_data_*  subjects see and change rows by data rules      (flp.add_data_rule)
  * All are restrictive: they narrow what the other policies allow.
  */
-CREATE FUNCTION flp._compile_policies(tbl regclass) RETURNS void
+CREATE FUNCTION flp_internal.compile_policies(tbl regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
@@ -104,7 +104,7 @@ DECLARE
 	internal_too boolean;
 BEGIN
 	SELECT g.tbl INTO root FROM flp.governed_table g
-	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp_internal.ancestors(tbl)) LIMIT 1;
 	IF root IS NULL THEN
 		RETURN;
 	END IF;
@@ -120,7 +120,7 @@ BEGIN
 	SELECT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl IN (SELECT up.t FROM up))
 	  INTO internal_too;
 
-	FOR rel IN SELECT flp._tree(root) LOOP
+	FOR rel IN SELECT flp_internal.tree(root) LOOP
 		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
 		FOR pol IN SELECT p.polname FROM pg_policy p
 					WHERE p.polrelid = rel
@@ -155,12 +155,12 @@ BEGIN
 						   rel, link.parent, link.parent_key, link.fk_field);
 		END IF;
 		/* built from the predicates' parse trees, never from their text (rules.c) */
-		PERFORM flp._create_data_policies(rel, root);
+		PERFORM flp_internal.create_data_policies(rel, root);
 	END LOOP;
 	/* what PostgreSQL resolved in the policies flp wrote (operators and casts
 	 * of the key fields' types too) must be code flp trusts: it runs in
 	 * subjects' sessions on real values */
-	SELECT * INTO risk FROM flp._code_risks(root) k
+	SELECT * INTO risk FROM flp_internal.code_risks(root) k
 	 WHERE k.kind = 'policy function' AND k.object LIKE 'policy flp\_%' LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'flp''s policies of table "%" would run code flp does not trust', root
@@ -170,14 +170,14 @@ BEGIN
 	END IF;
 	/* tables linked to this one follow its data rules: compile them too */
 	FOR rel IN SELECT l.child FROM flp.record_link l WHERE l.parent = root LOOP
-		PERFORM flp._compile_policies(rel);
+		PERFORM flp_internal.compile_policies(rel);
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION flp._compile_policies(regclass) IS
+COMMENT ON FUNCTION flp_internal.compile_policies(regclass) IS
 	'internal: (re)creates flp''s row-level security policies of a governed table and its children';
-REVOKE ALL ON FUNCTION flp._compile_policies(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._compile_policies(regclass) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.compile_policies(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.compile_policies(regclass) TO flp_admin;
 
 
 /*
@@ -186,20 +186,20 @@ GRANT EXECUTE ON FUNCTION flp._compile_policies(regclass) TO flp_admin;
  * renamed or dropped -- recompiles the policies of its table (not for the
  * rows of a COPY FROM: a restore brings the policies along).
  */
-CREATE FUNCTION flp._rules_changed() RETURNS trigger
+CREATE FUNCTION flp_internal.rules_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_rules_changed' LANGUAGE C;
-COMMENT ON FUNCTION flp._rules_changed() IS
+COMMENT ON FUNCTION flp_internal.rules_changed() IS
 	'internal trigger: recompiles the policies of the table whose data rule, record link or partner scope changed';
-REVOKE ALL ON FUNCTION flp._rules_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.rules_changed() FROM PUBLIC;
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.data_rule
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.record_link
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('child');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('child');
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.partner_scope
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.data_rule
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.record_link
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('child');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('child');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.partner_scope
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('tbl');

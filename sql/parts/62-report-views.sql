@@ -29,28 +29,28 @@ COMMENT ON COLUMN flp.published_view.reason IS 'why it was published, as the pub
 COMMENT ON COLUMN flp.published_view.published_by IS 'who published it';
 COMMENT ON COLUMN flp.published_view.published_at IS 'when it was published (last)';
 COMMENT ON COLUMN flp.published_view.owner IS 'the view''s owner when it was published';
-COMMENT ON COLUMN flp.published_view.definition IS 'the definition published (flp._view_definition)';
+COMMENT ON COLUMN flp.published_view.definition IS 'the definition published (flp_internal.view_definition)';
 SELECT pg_catalog.pg_extension_config_dump('flp.published_view', '');
 REVOKE ALL ON flp.published_view FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON flp.published_view TO flp_admin;
 CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-	ON flp.published_view FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed();
+	ON flp.published_view FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.catalog_changed();
 
 /* A view's definition as publishing compares it: every name qualified. */
-CREATE FUNCTION flp._view_definition(view oid) RETURNS text
+CREATE FUNCTION flp_internal.view_definition(view oid) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_view_definition_sql' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION flp._view_definition(oid) IS
+COMMENT ON FUNCTION flp_internal.view_definition(oid) IS
 	'internal: the definition of a view as publishing compares it (pg_get_viewdef with every name qualified)';
-REVOKE ALL ON FUNCTION flp._view_definition(oid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._view_definition(oid) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.view_definition(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.view_definition(oid) TO flp_admin;
 
 /* Why a published view is not in force, or NULL when it is. */
-CREATE FUNCTION flp._published_view_problem(view oid, code_only boolean DEFAULT false) RETURNS text
+CREATE FUNCTION flp_internal.published_view_problem(view oid, code_only boolean DEFAULT false) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_published_view_problem_sql' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION flp._published_view_problem(oid, boolean) IS
+COMMENT ON FUNCTION flp_internal.published_view_problem(oid, boolean) IS
 	'internal: why a view cannot be (or is no longer) in force as published, or NULL';
-REVOKE ALL ON FUNCTION flp._published_view_problem(oid, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._published_view_problem(oid, boolean) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.published_view_problem(oid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.published_view_problem(oid, boolean) TO flp_admin;
 
 CREATE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -61,8 +61,8 @@ DECLARE
 	def text;
 	own name;
 BEGIN
-	PERFORM flp._require_super_admin('publish a view');
-	PERFORM flp._require_not_null(view, 'view');
+	PERFORM flp_internal.require_super_admin('publish a view');
+	PERFORM flp_internal.require_not_null(view, 'view');
 	SELECT c.relkind, pg_get_userbyid(c.relowner) INTO kind, own FROM pg_class c WHERE c.oid = view;
 	IF kind IS DISTINCT FROM 'v' THEN
 		RAISE EXCEPTION '"%" is not a view', view
@@ -82,14 +82,14 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Publish a report view of your own schema.';
 	END IF;
-	problem := flp._published_view_problem(view::oid, true);
+	problem := flp_internal.published_view_problem(view::oid, true);
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = problem,
 				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, reads only views of its owner or of a super admin, and reads tables with row-level security only of a super admin.';
 	END IF;
-	def := flp._view_definition(view::oid);
+	def := flp_internal.view_definition(view::oid);
 	INSERT INTO flp.published_view AS p (view, owner, definition, reason)
 	VALUES (view, own, def, reason)
 	ON CONFLICT ON CONSTRAINT published_view_pkey DO UPDATE
@@ -105,8 +105,8 @@ CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unpublish a view');
-	PERFORM flp._require_not_null(view, 'view');
+	PERFORM flp_internal.require_super_admin('unpublish a view');
+	PERFORM flp_internal.require_not_null(view, 'view');
 	DELETE FROM flp.published_view p WHERE p.view = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'view "%" is not published', view
@@ -123,7 +123,7 @@ SELECT p.view, p.owner, p.reason, p.published_by, p.published_at,
 	   s.problem IS NULL AS in_force,
 	   coalesce(s.problem, 'published') AS state
   FROM flp.published_view p
- CROSS JOIN LATERAL (SELECT flp._published_view_problem(p.view::oid) AS problem) s;
+ CROSS JOIN LATERAL (SELECT flp_internal.published_view_problem(p.view::oid) AS problem) s;
 COMMENT ON VIEW flp.published_views IS
 	'published report views, and whether each is in force (a changed definition or owner, or untrusted code, lapses it)';
 REVOKE ALL ON flp.published_views FROM PUBLIC;

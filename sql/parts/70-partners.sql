@@ -9,11 +9,11 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t regclass;
 BEGIN
-	PERFORM flp._require_super_admin('define an area');
-	PERFORM flp._require_not_null(area, 'area');
+	PERFORM flp_internal.require_super_admin('define an area');
+	PERFORM flp_internal.require_not_null(area, 'area');
 	IF area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
 					'company_relationship', 'home', 'report', 'scorecard') THEN
-		RAISE EXCEPTION 'unknown partner area "%"', flp._shown(area)
+		RAISE EXCEPTION 'unknown partner area "%"', flp_internal.shown(area)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The partner areas are dashboard, timeline, cockpit, success_plan, company_relationship, home, report and scorecard.';
 	END IF;
@@ -26,7 +26,7 @@ BEGIN
 			DETAIL = format('Element %s is NULL.', array_position(tables, NULL));
 	END IF;
 	FOREACH t IN ARRAY tables LOOP
-		PERFORM flp._require_governed(t, 'tables');
+		PERFORM flp_internal.require_governed(t, 'tables');
 	END LOOP;
 	DELETE FROM flp.area_table a WHERE a.area = $1 COLLATE "C";
 	INSERT INTO flp.area_table (area, tbl)
@@ -53,9 +53,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('assign a partner bundle');
-	PERFORM flp._require_partner(partner);
-	b := flp._require_bundle(bundle, false);
+	PERFORM flp_internal.require_super_admin('assign a partner bundle');
+	PERFORM flp_internal.require_partner(partner);
+	b := flp_internal.require_bundle(bundle, false);
 	IF b.kind <> 'partner' THEN
 		RAISE EXCEPTION 'bundle "%" is not a partner bundle', bundle
 			USING ERRCODE = 'wrong_object_type',
@@ -76,23 +76,23 @@ CREATE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('scope a table');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, key_field, 'key_field');
+	PERFORM flp_internal.require_super_admin('scope a table');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, key_field, 'key_field');
 	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
 	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
 	'partner users see and change only the rows of the table whose key is assigned to them';
 
-CREATE FUNCTION flp._require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
+CREATE FUNCTION flp_internal.require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_partner(partner);
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_partner(partner);
+	PERFORM flp_internal.require_governed(tbl);
 	IF NOT EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -106,11 +106,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
+COMMENT ON FUNCTION flp_internal.require_scope(text, regclass, regrole) IS
 	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
 
 /* A record key: not NULL (22004), short enough for the catalog's index (22023). */
-CREATE FUNCTION flp._require_record_key(record_key text) RETURNS void
+CREATE FUNCTION flp_internal.require_record_key(record_key text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -118,25 +118,25 @@ BEGIN
 		RAISE EXCEPTION 'record_key must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF octet_length(record_key) > 1000 THEN
-		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp._shown(record_key), octet_length(record_key)
+		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp_internal.shown(record_key), octet_length(record_key)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A record key has at most 1000 bytes.';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_record_key(text) IS
+COMMENT ON FUNCTION flp_internal.require_record_key(text) IS
 	'internal: raises 22004 or 22023 unless the text can be a record key';
-REVOKE ALL ON FUNCTION flp._require_record_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._require_record_key(text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.require_record_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.require_record_key(text) TO flp_admin;
 
 CREATE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
 								  partner_user regrole DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('assign a record');
-	PERFORM flp._require_scope(partner, tbl, partner_user);
-	PERFORM flp._require_record_key(record_key);
+	PERFORM flp_internal.require_super_admin('assign a record');
+	PERFORM flp_internal.require_scope(partner, tbl, partner_user);
+	PERFORM flp_internal.require_record_key(record_key);
 	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
 	ON CONFLICT DO NOTHING;
 END
@@ -149,14 +149,14 @@ CREATE FUNCTION flp.unassign_record(partner text, tbl regclass, record_key text,
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unassign a record');
-	PERFORM flp._require_scope(partner, tbl, partner_user);
-	PERFORM flp._require_record_key(record_key);
+	PERFORM flp_internal.require_super_admin('unassign a record');
+	PERFORM flp_internal.require_scope(partner, tbl, partner_user);
+	PERFORM flp_internal.require_record_key(record_key);
 	DELETE FROM flp.record_assignment a
 	 WHERE a.tbl = $2 AND a.record_key = $3 COLLATE "C" AND a.partner = $1 COLLATE "C"
 	   AND a.partner_user IS NOT DISTINCT FROM $4;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp._shown(record_key), tbl,
+		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp_internal.shown(record_key), tbl,
 			CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
 				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
 			USING ERRCODE = 'undefined_object';
@@ -175,15 +175,15 @@ DECLARE
 	up regclass;
 	left_steps bigint;
 BEGIN
-	PERFORM flp._require_super_admin('link records');
-	PERFORM flp._require_governed(child, 'child');
-	PERFORM flp._require_governed(parent, 'parent');
-	PERFORM flp._require_field(child, fk_field, 'fk_field');
+	PERFORM flp_internal.require_super_admin('link records');
+	PERFORM flp_internal.require_governed(child, 'child');
+	PERFORM flp_internal.require_governed(parent, 'parent');
+	PERFORM flp_internal.require_field(child, fk_field, 'fk_field');
 	IF child = parent THEN
 		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
 	END IF;
 	/* flp_link reads the parent in partner users' sessions, with the parent's own policies */
-	PERFORM flp._refuse_untrusted_policies(parent);
+	PERFORM flp_internal.refuse_untrusted_policies(parent);
 	/* the parent's record key: its scope key, or its one-column primary key */
 	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;
 	IF pkey IS NULL THEN
@@ -219,7 +219,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT record_link_pkey
 	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
 				  parent_key = EXCLUDED.parent_key;
-	PERFORM flp._compile_policies(child);
+	PERFORM flp_internal.compile_policies(child);
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
@@ -229,13 +229,13 @@ CREATE FUNCTION flp.unlink_records(child regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unlink records');
-	PERFORM flp._require_not_null(child, 'child');
+	PERFORM flp_internal.require_super_admin('unlink records');
+	PERFORM flp_internal.require_not_null(child, 'child');
 	DELETE FROM flp.record_link l WHERE l.child = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(child);
+	PERFORM flp_internal.compile_policies(child);
 END
 $$;
 COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
@@ -244,13 +244,13 @@ CREATE FUNCTION flp.unscope(tbl regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unscope a table');
-	PERFORM flp._require_not_null(tbl, 'tbl');
+	PERFORM flp_internal.require_super_admin('unscope a table');
+	PERFORM flp_internal.require_not_null(tbl, 'tbl');
 	DELETE FROM flp.partner_scope s WHERE s.tbl = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unscope(regclass) IS
@@ -268,20 +268,20 @@ DECLARE
 	losers text;
 	n bigint;
 BEGIN
-	PERFORM flp._require_super_admin('add a data rule');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_not_null(predicate, 'predicate');
+	PERFORM flp_internal.require_super_admin('add a data rule');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_not_null(predicate, 'predicate');
 	IF predicate !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Write a condition such as region = flp.attribute(''region'').';
 	END IF;
-	PERFORM flp._require_not_null(access, 'access');
+	PERFORM flp_internal.require_not_null(access, 'access');
 	IF access = 'hide' THEN
 		RAISE EXCEPTION 'access must be read or edit, not hide' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Rows no rule allows are hidden already.';
 	END IF;
 	IF bundle IS NOT NULL THEN
-		PERFORM flp._require_bundle(bundle, false);
+		PERFORM flp_internal.require_bundle(bundle, false);
 	END IF;
 	/* the same rule twice gives nothing more: a second one is a mistake */
 	SELECT r.id INTO id FROM flp.data_rule r
@@ -293,14 +293,14 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 				  DETAIL = format('It gives %s %s access where %s.',
 								  CASE WHEN bundle IS NULL THEN 'every subject' ELSE format('bundle "%s"', bundle) END,
-								  access, flp._shown(predicate)),
+								  access, flp_internal.shown(predicate)),
 				  HINT = 'A script that may run twice can look the rule up in flp.data_rule first.';
 	END IF;
 	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
 	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
 	VALUES (tbl, predicate, access, bundle) RETURNING r.id INTO id;
 	/* compiling it into the policies checks that it parses and is boolean */
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 	IF first THEN
 		/* from now on a subject sees only the rows some rule gives it: say who sees none */
 		SELECT count(*), string_agg(format('"%s"', r.rolname), ', ' ORDER BY r.rolname)
@@ -329,13 +329,13 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t regclass;
 BEGIN
-	PERFORM flp._require_super_admin('drop a data rule');
-	PERFORM flp._require_not_null(id, 'id');
+	PERFORM flp_internal.require_super_admin('drop a data rule');
+	PERFORM flp_internal.require_not_null(id, 'id');
 	DELETE FROM flp.data_rule r WHERE r.id = $1 RETURNING r.tbl INTO t;
 	IF t IS NULL THEN
 		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(t);
+	PERFORM flp_internal.compile_policies(t);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
@@ -343,7 +343,7 @@ COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
 /* ------------------------------------------------- explaining records */
 
 /* The record key field of a governed table: its scope key, or its one-column primary key. */
-CREATE FUNCTION flp._record_key_field(tbl regclass) RETURNS name
+CREATE FUNCTION flp_internal.record_key_field(tbl regclass) RETURNS name
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(
 		(SELECT s.key_field FROM flp.partner_scope s WHERE s.tbl = $1),
@@ -351,7 +351,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		   FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
 		  WHERE i.indrelid = $1 AND i.indisprimary AND i.indnkeyatts = 1))
 $$;
-COMMENT ON FUNCTION flp._record_key_field(regclass) IS
+COMMENT ON FUNCTION flp_internal.record_key_field(regclass) IS
 	'internal: the field that identifies a record of a governed table';
 
 CREATE FUNCTION flp.explain_record(tbl regclass, record_key text,
@@ -378,11 +378,11 @@ DECLARE
 	any_edit boolean := false;
 	p record;
 BEGIN
-	PERFORM flp._require_super_admin('explain a record');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_not_null(record_key, 'record_key');
-	PERFORM flp._require_role(role);
-	keyf := flp._record_key_field(tbl);
+	PERFORM flp_internal.require_super_admin('explain a record');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_not_null(record_key, 'record_key');
+	PERFORM flp_internal.require_role(role);
+	keyf := flp_internal.record_key_field(tbl);
 	IF keyf IS NULL THEN
 		RAISE EXCEPTION 'table "%" has no record key', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -467,7 +467,7 @@ BEGIN
 			detail := format('%s access where %s; for bundle "%s", which does not apply', r.access, r.predicate, r.bundle);
 			visible := NULL;
 		ELSE
-			res := flp._eval_rule(tbl, keyf, record_key, r.predicate, role);
+			res := flp_internal.eval_rule(tbl, keyf, record_key, r.predicate, role);
 			detail := format('%s access where %s%s: %s', r.access, r.predicate,
 							 CASE WHEN r.bundle IS NULL THEN '' ELSE format(' (bundle "%s")', r.bundle) END,
 							 CASE WHEN res THEN 'matches' ELSE 'does not match' END);
@@ -481,7 +481,7 @@ BEGIN
 	IF any_rule THEN
 		ok_rules := EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = $1
 							  AND (d.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = d.bundle))
-							  AND coalesce(flp._eval_rule(tbl, keyf, record_key, d.predicate, role), false));
+							  AND coalesce(flp_internal.eval_rule(tbl, keyf, record_key, d.predicate, role), false));
 		editable := any_edit;
 	END IF;
 

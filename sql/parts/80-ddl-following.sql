@@ -8,7 +8,7 @@
  * tables need nothing (rows hold OIDs); renames of columns are followed by the
  * library's ProcessUtility hook, which knows the old name.
  */
-CREATE FUNCTION flp._on_sql_drop() RETURNS event_trigger
+CREATE FUNCTION flp_internal.on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -51,11 +51,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._on_sql_drop() IS
+COMMENT ON FUNCTION flp_internal.on_sql_drop() IS
 	'event trigger: removes the catalog rows of dropped governed tables and columns, and of dropped published views';
-REVOKE ALL ON FUNCTION flp._on_sql_drop() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.on_sql_drop() FROM PUBLIC;
 
-CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp._on_sql_drop();
+CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp_internal.on_sql_drop();
 
 /*
  * Renames of columns, new partitions and new inheritance children are
@@ -66,18 +66,18 @@ CREATE EVENT TRIGGER flp_sql_drop ON sql_drop EXECUTE FUNCTION flp._on_sql_drop(
  * instead of leaving a governed table's fields or partitions untracked.
  * Where flp is loaded the call costs a function call and does nothing.
  */
-CREATE FUNCTION flp._on_ddl_end() RETURNS event_trigger
+CREATE FUNCTION flp_internal.on_ddl_end() RETURNS event_trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM flp._loaded();
+	PERFORM flp_internal.loaded();
 END
 $$;
-COMMENT ON FUNCTION flp._on_ddl_end() IS
+COMMENT ON FUNCTION flp_internal.on_ddl_end() IS
 	'event trigger: makes table DDL fail where the flp library is not loaded';
-REVOKE ALL ON FUNCTION flp._on_ddl_end() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._loaded() TO PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.on_ddl_end() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.loaded() TO PUBLIC;
 
 CREATE EVENT TRIGGER flp_ddl_end ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-	EXECUTE FUNCTION flp._on_ddl_end();
+	EXECUTE FUNCTION flp_internal.on_ddl_end();
 

@@ -6,7 +6,7 @@
 /*
  * Every change of flp's catalog, by a management function or by direct DML,
  * one row per changed row (a TRUNCATE: one row per statement), written by
- * the trigger flp._audit as the owner of this table (src/catalog/audit.c).
+ * the trigger flp_internal.audit as the owner of this table (src/catalog/audit.c).
  * Super admins read it; no one but a superuser changes it.  Dumped with the
  * database; a restore brings it along and is not recorded itself.  No
  * sequence numbers it: a sequence used in the writer's session would become
@@ -45,11 +45,11 @@ SELECT pg_catalog.pg_extension_config_dump('flp.audit_log', '');
 REVOKE ALL ON flp.audit_log FROM PUBLIC, flp_admin;
 GRANT SELECT ON flp.audit_log TO flp_admin;
 
-CREATE FUNCTION flp._audit() RETURNS trigger
+CREATE FUNCTION flp_internal.audit() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_audit' LANGUAGE C;
-COMMENT ON FUNCTION flp._audit() IS
+COMMENT ON FUNCTION flp_internal.audit() IS
 	'internal trigger: writes a change of flp''s catalog to flp.audit_log';
-REVOKE ALL ON FUNCTION flp._audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.audit() FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -64,10 +64,10 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_audit AFTER INSERT OR UPDATE OR DELETE ON flp.%I '
-			'FOR EACH ROW EXECUTE FUNCTION flp._audit()', t);
+			'FOR EACH ROW EXECUTE FUNCTION flp_internal.audit()', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_audit_truncate AFTER TRUNCATE ON flp.%I '
-			'FOR EACH STATEMENT EXECUTE FUNCTION flp._audit()', t);
+			'FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.audit()', t);
 	END LOOP;
 END
 $$;

@@ -11,22 +11,22 @@
  * its privileges; the rest runs as the extension's owner only.
  */
 REVOKE ALL ON FUNCTION
-	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
-	flp._preload_setting(), flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
-	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
-	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
-	flp._require_array(anyarray, text), flp._shown(text),
-	flp._require_scope(text, regclass, regrole), flp._check_field_mask(),
-	flp._check_governed_table(), flp._ref_check(), flp._ref_action(), flp._replace_secret()
+	flp_internal.ancestors(regclass), flp_internal.tree(regclass), flp_internal.same_kind(oid, oid),
+	flp_internal.preload_setting(), flp_internal.record_key_field(regclass),
+	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
+	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
+	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_scope(text, regclass, regrole), flp_internal.check_field_mask(),
+	flp_internal.check_governed_table(), flp_internal.ref_check(), flp_internal.ref_action(), flp_internal.replace_secret()
 	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
-	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
-	flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
-	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
-	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
-	flp._require_array(anyarray, text), flp._shown(text),
-	flp._require_scope(text, regclass, regrole)
+	flp_internal.ancestors(regclass), flp_internal.tree(regclass), flp_internal.same_kind(oid, oid),
+	flp_internal.record_key_field(regclass),
+	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
+	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
+	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_scope(text, regclass, regrole)
 	TO flp_admin;
 

@@ -3,20 +3,20 @@
 -- flp.security_check(), what can read around flp in this database.
 /* -------------------------------------------------- the security check */
 
-CREATE FUNCTION flp._untrusted_reason(fn regprocedure, allow_volatile boolean) RETURNS text
+CREATE FUNCTION flp_internal.untrusted_reason(fn regprocedure, allow_volatile boolean) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_untrusted_reason_sql' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION flp._untrusted_reason(regprocedure, boolean) IS
+COMMENT ON FUNCTION flp_internal.untrusted_reason(regprocedure, boolean) IS
 	'internal: why flp would not run a function on hidden values (NULL: it would); allow_volatile for triggers, defaults and constraints';
-REVOKE ALL ON FUNCTION flp._untrusted_reason(regprocedure, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._untrusted_reason(regprocedure, boolean) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.untrusted_reason(regprocedure, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.untrusted_reason(regprocedure, boolean) TO flp_admin;
 
 /*
  * Functions that run on the real values of a governed table in whatever
  * session writes or reads it: those of its CHECK constraints, defaults,
  * generated columns, triggers and policies, and its masks.  One row each
- * that flp would not trust (see flp._require_trusted_function).
+ * that flp would not trust (see flp_internal.require_trusted_function).
  */
-CREATE FUNCTION flp._code_risks(tbl regclass)
+CREATE FUNCTION flp_internal.code_risks(tbl regclass)
 	RETURNS TABLE (kind text, object text, risk text, fix text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH code(kind, object, fn) AS (
@@ -25,29 +25,29 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		  FROM pg_constraint c JOIN pg_depend d
 			ON d.classid = 'pg_constraint'::regclass AND d.objid = c.oid
 		   AND d.refclassid = 'pg_proc'::regclass
-		 WHERE c.conrelid IN (SELECT flp._tree($1))
+		 WHERE c.conrelid IN (SELECT flp_internal.tree($1))
 	  UNION ALL
 		SELECT 'default or generated column function',
 			   format('column %I of %s', a.attname, ad.adrelid::regclass), d.refobjid
 		  FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
 		  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
 		   AND d.refclassid = 'pg_proc'::regclass
-		 WHERE ad.adrelid IN (SELECT flp._tree($1))
+		 WHERE ad.adrelid IN (SELECT flp_internal.tree($1))
 	  UNION ALL
 		SELECT 'trigger function', format('trigger %I of %s', t.tgname, t.tgrelid::regclass), t.tgfoid
-		  FROM pg_trigger t WHERE t.tgrelid IN (SELECT flp._tree($1)) AND NOT t.tgisinternal
+		  FROM pg_trigger t WHERE t.tgrelid IN (SELECT flp_internal.tree($1)) AND NOT t.tgisinternal
 	  UNION ALL
 		SELECT 'policy function', format('policy %I of %s', p.polname, p.polrelid::regclass), d.refobjid
 		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
 		   AND d.refclassid = 'pg_proc'::regclass
-		 WHERE p.polrelid IN (SELECT flp._tree($1))
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
 	  UNION ALL
 		/* operators a policy uses run their functions; casts to a domain run its CHECKs */
 		SELECT 'policy function', format('policy %I of %s', p.polname, p.polrelid::regclass), o.oprcode
 		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
 		   AND d.refclassid = 'pg_operator'::regclass
 		  JOIN pg_operator o ON o.oid = d.refobjid
-		 WHERE p.polrelid IN (SELECT flp._tree($1))
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
 	  UNION ALL
 		SELECT 'policy function', format('policy %I of %s (domain %s)', p.polname, p.polrelid::regclass,
 										 d.refobjid::regtype), cd.refobjid
@@ -56,24 +56,24 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		  JOIN pg_constraint c ON c.contypid = d.refobjid
 		  JOIN pg_depend cd ON cd.classid = 'pg_constraint'::regclass AND cd.objid = c.oid
 		   AND cd.refclassid = 'pg_proc'::regclass
-		 WHERE p.polrelid IN (SELECT flp._tree($1))
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
 	  UNION ALL
 		SELECT 'mask function', format('mask of field %I of %s', m.field, m.tbl), m.mask
 		  FROM flp.field_mask m WHERE m.tbl = $1
 	)
 	SELECT c.kind, c.object,
 		   format('%s runs on real values in the sessions that use the table, and %s',
-				  c.fn::regprocedure, flp._untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function')),
+				  c.fn::regprocedure, flp_internal.untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function')),
 		   CASE WHEN c.kind = 'mask function'
 				THEN 'Until it is fixed flp shows the default mask instead. Have a superuser own it, declare it STABLE or IMMUTABLE, and give it SET search_path or a SQL-standard body.'
 				ELSE 'Have a superuser own it, and give it SET search_path = pg_catalog (or a SQL-standard body).' END
 	  FROM code c
-	 WHERE flp._untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function') IS NOT NULL
+	 WHERE flp_internal.untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function') IS NOT NULL
 $$;
-COMMENT ON FUNCTION flp._code_risks(regclass) IS
+COMMENT ON FUNCTION flp_internal.code_risks(regclass) IS
 	'internal: functions that run on a governed table''s real values and that flp would not trust';
-REVOKE ALL ON FUNCTION flp._code_risks(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._code_risks(regclass) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.code_risks(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.code_risks(regclass) TO flp_admin;
 
 /*
  * Policies of a governed table run in the sessions of every subject that
@@ -82,13 +82,13 @@ GRANT EXECUTE ON FUNCTION flp._code_risks(regclass) TO flp_admin;
  * code flp does not trust (checked after CREATE and ALTER POLICY by flp's
  * ProcessUtility hook, and by flp.protect and flp.link_records).
  */
-CREATE FUNCTION flp._refuse_untrusted_policies(tbl regclass) RETURNS void
+CREATE FUNCTION flp_internal.refuse_untrusted_policies(tbl regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	r record;
 BEGIN
-	SELECT * INTO r FROM flp._code_risks(tbl) k WHERE k.kind = 'policy function' LIMIT 1;
+	SELECT * INTO r FROM flp_internal.code_risks(tbl) k WHERE k.kind = 'policy function' LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'table "%" has row-level security policies whose code flp does not trust', tbl
 			USING ERRCODE = 'insufficient_privilege',
@@ -97,10 +97,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._refuse_untrusted_policies(regclass) IS
+COMMENT ON FUNCTION flp_internal.refuse_untrusted_policies(regclass) IS
 	'internal: raises 42501 when a governed table has policies whose code flp does not trust';
-REVOKE ALL ON FUNCTION flp._refuse_untrusted_policies(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._refuse_untrusted_policies(regclass) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.refuse_untrusted_policies(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.refuse_untrusted_policies(regclass) TO flp_admin;
 
 /*
  * What can read around flp in this database, with the fix for each: roles
@@ -115,7 +115,7 @@ CREATE FUNCTION flp.security_check()
 	RETURNS TABLE (kind text, object text, risk text, fix text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	PERFORM flp._require_super_admin('run the security check');
+	PERFORM flp_internal.require_super_admin('run the security check');
 	RETURN QUERY
 	SELECT 'role attribute', format('role %I', r.rolname), x.risk, x.fix
 	  FROM pg_roles r,
@@ -141,7 +141,7 @@ BEGIN
 		   format('REVOKE %s ON %s FROM %s;', a.privilege_type, g.tbl, quote_ident(a.grantee::regrole::text))
 	  FROM flp.governed_table g, pg_class c,
 		   LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid IN (SELECT flp._tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	 WHERE c.oid IN (SELECT flp_internal.tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
 	   AND a.grantee <> 0 AND NOT flp.is_super_admin(a.grantee::regrole)
 	UNION ALL
 	/* PostgreSQL 17: pg_maintain holds MAINTAIN on every table */
@@ -155,24 +155,24 @@ BEGIN
 	SELECT 'grant', format('%s on %s to PUBLIC', a.privilege_type, g.tbl),
 		   'every role may create triggers or foreign keys on it, or maintain it', format('REVOKE %s ON %s FROM PUBLIC;', a.privilege_type, g.tbl)
 	  FROM flp.governed_table g, pg_class c, LATERAL aclexplode(c.relacl) a
-	 WHERE c.oid IN (SELECT flp._tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	 WHERE c.oid IN (SELECT flp_internal.tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
 	   AND a.grantee = 0
 	UNION ALL
 	SELECT 'owner', format('%s owned by %s', c.oid::regclass, c.relowner::regrole),
 		   'an owner can change or drop the table, its triggers and its rules, and reads it unmasked through them',
 		   format('ALTER TABLE %s OWNER TO <an administrator role>;', c.oid::regclass)
 	  FROM flp.governed_table g
-	  JOIN pg_class c ON c.oid IN (SELECT flp._tree(g.tbl))
+	  JOIN pg_class c ON c.oid IN (SELECT flp_internal.tree(g.tbl))
 	 WHERE NOT flp.is_super_admin(c.relowner::regrole)
 	UNION ALL
 	SELECT k.kind, k.object, k.risk, k.fix
-	  FROM flp.governed_table g, LATERAL flp._code_risks(g.tbl) k
+	  FROM flp.governed_table g, LATERAL flp_internal.code_risks(g.tbl) k
 	UNION ALL
 	SELECT DISTINCT 'default function', format('column %I of %s', a.attname, ad.adrelid::regclass),
 		   format('its default calls %s: a sequence that function draws from is not recognised as filling the field, so roles it is hidden from may learn its values through that sequence', d.refobjid::regprocedure),
 		   'Use a column default nextval(...) or an identity column (flp refuses their sequences to the roles the field is hidden from), or grant no privilege on the function''s sequences.'
 	  FROM flp.governed_table g
-	  JOIN pg_attrdef ad ON ad.adrelid IN (SELECT flp._tree(g.tbl))
+	  JOIN pg_attrdef ad ON ad.adrelid IN (SELECT flp_internal.tree(g.tbl))
 	  JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
 	  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
 		   AND d.refclassid = 'pg_proc'::regclass
@@ -184,7 +184,7 @@ BEGIN
 		   'pg_class.reltuples of a partial index, which every role reads, is the number of rows matching its predicate; where the predicate reads a field hidden from some roles, it counts by that field (flp refuses those roles VACUUM, ANALYZE and REINDEX of the table)',
 		   'Drop the index, or exclude the fields its predicate reads (the check lists every partial index over a field that is not excluded).'
 	  FROM flp.governed_table g
-	  JOIN pg_index i ON i.indrelid IN (SELECT flp._tree(g.tbl)) AND i.indpred IS NOT NULL
+	  JOIN pg_index i ON i.indrelid IN (SELECT flp_internal.tree(g.tbl)) AND i.indpred IS NOT NULL
 	 WHERE EXISTS (SELECT 1 FROM pg_depend d
 					JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
 				   WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
@@ -198,7 +198,7 @@ BEGIN
 		   'the partition a row is in, and the order in which partitions are read, tell the key''s range to every role it is hidden from (flp masks tableoid; the order of unsorted results remains)',
 		   'Partition governed tables by fields no subject has hidden, or exclude the key fields.'
 	  FROM flp.governed_table g
-	  JOIN pg_class c ON c.oid IN (SELECT flp._tree(g.tbl)) AND c.relkind = 'p'
+	  JOIN pg_class c ON c.oid IN (SELECT flp_internal.tree(g.tbl)) AND c.relkind = 'p'
 	  JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
 	 WHERE EXISTS (SELECT 1 FROM unnest(pt.partattrs::int2[]) k(attnum)
 					JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum

@@ -9,13 +9,105 @@
  * both).
  */
 
-DROP FUNCTION flp._require_governed(regclass);
+/*
+ * 0.2.0 moves flp's internal functions (flp._name) out of the user-facing
+ * schema into flp_internal (as flp_internal.name): first, so that everything
+ * below names them there.
+ */
+CREATE SCHEMA flp_internal;
+COMMENT ON SCHEMA flp_internal IS
+	'flp''s internal functions: called by flp''s own functions, triggers, policies and plans, not by users';
+GRANT USAGE ON SCHEMA flp_internal TO PUBLIC;
+ALTER FUNCTION flp._loaded() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._loaded() RENAME TO loaded;
+ALTER FUNCTION flp._preload_setting() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._preload_setting() RENAME TO preload_setting;
+ALTER FUNCTION flp._set_preload(boolean) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._set_preload(boolean) RENAME TO set_preload;
+ALTER FUNCTION flp._catalog_changed() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._catalog_changed() RENAME TO catalog_changed;
+ALTER FUNCTION flp._governed_changed() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._governed_changed() RENAME TO governed_changed;
+ALTER FUNCTION flp._require_super_admin(text) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_super_admin(text) RENAME TO require_super_admin;
+ALTER FUNCTION flp._require_governed(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_governed(regclass) RENAME TO require_governed;
+ALTER FUNCTION flp._require_field(regclass, name) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_field(regclass, name) RENAME TO require_field;
+ALTER FUNCTION flp._require_bundle(text, boolean) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_bundle(text, boolean) RENAME TO require_bundle;
+ALTER FUNCTION flp._require_role(regrole) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_role(regrole) RENAME TO require_role;
+ALTER FUNCTION flp._tree(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._tree(regclass) RENAME TO tree;
+ALTER FUNCTION flp._ancestors(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._ancestors(regclass) RENAME TO ancestors;
+ALTER FUNCTION flp._guard(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._guard(regclass) RENAME TO guard;
+ALTER FUNCTION flp._unguard(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._unguard(regclass) RENAME TO unguard;
+ALTER FUNCTION flp._unguard_all() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._unguard_all() RENAME TO unguard_all;
+ALTER FUNCTION flp._govern_detached(regclass, regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._govern_detached(regclass, regclass) RENAME TO govern_detached;
+ALTER FUNCTION flp._require_governable(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_governable(regclass) RENAME TO require_governable;
+ALTER FUNCTION flp._check_governed_table() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._check_governed_table() RENAME TO check_governed_table;
+ALTER FUNCTION flp._same_kind(oid, oid) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._same_kind(oid, oid) RENAME TO same_kind;
+ALTER FUNCTION flp._replace_secret() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._replace_secret() RENAME TO replace_secret;
+ALTER FUNCTION flp._require_trusted_function(regprocedure, text) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_trusted_function(regprocedure, text) RENAME TO require_trusted_function;
+ALTER FUNCTION flp._check_field_mask() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._check_field_mask() RENAME TO check_field_mask;
+ALTER FUNCTION flp._ref_check() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._ref_check() RENAME TO ref_check;
+ALTER FUNCTION flp._ref_action() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._ref_action() RENAME TO ref_action;
+ALTER FUNCTION flp._record_visible_key(regclass, anyelement) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._record_visible_key(regclass, anyelement) RENAME TO record_visible_key;
+ALTER FUNCTION flp._assignments_changed() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._assignments_changed() RENAME TO assignments_changed;
+ALTER FUNCTION flp._eval_rule(regclass, name, text, text, regrole) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._eval_rule(regclass, name, text, text, regrole) RENAME TO eval_rule;
+ALTER FUNCTION flp._check_data_rule() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._check_data_rule() RENAME TO check_data_rule;
+ALTER FUNCTION flp._create_data_policies(regclass, regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._create_data_policies(regclass, regclass) RENAME TO create_data_policies;
+ALTER FUNCTION flp._compile_policies(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._compile_policies(regclass) RENAME TO compile_policies;
+ALTER FUNCTION flp._require_scope(text, regclass, regrole) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._require_scope(text, regclass, regrole) RENAME TO require_scope;
+ALTER FUNCTION flp._record_key_field(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._record_key_field(regclass) RENAME TO record_key_field;
+ALTER FUNCTION flp._on_sql_drop() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._on_sql_drop() RENAME TO on_sql_drop;
+ALTER FUNCTION flp._on_ddl_end() SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._on_ddl_end() RENAME TO on_ddl_end;
+ALTER FUNCTION flp._untrusted_reason(regprocedure, boolean) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._untrusted_reason(regprocedure, boolean) RENAME TO untrusted_reason;
+ALTER FUNCTION flp._code_risks(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._code_risks(regclass) RENAME TO code_risks;
+ALTER FUNCTION flp._refuse_untrusted_policies(regclass) SET SCHEMA flp_internal;
+ALTER FUNCTION flp_internal._refuse_untrusted_policies(regclass) RENAME TO refuse_untrusted_policies;
 
-DROP FUNCTION flp._require_field(regclass, name);
+/* the event trigger that fires during this script calls a moved function */
+CREATE OR REPLACE FUNCTION flp_internal.on_ddl_end() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM flp_internal.loaded();
+END
+$$;
 
-DROP FUNCTION flp._require_bundle(text, boolean);
+DROP FUNCTION flp_internal.require_governed(regclass);
 
-DROP FUNCTION flp._require_role(regrole);
+DROP FUNCTION flp_internal.require_field(regclass, name);
+
+DROP FUNCTION flp_internal.require_bundle(text, boolean);
+
+DROP FUNCTION flp_internal.require_role(regrole);
 
 /* ------------- 30-governed-tables: protect leaves primary keys unrestricted */
 
@@ -31,19 +123,19 @@ DECLARE
 	keys name[];
 	surrogate boolean;
 BEGIN
-	PERFORM flp._require_super_admin('govern a table');
-	PERFORM flp._require_not_null(tbl, 'tbl');
-	PERFORM flp._require_not_null(default_permission, 'default_permission');
-	PERFORM flp._require_not_null(govern_keys, 'govern_keys');
-	PERFORM flp._require_governable(tbl);
+	PERFORM flp_internal.require_super_admin('govern a table');
+	PERFORM flp_internal.require_not_null(tbl, 'tbl');
+	PERFORM flp_internal.require_not_null(default_permission, 'default_permission');
+	PERFORM flp_internal.require_not_null(govern_keys, 'govern_keys');
+	PERFORM flp_internal.require_governable(tbl);
 	SELECT g.tbl INTO parent
-	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	  FROM flp.governed_table g WHERE g.tbl IN (SELECT flp_internal.ancestors(tbl)) LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" is a partition or child of governed table "%"', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'Partitions and inheritance children are governed by the rules of their governed parent.';
 	END IF;
-	SELECT a INTO parent FROM flp._ancestors(tbl) a LIMIT 1;
+	SELECT a INTO parent FROM flp_internal.ancestors(tbl) a LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" is a partition or child of table "%", which is not governed', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -52,7 +144,7 @@ BEGIN
 	END IF;
 	SELECT g.tbl INTO parent
 	  FROM flp.governed_table g
-	 WHERE g.tbl IN (SELECT flp._tree(tbl)) AND g.tbl <> tbl LIMIT 1;
+	 WHERE g.tbl IN (SELECT flp_internal.tree(tbl)) AND g.tbl <> tbl LIMIT 1;
 	IF parent IS NOT NULL THEN
 		RAISE EXCEPTION 'table "%" has a governed partition or child "%"', tbl, parent
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -80,7 +172,7 @@ BEGIN
 	VALUES (tbl, default_permission)
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
 	DO UPDATE SET default_permission = EXCLUDED.default_permission;
-	PERFORM flp._guard(tbl);
+	PERFORM flp_internal.guard(tbl);
 	IF keys IS NOT NULL THEN
 		INSERT INTO flp.excluded_field (tbl, field) SELECT tbl, k FROM unnest(keys) k
 		ON CONFLICT DO NOTHING;
@@ -99,11 +191,11 @@ BEGIN
 	END IF;
 	/* a role that is not a superuser governs no table whose policies run untrusted code */
 	IF NOT (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) THEN
-		PERFORM flp._refuse_untrusted_policies(tbl);
+		PERFORM flp_internal.refuse_untrusted_policies(tbl);
 	END IF;
 	/* code that runs on the real values in subjects' sessions, resolving names there */
-	IF to_regprocedure('flp._code_risks(regclass)') IS NOT NULL THEN
-		FOR risk IN SELECT * FROM flp._code_risks(tbl) LOOP
+	IF to_regprocedure('flp_internal.code_risks(regclass)') IS NOT NULL THEN
+		FOR risk IN SELECT * FROM flp_internal.code_risks(tbl) LOOP
 			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
 		END LOOP;
 	END IF;
@@ -121,9 +213,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	PERFORM flp._require_super_admin('exclude a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_array(fields, 'fields');
+	PERFORM flp_internal.require_super_admin('exclude a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.exclude_field(tbl, f);
 	END LOOP;
@@ -141,10 +233,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	f name;
 BEGIN
-	PERFORM flp._require_super_admin('set a permission');
-	PERFORM flp._require_bundle(bundle, false);
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_array(fields, 'fields');
+	PERFORM flp_internal.require_super_admin('set a permission');
+	PERFORM flp_internal.require_bundle(bundle, false);
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
 		PERFORM flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
@@ -158,27 +250,27 @@ COMMENT ON FUNCTION flp.set_permission(text, regclass, name[], flp.permission) I
 
 /* ------------------------------------------- 60-policies: rules changed */
 
-CREATE FUNCTION flp._rules_changed() RETURNS trigger
+CREATE FUNCTION flp_internal.rules_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_rules_changed' LANGUAGE C;
-COMMENT ON FUNCTION flp._rules_changed() IS
+COMMENT ON FUNCTION flp_internal.rules_changed() IS
 	'internal trigger: recompiles the policies of the table whose data rule, record link or partner scope changed';
-REVOKE ALL ON FUNCTION flp._rules_changed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.rules_changed() FROM PUBLIC;
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.data_rule
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.record_link
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('child');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('child');
 CREATE TRIGGER flp_rules_changed AFTER INSERT OR UPDATE OR DELETE ON flp.partner_scope
-	FOR EACH ROW EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.data_rule
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.record_link
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('child');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('child');
 CREATE TRIGGER flp_rules_truncated AFTER TRUNCATE ON flp.partner_scope
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._rules_changed('tbl');
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.rules_changed('tbl');
 
 /* 40-users-bundles: assignments that give nothing */
 
-CREATE OR REPLACE FUNCTION flp._notice_ineffective(b flp.bundle, role regrole) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.notice_ineffective(b flp.bundle, role regrole) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -222,10 +314,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) IS
+COMMENT ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) IS
 	'internal: a notice when an assignment gives a role or members of a group role nothing';
-REVOKE ALL ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._notice_ineffective(flp.bundle, regrole) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) TO flp_admin;
 
 CREATE OR REPLACE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -233,16 +325,16 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('assign a bundle');
-	b := flp._require_bundle(bundle);
-	PERFORM flp._require_role(role);
+	PERFORM flp_internal.require_super_admin('assign a bundle');
+	b := flp_internal.require_bundle(bundle);
+	PERFORM flp_internal.require_role(role);
 	IF b.kind = 'partner' THEN
 		RAISE EXCEPTION 'partner bundle "%" cannot be assigned to a role', bundle
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
 	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
-	PERFORM flp._notice_ineffective(b, role);
+	PERFORM flp_internal.notice_ineffective(b, role);
 END
 $$;
 COMMENT ON FUNCTION flp.assign(text, regrole) IS
@@ -260,20 +352,20 @@ DECLARE
 	losers text;
 	n bigint;
 BEGIN
-	PERFORM flp._require_super_admin('add a data rule');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_not_null(predicate, 'predicate');
+	PERFORM flp_internal.require_super_admin('add a data rule');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_not_null(predicate, 'predicate');
 	IF predicate !~ '[^[:space:]]' THEN
 		RAISE EXCEPTION 'predicate must not be empty' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Write a condition such as region = flp.attribute(''region'').';
 	END IF;
-	PERFORM flp._require_not_null(access, 'access');
+	PERFORM flp_internal.require_not_null(access, 'access');
 	IF access = 'hide' THEN
 		RAISE EXCEPTION 'access must be read or edit, not hide' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Rows no rule allows are hidden already.';
 	END IF;
 	IF bundle IS NOT NULL THEN
-		PERFORM flp._require_bundle(bundle, false);
+		PERFORM flp_internal.require_bundle(bundle, false);
 	END IF;
 	/* the same rule twice gives nothing more: a second one is a mistake */
 	SELECT r.id INTO id FROM flp.data_rule r
@@ -285,14 +377,14 @@ BEGIN
 			USING ERRCODE = 'duplicate_object',
 				  DETAIL = format('It gives %s %s access where %s.',
 								  CASE WHEN bundle IS NULL THEN 'every subject' ELSE format('bundle "%s"', bundle) END,
-								  access, flp._shown(predicate)),
+								  access, flp_internal.shown(predicate)),
 				  HINT = 'A script that may run twice can look the rule up in flp.data_rule first.';
 	END IF;
 	first := NOT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl = $1);
 	INSERT INTO flp.data_rule AS r (tbl, predicate, access, bundle)
 	VALUES (tbl, predicate, access, bundle) RETURNING r.id INTO id;
 	/* compiling it into the policies checks that it parses and is boolean */
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 	IF first THEN
 		/* from now on a subject sees only the rows some rule gives it: say who sees none */
 		SELECT count(*), string_agg(format('"%s"', r.rolname), ', ' ORDER BY r.rolname)
@@ -320,7 +412,7 @@ COMMENT ON FUNCTION flp.add_data_rule(regclass, text, flp.permission, text) IS
 /*
  * Every change of flp's catalog, by a management function or by direct DML,
  * one row per changed row (a TRUNCATE: one row per statement), written by
- * the trigger flp._audit as the owner of this table (src/catalog/audit.c).
+ * the trigger flp_internal.audit as the owner of this table (src/catalog/audit.c).
  * Super admins read it; no one but a superuser changes it.  Dumped with the
  * database; a restore brings it along and is not recorded itself.  No
  * sequence numbers it: a sequence used in the writer's session would become
@@ -359,11 +451,11 @@ SELECT pg_catalog.pg_extension_config_dump('flp.audit_log', '');
 REVOKE ALL ON flp.audit_log FROM PUBLIC, flp_admin;
 GRANT SELECT ON flp.audit_log TO flp_admin;
 
-CREATE FUNCTION flp._audit() RETURNS trigger
+CREATE FUNCTION flp_internal.audit() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'flp_audit' LANGUAGE C;
-COMMENT ON FUNCTION flp._audit() IS
+COMMENT ON FUNCTION flp_internal.audit() IS
 	'internal trigger: writes a change of flp''s catalog to flp.audit_log';
-REVOKE ALL ON FUNCTION flp._audit() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.audit() FROM PUBLIC;
 
 DO $$
 DECLARE
@@ -378,10 +470,10 @@ BEGIN
 	LOOP
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_audit AFTER INSERT OR UPDATE OR DELETE ON flp.%I '
-			'FOR EACH ROW EXECUTE FUNCTION flp._audit()', t);
+			'FOR EACH ROW EXECUTE FUNCTION flp_internal.audit()', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER flp_audit_truncate AFTER TRUNCATE ON flp.%I '
-			'FOR EACH STATEMENT EXECUTE FUNCTION flp._audit()', t);
+			'FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.audit()', t);
 	END LOOP;
 END
 $$;
@@ -483,7 +575,7 @@ GRANT SELECT ON flp.bundle_fields, flp.bundle_holders TO flp_admin;
  * bundle is assigned to, and every role that can log in and is a member of
  * one (by name).
  */
-CREATE FUNCTION flp._matrix_roles() RETURNS regrole[]
+CREATE FUNCTION flp_internal.matrix_roles() RETURNS regrole[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH RECURSIVE held(r) AS (
 		SELECT u.role::oid FROM flp.registered_user u
@@ -497,7 +589,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 WHERE x.rolcanlogin OR EXISTS (SELECT 1 FROM flp.registered_user u WHERE u.role = h.r)
 		OR EXISTS (SELECT 1 FROM flp.assignment a WHERE a.role = h.r)
 $$;
-COMMENT ON FUNCTION flp._matrix_roles() IS
+COMMENT ON FUNCTION flp_internal.matrix_roles() IS
 	'internal: the registered and assigned roles and the login members of assigned group roles';
 
 /*
@@ -510,9 +602,9 @@ CREATE OR REPLACE FUNCTION flp.permission_matrix(roles regrole[] DEFAULT NULL)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('read the permissions of other roles');
+	PERFORM flp_internal.require_super_admin('read the permissions of other roles');
 	IF roles IS NULL THEN
-		roles := flp._matrix_roles();
+		roles := flp_internal.matrix_roles();
 	END IF;
 	IF array_position(roles, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'roles must not contain nulls' USING ERRCODE = 'null_value_not_allowed',
@@ -546,7 +638,7 @@ GRANT SELECT ON flp.my_restricted_fields TO PUBLIC;
  * (partner scope, inheritance rule, data rules) give it; the policies flp
  * compiles follow the same catalog rows.
  */
-CREATE FUNCTION flp._row_access(role regrole, tbl regclass) RETURNS text
+CREATE FUNCTION flp_internal.row_access(role regrole, tbl regclass) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -588,7 +680,7 @@ BEGIN
 	RETURN coalesce(nullif(array_to_string(parts, '; and '), ''), 'every row');
 END
 $$;
-COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
+COMMENT ON FUNCTION flp_internal.row_access(regrole, regclass) IS
 	'internal: which rows of a governed table a role sees, in words';
 
 /*
@@ -598,19 +690,19 @@ COMMENT ON FUNCTION flp._row_access(regrole, regclass) IS
  */
 
 /*
- * The roles a change may concern: those of flp._matrix_roles, and every
+ * The roles a change may concern: those of flp_internal.matrix_roles, and every
  * role that can log in and read a governed table (no bundle needed to be a
  * subject: the table default applies, and a first data rule hides rows).
  */
 
-CREATE FUNCTION flp._run_script(sql text) RETURNS void
+CREATE FUNCTION flp_internal.run_script(sql text) RETURNS void
 	AS 'MODULE_PATHNAME', 'flp_run_script' LANGUAGE C STRICT;
-COMMENT ON FUNCTION flp._run_script(text) IS
+COMMENT ON FUNCTION flp_internal.run_script(text) IS
 	'internal: runs the statements of a text in the current transaction, for flp.preview_change';
 
 /*
  * Preview a change: run its statements in a subtransaction, note what every
- * concerned role (flp._preview_roles, before and after) may do with every
+ * concerned role (flp_internal.preview_roles, before and after) may do with every
  * field and which rows it sees, roll back, and return the differences.
  * Nothing of the change remains -- not even in the audit log -- except
  * what no rollback undoes (sequence values: data rule ids).
@@ -623,19 +715,19 @@ DECLARE
 	names text[];
 	after_snap jsonb;
 BEGIN
-	PERFORM flp._require_super_admin('preview a change');
-	PERFORM flp._preview_check(sql);
-	names := flp._preview_roles();
+	PERFORM flp_internal.require_super_admin('preview a change');
+	PERFORM flp_internal.preview_check(sql);
+	names := flp_internal.preview_roles();
 	BEGIN
-		PERFORM flp._run_script(sql);
+		PERFORM flp_internal.run_script(sql);
 		/* the roles the change concerns newly, and those it concerned before */
-		names := flp._preview_roles(names);
-		after_snap := flp._preview_snapshot(names);
+		names := flp_internal.preview_roles(names);
+		after_snap := flp_internal.preview_snapshot(names);
 		RAISE EXCEPTION 'flp preview: roll back' USING ERRCODE = 'FLPRB';
 	EXCEPTION WHEN SQLSTATE 'FLPRB' THEN
 		NULL;
 	END;
-	RETURN QUERY SELECT * FROM flp._preview_diff(flp._preview_snapshot(names), after_snap);
+	RETURN QUERY SELECT * FROM flp_internal.preview_diff(flp_internal.preview_snapshot(names), after_snap);
 END
 $$;
 COMMENT ON FUNCTION flp.preview_change(text) IS
@@ -645,7 +737,7 @@ COMMENT ON FUNCTION flp.preview_change(text) IS
 /* item 9: names, temporary tables, masks that do not exist */
 
 
-CREATE OR REPLACE FUNCTION flp._require_governable(tbl regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_governable(tbl regclass) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -683,16 +775,16 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_governable(regclass) IS
+COMMENT ON FUNCTION flp_internal.require_governable(regclass) IS
 	'internal: raises 42809 unless the relation is an ordinary or partitioned table outside schema flp';
 
-CREATE OR REPLACE FUNCTION flp._check_field_mask() RETURNS trigger
+CREATE OR REPLACE FUNCTION flp_internal.check_field_mask() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	coltype oid;
 	p pg_proc;
 BEGIN
-	PERFORM flp._require_field(NEW.tbl, NEW.field);
+	PERFORM flp_internal.require_field(NEW.tbl, NEW.field);
 	SELECT a.atttypid INTO coltype FROM pg_attribute a
 	 WHERE a.attrelid = NEW.tbl AND a.attname = NEW.field;
 	SELECT * INTO p FROM pg_proc x WHERE x.oid = NEW.mask;
@@ -702,7 +794,7 @@ BEGIN
 	END IF;
 	/* the same type, or two string types (text masks serve varchar columns) */
 	IF p.prokind <> 'f' OR p.proretset OR p.pronargs <> 1
-	   OR NOT (flp._same_kind(p.prorettype, coltype) AND flp._same_kind(p.proargtypes[0], coltype)) THEN
+	   OR NOT (flp_internal.same_kind(p.prorettype, coltype) AND flp_internal.same_kind(p.proargtypes[0], coltype)) THEN
 		RAISE EXCEPTION 'function % cannot mask field "%" of table "%"', NEW.mask, NEW.field, NEW.tbl
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('A mask function takes one argument of the field''s type %s and returns that type.',
@@ -714,13 +806,13 @@ BEGIN
 				  HINT = 'Declare it IMMUTABLE or STABLE.';
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.mask IS DISTINCT FROM OLD.mask THEN
-		PERFORM flp._require_trusted_function(NEW.mask, 'mask function');
+		PERFORM flp_internal.require_trusted_function(NEW.mask, 'mask function');
 	END IF;
 	RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION flp._check_field_mask() IS
-	'internal trigger: a mask must fit its field and be trusted code (see flp._require_trusted_function)';
+COMMENT ON FUNCTION flp_internal.check_field_mask() IS
+	'internal trigger: a mask must fit its field and be trusted code (see flp_internal.require_trusted_function)';
 
 CREATE OR REPLACE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
 								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
@@ -728,10 +820,10 @@ CREATE OR REPLACE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEF
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('create a bundle');
-	PERFORM flp._check_name('bundle', name);
-	PERFORM flp._require_not_null(kind, 'kind');
-	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp_internal.require_super_admin('create a bundle');
+	PERFORM flp_internal.check_name('bundle', name);
+	PERFORM flp_internal.require_not_null(kind, 'kind');
+	PERFORM flp_internal.require_not_null(license, 'license');
 	IF kind = 'partner' AND license <> 'full' THEN
 		RAISE EXCEPTION 'a partner bundle must have license "full"'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -750,9 +842,9 @@ CREATE OR REPLACE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS v
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('rename a bundle');
-	PERFORM flp._require_bundle(name, true, 'name');
-	PERFORM flp._check_name('bundle', new_name, 'new_name');
+	PERFORM flp_internal.require_super_admin('rename a bundle');
+	PERFORM flp_internal.require_bundle(name, true, 'name');
+	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
 		RETURN;
 	END IF;
@@ -760,8 +852,8 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
 	END IF;
 	/* settings, assignments, rules, partner assignments and data rules follow
-	 * the name (flp._ref_action); the data rules' policies are compiled again
-	 * (flp._rules_changed) */
+	 * the name (flp_internal.ref_action); the data rules' policies are compiled again
+	 * (flp_internal.rules_changed) */
 	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
 END
 $$;
@@ -772,8 +864,8 @@ CREATE OR REPLACE FUNCTION flp.add_partner(name text, company_key text DEFAULT N
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('add a partner');
-	PERFORM flp._check_name('partner', name);
+	PERFORM flp_internal.require_super_admin('add a partner');
+	PERFORM flp_internal.check_name('partner', name);
 	INSERT INTO flp.partner AS p VALUES (name, company_key)
 	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
 END
@@ -798,7 +890,7 @@ COMMENT ON TABLE flp.record_link IS
  * it would let an ordinary bundle take its place as every partner's default.
  * No other bundle becomes a system bundle.
  */
-CREATE FUNCTION flp._check_bundle() RETURNS trigger
+CREATE FUNCTION flp_internal.check_bundle() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.system
@@ -815,11 +907,11 @@ BEGIN
 	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
 END
 $$;
-COMMENT ON FUNCTION flp._check_bundle() IS
+COMMENT ON FUNCTION flp_internal.check_bundle() IS
 	'internal trigger: the system bundle keeps its name, kind, license and flag, and cannot be deleted; no bundle becomes a system bundle';
-REVOKE ALL ON FUNCTION flp._check_bundle() FROM PUBLIC;
+REVOKE ALL ON FUNCTION flp_internal.check_bundle() FROM PUBLIC;
 CREATE TRIGGER flp_check_bundle BEFORE INSERT OR UPDATE OR DELETE ON flp.bundle
-	FOR EACH ROW EXECUTE FUNCTION flp._check_bundle();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_bundle();
 
 
 /* clone_bundle refuses Default_Partner_Bundle */
@@ -831,9 +923,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('clone a bundle');
-	b := flp._require_bundle(name, false, 'name');
-	PERFORM flp._check_name('bundle', new_name, 'new_name');
+	PERFORM flp_internal.require_super_admin('clone a bundle');
+	b := flp_internal.require_bundle(name, false, 'name');
+	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF b.system THEN
 		RAISE EXCEPTION 'system bundle "%" cannot be cloned', name
 			USING ERRCODE = 'feature_not_supported',
@@ -860,7 +952,7 @@ COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
 
 /* inheritance rules: internal subjects where data rules restrict the parent */
 
-CREATE OR REPLACE FUNCTION flp._compile_policies(tbl regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.compile_policies(tbl regclass) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET flp.maintenance = on AS $$
 #variable_conflict use_variable
@@ -874,7 +966,7 @@ DECLARE
 	internal_too boolean;
 BEGIN
 	SELECT g.tbl INTO root FROM flp.governed_table g
-	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp._ancestors(tbl)) LIMIT 1;
+	 WHERE g.tbl = tbl OR g.tbl IN (SELECT flp_internal.ancestors(tbl)) LIMIT 1;
 	IF root IS NULL THEN
 		RETURN;
 	END IF;
@@ -890,7 +982,7 @@ BEGIN
 	SELECT EXISTS (SELECT 1 FROM flp.data_rule r WHERE r.tbl IN (SELECT up.t FROM up))
 	  INTO internal_too;
 
-	FOR rel IN SELECT flp._tree(root) LOOP
+	FOR rel IN SELECT flp_internal.tree(root) LOOP
 		CONTINUE WHEN NOT EXISTS (SELECT 1 FROM flp.guarded_relation g WHERE g.relid = rel);
 		FOR pol IN SELECT p.polname FROM pg_policy p
 					WHERE p.polrelid = rel
@@ -925,12 +1017,12 @@ BEGIN
 						   rel, link.parent, link.parent_key, link.fk_field);
 		END IF;
 		/* built from the predicates' parse trees, never from their text (rules.c) */
-		PERFORM flp._create_data_policies(rel, root);
+		PERFORM flp_internal.create_data_policies(rel, root);
 	END LOOP;
 	/* what PostgreSQL resolved in the policies flp wrote (operators and casts
 	 * of the key fields' types too) must be code flp trusts: it runs in
 	 * subjects' sessions on real values */
-	SELECT * INTO risk FROM flp._code_risks(root) k
+	SELECT * INTO risk FROM flp_internal.code_risks(root) k
 	 WHERE k.kind = 'policy function' AND k.object LIKE 'policy flp\_%' LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'flp''s policies of table "%" would run code flp does not trust', root
@@ -940,11 +1032,11 @@ BEGIN
 	END IF;
 	/* tables linked to this one follow its data rules: compile them too */
 	FOR rel IN SELECT l.child FROM flp.record_link l WHERE l.parent = root LOOP
-		PERFORM flp._compile_policies(rel);
+		PERFORM flp_internal.compile_policies(rel);
 	END LOOP;
 END
 $$;
-COMMENT ON FUNCTION flp._compile_policies(regclass) IS
+COMMENT ON FUNCTION flp_internal.compile_policies(regclass) IS
 	'internal: (re)creates flp''s row-level security policies of a governed table and its children';
 
 CREATE OR REPLACE FUNCTION flp.explain_record(tbl regclass, record_key text,
@@ -971,11 +1063,11 @@ DECLARE
 	any_edit boolean := false;
 	p record;
 BEGIN
-	PERFORM flp._require_super_admin('explain a record');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_not_null(record_key, 'record_key');
-	PERFORM flp._require_role(role);
-	keyf := flp._record_key_field(tbl);
+	PERFORM flp_internal.require_super_admin('explain a record');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_not_null(record_key, 'record_key');
+	PERFORM flp_internal.require_role(role);
+	keyf := flp_internal.record_key_field(tbl);
 	IF keyf IS NULL THEN
 		RAISE EXCEPTION 'table "%" has no record key', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1060,7 +1152,7 @@ BEGIN
 			detail := format('%s access where %s; for bundle "%s", which does not apply', r.access, r.predicate, r.bundle);
 			visible := NULL;
 		ELSE
-			res := flp._eval_rule(tbl, keyf, record_key, r.predicate, role);
+			res := flp_internal.eval_rule(tbl, keyf, record_key, r.predicate, role);
 			detail := format('%s access where %s%s: %s', r.access, r.predicate,
 							 CASE WHEN r.bundle IS NULL THEN '' ELSE format(' (bundle "%s")', r.bundle) END,
 							 CASE WHEN res THEN 'matches' ELSE 'does not match' END);
@@ -1074,7 +1166,7 @@ BEGIN
 	IF any_rule THEN
 		ok_rules := EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = $1
 							  AND (d.bundle IS NULL OR EXISTS (SELECT 1 FROM flp.bundles(role) b WHERE b.bundle = d.bundle))
-							  AND coalesce(flp._eval_rule(tbl, keyf, record_key, d.predicate, role), false));
+							  AND coalesce(flp_internal.eval_rule(tbl, keyf, record_key, d.predicate, role), false));
 		editable := any_edit;
 	END IF;
 
@@ -1109,8 +1201,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	mandatory text;
 BEGIN
-	PERFORM flp._require_super_admin('change how mandatory fields apply');
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_super_admin('change how mandatory fields apply');
+	PERFORM flp_internal.require_governed(tbl);
 	IF enabled IS NULL THEN
 		RAISE EXCEPTION 'enabled must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
@@ -1133,13 +1225,13 @@ COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
 
 /* -------------------------------------------- functions changed since (sync) */
 
-CREATE OR REPLACE FUNCTION flp._shown(value text) RETURNS text
+CREATE OR REPLACE FUNCTION flp_internal.shown(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value END;
-COMMENT ON FUNCTION flp._shown(text) IS
+COMMENT ON FUNCTION flp_internal.shown(text) IS
 	'internal: a value as error messages quote it (at most 100 characters)';
 
-CREATE OR REPLACE FUNCTION flp._require_not_null(value anyelement, argname text) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_not_null(value anyelement, argname text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
@@ -1147,10 +1239,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_not_null(anyelement, text) IS
+COMMENT ON FUNCTION flp_internal.require_not_null(anyelement, text) IS
 	'internal: raises 22004 "<argname> must not be null" when the argument is NULL';
 
-CREATE OR REPLACE FUNCTION flp._require_array(value anyarray, argname text) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_array(value anyarray, argname text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
@@ -1165,10 +1257,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_array(anyarray, text) IS
+COMMENT ON FUNCTION flp_internal.require_array(anyarray, text) IS
 	'internal: raises 22004 or 22023 unless the array argument is non-empty and has no NULL element';
 
-CREATE OR REPLACE FUNCTION flp._require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_governed(tbl regclass, argname text DEFAULT 'tbl') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1186,10 +1278,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_governed(regclass, text) IS
+COMMENT ON FUNCTION flp_internal.require_governed(regclass, text) IS
 	'internal: raises 22004, 42P01 or 55000 unless the table is governed';
 
-CREATE OR REPLACE FUNCTION flp._require_field(tbl regclass, field name, argname text DEFAULT 'field')
+CREATE OR REPLACE FUNCTION flp_internal.require_field(tbl regclass, field name, argname text DEFAULT 'field')
 	RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -1206,10 +1298,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_field(regclass, name, text) IS
+COMMENT ON FUNCTION flp_internal.require_field(regclass, name, text) IS
 	'internal: raises 22004 or 42703 unless the table has the column';
 
-CREATE OR REPLACE FUNCTION flp._require_bundle(bundle text, editable boolean DEFAULT true,
+CREATE OR REPLACE FUNCTION flp_internal.require_bundle(bundle text, editable boolean DEFAULT true,
 									argname text DEFAULT 'bundle')
 	RETURNS flp.bundle
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1222,7 +1314,7 @@ BEGIN
 	END IF;
 	SELECT * INTO b FROM flp.bundle x WHERE x.name = $1 COLLATE "C";
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'bundle "%" does not exist', flp._shown(bundle)
+		RAISE EXCEPTION 'bundle "%" does not exist', flp_internal.shown(bundle)
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'See the bundles in table flp.bundle.';
 	END IF;
@@ -1235,10 +1327,10 @@ BEGIN
 	RETURN b;
 END
 $$;
-COMMENT ON FUNCTION flp._require_bundle(text, boolean, text) IS
+COMMENT ON FUNCTION flp_internal.require_bundle(text, boolean, text) IS
 	'internal: returns the bundle or raises 22004, 42704 (and 42501 for system bundles when editing)';
 
-CREATE OR REPLACE FUNCTION flp._require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_partner(partner text, argname text DEFAULT 'partner') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1246,15 +1338,15 @@ BEGIN
 		RAISE EXCEPTION '% must not be null', argname USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C") THEN
-		RAISE EXCEPTION 'partner "%" does not exist', flp._shown(partner)
+		RAISE EXCEPTION 'partner "%" does not exist', flp_internal.shown(partner)
 			USING ERRCODE = 'undefined_object', HINT = 'Add it first with flp.add_partner().';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_partner(text, text) IS
+COMMENT ON FUNCTION flp_internal.require_partner(text, text) IS
 	'internal: raises 22004 or 42704 unless the partner exists';
 
-CREATE OR REPLACE FUNCTION flp._check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.check_name(what text, name text, argname text DEFAULT 'name') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1267,15 +1359,15 @@ BEGIN
 				  DETAIL = format('A %s name is not empty, has no leading or trailing white space and no control characters.', what);
 	END IF;
 	IF length(name) > 200 THEN
-		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp._shown(name), length(name)
+		RAISE EXCEPTION '% name "%" is too long (% characters)', what, flp_internal.shown(name), length(name)
 			USING ERRCODE = 'name_too_long', DETAIL = format('A %s name has at most 200 characters.', what);
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._check_name(text, text, text) IS
+COMMENT ON FUNCTION flp_internal.check_name(text, text, text) IS
 	'internal: raises 22004, 42602 or 42622 unless the text is a good bundle or partner name';
 
-CREATE OR REPLACE FUNCTION flp._require_role(role regrole, argname text DEFAULT 'role') RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_role(role regrole, argname text DEFAULT 'role') RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1287,7 +1379,7 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_role(regrole, text) IS
+COMMENT ON FUNCTION flp_internal.require_role(regrole, text) IS
 	'internal: raises 22004 or 42704 unless the role exists';
 
 CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
@@ -1296,9 +1388,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	n bigint;
 BEGIN
-	PERFORM flp._require_super_admin('exclude a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('exclude a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" inherits its permission and cannot be excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1319,9 +1411,9 @@ CREATE OR REPLACE FUNCTION flp.include_field(tbl regclass, field name) RETURNS v
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('include a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('include a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	DELETE FROM flp.excluded_field e WHERE e.tbl = $1 AND e.field = $2 COLLATE "C";
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
@@ -1336,9 +1428,9 @@ CREATE OR REPLACE FUNCTION flp.set_mask(tbl regclass, field name, mask regproced
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('set a mask');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_super_admin('set a mask');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF mask IS NULL THEN
 		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
 		RETURN;
@@ -1369,9 +1461,9 @@ DECLARE
 	next_field name COLLATE "C";
 	left_steps bigint;
 BEGIN
-	PERFORM flp._require_super_admin('inherit a field');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, this_field);
+	PERFORM flp_internal.require_super_admin('inherit a field');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, this_field);
 	IF from_tbl IS NULL AND from_field IS NULL THEN
 		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
 		RETURN;
@@ -1381,8 +1473,8 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Give both from_tbl and from_field, or neither to remove the inheritance.';
 	END IF;
-	PERFORM flp._require_governed(from_tbl, 'from_tbl');
-	PERFORM flp._require_field(from_tbl, source_field, 'from_field');
+	PERFORM flp_internal.require_governed(from_tbl, 'from_tbl');
+	PERFORM flp_internal.require_field(from_tbl, source_field, 'from_field');
 	IF (tbl, this_field) = (from_tbl, source_field) THEN
 		RAISE EXCEPTION 'field "%" of table "%" cannot inherit from itself', field, tbl
 			USING ERRCODE = 'invalid_recursion';
@@ -1440,10 +1532,10 @@ DECLARE
 	cap integer;
 	used bigint;
 BEGIN
-	PERFORM flp._require_super_admin('register a user');
-	PERFORM flp._require_role(role);
-	PERFORM flp._require_not_null(license, 'license');
-	PERFORM flp._require_not_null(attributes, 'attributes');
+	PERFORM flp_internal.require_super_admin('register a user');
+	PERFORM flp_internal.require_role(role);
+	PERFORM flp_internal.require_not_null(license, 'license');
+	PERFORM flp_internal.require_not_null(attributes, 'attributes');
 	IF jsonb_typeof(attributes) <> 'object' THEN
 		RAISE EXCEPTION 'attributes must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -1453,7 +1545,7 @@ BEGIN
 		RAISE NOTICE 'role "%" is a super admin: its registration has no effect while it is one', role;
 	END IF;
 	IF partner IS NOT NULL THEN
-		PERFORM flp._require_partner(partner);
+		PERFORM flp_internal.require_partner(partner);
 		IF license <> 'full' THEN
 			RAISE EXCEPTION 'partner user "%" needs a full license', role
 				USING ERRCODE = 'invalid_parameter_value',
@@ -1487,8 +1579,8 @@ CREATE OR REPLACE FUNCTION flp.unregister_user(role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unregister a user');
-	PERFORM flp._require_not_null(role, 'role');
+	PERFORM flp_internal.require_super_admin('unregister a user');
+	PERFORM flp_internal.require_not_null(role, 'role');
 	DELETE FROM flp.registered_user u WHERE u.role = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'role "%" is not a registered user', role
@@ -1505,8 +1597,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	used bigint;
 BEGIN
-	PERFORM flp._require_super_admin('set license seats');
-	PERFORM flp._require_not_null(license, 'license');
+	PERFORM flp_internal.require_super_admin('set license seats');
+	PERFORM flp_internal.require_not_null(license, 'license');
 	IF seats IS NULL THEN
 		DELETE FROM flp.license_seats s WHERE s.license = $1;
 		RETURN;
@@ -1537,8 +1629,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	users text;
 BEGIN
-	PERFORM flp._require_super_admin('drop a partner');
-	PERFORM flp._require_partner(name, 'name');
+	PERFORM flp_internal.require_super_admin('drop a partner');
+	PERFORM flp_internal.require_partner(name, 'name');
 	SELECT string_agg(format('"%s"', u.role), ', ' ORDER BY u.role::text) INTO users
 	  FROM flp.registered_user u WHERE u.partner = $1 COLLATE "C";
 	IF users IS NOT NULL THEN
@@ -1557,8 +1649,8 @@ CREATE OR REPLACE FUNCTION flp.drop_bundle(name text) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('drop a bundle');
-	PERFORM flp._require_bundle(name, true, 'name');
+	PERFORM flp_internal.require_super_admin('drop a bundle');
+	PERFORM flp_internal.require_bundle(name, true, 'name');
 	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
 END
 $$;
@@ -1572,10 +1664,10 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('set a permission');
+	PERFORM flp_internal.require_super_admin('set a permission');
 	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
-	b := flp._require_bundle(bundle, field IS NULL);
-	PERFORM flp._require_governed(tbl);
+	b := flp_internal.require_bundle(bundle, field IS NULL);
+	PERFORM flp_internal.require_governed(tbl);
 	IF permission IS NULL THEN
 		RAISE EXCEPTION 'permission must not be null' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Use flp.clear_permission() to remove a permission.';
@@ -1591,7 +1683,7 @@ BEGIN
 		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
 		RETURN;
 	END IF;
-	PERFORM flp._require_field(tbl, field);
+	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
 		RAISE EXCEPTION 'field "%" of table "%" is excluded from field-level permissions', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1621,13 +1713,13 @@ CREATE OR REPLACE FUNCTION flp.clear_permission(bundle text, tbl regclass, field
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('clear a permission');
-	PERFORM flp._require_bundle(bundle, field IS NULL);
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_super_admin('clear a permission');
+	PERFORM flp_internal.require_bundle(bundle, field IS NULL);
+	PERFORM flp_internal.require_governed(tbl);
 	IF field IS NULL THEN
 		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
 	ELSE
-		PERFORM flp._require_field(tbl, field);
+		PERFORM flp_internal.require_field(tbl, field);
 		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
 	END IF;
 	IF NOT FOUND THEN
@@ -1642,9 +1734,9 @@ CREATE OR REPLACE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unassign a bundle');
-	PERFORM flp._require_bundle(bundle);
-	PERFORM flp._require_role(role);
+	PERFORM flp_internal.require_super_admin('unassign a bundle');
+	PERFORM flp_internal.require_bundle(bundle);
+	PERFORM flp_internal.require_role(role);
 	DELETE FROM flp.assignment a WHERE a.bundle = $1 COLLATE "C" AND a.role = $2;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
@@ -1661,14 +1753,14 @@ DECLARE
 	b flp.bundle;
 	id bigint;
 BEGIN
-	PERFORM flp._require_super_admin('add a rule');
-	b := flp._require_bundle(bundle);
+	PERFORM flp_internal.require_super_admin('add a rule');
+	b := flp_internal.require_bundle(bundle);
 	IF b.kind = 'partner' THEN
 		RAISE EXCEPTION 'partner bundle "%" cannot be given by a criteria rule', bundle
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
-	PERFORM flp._require_not_null(criteria, 'criteria');
+	PERFORM flp_internal.require_not_null(criteria, 'criteria');
 	IF jsonb_typeof(criteria) <> 'object' THEN
 		RAISE EXCEPTION 'criteria must be a JSON object'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -1680,7 +1772,7 @@ BEGIN
 	IF id IS NOT NULL THEN
 		RAISE EXCEPTION 'rule % gives bundle "%" for these criteria already', id, bundle
 			USING ERRCODE = 'duplicate_object',
-				  DETAIL = format('Criteria: %s.', flp._shown(criteria::text)),
+				  DETAIL = format('Criteria: %s.', flp_internal.shown(criteria::text)),
 				  HINT = 'A script that may run twice can look the rule up in flp.rule first.';
 	END IF;
 	INSERT INTO flp.rule AS r (bundle, criteria) VALUES (bundle, criteria) RETURNING r.id INTO id;
@@ -1694,8 +1786,8 @@ CREATE OR REPLACE FUNCTION flp.drop_rule(id bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('drop a rule');
-	PERFORM flp._require_not_null(id, 'id');
+	PERFORM flp_internal.require_super_admin('drop a rule');
+	PERFORM flp_internal.require_not_null(id, 'id');
 	DELETE FROM flp.rule r WHERE r.id = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
@@ -1708,8 +1800,8 @@ CREATE OR REPLACE FUNCTION flp.preview(bundle text) RETURNS SETOF regrole
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('preview a bundle');
-	PERFORM flp._require_bundle(bundle, false);
+	PERFORM flp_internal.require_super_admin('preview a bundle');
+	PERFORM flp_internal.require_bundle(bundle, false);
 	RETURN QUERY
 		SELECT r.oid::regrole
 		  FROM pg_roles r
@@ -1728,11 +1820,11 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t regclass;
 BEGIN
-	PERFORM flp._require_super_admin('define an area');
-	PERFORM flp._require_not_null(area, 'area');
+	PERFORM flp_internal.require_super_admin('define an area');
+	PERFORM flp_internal.require_not_null(area, 'area');
 	IF area NOT IN ('dashboard', 'timeline', 'cockpit', 'success_plan',
 					'company_relationship', 'home', 'report', 'scorecard') THEN
-		RAISE EXCEPTION 'unknown partner area "%"', flp._shown(area)
+		RAISE EXCEPTION 'unknown partner area "%"', flp_internal.shown(area)
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The partner areas are dashboard, timeline, cockpit, success_plan, company_relationship, home, report and scorecard.';
 	END IF;
@@ -1745,7 +1837,7 @@ BEGIN
 			DETAIL = format('Element %s is NULL.', array_position(tables, NULL));
 	END IF;
 	FOREACH t IN ARRAY tables LOOP
-		PERFORM flp._require_governed(t, 'tables');
+		PERFORM flp_internal.require_governed(t, 'tables');
 	END LOOP;
 	DELETE FROM flp.area_table a WHERE a.area = $1 COLLATE "C";
 	INSERT INTO flp.area_table (area, tbl)
@@ -1772,9 +1864,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	b flp.bundle;
 BEGIN
-	PERFORM flp._require_super_admin('assign a partner bundle');
-	PERFORM flp._require_partner(partner);
-	b := flp._require_bundle(bundle, false);
+	PERFORM flp_internal.require_super_admin('assign a partner bundle');
+	PERFORM flp_internal.require_partner(partner);
+	b := flp_internal.require_bundle(bundle, false);
 	IF b.kind <> 'partner' THEN
 		RAISE EXCEPTION 'bundle "%" is not a partner bundle', bundle
 			USING ERRCODE = 'wrong_object_type',
@@ -1795,23 +1887,23 @@ CREATE OR REPLACE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETUR
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('scope a table');
-	PERFORM flp._require_governed(tbl);
-	PERFORM flp._require_field(tbl, key_field, 'key_field');
+	PERFORM flp_internal.require_super_admin('scope a table');
+	PERFORM flp_internal.require_governed(tbl);
+	PERFORM flp_internal.require_field(tbl, key_field, 'key_field');
 	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
 	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
 	'partner users see and change only the rows of the table whose key is assigned to them';
 
-CREATE OR REPLACE FUNCTION flp._require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_scope(partner text, tbl regclass, partner_user regrole) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_partner(partner);
-	PERFORM flp._require_governed(tbl);
+	PERFORM flp_internal.require_partner(partner);
+	PERFORM flp_internal.require_governed(tbl);
 	IF NOT EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = $2) THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1825,10 +1917,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_scope(text, regclass, regrole) IS
+COMMENT ON FUNCTION flp_internal.require_scope(text, regclass, regrole) IS
 	'internal: checks the arguments of flp.assign_record and flp.unassign_record';
 
-CREATE OR REPLACE FUNCTION flp._require_record_key(record_key text) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.require_record_key(record_key text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1836,13 +1928,13 @@ BEGIN
 		RAISE EXCEPTION 'record_key must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	IF octet_length(record_key) > 1000 THEN
-		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp._shown(record_key), octet_length(record_key)
+		RAISE EXCEPTION 'record_key "%" is too long (% bytes)', flp_internal.shown(record_key), octet_length(record_key)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A record key has at most 1000 bytes.';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._require_record_key(text) IS
+COMMENT ON FUNCTION flp_internal.require_record_key(text) IS
 	'internal: raises 22004 or 22023 unless the text can be a record key';
 
 CREATE OR REPLACE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
@@ -1850,9 +1942,9 @@ CREATE OR REPLACE FUNCTION flp.assign_record(partner text, tbl regclass, record_
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('assign a record');
-	PERFORM flp._require_scope(partner, tbl, partner_user);
-	PERFORM flp._require_record_key(record_key);
+	PERFORM flp_internal.require_super_admin('assign a record');
+	PERFORM flp_internal.require_scope(partner, tbl, partner_user);
+	PERFORM flp_internal.require_record_key(record_key);
 	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
 	ON CONFLICT DO NOTHING;
 END
@@ -1865,14 +1957,14 @@ CREATE OR REPLACE FUNCTION flp.unassign_record(partner text, tbl regclass, recor
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unassign a record');
-	PERFORM flp._require_scope(partner, tbl, partner_user);
-	PERFORM flp._require_record_key(record_key);
+	PERFORM flp_internal.require_super_admin('unassign a record');
+	PERFORM flp_internal.require_scope(partner, tbl, partner_user);
+	PERFORM flp_internal.require_record_key(record_key);
 	DELETE FROM flp.record_assignment a
 	 WHERE a.tbl = $2 AND a.record_key = $3 COLLATE "C" AND a.partner = $1 COLLATE "C"
 	   AND a.partner_user IS NOT DISTINCT FROM $4;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp._shown(record_key), tbl,
+		RAISE EXCEPTION 'record "%" of table "%" is not assigned to %', flp_internal.shown(record_key), tbl,
 			CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
 				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
 			USING ERRCODE = 'undefined_object';
@@ -1891,15 +1983,15 @@ DECLARE
 	up regclass;
 	left_steps bigint;
 BEGIN
-	PERFORM flp._require_super_admin('link records');
-	PERFORM flp._require_governed(child, 'child');
-	PERFORM flp._require_governed(parent, 'parent');
-	PERFORM flp._require_field(child, fk_field, 'fk_field');
+	PERFORM flp_internal.require_super_admin('link records');
+	PERFORM flp_internal.require_governed(child, 'child');
+	PERFORM flp_internal.require_governed(parent, 'parent');
+	PERFORM flp_internal.require_field(child, fk_field, 'fk_field');
 	IF child = parent THEN
 		RAISE EXCEPTION 'table "%" cannot be linked to itself', child USING ERRCODE = 'invalid_recursion';
 	END IF;
 	/* flp_link reads the parent in partner users' sessions, with the parent's own policies */
-	PERFORM flp._refuse_untrusted_policies(parent);
+	PERFORM flp_internal.refuse_untrusted_policies(parent);
 	/* the parent's record key: its scope key, or its one-column primary key */
 	SELECT s.key_field INTO pkey FROM flp.partner_scope s WHERE s.tbl = parent;
 	IF pkey IS NULL THEN
@@ -1935,7 +2027,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT record_link_pkey
 	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
 				  parent_key = EXCLUDED.parent_key;
-	PERFORM flp._compile_policies(child);
+	PERFORM flp_internal.compile_policies(child);
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
@@ -1945,13 +2037,13 @@ CREATE OR REPLACE FUNCTION flp.unlink_records(child regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unlink records');
-	PERFORM flp._require_not_null(child, 'child');
+	PERFORM flp_internal.require_super_admin('unlink records');
+	PERFORM flp_internal.require_not_null(child, 'child');
 	DELETE FROM flp.record_link l WHERE l.child = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(child);
+	PERFORM flp_internal.compile_policies(child);
 END
 $$;
 COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
@@ -1960,13 +2052,13 @@ CREATE OR REPLACE FUNCTION flp.unscope(tbl regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unscope a table');
-	PERFORM flp._require_not_null(tbl, 'tbl');
+	PERFORM flp_internal.require_super_admin('unscope a table');
+	PERFORM flp_internal.require_not_null(tbl, 'tbl');
 	DELETE FROM flp.partner_scope s WHERE s.tbl = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(tbl);
+	PERFORM flp_internal.compile_policies(tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unscope(regclass) IS
@@ -1978,40 +2070,40 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	t regclass;
 BEGIN
-	PERFORM flp._require_super_admin('drop a data rule');
-	PERFORM flp._require_not_null(id, 'id');
+	PERFORM flp_internal.require_super_admin('drop a data rule');
+	PERFORM flp_internal.require_not_null(id, 'id');
 	DELETE FROM flp.data_rule r WHERE r.id = $1 RETURNING r.tbl INTO t;
 	IF t IS NULL THEN
 		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
-	PERFORM flp._compile_policies(t);
+	PERFORM flp_internal.compile_policies(t);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
 
 /* the grants of the helpers whose signatures changed, as 90-internal-grants gives them */
-REVOKE ALL ON FUNCTION flp._check_name(text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._check_name(text, text, text) TO flp_admin;
-REVOKE ALL ON FUNCTION flp._require_record_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._require_record_key(text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.check_name(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.check_name(text, text, text) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.require_record_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.require_record_key(text) TO flp_admin;
 REVOKE ALL ON FUNCTION
-	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
-	flp._preload_setting(), flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
-	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
-	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
-	flp._require_array(anyarray, text), flp._shown(text),
-	flp._require_scope(text, regclass, regrole), flp._check_field_mask(),
-	flp._check_governed_table(), flp._ref_check(), flp._ref_action(), flp._replace_secret()
+	flp_internal.ancestors(regclass), flp_internal.tree(regclass), flp_internal.same_kind(oid, oid),
+	flp_internal.preload_setting(), flp_internal.record_key_field(regclass),
+	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
+	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
+	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_scope(text, regclass, regrole), flp_internal.check_field_mask(),
+	flp_internal.check_governed_table(), flp_internal.ref_check(), flp_internal.ref_action(), flp_internal.replace_secret()
 	FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
-	flp._ancestors(regclass), flp._tree(regclass), flp._same_kind(oid, oid),
-	flp._record_key_field(regclass),
-	flp._require_bundle(text, boolean, text), flp._require_field(regclass, name, text),
-	flp._require_governed(regclass, text), flp._require_governable(regclass), flp._require_role(regrole, text),
-	flp._require_partner(text, text), flp._require_not_null(anyelement, text),
-	flp._require_array(anyarray, text), flp._shown(text),
-	flp._require_scope(text, regclass, regrole)
+	flp_internal.ancestors(regclass), flp_internal.tree(regclass), flp_internal.same_kind(oid, oid),
+	flp_internal.record_key_field(regclass),
+	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
+	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
+	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_scope(text, regclass, regrole)
 	TO flp_admin;
 
 /* -------------------------------------------- functions changed since (sync) */
@@ -2030,7 +2122,7 @@ DECLARE
 	n integer := 0;
 	hashed boolean;
 BEGIN
-	PERFORM flp._require_super_admin('export the configuration');
+	PERFORM flp_internal.require_super_admin('export the configuration');
 	/* written into a comment: only characters a version has */
 	SELECT regexp_replace(x.extversion, '[^0-9A-Za-z._-]', '', 'g') INTO version
 	  FROM pg_extension x WHERE x.extname = 'flp';
@@ -2266,7 +2358,7 @@ BEGIN
 
 	/* published report views in force, only where the view has the
 	 * definition that was published */
-	SELECT string_agg(format(E'\tIF flp._view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
+	SELECT string_agg(format(E'\tIF flp_internal.view_definition(%L::regclass) IS DISTINCT FROM %L THEN\n' ||
 							 E'\t\tRAISE EXCEPTION ''view %% differs from the view published in the source'', %L USING ERRCODE = ''object_not_in_prerequisite_state'';\n' ||
 							 E'\tEND IF;\n' ||
 							 E'\tPERFORM flp.publish_view(%L::regclass, %L::text);',
@@ -2274,7 +2366,7 @@ BEGIN
 					  E'\n' ORDER BY p.view::text COLLATE "C")
 	  INTO block
 	  FROM flp.published_view p
-	 WHERE flp._published_view_problem(p.view::oid) IS NULL;
+	 WHERE flp_internal.published_view_problem(p.view::oid) IS NULL;
 	blocks := blocks || block;
 	titles := titles || 'published report views'::text;
 
@@ -2318,7 +2410,7 @@ GRANT EXECUTE ON FUNCTION flp.export_config() TO flp_admin;
 
 /* -------------------------------------------- functions changed since (sync) */
 
-CREATE OR REPLACE FUNCTION flp._preview_snapshot(names text[]) RETURNS jsonb
+CREATE OR REPLACE FUNCTION flp_internal.preview_snapshot(names text[]) RETURNS jsonb
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH roles AS (SELECT r.oid::regrole AS r FROM pg_roles r WHERE r.rolname = ANY (names))
 	SELECT coalesce(jsonb_agg(jsonb_build_array(x.role, x.tbl, x.field, x.value)), '[]')
@@ -2326,16 +2418,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 				   e.permission::text AS value
 			  FROM roles, flp.effective_permissions(roles.r) e
 		  UNION ALL
-			SELECT roles.r::text, g.tbl::text, NULL, flp._row_access(roles.r, g.tbl)
+			SELECT roles.r::text, g.tbl::text, NULL, flp_internal.row_access(roles.r, g.tbl)
 			  FROM roles, flp.governed_table g) x
 $$;
-COMMENT ON FUNCTION flp._preview_snapshot(text[]) IS
+COMMENT ON FUNCTION flp_internal.preview_snapshot(text[]) IS
 	'internal: effective field permissions and row access of roles, for flp.preview_change';
 
-CREATE OR REPLACE FUNCTION flp._preview_roles(also text[] DEFAULT '{}') RETURNS text[]
+CREATE OR REPLACE FUNCTION flp_internal.preview_roles(also text[] DEFAULT '{}') RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}')
-	  FROM (SELECT r::text AS n FROM unnest(flp._matrix_roles()) r
+	  FROM (SELECT r::text AS n FROM unnest(flp_internal.matrix_roles()) r
 		  UNION
 			SELECT x.rolname::text FROM pg_roles x
 			 WHERE x.rolcanlogin AND x.rolname !~ '^pg_'
@@ -2344,10 +2436,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 		  UNION
 			SELECT a FROM unnest(also) a) s
 $$;
-COMMENT ON FUNCTION flp._preview_roles(text[]) IS
+COMMENT ON FUNCTION flp_internal.preview_roles(text[]) IS
 	'internal: the names of the roles flp.preview_change compares';
 
-CREATE OR REPLACE FUNCTION flp._preview_check(sql text) RETURNS void
+CREATE OR REPLACE FUNCTION flp_internal.preview_check(sql text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF sql IS NULL THEN
@@ -2359,10 +2451,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._preview_check(text) IS
+COMMENT ON FUNCTION flp_internal.preview_check(text) IS
 	'internal: the statements of a change to preview are neither NULL nor empty';
 
-CREATE OR REPLACE FUNCTION flp._preview_diff(before_snap jsonb, after_snap jsonb)
+CREATE OR REPLACE FUNCTION flp_internal.preview_diff(before_snap jsonb, after_snap jsonb)
 	RETURNS TABLE (role text, tbl text, field name, before text, after text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	WITH b AS (SELECT x->>0 AS role, x->>1 AS tbl, x->>2 AS field, x->>3 AS value
@@ -2376,15 +2468,15 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 	 WHERE a.value IS DISTINCT FROM b.value
 	 ORDER BY 1, 2, 3 NULLS FIRST
 $$;
-COMMENT ON FUNCTION flp._preview_diff(jsonb, jsonb) IS
-	'internal: how two snapshots of flp._preview_snapshot differ';
+COMMENT ON FUNCTION flp_internal.preview_diff(jsonb, jsonb) IS
+	'internal: how two snapshots of flp_internal.preview_snapshot differ';
 
-REVOKE ALL ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
-	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._row_access(regrole, regclass), flp._preview_snapshot(text[]),
-	flp._run_script(text), flp._matrix_roles(), flp._preview_roles(text[]),
-	flp._preview_check(text), flp._preview_diff(jsonb, jsonb) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.row_access(regrole, regclass), flp_internal.preview_snapshot(text[]),
+	flp_internal.run_script(text), flp_internal.matrix_roles(), flp_internal.preview_roles(text[]),
+	flp_internal.preview_check(text), flp_internal.preview_diff(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.row_access(regrole, regclass), flp_internal.preview_snapshot(text[]),
+	flp_internal.run_script(text), flp_internal.matrix_roles(), flp_internal.preview_roles(text[]),
+	flp_internal.preview_check(text), flp_internal.preview_diff(jsonb, jsonb) TO flp_admin;
 
 /* -------------------------------------------- functions changed since (sync) */
 
@@ -2432,28 +2524,28 @@ COMMENT ON COLUMN flp.published_view.reason IS 'why it was published, as the pub
 COMMENT ON COLUMN flp.published_view.published_by IS 'who published it';
 COMMENT ON COLUMN flp.published_view.published_at IS 'when it was published (last)';
 COMMENT ON COLUMN flp.published_view.owner IS 'the view''s owner when it was published';
-COMMENT ON COLUMN flp.published_view.definition IS 'the definition published (flp._view_definition)';
+COMMENT ON COLUMN flp.published_view.definition IS 'the definition published (flp_internal.view_definition)';
 SELECT pg_catalog.pg_extension_config_dump('flp.published_view', '');
 REVOKE ALL ON flp.published_view FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON flp.published_view TO flp_admin;
 CREATE TRIGGER flp_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-	ON flp.published_view FOR EACH STATEMENT EXECUTE FUNCTION flp._catalog_changed();
+	ON flp.published_view FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.catalog_changed();
 
 /* A view's definition as publishing compares it: every name qualified. */
-CREATE FUNCTION flp._view_definition(view oid) RETURNS text
+CREATE FUNCTION flp_internal.view_definition(view oid) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_view_definition_sql' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION flp._view_definition(oid) IS
+COMMENT ON FUNCTION flp_internal.view_definition(oid) IS
 	'internal: the definition of a view as publishing compares it (pg_get_viewdef with every name qualified)';
-REVOKE ALL ON FUNCTION flp._view_definition(oid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._view_definition(oid) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.view_definition(oid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.view_definition(oid) TO flp_admin;
 
 /* Why a published view is not in force, or NULL when it is. */
-CREATE FUNCTION flp._published_view_problem(view oid, code_only boolean DEFAULT false) RETURNS text
+CREATE FUNCTION flp_internal.published_view_problem(view oid, code_only boolean DEFAULT false) RETURNS text
 	AS 'MODULE_PATHNAME', 'flp_published_view_problem_sql' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION flp._published_view_problem(oid, boolean) IS
+COMMENT ON FUNCTION flp_internal.published_view_problem(oid, boolean) IS
 	'internal: why a view cannot be (or is no longer) in force as published, or NULL';
-REVOKE ALL ON FUNCTION flp._published_view_problem(oid, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION flp._published_view_problem(oid, boolean) TO flp_admin;
+REVOKE ALL ON FUNCTION flp_internal.published_view_problem(oid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.published_view_problem(oid, boolean) TO flp_admin;
 
 CREATE OR REPLACE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -2464,8 +2556,8 @@ DECLARE
 	def text;
 	own name;
 BEGIN
-	PERFORM flp._require_super_admin('publish a view');
-	PERFORM flp._require_not_null(view, 'view');
+	PERFORM flp_internal.require_super_admin('publish a view');
+	PERFORM flp_internal.require_not_null(view, 'view');
 	SELECT c.relkind, pg_get_userbyid(c.relowner) INTO kind, own FROM pg_class c WHERE c.oid = view;
 	IF kind IS DISTINCT FROM 'v' THEN
 		RAISE EXCEPTION '"%" is not a view', view
@@ -2485,14 +2577,14 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Publish a report view of your own schema.';
 	END IF;
-	problem := flp._published_view_problem(view::oid, true);
+	problem := flp_internal.published_view_problem(view::oid, true);
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = problem,
 				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, reads only views of its owner or of a super admin, and reads tables with row-level security only of a super admin.';
 	END IF;
-	def := flp._view_definition(view::oid);
+	def := flp_internal.view_definition(view::oid);
 	INSERT INTO flp.published_view AS p (view, owner, definition, reason)
 	VALUES (view, own, def, reason)
 	ON CONFLICT ON CONSTRAINT published_view_pkey DO UPDATE
@@ -2508,8 +2600,8 @@ CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
-	PERFORM flp._require_super_admin('unpublish a view');
-	PERFORM flp._require_not_null(view, 'view');
+	PERFORM flp_internal.require_super_admin('unpublish a view');
+	PERFORM flp_internal.require_not_null(view, 'view');
 	DELETE FROM flp.published_view p WHERE p.view = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'view "%" is not published', view
@@ -2526,19 +2618,19 @@ SELECT p.view, p.owner, p.reason, p.published_by, p.published_at,
 	   s.problem IS NULL AS in_force,
 	   coalesce(s.problem, 'published') AS state
   FROM flp.published_view p
- CROSS JOIN LATERAL (SELECT flp._published_view_problem(p.view::oid) AS problem) s;
+ CROSS JOIN LATERAL (SELECT flp_internal.published_view_problem(p.view::oid) AS problem) s;
 COMMENT ON VIEW flp.published_views IS
 	'published report views, and whether each is in force (a changed definition or owner, or untrusted code, lapses it)';
 REVOKE ALL ON flp.published_views FROM PUBLIC;
 GRANT SELECT ON flp.published_views TO flp_admin;
 CREATE TRIGGER flp_audit AFTER INSERT OR UPDATE OR DELETE ON flp.published_view
-	FOR EACH ROW EXECUTE FUNCTION flp._audit();
+	FOR EACH ROW EXECUTE FUNCTION flp_internal.audit();
 CREATE TRIGGER flp_audit_truncate AFTER TRUNCATE ON flp.published_view
-	FOR EACH STATEMENT EXECUTE FUNCTION flp._audit();
+	FOR EACH STATEMENT EXECUTE FUNCTION flp_internal.audit();
 
 /* -------------------------------------------- functions changed since (sync) */
 
-CREATE OR REPLACE FUNCTION flp._on_sql_drop() RETURNS event_trigger
+CREATE OR REPLACE FUNCTION flp_internal.on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2581,12 +2673,516 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION flp._on_sql_drop() IS
+COMMENT ON FUNCTION flp_internal.on_sql_drop() IS
 	'event trigger: removes the catalog rows of dropped governed tables and columns, and of dropped published views';
+
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp_internal.loaded() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_loaded' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.loaded() IS
+	'internal: true; calling it loads the library, which refuses unless preloaded';
+
+CREATE OR REPLACE FUNCTION flp_internal.preload_setting() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT substr(cfg, length('session_preload_libraries=') + 1)
+	  FROM pg_db_role_setting s, unnest(s.setconfig) cfg
+	 WHERE s.setdatabase = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+	   AND s.setrole = 0 AND cfg LIKE 'session_preload_libraries=%'
+$$;
+COMMENT ON FUNCTION flp_internal.preload_setting() IS
+	'internal: the database''s own session_preload_libraries setting';
+
+CREATE OR REPLACE FUNCTION flp_internal.set_preload(add boolean) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	libs text[];
+BEGIN
+	SELECT coalesce(array_agg(btrim(l, ' "')) FILTER (WHERE btrim(l, ' "') NOT IN ('', 'flp')), '{}')
+	  INTO libs
+	  FROM unnest(string_to_array(coalesce(flp_internal.preload_setting(), ''), ',')) l;
+	IF add THEN
+		libs := libs || 'flp'::text;
+	END IF;
+	IF cardinality(libs) = 0 THEN
+		EXECUTE format('ALTER DATABASE %I RESET session_preload_libraries', current_database());
+	ELSE
+		EXECUTE format('ALTER DATABASE %I SET session_preload_libraries = %s', current_database(),
+					   (SELECT string_agg(quote_literal(l), ', ') FROM unnest(libs) l));
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.set_preload(boolean) IS
+	'internal: adds flp to (or removes it from) the database''s session_preload_libraries';
+
+CREATE OR REPLACE FUNCTION flp_internal.catalog_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_catalog_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.catalog_changed() IS
+	'trigger: at commit, tells every session (and hot standbys) that the flp catalog changed';
+
+CREATE OR REPLACE FUNCTION flp_internal.governed_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_governed_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.governed_changed() IS
+	'trigger: invalidates the plans of a table that starts or stops being governed';
+
+CREATE OR REPLACE FUNCTION flp_internal.require_super_admin(action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	IF NOT flp.is_super_admin(current_user::regrole) THEN
+		RAISE EXCEPTION 'permission denied to %', action
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('Role "%s" is not a super admin.', current_user),
+				  HINT = 'Only superusers and members of role "flp_admin" may change flp''s catalog.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.require_super_admin(text) IS
+	'internal: raises 42501 unless the current user is a super admin';
+
+CREATE OR REPLACE FUNCTION flp_internal.tree(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE tree(relid) AS (
+		SELECT $1::oid
+	  UNION
+		SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid
+	)
+	SELECT relid::regclass FROM tree
+$$;
+COMMENT ON FUNCTION flp_internal.tree(regclass) IS
+	'internal: a table and all its partitions and inheritance children';
+
+CREATE OR REPLACE FUNCTION flp_internal.ancestors(tbl regclass) RETURNS SETOF regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH RECURSIVE up(relid) AS (
+		SELECT i.inhparent FROM pg_inherits i WHERE i.inhrelid = $1
+	  UNION
+		SELECT i.inhparent FROM pg_inherits i JOIN up u ON i.inhrelid = u.relid
+	)
+	SELECT relid::regclass FROM up
+$$;
+COMMENT ON FUNCTION flp_internal.ancestors(regclass) IS
+	'internal: the partition and inheritance ancestors of a table';
+
+CREATE OR REPLACE FUNCTION flp_internal.guard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
+#variable_conflict use_variable
+DECLARE
+	rel regclass;
+	rls boolean;
+	force boolean;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM flp.governed_table g
+				   WHERE g.tbl = tbl OR g.tbl IN (SELECT flp_internal.ancestors(tbl))) THEN
+		RAISE EXCEPTION 'table "%" is not governed by flp', tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	FOR rel IN SELECT flp_internal.tree(tbl) LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM flp.guarded_relation r WHERE r.relid = rel);
+		SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls, force
+		  FROM pg_class c WHERE c.oid = rel;
+		INSERT INTO flp.guarded_relation VALUES (rel, rls, force);
+		EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', rel);
+		EXECUTE format('CREATE POLICY flp_guard ON %s AS RESTRICTIVE FOR ALL TO PUBLIC '
+					   'USING (flp.guard()) WITH CHECK (flp.guard())', rel);
+		IF NOT rls THEN
+			EXECUTE format('CREATE POLICY flp_open ON %s AS PERMISSIVE FOR ALL TO PUBLIC '
+						   'USING (true) WITH CHECK (true)', rel);
+		END IF;
+	END LOOP;
+	IF to_regprocedure('flp_internal.compile_policies(regclass)') IS NOT NULL THEN
+		PERFORM flp_internal.compile_policies(tbl);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.guard(regclass) IS
+	'internal: puts the fail-closed row-level security guard on a governed table and its children';
+
+CREATE OR REPLACE FUNCTION flp_internal.unguard(tbl regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET flp.maintenance = on AS $$
+#variable_conflict use_variable
+DECLARE
+	r flp.guarded_relation;
+	pol name;
+BEGIN
+	FOR r IN SELECT g.* FROM flp.guarded_relation g
+			  WHERE g.relid IN (SELECT flp_internal.tree(tbl))
+				AND NOT EXISTS (SELECT 1 FROM flp.governed_table t
+								 WHERE t.tbl = g.relid
+									OR t.tbl IN (SELECT flp_internal.ancestors(g.relid)))
+	LOOP
+		FOR pol IN SELECT p.polname FROM pg_policy p
+					WHERE p.polrelid = r.relid
+					  AND p.polname IN ('flp_guard', 'flp_open', 'flp_scope', 'flp_link',
+										'flp_data_select', 'flp_data_insert', 'flp_data_update',
+										'flp_data_delete')
+		LOOP
+			EXECUTE format('DROP POLICY %I ON %s', pol, r.relid);
+		END LOOP;
+		EXECUTE format('ALTER TABLE %s %s ROW LEVEL SECURITY, %s ROW LEVEL SECURITY', r.relid,
+					   CASE WHEN r.rls_before THEN 'ENABLE' ELSE 'DISABLE' END,
+					   CASE WHEN r.force_before THEN 'FORCE' ELSE 'NO FORCE' END);
+		DELETE FROM flp.guarded_relation g WHERE g.relid = r.relid;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.unguard(regclass) IS
+	'internal: takes the guard off a table and its children that are no longer governed';
+
+CREATE OR REPLACE FUNCTION flp_internal.unguard_all() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	g regclass;
+BEGIN
+	PERFORM flp_internal.set_preload(false);
+	DELETE FROM flp.governed_table;
+	FOR g IN SELECT r.relid FROM flp.guarded_relation r LOOP
+		PERFORM flp_internal.unguard(g);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.unguard_all() IS
+	'internal: takes every guard off and the database''s preload setting, before DROP EXTENSION';
+
+CREATE OR REPLACE FUNCTION flp_internal.govern_detached(tbl regclass, parent regclass) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+BEGIN
+	INSERT INTO flp.governed_table VALUES (tbl, 'hide') ON CONFLICT DO NOTHING;
+	INSERT INTO flp.excluded_field
+	SELECT tbl, e.field FROM flp.excluded_field e
+	 WHERE e.tbl = parent
+	   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = e.field
+					 AND NOT a.attisdropped)
+	ON CONFLICT DO NOTHING;
+	/*
+	 * Its rows were scoped by the parent's row rules (partner scope,
+	 * inheritance rule, data rules), which do not follow it: until a super
+	 * admin scopes it anew, a data rule that allows no row keeps them from
+	 * every subject (fail closed).
+	 */
+	IF EXISTS (SELECT 1 FROM flp.partner_scope s WHERE s.tbl = parent)
+	   OR EXISTS (SELECT 1 FROM flp.record_link l WHERE l.child = parent)
+	   OR EXISTS (SELECT 1 FROM flp.data_rule d WHERE d.tbl = parent) THEN
+		INSERT INTO flp.data_rule (tbl, predicate, access) VALUES (tbl, 'false', 'read');
+		RAISE NOTICE 'rows of "%" are hidden from every subject until a super admin scopes them', tbl
+			USING DETAIL = format('Its parent %s scoped its rows by row rules, which do not follow a detached table.', parent),
+				  HINT = 'Give it a partner scope or data rules, then drop the data rule ''false'' with flp.drop_data_rule().';
+	END IF;
+	PERFORM flp_internal.guard(tbl);
+END
+$$;
+COMMENT ON FUNCTION flp_internal.govern_detached(regclass, regclass) IS
+	'internal: a partition or child detached from a governed table stays governed, all hidden, and its rows hidden too where row rules scoped them';
+
+CREATE OR REPLACE FUNCTION flp_internal.check_governed_table() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' OR NEW.tbl IS DISTINCT FROM OLD.tbl THEN
+		PERFORM flp_internal.require_governable(NEW.tbl);
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.check_governed_table() IS
+	'internal trigger: a governed table stored by direct DML passes flp.protect()''s checks';
+
+CREATE OR REPLACE FUNCTION flp.unprotect(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	linked regclass[];
+BEGIN
+	PERFORM flp_internal.require_super_admin('stop governing a table');
+	PERFORM flp_internal.require_governed(tbl);
+	IF EXISTS (SELECT 1 FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1) THEN
+		RAISE EXCEPTION 'fields of other tables inherit from fields of table "%"', tbl
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = (SELECT format('Inherited: %s.',
+										  string_agg(format('%s.%I', i.tbl, i.field), ', '
+													 ORDER BY i.tbl::text, i.field))
+							  FROM flp.inherited_field i WHERE i.from_tbl = $1 AND i.tbl <> $1),
+				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
+	END IF;
+	/* children linked to it lose the link (its rows are no longer governed) */
+	SELECT array_agg(l.child) INTO linked FROM flp.record_link l WHERE l.parent = $1;
+	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
+	PERFORM flp_internal.unguard(tbl);
+	PERFORM flp_internal.compile_policies(c) FROM unnest(linked) c;
+END
+$$;
+COMMENT ON FUNCTION flp.unprotect(regclass) IS
+	'stops governing a table and forgets every setting of it (excluded fields, masks, permissions)';
+
+CREATE OR REPLACE FUNCTION flp_internal.same_kind(a oid, b oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT a = b OR (
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = a) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = a) ELSE a END) = 'S'
+		AND
+		(SELECT t.typcategory FROM pg_type t
+		  WHERE t.oid = CASE WHEN (SELECT typtype FROM pg_type WHERE oid = b) = 'd'
+							 THEN (SELECT typbasetype FROM pg_type WHERE oid = b) ELSE b END) = 'S')
+$$;
+COMMENT ON FUNCTION flp_internal.same_kind(oid, oid) IS
+	'internal: whether a mask function''s type fits a field''s type';
+
+CREATE OR REPLACE FUNCTION flp_internal.replace_secret() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM flp.mask_secret;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.replace_secret() IS
+	'internal trigger: a new key replaces the old one (pg_restore loads the dumped key)';
+
+CREATE OR REPLACE FUNCTION flp_internal.require_trusted_function(fn regprocedure, what text) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_require_trusted_function_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.require_trusted_function(regprocedure, text) IS
+	'internal: refuses a function that may not run on hidden values in subjects'' sessions (owned by a superuser, not volatile, no name resolution through search_path)';
+
+CREATE OR REPLACE FUNCTION flp_internal.ref_check() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_ref_check' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.ref_check() IS
+	'internal: trigger of a reference between catalog tables (the referenced row must exist)';
+
+CREATE OR REPLACE FUNCTION flp_internal.ref_action() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_ref_action' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.ref_action() IS
+	'internal: trigger of a reference between catalog tables (cascade or refuse a change of the referenced row)';
+
+CREATE OR REPLACE FUNCTION flp_internal.record_visible_key(tbl regclass, record_key anyelement) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_record_visible_key' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION flp_internal.record_visible_key(regclass, anyelement) IS
+	'internal: flp.record_visible(tbl, record_key::text) for a key converted to text by its output function';
+
+CREATE OR REPLACE FUNCTION flp_internal.assignments_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_assignments_changed' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.assignments_changed() IS
+	'trigger: at commit, tells every session that record assignments changed';
+
+CREATE OR REPLACE FUNCTION flp_internal.eval_rule(tbl regclass, key_field name, record_key text, predicate text,
+							   role regrole) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'flp_eval_rule' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) IS
+	'internal: a data rule''s predicate on one row, with flp.attribute() answering for a role';
+
+CREATE OR REPLACE FUNCTION flp_internal.check_data_rule() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'flp_check_data_rule' LANGUAGE C;
+COMMENT ON FUNCTION flp_internal.check_data_rule() IS
+	'internal trigger: a data rule''s predicate must be one boolean expression over the row, of trusted functions';
+
+CREATE OR REPLACE FUNCTION flp_internal.create_data_policies(rel regclass, root regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_create_data_policies' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.create_data_policies(regclass, regclass) IS
+	'internal: creates the flp_data_* policies of root''s data rules on rel, from the predicates'' parse trees';
+
+CREATE OR REPLACE FUNCTION flp_internal.record_key_field(tbl regclass) RETURNS name
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT coalesce(
+		(SELECT s.key_field FROM flp.partner_scope s WHERE s.tbl = $1),
+		(SELECT a.attname
+		   FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		  WHERE i.indrelid = $1 AND i.indisprimary AND i.indnkeyatts = 1))
+$$;
+COMMENT ON FUNCTION flp_internal.record_key_field(regclass) IS
+	'internal: the field that identifies a record of a governed table';
+
+CREATE OR REPLACE FUNCTION flp_internal.on_ddl_end() RETURNS event_trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM flp_internal.loaded();
+END
+$$;
+COMMENT ON FUNCTION flp_internal.on_ddl_end() IS
+	'event trigger: makes table DDL fail where the flp library is not loaded';
+
+CREATE OR REPLACE FUNCTION flp_internal.untrusted_reason(fn regprocedure, allow_volatile boolean) RETURNS text
+	AS 'MODULE_PATHNAME', 'flp_untrusted_reason_sql' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION flp_internal.untrusted_reason(regprocedure, boolean) IS
+	'internal: why flp would not run a function on hidden values (NULL: it would); allow_volatile for triggers, defaults and constraints';
+
+CREATE OR REPLACE FUNCTION flp_internal.code_risks(tbl regclass)
+	RETURNS TABLE (kind text, object text, risk text, fix text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	WITH code(kind, object, fn) AS (
+		SELECT 'constraint function', format('constraint %I of %s', c.conname, c.conrelid::regclass),
+			   d.refobjid
+		  FROM pg_constraint c JOIN pg_depend d
+			ON d.classid = 'pg_constraint'::regclass AND d.objid = c.oid
+		   AND d.refclassid = 'pg_proc'::regclass
+		 WHERE c.conrelid IN (SELECT flp_internal.tree($1))
+	  UNION ALL
+		SELECT 'default or generated column function',
+			   format('column %I of %s', a.attname, ad.adrelid::regclass), d.refobjid
+		  FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+		  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+		   AND d.refclassid = 'pg_proc'::regclass
+		 WHERE ad.adrelid IN (SELECT flp_internal.tree($1))
+	  UNION ALL
+		SELECT 'trigger function', format('trigger %I of %s', t.tgname, t.tgrelid::regclass), t.tgfoid
+		  FROM pg_trigger t WHERE t.tgrelid IN (SELECT flp_internal.tree($1)) AND NOT t.tgisinternal
+	  UNION ALL
+		SELECT 'policy function', format('policy %I of %s', p.polname, p.polrelid::regclass), d.refobjid
+		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+		   AND d.refclassid = 'pg_proc'::regclass
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
+	  UNION ALL
+		/* operators a policy uses run their functions; casts to a domain run its CHECKs */
+		SELECT 'policy function', format('policy %I of %s', p.polname, p.polrelid::regclass), o.oprcode
+		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+		   AND d.refclassid = 'pg_operator'::regclass
+		  JOIN pg_operator o ON o.oid = d.refobjid
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
+	  UNION ALL
+		SELECT 'policy function', format('policy %I of %s (domain %s)', p.polname, p.polrelid::regclass,
+										 d.refobjid::regtype), cd.refobjid
+		  FROM pg_policy p JOIN pg_depend d ON d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+		   AND d.refclassid = 'pg_type'::regclass
+		  JOIN pg_constraint c ON c.contypid = d.refobjid
+		  JOIN pg_depend cd ON cd.classid = 'pg_constraint'::regclass AND cd.objid = c.oid
+		   AND cd.refclassid = 'pg_proc'::regclass
+		 WHERE p.polrelid IN (SELECT flp_internal.tree($1))
+	  UNION ALL
+		SELECT 'mask function', format('mask of field %I of %s', m.field, m.tbl), m.mask
+		  FROM flp.field_mask m WHERE m.tbl = $1
+	)
+	SELECT c.kind, c.object,
+		   format('%s runs on real values in the sessions that use the table, and %s',
+				  c.fn::regprocedure, flp_internal.untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function')),
+		   CASE WHEN c.kind = 'mask function'
+				THEN 'Until it is fixed flp shows the default mask instead. Have a superuser own it, declare it STABLE or IMMUTABLE, and give it SET search_path or a SQL-standard body.'
+				ELSE 'Have a superuser own it, and give it SET search_path = pg_catalog (or a SQL-standard body).' END
+	  FROM code c
+	 WHERE flp_internal.untrusted_reason(c.fn::regprocedure, c.kind <> 'mask function') IS NOT NULL
+$$;
+COMMENT ON FUNCTION flp_internal.code_risks(regclass) IS
+	'internal: functions that run on a governed table''s real values and that flp would not trust';
+
+CREATE OR REPLACE FUNCTION flp_internal.refuse_untrusted_policies(tbl regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
+DECLARE
+	r record;
+BEGIN
+	SELECT * INTO r FROM flp_internal.code_risks(tbl) k WHERE k.kind = 'policy function' LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'table "%" has row-level security policies whose code flp does not trust', tbl
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = format('%s: %s. Every subject that reads the table would run it.', r.object, r.risk),
+				  HINT = r.fix;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION flp_internal.refuse_untrusted_policies(regclass) IS
+	'internal: raises 42501 when a governed table has policies whose code flp does not trust';
+
+CREATE OR REPLACE FUNCTION flp.security_check()
+	RETURNS TABLE (kind text, object text, risk text, fix text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	PERFORM flp_internal.require_super_admin('run the security check');
+	RETURN QUERY
+	SELECT 'role attribute', format('role %I', r.rolname), x.risk, x.fix
+	  FROM pg_roles r,
+	  LATERAL (VALUES
+		(r.rolreplication,
+		 'REPLICATION: reads every value through logical decoding (pg_logical_slot_get_changes) or a base backup, past flp',
+		 format('ALTER ROLE %I NOREPLICATION, or count it as a super admin.', r.rolname)),
+		(r.rolbypassrls,
+		 'BYPASSRLS: flp refuses it writes of tables with hidden fields and reads of scoped tables, but PostgreSQL''s own row-level security does not apply to it',
+		 format('ALTER ROLE %I NOBYPASSRLS.', r.rolname)),
+		(r.rolcreaterole,
+		 'CREATEROLE: on PostgreSQL 15 it can grant itself any role that is not a superuser, flp_admin included, from a database where flp does not watch',
+		 format('ALTER ROLE %I NOCREATEROLE, or count it as a super admin.', r.rolname))
+	  ) x(flag, risk, fix)
+	 WHERE x.flag AND NOT r.rolsuper AND r.rolname NOT LIKE 'pg\_%'
+	   AND NOT flp.is_super_admin(r.oid::regrole)
+	UNION ALL
+	SELECT 'grant', format('%s on %s to %s', a.privilege_type, g.tbl, a.grantee::regrole),
+		   CASE a.privilege_type
+				WHEN 'TRIGGER' THEN 'a trigger reads rows unmasked; flp refuses new triggers of roles that are not super admins, but the privilege lets them try every release'
+				WHEN 'MAINTAIN' THEN 'VACUUM, ANALYZE, CLUSTER and REINDEX count every row and reorder the table; flp refuses them on tables with row rules and refuses ordering by an index of a hidden field, but the privilege lets the grantee try every release'
+				ELSE 'a foreign key is checked as the table''s owner: it answers whether a value exists, also of a hidden field or an out-of-scope row' END,
+		   format('REVOKE %s ON %s FROM %s;', a.privilege_type, g.tbl, quote_ident(a.grantee::regrole::text))
+	  FROM flp.governed_table g, pg_class c,
+		   LATERAL aclexplode(c.relacl) a
+	 WHERE c.oid IN (SELECT flp_internal.tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	   AND a.grantee <> 0 AND NOT flp.is_super_admin(a.grantee::regrole)
+	UNION ALL
+	/* PostgreSQL 17: pg_maintain holds MAINTAIN on every table */
+	SELECT 'role membership', format('role %I in pg_maintain', r.rolname),
+		   'pg_maintain may VACUUM, ANALYZE, CLUSTER and REINDEX every table; flp refuses them on governed tables with row rules and refuses ordering by an index of a hidden field, but the membership lets the role try every release',
+		   format('REVOKE pg_maintain FROM %I;', r.rolname)
+	  FROM pg_roles r JOIN pg_roles m ON m.rolname = 'pg_maintain'
+	 WHERE pg_has_role(r.oid, m.oid, 'USAGE') AND r.oid <> m.oid AND NOT r.rolsuper
+	   AND r.rolname NOT LIKE 'pg\_%' AND NOT flp.is_super_admin(r.oid::regrole)
+	UNION ALL
+	SELECT 'grant', format('%s on %s to PUBLIC', a.privilege_type, g.tbl),
+		   'every role may create triggers or foreign keys on it, or maintain it', format('REVOKE %s ON %s FROM PUBLIC;', a.privilege_type, g.tbl)
+	  FROM flp.governed_table g, pg_class c, LATERAL aclexplode(c.relacl) a
+	 WHERE c.oid IN (SELECT flp_internal.tree(g.tbl)) AND a.privilege_type IN ('TRIGGER', 'REFERENCES', 'MAINTAIN')
+	   AND a.grantee = 0
+	UNION ALL
+	SELECT 'owner', format('%s owned by %s', c.oid::regclass, c.relowner::regrole),
+		   'an owner can change or drop the table, its triggers and its rules, and reads it unmasked through them',
+		   format('ALTER TABLE %s OWNER TO <an administrator role>;', c.oid::regclass)
+	  FROM flp.governed_table g
+	  JOIN pg_class c ON c.oid IN (SELECT flp_internal.tree(g.tbl))
+	 WHERE NOT flp.is_super_admin(c.relowner::regrole)
+	UNION ALL
+	SELECT k.kind, k.object, k.risk, k.fix
+	  FROM flp.governed_table g, LATERAL flp_internal.code_risks(g.tbl) k
+	UNION ALL
+	SELECT DISTINCT 'default function', format('column %I of %s', a.attname, ad.adrelid::regclass),
+		   format('its default calls %s: a sequence that function draws from is not recognised as filling the field, so roles it is hidden from may learn its values through that sequence', d.refobjid::regprocedure),
+		   'Use a column default nextval(...) or an identity column (flp refuses their sequences to the roles the field is hidden from), or grant no privilege on the function''s sequences.'
+	  FROM flp.governed_table g
+	  JOIN pg_attrdef ad ON ad.adrelid IN (SELECT flp_internal.tree(g.tbl))
+	  JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+	  JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+		   AND d.refclassid = 'pg_proc'::regclass
+	  JOIN pg_proc p ON p.oid = d.refobjid
+	 WHERE p.pronamespace <> 'pg_catalog'::regnamespace
+	   AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = g.tbl AND e.field = a.attname)
+	UNION ALL
+	SELECT 'partial index', format('index %s of %s', i.indexrelid::regclass, i.indrelid::regclass),
+		   'pg_class.reltuples of a partial index, which every role reads, is the number of rows matching its predicate; where the predicate reads a field hidden from some roles, it counts by that field (flp refuses those roles VACUUM, ANALYZE and REINDEX of the table)',
+		   'Drop the index, or exclude the fields its predicate reads (the check lists every partial index over a field that is not excluded).'
+	  FROM flp.governed_table g
+	  JOIN pg_index i ON i.indrelid IN (SELECT flp_internal.tree(g.tbl)) AND i.indpred IS NOT NULL
+	 WHERE EXISTS (SELECT 1 FROM pg_depend d
+					JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+				   WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+					 AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
+					 AND d.refobjsubid > 0
+					 AND NOT EXISTS (SELECT 1 FROM flp.excluded_field e
+									  WHERE e.tbl = g.tbl AND e.field = a.attname))
+	UNION ALL
+	SELECT 'partition key', format('%s partitioned by %s', c.oid::regclass,
+								   pg_get_partkeydef(c.oid)),
+		   'the partition a row is in, and the order in which partitions are read, tell the key''s range to every role it is hidden from (flp masks tableoid; the order of unsorted results remains)',
+		   'Partition governed tables by fields no subject has hidden, or exclude the key fields.'
+	  FROM flp.governed_table g
+	  JOIN pg_class c ON c.oid IN (SELECT flp_internal.tree(g.tbl)) AND c.relkind = 'p'
+	  JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
+	 WHERE EXISTS (SELECT 1 FROM unnest(pt.partattrs::int2[]) k(attnum)
+					JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+				   WHERE NOT EXISTS (SELECT 1 FROM flp.excluded_field e
+									  WHERE e.tbl = g.tbl AND e.field = a.attname))
+	ORDER BY 1, 2;
+END
+$$;
+COMMENT ON FUNCTION flp.security_check() IS
+	'what can read around flp in this database (role attributes, grants, owners, untrusted code, partial indexes, partition keys), with the fix for each';
 
 /* ------------------------------------------------------------------ last */
 
 /* every governed table's policies as 0.2.0 compiles them: inheritance rules
  * where data rules restrict a parent, and no bundle name a rename left
  * behind */
-SELECT flp._compile_policies(g.tbl) FROM flp.governed_table g;
+SELECT flp_internal.compile_policies(g.tbl) FROM flp.governed_table g;

@@ -4,7 +4,7 @@
  *	  The audit trail of flp's catalog: every change of one of its tables,
  *	  by a management function or by direct DML, as a row of flp.audit_log.
  *
- * flp._audit() is an AFTER row trigger (INSERT, UPDATE, DELETE) and an
+ * flp_internal.audit() is an AFTER row trigger (INSERT, UPDATE, DELETE) and an
  * AFTER statement trigger (TRUNCATE) on each catalog table.  It records who
  * (the session user and the current user), when (the transaction's and the
  * statement's time, the transaction id), what (the table, the operation, the
@@ -199,7 +199,7 @@ flp_audit(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._audit\" must be called as an AFTER trigger")));
+				 errmsg("function \"flp_internal.audit\" must be called as an AFTER trigger")));
 	event = td->tg_event;
 	if (RelationGetRelid(td->tg_relation) == flp_bulk_load_target())
 		PG_RETURN_POINTER(NULL);

@@ -144,13 +144,20 @@ lookup_labels(FlpCatalog *c)
 		lookup_label(kind_type, "partner", &c->kind_label[FLP_PARTNER]);
 }
 
+/* Look up schema.name(argtypes) (flp or flp_internal), or fail the lookup. */
+static bool
+lookup_function_in(const char *schema, const char *name, int nargs, const Oid *argtypes, Oid *oid)
+{
+	*oid = LookupFuncName(list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
+	return OidIsValid(*oid);
+}
+
 /* Look up flp.name(argtypes), or fail the lookup. */
 static bool
 lookup_function(const char *name, int nargs, const Oid *argtypes, Oid *oid)
 {
-	*oid = LookupFuncName(list_make2(makeString("flp"), makeString(pstrdup(name))),
-						  nargs, argtypes, true);
-	return OidIsValid(*oid);
+	return lookup_function_in("flp", name, nargs, argtypes, oid);
 }
 
 /*
@@ -173,7 +180,7 @@ lookup_functions(FlpCatalog *c)
 		lookup_function("is_subject", 0, NULL, &c->is_subject_function) &&
 		lookup_function("has_bundle", 1, &textarg, &c->has_bundle_function) &&
 		lookup_function("record_visible", 2, visible_args, &c->record_visible_function) &&
-		lookup_function("_record_visible_key", 2, visible_key_args,
+		lookup_function_in("flp_internal", "record_visible_key", 2, visible_key_args,
 						&c->record_visible_key_function);
 }
 

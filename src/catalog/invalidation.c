@@ -10,15 +10,15 @@
  * them).  flp listens to PostgreSQL's invalidation machinery:
  *
  * - Every change of the catalog fires a statement trigger
- *   (flp._catalog_changed) that sends a relcache invalidation of
+ *   (flp_internal.catalog_changed) that sends a relcache invalidation of
  *   flp.governed_table, the "sentinel".  The message is transactional: other
  *   backends (and hot standbys, which replay it) see it after commit, never
  *   after a rollback; the changing backend sees it at its next command.
  * - A table that starts or stops being governed also gets a relcache
- *   invalidation of its own (flp._governed_changed), so that plans of it
+ *   invalidation of its own (flp_internal.governed_changed), so that plans of it
  *   are rebuilt; governed.c listens for those of governed tables.
  * - Changes of flp.record_assignment send a relcache invalidation of it
- *   (flp._assignments_changed).
+ *   (flp_internal.assignments_changed).
  * - Role changes (GRANT role, REVOKE role, ALTER ROLE, DROP ROLE) arrive as
  *   syscache invalidations of pg_auth_members and pg_authid; roles.c tells
  *   which of those of pg_authid matter.
@@ -371,7 +371,7 @@ flp_catalog_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._catalog_changed\" must be called as a trigger")));
+				 errmsg("function \"flp_internal.catalog_changed\" must be called as a trigger")));
 
 	sentinel = get_relname_relid("governed_table",
 								 RelationGetNamespace(trigdata->tg_relation));
@@ -414,7 +414,7 @@ flp_governed_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._governed_changed\" must be called as a row trigger")));
+				 errmsg("function \"flp_internal.governed_changed\" must be called as a row trigger")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	if (trigdata->tg_trigtuple)
@@ -444,7 +444,7 @@ flp_assignments_changed(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._assignments_changed\" must be called as a trigger")));
+				 errmsg("function \"flp_internal.assignments_changed\" must be called as a trigger")));
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	PG_RETURN_POINTER(NULL);
 }

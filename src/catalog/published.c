@@ -165,7 +165,7 @@ flp_view_definition_of(Oid viewid, List **views)
 	return buf.data;
 }
 
-/* The same, for flp._view_definition. */
+/* The same, for flp_internal.view_definition. */
 char *
 flp_view_definition(Oid viewid)
 {

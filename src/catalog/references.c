@@ -10,12 +10,12 @@
  * the extension, before the data: `pg_restore -j` then loads a field setting
  * before its bundle and fails.  So the references are triggers:
  *
- *	flp._ref_check()	BEFORE INSERT OR UPDATE, row, on the referencing table:
+ *	flp_internal.ref_check()	BEFORE INSERT OR UPDATE, row, on the referencing table:
  *						the referenced row must exist (it is locked FOR KEY
  *						SHARE until the end of the transaction, as a foreign
  *						key does).  Not checked for the rows of a COPY FROM
  *						(a restore loads the tables in any order).
- *	flp._ref_action()	AFTER UPDATE OR DELETE, row, and AFTER TRUNCATE,
+ *	flp_internal.ref_action()	AFTER UPDATE OR DELETE, row, and AFTER TRUNCATE,
  *						statement, on the referenced table: cascade the
  *						change to the referencing rows, or refuse it while
  *						rows still refer to it.
@@ -336,7 +336,7 @@ flp_ref_check(PG_FUNCTION_ARGS)
 		!TRIGGER_FIRED_BEFORE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._ref_check\" must be called as a BEFORE INSERT OR UPDATE row trigger")));
+				 errmsg("function \"flp_internal.ref_check\" must be called as a BEFORE INSERT OR UPDATE row trigger")));
 
 	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	if (RelationGetRelid(td->tg_relation) == bulk_load_target)
@@ -423,7 +423,7 @@ flp_ref_action(PG_FUNCTION_ARGS)
 		TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"flp._ref_action\" must be called as an AFTER UPDATE, DELETE or TRUNCATE trigger")));
+				 errmsg("function \"flp_internal.ref_action\" must be called as an AFTER UPDATE, DELETE or TRUNCATE trigger")));
 
 	reference_read(td, 2, true, &ref);
 	action = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?

@@ -39,7 +39,7 @@ flp_guard_new_child(Oid relid)
 	if (!OidIsValid(root) || root == relid)
 		return;
 	values[0] = ObjectIdGetDatum(relid);
-	flp_run_as_superuser("SELECT flp._guard($1)", 1, argtypes, values);
+	flp_run_as_superuser("SELECT flp_internal.guard($1)", 1, argtypes, values);
 	flp_catalog_touch();
 }
 
@@ -159,7 +159,7 @@ flp_govern_detached(Oid relid, Oid parent)
 		return;
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = ObjectIdGetDatum(parent);
-	flp_run_as_superuser("SELECT flp._govern_detached($1, $2)", 2, argtypes, values);
+	flp_run_as_superuser("SELECT flp_internal.govern_detached($1, $2)", 2, argtypes, values);
 	ereport(NOTICE,
 			(errmsg("table \"%s\" left governed table \"%s\" and is now governed on its own",
 					get_rel_name(relid), get_rel_name(parent)),

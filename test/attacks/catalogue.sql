@@ -1516,7 +1516,7 @@ COPY flp.assignment (bundle, role) FROM PROGRAM 'echo Sales	atk_subject';
 COPY flp.field_permission FROM STDIN;
 
 -- @attack flp_call_ref_check refuse
-SELECT flp._ref_check();
+SELECT flp_internal.ref_check();
 
 -- @attack flp_truncate_table_permission refuse
 TRUNCATE flp.table_permission;
@@ -1777,15 +1777,15 @@ SELECT flp.record_visible('vault.company', '2');
 
 -- @attack row_record_visible_key_probe leak
 -- @as atk_partner
-SELECT flp._record_visible_key('vault.company', k) FROM (VALUES (1), (2), (3)) v(k);
+SELECT flp_internal.record_visible_key('vault.company', k) FROM (VALUES (1), (2), (3)) v(k);
 
 -- @attack row_record_visible_key_or_true expect 1
 -- @as atk_partner
-SELECT count(*) FROM vault.company WHERE flp._record_visible_key('vault.company', id) OR true;
+SELECT count(*) FROM vault.company WHERE flp_internal.record_visible_key('vault.company', id) OR true;
 
 -- @attack row_record_visible_key_other_table expect 1
 -- @as atk_partner
-SELECT count(*) FROM vault.company WHERE NOT flp._record_visible_key('vault.company_cta', id);
+SELECT count(*) FROM vault.company WHERE NOT flp_internal.record_visible_key('vault.company_cta', id);
 
 -- @attack row_prepared_generic_reused leak
 -- @as atk_partner
@@ -1961,7 +1961,7 @@ DO $d$ BEGIN
 EXCEPTION WHEN OTHERS THEN NULL; END $d$;
 DO $d$ BEGIN
 	INSERT INTO flp.data_rule (tbl, predicate) VALUES ('vault.acct', $p$true))); ALTER ROLE atk_admin SUPERUSER; SELECT (((true$p$);
-	PERFORM flp._compile_policies('vault.acct');
+	PERFORM flp_internal.compile_policies('vault.acct');
 EXCEPTION WHEN OTHERS THEN NULL; END $d$;
 SELECT rolsuper::text || '|' || (SELECT count(*) > 0 FROM flp.data_rule)::text
   FROM pg_roles WHERE rolname = current_user;
@@ -1976,7 +1976,7 @@ SELECT count(*) FROM flp.data_rule;
 -- @attack admin_eval_rule_reads_file admin 0A000
 CREATE TEMP TABLE o (v text);
 DO $d$ BEGIN
-	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$(SELECT pg_read_file('postgresql.conf'))::int > 0$p$, 'atk_subject');
+	PERFORM flp_internal.eval_rule('vault.acct', 'id', '1', $p$(SELECT pg_read_file('postgresql.conf'))::int > 0$p$, 'atk_subject');
 	INSERT INTO o VALUES ('ran');
 EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
@@ -1984,13 +1984,13 @@ SELECT v FROM o;
 -- @attack admin_eval_rule_volatile_file admin 42501
 CREATE TEMP TABLE o (v text);
 DO $d$ BEGIN
-	PERFORM flp._eval_rule('vault.acct', 'id', '1', $p$pg_read_file('postgresql.conf') IS NOT NULL$p$, 'atk_subject');
+	PERFORM flp_internal.eval_rule('vault.acct', 'id', '1', $p$pg_read_file('postgresql.conf') IS NOT NULL$p$, 'atk_subject');
 	INSERT INTO o VALUES ('ran');
 EXCEPTION WHEN deadlock_detected OR lock_not_available THEN RAISE; WHEN OTHERS THEN INSERT INTO o VALUES (SQLSTATE); END $d$;
 SELECT v FROM o;
 
 -- @attack admin_eval_rule_runs_as_caller admin t
-SELECT flp._eval_rule('vault.acct', 'id', '1', $p$current_user = 'atk_admin'$p$, 'atk_subject');
+SELECT flp_internal.eval_rule('vault.acct', 'id', '1', $p$current_user = 'atk_admin'$p$, 'atk_subject');
 
 -- @attack admin_plants_mask admin 42501|0
 CREATE TEMP TABLE o (v text);
@@ -2110,21 +2110,21 @@ BEGIN
 		END;
 	END LOOP;
 	BEGIN
-		PERFORM flp._compile_policies('vault.acct');
+		PERFORM flp_internal.compile_policies('vault.acct');
 	EXCEPTION WHEN OTHERS THEN NULL;
 	END;
 	BEGIN
-		PERFORM flp._compile_policies('vault.company_cta');
+		PERFORM flp_internal.compile_policies('vault.company_cta');
 	EXCEPTION WHEN OTHERS THEN NULL;
 	END;
 END $d$;
 SELECT rolsuper::text || '|' || rolcreaterole::text FROM pg_roles WHERE rolname = current_user;
 
 -- @attack internal_helpers_not_public refuse
-SELECT flp._tree('vault.acct');
+SELECT flp_internal.tree('vault.acct');
 
 -- @attack internal_eval_rule_not_public refuse
-SELECT flp._eval_rule('vault.acct', 'id', '1', 'true', 'atk_subject');
+SELECT flp_internal.eval_rule('vault.acct', 'id', '1', 'true', 'atk_subject');
 
 ------------------------------------------------------------------------------
 -- 22. Writes through defaults the statement does not name (class 2)
@@ -3166,13 +3166,13 @@ SELECT count(*) FROM flp.audit_log WHERE tbl = 'excluded_field' AND xid = pg_cur
 SELECT * FROM flp.preview_change('SELECT 1');
 
 -- @attack preview_subject_runs_script refuse
-SELECT flp._run_script($$SELECT flp.exclude_field('vault.acct', 'secret')$$);
+SELECT flp_internal.run_script($$SELECT flp.exclude_field('vault.acct', 'secret')$$);
 
 -- @attack preview_subject_row_access refuse
-SELECT flp._row_access('atk_subject', 'vault.acct');
+SELECT flp_internal.row_access('atk_subject', 'vault.acct');
 
 -- @attack preview_subject_snapshot refuse
-SELECT flp._preview_snapshot(ARRAY['atk_admin']);
+SELECT flp_internal.preview_snapshot(ARRAY['atk_admin']);
 
 -- @attack preview_admin_change_rolled_back admin t|t
 -- a previewed change does not remain, however it ends its statements

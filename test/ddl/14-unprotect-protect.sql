@@ -19,7 +19,7 @@ COMMIT;
 BEGIN;
 SELECT flp.unprotect('ddl.events');
 SELECT ddl_check.eq('unprotected partitioned table: every partition unguarded',
-	$$SELECT count(*) FROM pg_policy WHERE polrelid IN (SELECT flp._tree('ddl.events'))$$, '(0)');
+	$$SELECT count(*) FROM pg_policy WHERE polrelid IN (SELECT flp_internal.tree('ddl.events'))$$, '(0)');
 SELECT flp.protect('ddl.events');
 SELECT flp.exclude_field('ddl.events', 'id');
 SELECT flp.set_permission('DdlSales', 'ddl.events', NULL, 'read');
@@ -27,7 +27,7 @@ SELECT flp.set_permission('DdlSales', 'ddl.events', 'details', 'hide');
 SELECT flp.set_permission('DdlSales', 'ddl.events', 'amount', 'hide');
 COMMIT;
 SELECT ddl_check.eq('protected again: every partition guarded',
-	$$SELECT count(*) FROM flp._tree('ddl.events') t
+	$$SELECT count(*) FROM flp_internal.tree('ddl.events') t
 	   WHERE EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = t AND p.polname = 'flp_guard')$$, '(7)');
 --@ as ddl_subject
 SELECT ddl_check.eq('protected again: masks',

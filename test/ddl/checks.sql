@@ -147,7 +147,7 @@ $$;
 CREATE FUNCTION ddl_check.governed_or_child(rel regclass) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT EXISTS (SELECT 1 FROM flp.governed_table g
-					WHERE g.tbl = rel OR g.tbl IN (SELECT flp._ancestors(rel)))
+					WHERE g.tbl = rel OR g.tbl IN (SELECT flp_internal.ancestors(rel)))
 $$;
 
 /*
@@ -162,7 +162,7 @@ DECLARE
 	rel regclass;
 	r record;
 BEGIN
-	FOR rel IN SELECT flp._tree(g.tbl) FROM flp.governed_table g
+	FOR rel IN SELECT flp_internal.tree(g.tbl) FROM flp.governed_table g
 				WHERE g.tbl::oid IN (SELECT oid FROM pg_class WHERE relnamespace = 'ddl'::regnamespace)
 				ORDER BY 1::text
 	LOOP

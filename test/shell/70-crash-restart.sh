@@ -134,7 +134,7 @@ ok "setup: governed tables, bundle, partner user, data rule"
 # one line per problem, nothing when consistent.
 CONSISTENCY="$(cat <<'SQL'
 WITH tree AS (
-	SELECT DISTINCT t.rel::oid AS relid FROM flp.governed_table g, flp._tree(g.tbl) t(rel)
+	SELECT DISTINCT t.rel::oid AS relid FROM flp.governed_table g, flp_internal.tree(g.tbl) t(rel)
 ), pol AS (
 	SELECT p.polrelid AS relid, p.polname::text AS polname, p.polpermissive,
 		   pg_get_expr(p.polqual, p.polrelid) AS qual
@@ -165,21 +165,21 @@ SELECT 'scope without flp_scope: ' || s.tbl FROM flp.partner_scope s
 UNION ALL
 SELECT 'flp_scope without scope: ' || p.relid::regclass FROM pol p
  WHERE p.polname = 'flp_scope'
-   AND NOT EXISTS (SELECT 1 FROM flp.partner_scope s, flp._tree(s.tbl) t(rel) WHERE t.rel = p.relid)
+   AND NOT EXISTS (SELECT 1 FROM flp.partner_scope s, flp_internal.tree(s.tbl) t(rel) WHERE t.rel = p.relid)
 UNION ALL
 SELECT 'link without flp_link: ' || l.child FROM flp.record_link l
  WHERE NOT EXISTS (SELECT 1 FROM pol p WHERE p.relid = l.child AND p.polname = 'flp_link')
 UNION ALL
 SELECT 'flp_link without link: ' || p.relid::regclass FROM pol p
  WHERE p.polname = 'flp_link'
-   AND NOT EXISTS (SELECT 1 FROM flp.record_link l, flp._tree(l.child) t(rel) WHERE t.rel = p.relid)
+   AND NOT EXISTS (SELECT 1 FROM flp.record_link l, flp_internal.tree(l.child) t(rel) WHERE t.rel = p.relid)
 UNION ALL
 SELECT 'data rule without flp_data_select: ' || d.tbl FROM flp.data_rule d
  WHERE NOT EXISTS (SELECT 1 FROM pol p WHERE p.relid = d.tbl AND p.polname = 'flp_data_select')
 UNION ALL
 SELECT 'flp_data_select without data rule: ' || p.relid::regclass FROM pol p
  WHERE p.polname = 'flp_data_select'
-   AND NOT EXISTS (SELECT 1 FROM flp.data_rule d, flp._tree(d.tbl) t(rel) WHERE t.rel = p.relid)
+   AND NOT EXISTS (SELECT 1 FROM flp.data_rule d, flp_internal.tree(d.tbl) t(rel) WHERE t.rel = p.relid)
 UNION ALL
 SELECT 'field permission on a missing column: ' || f.tbl || '.' || f.field
   FROM flp.field_permission f

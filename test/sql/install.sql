@@ -4,7 +4,7 @@
 CREATE EXTENSION flp;
 
 -- the library is preloaded (the server of this test run preloads it)
-SELECT flp._loaded();
+SELECT flp_internal.loaded();
 
 -- the catalog tells the story
 SELECT n.nspname AS "Schema", c.relname AS "Name", pg_get_userbyid(c.relowner) AS "Owner"
@@ -38,8 +38,21 @@ SELECT c.relname, a.attname AS uncommented_column
    AND col_description(c.oid, a.attnum) IS NULL;
 SELECT p.oid::regprocedure AS uncommented_function
   FROM pg_proc p
- WHERE p.pronamespace = 'flp'::regnamespace
+ WHERE p.pronamespace IN ('flp'::regnamespace, 'flp_internal'::regnamespace)
    AND obj_description(p.oid, 'pg_proc') IS NULL;
+
+-- internal helpers live in their own schema, out of the user-facing \df flp.*;
+-- PUBLIC may execute only those flp's policies, plans, event triggers and
+-- every management function's first check need
+SELECT count(*) AS internal_functions_in_flp
+  FROM pg_proc WHERE pronamespace = 'flp'::regnamespace AND proname ~ '^_';
+SELECT count(*) > 30 AS internal_functions FROM pg_proc WHERE pronamespace = 'flp_internal'::regnamespace;
+SELECT p.oid::regprocedure AS internal_function_public_may_execute
+  FROM pg_proc p
+ WHERE p.pronamespace = 'flp_internal'::regnamespace
+   AND (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+									 WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE'))
+ ORDER BY 1::text;
 SELECT t.typname AS uncommented_type
   FROM pg_type t
  WHERE t.typnamespace = 'flp'::regnamespace AND t.typtype = 'e'

@@ -123,7 +123,7 @@ RESET ROLE;
 
 -- the scope policy turns keys into text with ::text; where that cast is an
 -- I/O conversion (integers, uuid, a domain over an integer) the plan asks
--- flp._record_visible_key, which converts the same way; other casts (char(n)
+-- flp_internal.record_visible_key, which converts the same way; other casts (char(n)
 -- drops trailing blanks) and text keys keep flp.record_visible
 CREATE DOMAIN public.account_no AS int CHECK (VALUE > 0);
 CREATE TABLE public.k_int2 (id int2, v text);
@@ -168,10 +168,10 @@ EXECUTE k8(9223372036854775807);
 RESET plan_cache_mode;
 DEALLOCATE k8;
 -- the typed twin answers like flp.record_visible when called directly
-SELECT flp._record_visible_key('k_int8', 2::int8) AS two,
+SELECT flp_internal.record_visible_key('k_int8', 2::int8) AS two,
 	   flp.record_visible('k_int8', '9223372036854775807') AS max,
-	   flp._record_visible_key('k_int8', 9223372036854775807::int8) AS max_typed,
-	   flp._record_visible_key('k_int8', NULL::int8) AS null_key;
+	   flp_internal.record_visible_key('k_int8', 9223372036854775807::int8) AS max_typed,
+	   flp_internal.record_visible_key('k_int8', NULL::int8) AS null_key;
 RESET ROLE;
 SELECT count(*) FROM (
 	SELECT flp.unprotect(t)
@@ -181,11 +181,11 @@ DROP DOMAIN public.account_no;
 
 -- evaluating a data rule for another role is for super admins only, even
 -- for a role that was granted EXECUTE on the internal function
-GRANT EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) TO regress_emea;
+GRANT EXECUTE ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) TO regress_emea;
 SET ROLE regress_emea;
-SELECT regress.why($$SELECT flp._eval_rule('deals', 'id', '1', 'true', 'regress_na')$$);
+SELECT regress.why($$SELECT flp_internal.eval_rule('deals', 'id', '1', 'true', 'regress_na')$$);
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION flp._eval_rule(regclass, name, text, text, regrole) FROM regress_emea;
+REVOKE EXECUTE ON FUNCTION flp_internal.eval_rule(regclass, name, text, text, regrole) FROM regress_emea;
 
 -- clean up
 SELECT count(*) FROM (SELECT flp.unprotect('deals') UNION ALL SELECT flp.unprotect('big')

@@ -70,11 +70,11 @@ SELECT id = :rule AS same, predicate FROM flp.data_rule;
 SELECT polname, pg_get_expr(polqual, polrelid) AS using FROM pg_policy
  WHERE polrelid = 'tvault'::regclass AND polname = 'flp_data_select';
 -- flp.explain_record evaluates with the caller's privileges, checked predicates only
-SELECT regress.try($$SELECT flp._eval_rule('tvault', 'id', '1', '(SELECT pg_read_file(''postgresql.conf''))::int > 0', 'regress_treader')$$);
-SELECT regress.try($$SELECT flp._eval_rule('tvault', 'id', '1', 'true) OR (true', 'regress_treader')$$);
-SELECT flp._eval_rule('tvault', 'id', '1', $$current_user = 'regress_tadmin'$$, 'regress_treader') AS as_caller;
-SELECT flp._eval_rule('tvault', 'id', '1', $$region = flp.attribute('region')$$, 'regress_treader') AS unregistered;
-SELECT flp._eval_rule('tvault', 'id', '9', 'true', 'regress_treader') AS no_row;
+SELECT regress.try($$SELECT flp_internal.eval_rule('tvault', 'id', '1', '(SELECT pg_read_file(''postgresql.conf''))::int > 0', 'regress_treader')$$);
+SELECT regress.try($$SELECT flp_internal.eval_rule('tvault', 'id', '1', 'true) OR (true', 'regress_treader')$$);
+SELECT flp_internal.eval_rule('tvault', 'id', '1', $$current_user = 'regress_tadmin'$$, 'regress_treader') AS as_caller;
+SELECT flp_internal.eval_rule('tvault', 'id', '1', $$region = flp.attribute('region')$$, 'regress_treader') AS unregistered;
+SELECT flp_internal.eval_rule('tvault', 'id', '9', 'true', 'regress_treader') AS no_row;
 RESET ROLE;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_tadmin';
 SELECT flp.drop_data_rule(:rule);
@@ -184,7 +184,7 @@ RESET ROLE;
 CREATE DOMAIN public.tpol_dom AS text CHECK (public.tpol_spy(length(VALUE)));
 ALTER DOMAIN public.tpol_dom OWNER TO regress_powner;
 CREATE POLICY by_domain ON public.tpol AS RESTRICTIVE USING ((secret::public.tpol_dom) IS NOT NULL);
-SELECT kind, object FROM flp._code_risks('tpol');
+SELECT kind, object FROM flp_internal.code_risks('tpol');
 DROP POLICY by_domain ON public.tpol;
 DROP DOMAIN public.tpol_dom;
 SELECT flp.unprotect('tpol');
