@@ -97,6 +97,23 @@ relation_column_sources(SourceWalk *w, Oid relid, AttrNumber attnum)
 	}
 }
 
+/*
+ * A Var of an entry whose columns are listed expressions of its level (a
+ * join's alias variables, the grouping step's expressions): their sources.
+ */
+static void
+listed_sources(SourceWalk *w, Var *var, List *exprs)
+{
+	List	   *saved = w->levels;
+
+	if (var->varattno <= 0 || var->varattno > list_length(exprs))
+		return;
+	/* the expression is of the entry's level, whatever level var was */
+	w->levels = list_copy_tail(w->levels, var->varlevelsup);
+	expr_sources_walker(list_nth(exprs, var->varattno - 1), w);
+	w->levels = saved;
+}
+
 /* The Var of the query levels w->levels (innermost first): its sources. */
 static void
 var_sources(SourceWalk *w, Var *var)
@@ -128,16 +145,7 @@ var_sources(SourceWalk *w, Var *var)
 				query_column_sources(w, rte->subquery, var->varattno);
 			break;
 		case RTE_JOIN:
-			if (var->varattno > 0 && var->varattno <= list_length(rte->joinaliasvars))
-			{
-				Node	   *alias = list_nth(rte->joinaliasvars, var->varattno - 1);
-				List	   *saved = w->levels;
-
-				/* the alias var is of this level, whatever level var was */
-				w->levels = list_copy_tail(w->levels, var->varlevelsup);
-				expr_sources_walker(alias, w);
-				w->levels = saved;
-			}
+			listed_sources(w, var, rte->joinaliasvars);
 			break;
 		case RTE_CTE:
 			{
@@ -157,6 +165,9 @@ var_sources(SourceWalk *w, Var *var)
 			}
 			break;
 		default:
+			/* the grouping step (18): its columns are GROUP BY's expressions */
+			if (flp_group_exprs(rte) != NULL)
+				listed_sources(w, var, *flp_group_exprs(rte));
 			/* functions, VALUES, ...: no table field */
 			break;
 	}

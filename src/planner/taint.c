@@ -218,6 +218,17 @@ via_walker(Node *node, ViaWalk *vw)
 		if (l == NULL || var->varno < 1 || var->varno > list_length(l->query->rtable))
 			return false;
 		rte = rt_fetch(var->varno, l->query->rtable);
+		/* the grouping step (18): follow its expression to the view's column */
+		if (flp_group_exprs(rte) != NULL && var->varattno <= list_length(*flp_group_exprs(rte)))
+		{
+			ViaWalk		inner = {vw->rw, l, InvalidOid, InvalidAttrNumber};
+
+			if (!via_walker(list_nth(*flp_group_exprs(rte), var->varattno - 1), &inner))
+				return false;
+			vw->viewid = inner.viewid;
+			vw->attno = inner.attno;
+			return true;
+		}
 		vw->viewid = flp_subquery_view(rte);
 		vw->attno = var->varattno;
 		return OidIsValid(vw->viewid) && rte_taint(vw->rw, l, rte, var->varattno) != NULL;

@@ -41,6 +41,8 @@ GRANT SELECT ON crm.arr_by_region, crm.pipeline TO PUBLIC;
 SET ROLE regress_rep;
 SELECT regress.why($$SELECT * FROM crm.arr_by_region$$);
 SELECT regress.why($$SELECT * FROM crm.pipeline$$);
+-- (introspection follows a grouped column to its field, 18's grouping step too)
+SELECT * FROM flp.column_permissions('crm.arr_by_region');
 RESET ROLE;
 
 -- only a super admin publishes, only views
