@@ -309,6 +309,21 @@ flp_subquery_view(RangeTblEntry *rte)
 	return InvalidOid;
 }
 
+/* Is the node one of the SQL/JSON expressions that make values of a type (16, 17)? */
+static inline bool
+flp_is_json_value_expr(Node *node)
+{
+#if PG_VERSION_NUM >= 170000
+	if (IsA(node, JsonExpr) || IsA(node, JsonBehavior))
+		return true;
+#endif
+#if PG_VERSION_NUM >= 160000
+	if (IsA(node, JsonConstructorExpr) || IsA(node, JsonValueExpr))
+		return true;
+#endif
+	return false;
+}
+
 /* Does a member inherit the privileges of the role of this pg_auth_members tuple? */
 static inline bool
 flp_grant_inherits(HeapTuple authmem, bool member_rolinherit)

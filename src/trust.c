@@ -213,6 +213,71 @@ type_trusted(Oid typid)
 }
 
 /*
+ * May a published view make values of a type?  Base and enum types: yes (no
+ * code of their owner runs when a value is made; base types' functions are a
+ * superuser's).  Domains, composite, range and multirange types only when they
+ * and all they hold belong to superusers: the owner of a composite type can
+ * add a domain field to it, the owner of a domain a CHECK, at any time.
+ */
+static bool
+value_type_trusted(Oid typid)
+{
+	Oid			elem = get_element_type(typid);
+
+	check_stack_depth();
+	if (OidIsValid(elem))
+		return value_type_trusted(elem);
+	switch (get_typtype(typid))
+	{
+		case TYPTYPE_DOMAIN:
+		case TYPTYPE_COMPOSITE:
+			return type_trusted(typid);
+		case TYPTYPE_RANGE:
+			return type_trusted(typid) && value_type_trusted(get_range_subtype(typid));
+		case TYPTYPE_MULTIRANGE:
+			return type_trusted(typid) && value_type_trusted(get_multirange_range(typid));
+		default:
+			return true;
+	}
+}
+
+/* Does the node make a value (of the type exprType gives)? */
+static bool
+makes_value(Node *node)
+{
+	switch (nodeTag(node))
+	{
+		case T_Const:
+		case T_Param:
+		case T_Aggref:
+		case T_WindowFunc:
+		case T_SubscriptingRef:
+		case T_FuncExpr:
+		case T_OpExpr:
+		case T_DistinctExpr:
+		case T_NullIfExpr:
+		case T_FieldSelect:
+		case T_FieldStore:
+		case T_RelabelType:
+		case T_CoerceViaIO:
+		case T_ArrayCoerceExpr:
+		case T_ConvertRowtypeExpr:
+		case T_CollateExpr:
+		case T_CaseExpr:
+		case T_ArrayExpr:
+		case T_RowExpr:
+		case T_CoalesceExpr:
+		case T_MinMaxExpr:
+		case T_XmlExpr:
+		case T_CoerceToDomain:
+		case T_SubLink:
+			return true;
+		default:
+			return flp_is_json_value_expr(node);
+	}
+}
+
+/*
  * Does a constant name an object of an untrusted owner (a relation for
  * table_to_xml, a function, a type) that code could be made to run?
  */
@@ -395,6 +460,29 @@ stored_view_walk(Oid viewid, ViewCodeWalk *w)
 	return view_code_walker((Node *) query, w);
 }
 
+/* Is the type one a published view may not make values of?  Then say so. */
+static bool
+untrusted_value_type(Oid typid, ViewCodeWalk *w)
+{
+	if (value_type_trusted(typid))
+		return false;
+	w->problem = psprintf("it makes values of type %s, which belongs to a role that is not a superuser or holds a domain or composite type of one (its owner could add code that runs on every value made)",
+						  format_type_be(typid));
+	return true;
+}
+
+/* The types of a column definition list (AS r(a int, b t), COLUMNS (...)). */
+static bool
+untrusted_column_types(List *coltypes, ViewCodeWalk *w)
+{
+	ListCell   *lc;
+
+	foreach(lc, coltypes)
+		if (untrusted_value_type(lfirst_oid(lc), w))
+			return true;
+	return false;
+}
+
 /* The range table of one query level: views read, and the code of entries. */
 static bool
 view_entries_walk(Query *q, ViewCodeWalk *w)
@@ -426,11 +514,19 @@ view_entries_walk(Query *q, ViewCodeWalk *w)
 					return true;
 				break;
 			case RTE_FUNCTION:
+				{
+					ListCell   *fl;
+
+					foreach(fl, rte->functions)
+						if (untrusted_column_types(((RangeTblFunction *) lfirst(fl))->funccoltypes, w))
+							return true;
+				}
 				if (view_code_walker((Node *) rte->functions, w))
 					return true;
 				break;
 			case RTE_TABLEFUNC:
-				if (view_code_walker((Node *) rte->tablefunc, w))
+				if (untrusted_column_types(rte->tablefunc->coltypes, w) ||
+					view_code_walker((Node *) rte->tablefunc, w))
 					return true;
 				break;
 			case RTE_VALUES:
@@ -474,12 +570,8 @@ view_code_walker(Node *node, ViewCodeWalk *w)
 							  flp_function_untrusted_reason(function, true));
 		return true;
 	}
-	if (IsA(node, CoerceToDomain) && !type_trusted(((CoerceToDomain *) node)->resulttype))
-	{
-		w->problem = psprintf("it makes values of domain %s, which belongs to a role that is not a superuser (or has such a base type)",
-							  format_type_be(((CoerceToDomain *) node)->resulttype));
+	if (makes_value(node) && untrusted_value_type(exprType(node), w))
 		return true;
-	}
 	if (IsA(node, Const) && names_untrusted_object((Const *) node))
 	{
 		w->problem = psprintf("its constant of type %s names an object of a role that is not a superuser",

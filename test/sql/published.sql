@@ -231,6 +231,26 @@ RESET ROLE;
 SELECT view, in_force, state FROM flp.published_views WHERE view = 'crm.by_map'::regclass;
 SELECT regress.why($$SELECT flp.publish_view('crm.by_map')$$);
 DROP TABLE public.regress_map CASCADE;
+-- values of types a role that is not a superuser owns (a composite type can
+-- gain a domain field, a domain a CHECK, at any time: code that would run on
+-- every value made) -- red team, 2026-12-07
+CREATE DOMAIN public.regress_dom AS text;
+CREATE TYPE public.regress_rec AS (id int, name text);
+ALTER DOMAIN public.regress_dom OWNER TO regress_rep;
+ALTER TYPE public.regress_rec OWNER TO regress_rep;
+CREATE VIEW crm.by_rec AS
+SELECT region, count(*) FILTER (WHERE (jsonb_populate_record(NULL::public.regress_rec, to_jsonb(o))).name IS NOT NULL) AS named
+  FROM crm.opportunities o GROUP BY region;
+SELECT regress.why($$SELECT flp.publish_view('crm.by_rec')$$);
+CREATE VIEW crm.by_coldef AS
+SELECT count(*) AS n FROM crm.opportunities o,
+	   jsonb_to_record(jsonb_build_object('t', o.tax_number)) AS r(t public.regress_dom);
+SELECT regress.why($$SELECT flp.publish_view('crm.by_coldef')$$);
+CREATE VIEW crm.by_cast AS SELECT count(*) AS n FROM crm.opportunities o WHERE (('{' || o.tax_number || '}')::public.regress_dom[]) IS NOT NULL;
+SELECT regress.why($$SELECT flp.publish_view('crm.by_cast')$$);
+DROP VIEW crm.by_rec, crm.by_coldef, crm.by_cast;
+DROP TYPE public.regress_rec;
+DROP DOMAIN public.regress_dom;
 -- temporary views and PostgreSQL's or flp's own cannot be published
 CREATE TEMP VIEW regress_tv AS SELECT 1 AS x;
 SELECT regress.why($$SELECT flp.publish_view('regress_tv')$$);
