@@ -324,6 +324,15 @@ flp_is_json_value_expr(Node *node)
 	return false;
 }
 
+/* The parameters and arguments of an ExecutorRun hook (execute_once left in 18). */
+#if PG_VERSION_NUM >= 180000
+#define FLP_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define FLP_RUN_ARGS queryDesc, direction, count
+#else
+#define FLP_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
+#define FLP_RUN_ARGS queryDesc, direction, count, execute_once
+#endif
+
 /* Does a member inherit the privileges of the role of this pg_auth_members tuple? */
 static inline bool
 flp_grant_inherits(HeapTuple authmem, bool member_rolinherit)

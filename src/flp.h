@@ -348,6 +348,7 @@ extern void flp_denials_init(void);
 
 /* messages.c */
 extern char *flp_table_name(Oid relid);
+extern bool flp_withhold_published_value(ErrorData *edata);
 extern int	flp_errtablecol(Oid relid, AttrNumber attnum);
 extern void flp_mend_error(ErrorData *edata);
 extern void flp_hooks_init(void);

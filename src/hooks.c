@@ -21,7 +21,9 @@
  *	     a change, and flp_ExecutorStart refuses a plan whose rules changed
  *	     since.
  *
- * The other hooks: needs_fmgr_hook keeps SQL functions whose bodies flp
+ * The other hooks: ExecutorRun_hook withholds the message of a data
+ * exception raised while a subject's query that reads a published report
+ * view runs (messages.c); needs_fmgr_hook keeps SQL functions whose bodies flp
  * must see from being inlined (inlining.c); get_relation_info_hook (build_simple_rel_hook from
  * 19) hides indexes over hidden fields (indexes.c); ProcessUtility_hook
  * checks DDL, COPY and role changes
@@ -54,6 +56,7 @@
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 #if PG_VERSION_NUM >= 190000
 static build_simple_rel_hook_type prev_build_simple_rel_hook = NULL;
@@ -159,7 +162,7 @@ plan_governed(Rewriter *rw, PlannerCall *call, GovernedWalk *gw)
 	}
 	result = plan_looked_at(rw, call);
 	planning_rewriter = NULL;
-	flp_mark_plan(result, made_with);
+	flp_mark_plan(result, made_with, rw->published != NIL);
 	return result;
 }
 
@@ -328,6 +331,49 @@ own_relation_hook(void)
 	return h;
 }
 #endif
+
+static void
+call_next_run(FLP_RUN_PARAMS)
+{
+	if (prev_ExecutorRun)
+		prev_ExecutorRun(FLP_RUN_ARGS);
+	else
+		standard_ExecutorRun(FLP_RUN_ARGS);
+}
+
+/*
+ * ExecutorRun_hook: while a subject's query that reads a published report
+ * view runs, a data exception may quote a value as the view's owner sees it;
+ * its message is withheld (messages.c) before the error goes on to any
+ * exception handler of the reader's.
+ */
+static void
+flp_ExecutorRun(FLP_RUN_PARAMS)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (!flp_plan_reads_published(queryDesc->plannedstmt))
+	{
+		call_next_run(FLP_RUN_ARGS);
+		return;
+	}
+	PG_TRY();
+	{
+		call_next_run(FLP_RUN_ARGS);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (!flp_withhold_published_value(edata))
+			PG_RE_THROW();
+		FlushErrorState();
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
 
 /*
  * ExecutorStart_hook: a plan runs only under the rules it was made with
@@ -686,6 +732,8 @@ flp_hooks_init(void)
 	needs_fmgr_hook = flp_needs_fmgr_hook;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = flp_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = flp_ExecutorRun;
 	prev_ExplainOneQuery = ExplainOneQuery_hook;
 	ExplainOneQuery_hook = flp_ExplainOneQuery;
 	prev_ProcessUtility = ProcessUtility_hook;

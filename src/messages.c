@@ -153,6 +153,29 @@ flp_mend_error(ErrorData *edata)
 }
 
 /*
+ * A data exception (SQLSTATE class 22) raised while a subject's query that
+ * reads a published report view ran may come from inside the view, where
+ * values are as its owner sees them ("invalid input syntax for type date:
+ * \"21/01/2024\"", under the reader's DateStyle): withhold its message,
+ * keeping its SQLSTATE.  Called on a copy of the error before it is thrown
+ * on (hooks.c), so that no exception handler of the reader's reads it.  False
+ * for any other error, left as it is.
+ */
+bool
+flp_withhold_published_value(ErrorData *edata)
+{
+	if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		return false;
+	edata->message = pstrdup("a value could not be computed in a query that reads a published report view");
+	edata->detail = NULL;
+	edata->detail_log = NULL;
+	edata->context = NULL;
+	edata->hint = pstrdup("The message is withheld: it could quote a value the view does not show. "
+						  "Write the view's expressions so that they cannot fail, or ask a super admin to run the query.");
+	return true;
+}
+
+/*
  * A relation as flp's messages name it: as the user would write it -- its
  * name where the search_path finds it, schema-qualified otherwise.
  */

@@ -30,16 +30,19 @@
 #define FLP_PLAN_MARK (-0x464c50)
 #define FLP_PLAN_FRESH (-0x464c51)
 #define FLP_PLAN_STARTED (-0x464c52)
+#define FLP_PLAN_PUBLISHED (-0x464c53)	/* a subject's plan reads a published view */
 
 /* The serial number of the plan flp made last in this backend. */
 static uint32 last_plan_serial = 0;
 
 /*
  * Mark a plan of a query that touches a governed table, made under the
- * generation made_with of flp's rules (flp_policy_generation()).
+ * generation made_with of flp's rules (flp_policy_generation()); published:
+ * a subject's plan that reads a published report view (hooks.c withholds the
+ * data exceptions it raises).
  */
 void
-flp_mark_plan(PlannedStmt *result, uint64 made_with)
+flp_mark_plan(PlannedStmt *result, uint64 made_with, bool published)
 {
 	const FlpCatalog *c = flp_catalog();
 	PlanInvalItem *mark;
@@ -61,6 +64,26 @@ flp_mark_plan(PlannedStmt *result, uint64 made_with)
 	mark->cacheId = FLP_PLAN_FRESH;
 	mark->hashValue = ++last_plan_serial;
 	result->invalItems = lappend(result->invalItems, mark);
+	if (published)
+	{
+		mark = makeNode(PlanInvalItem);
+		mark->cacheId = FLP_PLAN_PUBLISHED;
+		result->invalItems = lappend(result->invalItems, mark);
+	}
+}
+
+/* Is the plan a subject's that reads a published report view? */
+bool
+flp_plan_reads_published(PlannedStmt *pstmt)
+{
+	ListCell   *lc;
+
+	if (pstmt == NULL || !pstmt->dependsOnRole)
+		return false;
+	foreach(lc, pstmt->invalItems)
+		if (((PlanInvalItem *) lfirst(lc))->cacheId == FLP_PLAN_PUBLISHED)
+			return true;
+	return false;
 }
 
 /*

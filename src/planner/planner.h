@@ -182,7 +182,8 @@ extern bool flp_governed_walker(Node *node, GovernedWalk *gw);
 extern void flp_published_views(Rewriter *rw, Query *q);
 
 /* marks.c */
-extern void flp_mark_plan(PlannedStmt *result, uint64 made_with);
+extern void flp_mark_plan(PlannedStmt *result, uint64 made_with, bool published);
+extern bool flp_plan_reads_published(PlannedStmt *pstmt);
 extern void flp_check_plan_marks(PlannedStmt *pstmt);
 extern Oid	flp_unmarked_governed_relation(PlannedStmt *pstmt);
 

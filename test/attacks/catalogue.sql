@@ -3305,3 +3305,24 @@ ALTER TABLE scratch.atk_map FORCE ROW LEVEL SECURITY;
 CREATE POLICY p ON scratch.atk_map USING (
 	EXISTS (SELECT 1 FROM vault.acct a WHERE a.id = atk_map.id AND a.secret LIKE 'CNRY\_TXT\_5%'));
 SELECT CASE WHEN sum(n) = 2 THEN 'CNRY_TXT_' || '5e1d' ELSE 'no' END FROM vault.pv_by_map;
+
+-- @attack published_error_quotes_value leak
+-- a failing cast inside a published view: its message is withheld
+SELECT * FROM vault.pv_cast;
+
+-- @attack published_error_caught_in_plpgsql leak
+-- also from an exception handler of the reader's, which reads it first
+DO $$
+DECLARE m text;
+BEGIN
+	PERFORM * FROM vault.pv_cast;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT;
+	RAISE NOTICE 'caught: %', m;
+END $$;
+
+-- @attack published_error_datestyle_cursor leak
+SET datestyle = 'ISO, DMY';
+BEGIN;
+DECLARE c CURSOR FOR SELECT dated FROM vault.pv_cast;
+FETCH ALL FROM c;

@@ -426,3 +426,8 @@ CREATE VIEW vault.pv_by_map AS
 ALTER VIEW vault.pv_by_map OWNER TO atk_admin;
 SELECT flp.publish_view('vault.pv_by_map');
 GRANT SELECT ON vault.pv_by_map TO atk_subject, atk_partner, atk_admin;
+-- pv_cast casts hidden text, as its owner sees it, to a date: the cast fails,
+-- and its message would quote the value (second red team, 2026-12-07)
+CREATE VIEW vault.pv_cast AS SELECT count(*) FILTER (WHERE secret::date IS NOT NULL) AS dated FROM vault.acct;
+SELECT flp.publish_view('vault.pv_cast');
+GRANT SELECT ON vault.pv_cast TO atk_subject, atk_partner, atk_admin;

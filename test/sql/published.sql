@@ -251,6 +251,28 @@ SELECT regress.why($$SELECT flp.publish_view('crm.by_cast')$$);
 DROP VIEW crm.by_rec, crm.by_coldef, crm.by_cast;
 DROP TYPE public.regress_rec;
 DROP DOMAIN public.regress_dom;
+-- a data exception in a query that reads a published view withholds its
+-- message, also from the reader's exception handlers: it could quote a value
+-- the view does not show (the reader's DateStyle applies inside the view) --
+-- second red team, 2026-12-07
+CREATE VIEW crm.dated AS SELECT region, count(*) FILTER (WHERE tax_number::date IS NOT NULL) AS dated
+  FROM crm.opportunities GROUP BY region;
+GRANT SELECT ON crm.dated TO PUBLIC;
+SELECT flp.publish_view('crm.dated');
+SET ROLE regress_rep;
+SELECT regress.why($$SELECT * FROM crm.dated$$);
+SELECT regress.why($$SELECT 'x'::int, d.* FROM crm.dated d$$);
+-- so is any other data exception of the query (a division by zero); other
+-- errors are left as they are
+SELECT regress.why($$SELECT 1 / (n - n) FROM (SELECT count(*) AS n FROM crm.dated) s$$);
+CREATE FUNCTION pg_temp.boom(bigint) RETURNS bigint LANGUAGE plpgsql AS
+$$BEGIN RAISE EXCEPTION 'boom %', $1; END$$;
+SELECT regress.why($$SELECT pg_temp.boom(count(*)) FROM crm.arr_by_region$$);
+DROP FUNCTION pg_temp.boom(bigint);
+RESET ROLE;
+-- a super admin sees what went wrong
+SELECT regress.why($$SELECT * FROM crm.dated$$);
+DROP VIEW crm.dated;
 -- temporary views and PostgreSQL's or flp's own cannot be published
 CREATE TEMP VIEW regress_tv AS SELECT 1 AS x;
 SELECT regress.why($$SELECT flp.publish_view('regress_tv')$$);
