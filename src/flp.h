@@ -193,6 +193,7 @@ extern void flp_begin_resolution(void);
 extern void flp_end_resolution(void);
 extern bool flp_resolving(void);
 extern int	flp_relnatts(Oid relid);
+extern Oid	flp_relation_owner(Oid relid);
 extern char *flp_attname(Oid relid, AttrNumber attnum);
 extern AttrNumber flp_attnum(Oid relid, const char *field);
 

@@ -391,25 +391,11 @@ typedef struct ViewCodeWalk
 
 static bool view_code_walker(Node *node, ViewCodeWalk *w);
 
-/* The owner of a relation, or InvalidOid when it is gone. */
-static Oid
-relation_owner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		return InvalidOid;
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /* Is a view the published view reads one of another owner than a super admin? */
 static bool
 view_read_untrusted(Oid viewid, ViewCodeWalk *w)
 {
-	Oid			owner = relation_owner(viewid);
+	Oid			owner = flp_relation_owner(viewid);
 
 	if (!OidIsValid(owner) || owner == w->owner || flp_is_super_admin(owner))
 		return false;
@@ -594,7 +580,7 @@ flp_published_view_problem(Oid viewid, Query *expanded, bool code_only, Oid *own
 	ViewCodeWalk w = {InvalidOid, NIL, NULL};
 	const char *change;
 
-	*owner = relation_owner(viewid);
+	*owner = flp_relation_owner(viewid);
 	if (!OidIsValid(*owner))
 		return pstrdup("the view is gone");
 	if (!code_only)

@@ -176,14 +176,9 @@ flp_view_definition(Oid viewid)
 static char *
 relation_owner_name(Oid relid)
 {
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
+	Oid			owner = flp_relation_owner(relid);
 
-	if (!HeapTupleIsValid(tuple))
-		return NULL;
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return GetUserNameFromId(owner, true);
+	return OidIsValid(owner) ? GetUserNameFromId(owner, true) : NULL;
 }
 
 /* Forget the comparisons of a view whose relcache entry was invalidated. */

@@ -41,6 +41,20 @@ flp_relnatts(Oid relid)
 	return natts;
 }
 
+/* The owner of a relation, or InvalidOid when it is gone. */
+Oid
+flp_relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
 /* The attribute number of a live column, or InvalidAttrNumber. */
 AttrNumber
 flp_attnum(Oid relid, const char *field)
