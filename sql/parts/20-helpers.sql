@@ -38,6 +38,15 @@ RETURN CASE WHEN length(value) > 100 THEN left(value, 100) || '...' ELSE value E
 COMMENT ON FUNCTION flp_internal.shown(text) IS
 	'internal: a value as error messages quote it (at most 100 characters)';
 
+/* How a management function's answer ends: what the setting was before. */
+CREATE FUNCTION flp_internal.was(before anyelement, after anyelement) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE WHEN before IS NULL THEN '' WHEN before = after THEN ' (no change)'
+				ELSE format(' (was %s)', before) END
+$$;
+COMMENT ON FUNCTION flp_internal.was(anyelement, anyelement) IS
+	'internal: the end of a management function''s answer: " (was ...)", " (no change)" or nothing for a new setting';
+
 /* The argument is not NULL, or 22004 naming it. */
 CREATE FUNCTION flp_internal.require_not_null(value anyelement, argname text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$

@@ -68,11 +68,12 @@ CREATE TRIGGER flp_check_governed_table BEFORE INSERT OR UPDATE ON flp.governed_
 
 CREATE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
 							govern_keys boolean DEFAULT false)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	parent regclass;
+	was flp.permission;
 	risk record;
 	keys name[];
 	surrogate boolean;
@@ -122,6 +123,7 @@ BEGIN
 			keys := NULL;
 		END IF;
 	END IF;
+	SELECT g.default_permission INTO was FROM flp.governed_table g WHERE g.tbl = $1;
 	INSERT INTO flp.governed_table AS g (tbl, default_permission)
 	VALUES (tbl, default_permission)
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
@@ -153,12 +155,15 @@ BEGIN
 			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
 		END LOOP;
 	END IF;
+	RETURN CASE WHEN was IS NULL THEN format('table %s governed, default permission %s', tbl, default_permission)
+				WHEN was = default_permission THEN format('table %s is governed already, default permission %s (no change)', tbl, was)
+				ELSE format('table %s: default permission %s (was %s)', tbl, default_permission, was) END;
 END
 $$;
 COMMENT ON FUNCTION flp.protect(regclass, flp.permission, boolean) IS
 	'governs a table: its fields follow the bundles; fields no applicable bundle grants get the default permission (again: changes the default); a primary key of integers or uuids stays unrestricted unless govern_keys';
 
-CREATE FUNCTION flp.unprotect(tbl regclass) RETURNS void
+CREATE FUNCTION flp.unprotect(tbl regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -180,6 +185,7 @@ BEGIN
 	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
 	PERFORM flp_internal.unguard(tbl);
 	PERFORM flp_internal.compile_policies(c) FROM unnest(linked) c;
+	RETURN format('table %s is no longer governed', tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unprotect(regclass) IS
@@ -193,7 +199,7 @@ COMMENT ON FUNCTION flp.unprotect(regclass) IS
  * without every mandatory field.
  */
 CREATE FUNCTION flp.set_mandatory_on_update(tbl regclass, enabled boolean DEFAULT true)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -216,16 +222,19 @@ BEGIN
 								THEN 'The table has no mandatory field (NOT NULL without a default) now.'
 								ELSE format('Mandatory fields: %s.', mandatory) END;
 	END IF;
+	RETURN format('table %s: mandatory fields apply to updates %s', tbl,
+				  CASE WHEN enabled THEN 'too' ELSE 'no longer' END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
 	'whether roles that may not edit a mandatory field (NOT NULL without a default) of a governed table are refused UPDATEs of it, as they are INSERTs (off by default)';
 
-CREATE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
+CREATE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	n bigint;
+	added boolean;
 BEGIN
 	PERFORM flp_internal.require_super_admin('exclude a field');
 	PERFORM flp_internal.require_governed(tbl);
@@ -236,34 +245,39 @@ BEGIN
 				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
 	END IF;
 	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
+	added := FOUND;
 	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2 COLLATE "C";
 	GET DIAGNOSTICS n = ROW_COUNT;
 	IF n > 0 THEN
 		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
 	END IF;
+	RETURN format('field %s.%I %s', tbl, field,
+				  CASE WHEN added THEN 'excluded' ELSE 'is excluded already (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
 	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
 
-CREATE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void
+CREATE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
+	done text[] := '{}';
 BEGIN
 	PERFORM flp_internal.require_super_admin('exclude a field');
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
-		PERFORM flp.exclude_field(tbl, f);
+		done := done || flp.exclude_field(tbl, f);
 	END LOOP;
+	RETURN array_to_string(done, E'\n');
 END
 $$;
 COMMENT ON FUNCTION flp.exclude_field(regclass, name[]) IS
 	'excludes several fields of a table at once (all or none)';
 
-CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
+CREATE FUNCTION flp.include_field(tbl regclass, field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -275,6 +289,7 @@ BEGIN
 		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
+	RETURN format('field %s.%I follows the bundles again', tbl, field);
 END
 $$;
 COMMENT ON FUNCTION flp.include_field(regclass, name) IS
@@ -395,27 +410,34 @@ REVOKE ALL ON FUNCTION flp_internal.check_field_mask() FROM PUBLIC;
 CREATE TRIGGER flp_check_field_mask BEFORE INSERT OR UPDATE ON flp.field_mask
 	FOR EACH ROW EXECUTE FUNCTION flp_internal.check_field_mask();
 
-CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+CREATE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	was regprocedure;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a mask');
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_field(tbl, field);
+	SELECT m.mask INTO was FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
 	IF mask IS NULL THEN
 		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
-		RETURN;
+		RETURN format('field %s.%I: hidden values show the default mask%s', tbl, field,
+					  CASE WHEN was IS NULL THEN ' (no change)' ELSE format(' (was %s)', was) END);
 	END IF;
 	/* flp_check_field_mask checks that it fits and may run on hidden values */
 	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
 	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
+	RETURN format('field %s.%I: hidden values show %s%s', tbl, field, mask,
+				  CASE WHEN was IS NULL THEN ' (was the default mask)'
+					   WHEN was = mask THEN ' (no change)' ELSE format(' (was %s)', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_mask(regclass, name, regprocedure) IS
 	'sets the function whose result replaces a hidden value of the field (NULL: back to the default mask)';
 
 CREATE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, from_field name)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -437,7 +459,8 @@ BEGIN
 	PERFORM flp_internal.require_field(tbl, this_field);
 	IF from_tbl IS NULL AND from_field IS NULL THEN
 		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
-		RETURN;
+		RETURN format('field %s.%I inherits no permission%s', tbl, field,
+					  CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 	END IF;
 	IF from_tbl IS NULL OR from_field IS NULL THEN
 		RAISE EXCEPTION '% must not be null', CASE WHEN from_tbl IS NULL THEN 'from_tbl' ELSE 'from_field' END
@@ -489,6 +512,7 @@ BEGIN
 	INSERT INTO flp.inherited_field AS i VALUES (tbl, this_field, from_tbl, source_field)
 	ON CONFLICT ON CONSTRAINT inherited_field_pkey
 	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
+	RETURN format('field %s.%I is never more visible than %s.%I', tbl, field, from_tbl, from_field);
 END
 $$;
 COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS

@@ -6,12 +6,13 @@
 
 CREATE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',
 								  attributes jsonb DEFAULT '{}', partner text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	cap integer;
 	used bigint;
+	was flp.registered_user;
 BEGIN
 	PERFORM flp_internal.require_super_admin('register a user');
 	PERFORM flp_internal.require_role(role);
@@ -46,17 +47,25 @@ BEGIN
 					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
 		END IF;
 	END IF;
+	SELECT * INTO was FROM flp.registered_user u WHERE u.role = $1;
 	INSERT INTO flp.registered_user AS u (role, license, attributes, partner)
 	VALUES (role, license, attributes, partner)
 	ON CONFLICT ON CONSTRAINT registered_user_pkey
 	DO UPDATE SET license = EXCLUDED.license, attributes = EXCLUDED.attributes,
 				  partner = EXCLUDED.partner;
+	RETURN format('user %s %s: license %s%s, attributes %s', role,
+				  CASE WHEN was.role IS NULL THEN 'registered'
+					   WHEN (was.license, was.attributes, was.partner) IS NOT DISTINCT FROM (license, attributes, partner)
+					   THEN 'is registered already (no change)'
+					   ELSE 'registered again' END,
+				  license, CASE WHEN partner IS NULL THEN '' ELSE format(', partner "%s"', partner) END,
+				  flp_internal.shown(attributes::text));
 END
 $$;
 COMMENT ON FUNCTION flp.register_user(regrole, flp.license, jsonb, text) IS
 	'registers a user with a license, attributes and optionally a partner (again: replaces them)';
 
-CREATE FUNCTION flp.unregister_user(role regrole) RETURNS void
+CREATE FUNCTION flp.unregister_user(role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -67,22 +76,26 @@ BEGIN
 		RAISE EXCEPTION 'role "%" is not a registered user', role
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('user %s unregistered', role);
 END
 $$;
 COMMENT ON FUNCTION flp.unregister_user(regrole) IS
 	'forgets a registered user: it becomes an internal full user without attributes and frees its seat';
 
-CREATE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS void
+CREATE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	used bigint;
+	was integer;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set license seats');
 	PERFORM flp_internal.require_not_null(license, 'license');
+	SELECT s.seats INTO was FROM flp.license_seats s WHERE s.license = $1;
 	IF seats IS NULL THEN
 		DELETE FROM flp.license_seats s WHERE s.license = $1;
-		RETURN;
+		RETURN format('license %s: unlimited seats (%s)', license,
+					  CASE WHEN was IS NULL THEN 'no change' ELSE format('was %s', was) END);
 	END IF;
 	IF seats < 0 THEN
 		RAISE EXCEPTION 'seats must not be negative (% was given)', seats
@@ -99,25 +112,35 @@ BEGIN
 	END IF;
 	INSERT INTO flp.license_seats AS s VALUES (license, seats)
 	ON CONFLICT ON CONSTRAINT license_seats_pkey DO UPDATE SET seats = EXCLUDED.seats;
+	RETURN format('license %s: %s seat%s, %s taken (%s)', license, seats, CASE WHEN seats = 1 THEN '' ELSE 's' END, used,
+				  CASE WHEN was IS NULL THEN 'was unlimited' WHEN was = seats THEN 'no change'
+					   ELSE format('was %s', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_seats(flp.license, integer) IS
 	'sets how many users may hold a license (NULL: unlimited)';
 
-CREATE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS void
+CREATE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	existed boolean;
 BEGIN
 	PERFORM flp_internal.require_super_admin('add a partner');
 	PERFORM flp_internal.check_name('partner', name);
+	existed := EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C");
 	INSERT INTO flp.partner AS p VALUES (name, company_key)
 	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
+	RETURN format('partner "%s" %s%s', name,
+				  CASE WHEN existed THEN 'exists already; its company key is set' ELSE 'added' END,
+				  CASE WHEN company_key IS NULL THEN ' (no company key)'
+					   ELSE format(' (company key %s)', flp_internal.shown(company_key)) END);
 END
 $$;
 COMMENT ON FUNCTION flp.add_partner(text, text) IS
 	'adds a partner company (again: changes its company key)';
 
-CREATE FUNCTION flp.drop_partner(name text) RETURNS void
+CREATE FUNCTION flp.drop_partner(name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -134,6 +157,7 @@ BEGIN
 				  HINT = 'Unregister them first with flp.unregister_user().';
 	END IF;
 	DELETE FROM flp.partner p WHERE p.name = $1 COLLATE "C";   -- its bundle and record assignments go with it
+	RETURN format('partner "%s" dropped, with its bundle and record assignments', name);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_partner(text) IS
@@ -173,7 +197,7 @@ CREATE TRIGGER flp_check_bundle BEFORE INSERT OR UPDATE OR DELETE ON flp.bundle
 
 CREATE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
 								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -190,24 +214,27 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
 	END IF;
 	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
+	RETURN format('bundle "%s" created (%s, license %s)', name, kind, license);
 END
 $$;
 COMMENT ON FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text) IS
 	'creates an empty permission bundle for users of one kind and license';
 
-CREATE FUNCTION flp.drop_bundle(name text) RETURNS void
+CREATE FUNCTION flp.drop_bundle(name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp_internal.require_super_admin('drop a bundle');
 	PERFORM flp_internal.require_bundle(name, true, 'name');
 	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
+	RETURN format('bundle "%s" dropped, with its permissions, assignments, rules and data rules',
+				  name);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_bundle(text) IS
 	'drops a bundle with its permissions, assignments and rules';
 
-CREATE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS void
+CREATE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -215,7 +242,7 @@ BEGIN
 	PERFORM flp_internal.require_bundle(name, true, 'name');
 	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
-		RETURN;
+		RETURN format('bundle "%s" keeps its name (no change)', name);
 	END IF;
 	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
@@ -224,13 +251,14 @@ BEGIN
 	 * the name (flp_internal.ref_action); the data rules' policies are compiled again
 	 * (flp_internal.rules_changed) */
 	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
+	RETURN format('bundle "%s" renamed "%s"', name, new_name);
 END
 $$;
 COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
 	'renames a bundle; its permissions, assignments, rules and data rules follow the new name';
 
 CREATE FUNCTION flp.clone_bundle(name text, new_name text, description text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -254,17 +282,24 @@ BEGIN
 	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 COLLATE "C" AND t.tbl = p.tbl);
 	INSERT INTO flp.data_rule (tbl, predicate, access, bundle)
 	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 COLLATE "C" ORDER BY r.id;
+	RETURN format('bundle "%s" created as a copy of "%s": %s table and %s field permissions, %s data rules (no assignments or rules)',
+				  new_name, name,
+				  (SELECT count(*) FROM flp.table_permission p WHERE p.bundle = $2 COLLATE "C"),
+				  (SELECT count(*) FROM flp.field_permission p WHERE p.bundle = $2 COLLATE "C"),
+				  (SELECT count(*) FROM flp.data_rule r WHERE r.bundle = $2 COLLATE "C"));
 END
 $$;
 COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
 	'creates a bundle with the kind, license, table and field permissions and data rules of another (not its assignments or rules; not of Default_Partner_Bundle)';
 
 CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	b flp.bundle;
+	was flp.permission;
+	cap flp.permission;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a permission');
 	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
@@ -281,9 +316,11 @@ BEGIN
 				  HINT = 'Add the table to an area first with flp.define_area().';
 	END IF;
 	IF field IS NULL THEN
+		SELECT p.permission INTO was FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
 		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
 		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
-		RETURN;
+		RETURN format('bundle "%s": table %s %s%s', bundle, tbl, permission,
+					  flp_internal.was(was, permission));
 	END IF;
 	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
@@ -299,53 +336,69 @@ BEGIN
 				  HINT = format('Grant the table first, e.g. flp.set_permission(%L, %L, NULL, %L).',
 								bundle, tbl::text, permission);
 	END IF;
+	SELECT p.permission INTO was FROM flp.field_permission p
+	 WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
 	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
 	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
-	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
+	SELECT p.permission INTO cap FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
+	IF permission > cap THEN
 		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
 			USING DETAIL = 'A field-level permission is never above the table-level one.';
 	END IF;
+	RETURN format('bundle "%s": field %s.%I %s%s%s', bundle, tbl, field, permission,
+				  CASE WHEN permission > cap THEN format(', capped at the table''s %s', cap) ELSE '' END,
+				  flp_internal.was(was, permission));
 END
 $$;
 COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
 	'sets a bundle''s permission on a table (field NULL) or on one field of it';
 
 CREATE FUNCTION flp.set_permission(bundle text, tbl regclass, fields name[], permission flp.permission)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
+	done text[] := '{}';
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a permission');
 	PERFORM flp_internal.require_bundle(bundle, false);
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
-		PERFORM flp.set_permission(bundle, tbl, f, permission);
+		done := done || flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
+	RETURN array_to_string(done, E'\n');
 END
 $$;
 COMMENT ON FUNCTION flp.set_permission(text, regclass, name[], flp.permission) IS
 	'sets a bundle''s permission on several fields of a table at once (all or none)';
 
 CREATE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	was flp.permission;
 BEGIN
 	PERFORM flp_internal.require_super_admin('clear a permission');
 	PERFORM flp_internal.require_bundle(bundle, field IS NULL);
 	PERFORM flp_internal.require_governed(tbl);
 	IF field IS NULL THEN
-		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2
+		RETURNING p.permission INTO was;
 	ELSE
 		PERFORM flp_internal.require_field(tbl, field);
-		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C"
+		RETURNING p.permission INTO was;
 	END IF;
-	IF NOT FOUND THEN
+	IF was IS NULL THEN
 		RAISE NOTICE 'bundle "%" had no such permission', bundle;
 	END IF;
+	RETURN format('bundle "%s": %s cleared%s', bundle,
+				  CASE WHEN field IS NULL THEN format('table %s, with its field permissions,', tbl)
+					   ELSE format('field %s.%I', tbl, field) END,
+				  CASE WHEN was IS NULL THEN ' (no change)' ELSE format(' (was %s)', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
@@ -405,7 +458,7 @@ COMMENT ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) IS
 REVOKE ALL ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) TO flp_admin;
 
-CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
+CREATE FUNCTION flp.assign(bundle text, role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -420,13 +473,17 @@ BEGIN
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
 	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		RETURN format('bundle "%s" is assigned to %s already (no change)', bundle, role);
+	END IF;
 	PERFORM flp_internal.notice_ineffective(b, role);
+	RETURN format('bundle "%s" assigned to %s', bundle, role);
 END
 $$;
 COMMENT ON FUNCTION flp.assign(text, regrole) IS
 	'assigns a bundle to a role; a group role counts for all its members';
 
-CREATE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
+CREATE FUNCTION flp.unassign(bundle text, role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -438,6 +495,7 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('bundle "%s" unassigned from %s', bundle, role);
 END
 $$;
 COMMENT ON FUNCTION flp.unassign(text, regrole) IS 'removes a manual assignment';
@@ -478,16 +536,20 @@ $$;
 COMMENT ON FUNCTION flp.add_rule(text, jsonb) IS
 	'gives a bundle to every registered user whose attributes contain the criteria; returns the rule id';
 
-CREATE FUNCTION flp.drop_rule(id bigint) RETURNS void
+CREATE FUNCTION flp.drop_rule(id bigint) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	r flp.rule;
 BEGIN
 	PERFORM flp_internal.require_super_admin('drop a rule');
 	PERFORM flp_internal.require_not_null(id, 'id');
-	DELETE FROM flp.rule r WHERE r.id = $1;
+	DELETE FROM flp.rule d WHERE d.id = $1 RETURNING * INTO r;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('rule %s dropped: bundle "%s" no longer given for %s', id, r.bundle,
+				  flp_internal.shown(r.criteria::text));
 END
 $$;
 COMMENT ON FUNCTION flp.drop_rule(bigint) IS 'drops a criteria rule';

@@ -52,7 +52,7 @@ COMMENT ON FUNCTION flp_internal.published_view_problem(oid, boolean) IS
 REVOKE ALL ON FUNCTION flp_internal.published_view_problem(oid, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.published_view_problem(oid, boolean) TO flp_admin;
 
-CREATE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
+CREATE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -86,7 +86,7 @@ BEGIN
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = problem,
+				  DETAIL = upper(left(problem, 1)) || substr(problem, 2) || '.',
 				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, reads only views of its owner or of a super admin, and reads tables with row-level security only of a super admin.';
 	END IF;
 	def := flp_internal.view_definition(view::oid);
@@ -96,12 +96,14 @@ BEGIN
 	   SET owner = excluded.owner, definition = excluded.definition, reason = excluded.reason,
 		   published_by = current_user, published_at = now()
 	 WHERE (p.owner, p.definition, p.reason) IS DISTINCT FROM (excluded.owner, excluded.definition, excluded.reason);
+	RETURN format('view %s published: readers see what it computes with the field permissions of its owner %I%s',
+				  view, own, CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.publish_view(regclass, text) IS
 	'publishes a view as a report view: evaluated with its owner''s field permissions, its columns readable by every reader; rows follow the reader''s row rules';
 
-CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS void
+CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -113,6 +115,7 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'flp.published_views lists the published views.';
 	END IF;
+	RETURN format('view %s unpublished: readers'' own field permissions apply inside it again', view);
 END
 $$;
 COMMENT ON FUNCTION flp.unpublish_view(regclass) IS

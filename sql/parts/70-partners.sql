@@ -3,7 +3,7 @@
 -- inheritance rules between records, data rules, and flp.explain_record.
 /* ------------------------------------------------------------ partners */
 
-CREATE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS void
+CREATE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -42,12 +42,15 @@ BEGIN
 	INSERT INTO flp.table_permission (bundle, tbl, permission)
 	SELECT DISTINCT 'Default_Partner_Bundle', a.tbl, 'edit'::flp.permission FROM flp.area_table a
 	ON CONFLICT ON CONSTRAINT table_permission_pkey DO NOTHING;
+	RETURN format('partner area %s: %s', area,
+				  coalesce((SELECT string_agg(a.tbl::text, ', ' ORDER BY a.tbl::text)
+							  FROM flp.area_table a WHERE a.area = $1 COLLATE "C"), 'no tables'));
 END
 $$;
 COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
 	'sets the tables of a partner area (Default_Partner_Bundle grants them, with only the fields a super admin opened; partner bundles may grant only them)';
 
-CREATE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS void
+CREATE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -67,12 +70,13 @@ BEGIN
 		INSERT INTO flp.partner_bundle AS pb VALUES (partner, bundle)
 		ON CONFLICT ON CONSTRAINT partner_bundle_pkey DO UPDATE SET bundle = EXCLUDED.bundle;
 	END IF;
+	RETURN format('partner "%s": its users hold bundle "%s"', partner, bundle);
 END
 $$;
 COMMENT ON FUNCTION flp.assign_partner_bundle(text, text) IS
 	'gives a partner''s users a partner bundle instead of Default_Partner_Bundle (Default_Partner_Bundle: back to the default)';
 
-CREATE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS void
+CREATE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -82,6 +86,7 @@ BEGIN
 	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
 	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
 	PERFORM flp_internal.compile_policies(tbl);
+	RETURN format('table %s: partner users see the records assigned to them, by field %I', tbl, key_field);
 END
 $$;
 COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
@@ -130,7 +135,7 @@ REVOKE ALL ON FUNCTION flp_internal.require_record_key(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.require_record_key(text) TO flp_admin;
 
 CREATE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
-								  partner_user regrole DEFAULT NULL) RETURNS void
+								  partner_user regrole DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -139,13 +144,18 @@ BEGIN
 	PERFORM flp_internal.require_record_key(record_key);
 	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
 	ON CONFLICT DO NOTHING;
+	RETURN format('record "%s" of table %s %s %s%s', flp_internal.shown(record_key), tbl,
+				  CASE WHEN FOUND THEN 'assigned to' ELSE 'is assigned already to' END,
+				  CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+					   ELSE format('user %s of partner "%s"', partner_user, partner) END,
+				  CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.assign_record(text, regclass, text, regrole) IS
 	'assigns a record of a scoped table to a partner (all its users) or to one partner user';
 
 CREATE FUNCTION flp.unassign_record(partner text, tbl regclass, record_key text,
-									partner_user regrole DEFAULT NULL) RETURNS void
+									partner_user regrole DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -161,12 +171,15 @@ BEGIN
 				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('record "%s" of table %s unassigned from %s', flp_internal.shown(record_key), tbl,
+				  CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+					   ELSE format('user %s of partner "%s"', partner_user, partner) END);
 END
 $$;
 COMMENT ON FUNCTION flp.unassign_record(text, regclass, text, regrole) IS
 	'takes a record assignment back';
 
-CREATE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS void
+CREATE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -220,12 +233,13 @@ BEGIN
 	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
 				  parent_key = EXCLUDED.parent_key;
 	PERFORM flp_internal.compile_policies(child);
+	RETURN format('table %s: a record follows the record of %s whose %I is its %I', child, parent, pkey, fk_field);
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
 	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
 
-CREATE FUNCTION flp.unlink_records(child regclass) RETURNS void
+CREATE FUNCTION flp.unlink_records(child regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -236,11 +250,12 @@ BEGIN
 		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(child);
+	RETURN format('table %s is no longer linked to a parent', child);
 END
 $$;
 COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
 
-CREATE FUNCTION flp.unscope(tbl regclass) RETURNS void
+CREATE FUNCTION flp.unscope(tbl regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -251,6 +266,7 @@ BEGIN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(tbl);
+	RETURN format('table %s is no longer scoped for partners', tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unscope(regclass) IS
@@ -323,7 +339,7 @@ $$;
 COMMENT ON FUNCTION flp.add_data_rule(regclass, text, flp.permission, text) IS
 	'gives a bundle''s members (NULL: every subject) read or edit access to the rows matching a predicate';
 
-CREATE FUNCTION flp.drop_data_rule(id bigint) RETURNS void
+CREATE FUNCTION flp.drop_data_rule(id bigint) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -336,6 +352,7 @@ BEGIN
 		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(t);
+	RETURN format('data rule %s of table %s dropped', id, t);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';

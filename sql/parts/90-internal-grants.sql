@@ -16,7 +16,7 @@ REVOKE ALL ON FUNCTION
 	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
 	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
 	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
-	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text), flp_internal.was(anyelement, anyelement),
 	flp_internal.require_scope(text, regclass, regrole), flp_internal.check_field_mask(),
 	flp_internal.check_governed_table(), flp_internal.ref_check(), flp_internal.ref_action(), flp_internal.replace_secret()
 	FROM PUBLIC;
@@ -26,7 +26,7 @@ GRANT EXECUTE ON FUNCTION
 	flp_internal.require_bundle(text, boolean, text), flp_internal.require_field(regclass, name, text),
 	flp_internal.require_governed(regclass, text), flp_internal.require_governable(regclass), flp_internal.require_role(regrole, text),
 	flp_internal.require_partner(text, text), flp_internal.require_not_null(anyelement, text),
-	flp_internal.require_array(anyarray, text), flp_internal.shown(text),
+	flp_internal.require_array(anyarray, text), flp_internal.shown(text), flp_internal.was(anyelement, anyelement),
 	flp_internal.require_scope(text, regclass, regrole)
 	TO flp_admin;
 

@@ -109,16 +109,50 @@ DROP FUNCTION flp_internal.require_bundle(text, boolean);
 
 DROP FUNCTION flp_internal.require_role(regrole);
 
+/*
+ * 0.2.0's management functions answer with a line of text saying what they
+ * changed; 0.1.0's returned void, and a function's result type cannot be
+ * replaced: they are dropped here and created again below (EXECUTE stays
+ * granted to PUBLIC, their default; they check the caller themselves).
+ */
+DROP FUNCTION flp.add_partner(text, text);
+DROP FUNCTION flp.assign(text, regrole);
+DROP FUNCTION flp.assign_partner_bundle(text, text);
+DROP FUNCTION flp.assign_record(text, regclass, text, regrole);
+DROP FUNCTION flp.clear_permission(text, regclass, name);
+DROP FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text);
+DROP FUNCTION flp.define_area(text, regclass[]);
+DROP FUNCTION flp.drop_bundle(text);
+DROP FUNCTION flp.drop_data_rule(bigint);
+DROP FUNCTION flp.drop_partner(text);
+DROP FUNCTION flp.drop_rule(bigint);
+DROP FUNCTION flp.exclude_field(regclass, name);
+DROP FUNCTION flp.include_field(regclass, name);
+DROP FUNCTION flp.inherit_field(regclass, name, regclass, name);
+DROP FUNCTION flp.link_records(regclass, name, regclass);
+DROP FUNCTION flp.partner_scope(regclass, name);
+DROP FUNCTION flp.register_user(regrole, flp.license, jsonb, text);
+DROP FUNCTION flp.set_mask(regclass, name, regprocedure);
+DROP FUNCTION flp.set_permission(text, regclass, name, flp.permission);
+DROP FUNCTION flp.set_seats(flp.license, integer);
+DROP FUNCTION flp.unassign(text, regrole);
+DROP FUNCTION flp.unassign_record(text, regclass, text, regrole);
+DROP FUNCTION flp.unlink_records(regclass);
+DROP FUNCTION flp.unprotect(regclass);
+DROP FUNCTION flp.unregister_user(regrole);
+DROP FUNCTION flp.unscope(regclass);
+
 /* ------------- 30-governed-tables: protect leaves primary keys unrestricted */
 
 DROP FUNCTION flp.protect(regclass, flp.permission);
 CREATE OR REPLACE FUNCTION flp.protect(tbl regclass, default_permission flp.permission DEFAULT 'hide',
 							govern_keys boolean DEFAULT false)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	parent regclass;
+	was flp.permission;
 	risk record;
 	keys name[];
 	surrogate boolean;
@@ -168,6 +202,7 @@ BEGIN
 			keys := NULL;
 		END IF;
 	END IF;
+	SELECT g.default_permission INTO was FROM flp.governed_table g WHERE g.tbl = $1;
 	INSERT INTO flp.governed_table AS g (tbl, default_permission)
 	VALUES (tbl, default_permission)
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
@@ -199,6 +234,9 @@ BEGIN
 			RAISE WARNING '%: %', risk.object, risk.risk USING HINT = risk.fix;
 		END LOOP;
 	END IF;
+	RETURN CASE WHEN was IS NULL THEN format('table %s governed, default permission %s', tbl, default_permission)
+				WHEN was = default_permission THEN format('table %s is governed already, default permission %s (no change)', tbl, was)
+				ELSE format('table %s: default permission %s (was %s)', tbl, default_permission, was) END;
 END
 $$;
 COMMENT ON FUNCTION flp.protect(regclass, flp.permission, boolean) IS
@@ -207,18 +245,20 @@ COMMENT ON FUNCTION flp.protect(regclass, flp.permission, boolean) IS
 
 /* ------------------------------------ 30-governed-tables: field arrays */
 
-CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS void
+CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, fields name[]) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
+	done text[] := '{}';
 BEGIN
 	PERFORM flp_internal.require_super_admin('exclude a field');
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
-		PERFORM flp.exclude_field(tbl, f);
+		done := done || flp.exclude_field(tbl, f);
 	END LOOP;
+	RETURN array_to_string(done, E'\n');
 END
 $$;
 COMMENT ON FUNCTION flp.exclude_field(regclass, name[]) IS
@@ -227,19 +267,21 @@ COMMENT ON FUNCTION flp.exclude_field(regclass, name[]) IS
 /* ----------------------------- 40-users-bundles: field arrays, rename, clone */
 
 CREATE OR REPLACE FUNCTION flp.set_permission(bundle text, tbl regclass, fields name[], permission flp.permission)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	f name;
+	done text[] := '{}';
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a permission');
 	PERFORM flp_internal.require_bundle(bundle, false);
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_array(fields, 'fields');
 	FOREACH f IN ARRAY fields LOOP
-		PERFORM flp.set_permission(bundle, tbl, f, permission);
+		done := done || flp.set_permission(bundle, tbl, f, permission);
 	END LOOP;
+	RETURN array_to_string(done, E'\n');
 END
 $$;
 COMMENT ON FUNCTION flp.set_permission(text, regclass, name[], flp.permission) IS
@@ -319,7 +361,7 @@ COMMENT ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) IS
 REVOKE ALL ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.notice_ineffective(flp.bundle, regrole) TO flp_admin;
 
-CREATE OR REPLACE FUNCTION flp.assign(bundle text, role regrole) RETURNS void
+CREATE OR REPLACE FUNCTION flp.assign(bundle text, role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -334,7 +376,11 @@ BEGIN
 				  HINT = 'Assign partner bundles to partners with flp.assign_partner_bundle().';
 	END IF;
 	INSERT INTO flp.assignment AS a VALUES (bundle, role) ON CONFLICT DO NOTHING;
+	IF NOT FOUND THEN
+		RETURN format('bundle "%s" is assigned to %s already (no change)', bundle, role);
+	END IF;
 	PERFORM flp_internal.notice_ineffective(b, role);
+	RETURN format('bundle "%s" assigned to %s', bundle, role);
 END
 $$;
 COMMENT ON FUNCTION flp.assign(text, regrole) IS
@@ -816,7 +862,7 @@ COMMENT ON FUNCTION flp_internal.check_field_mask() IS
 
 CREATE OR REPLACE FUNCTION flp.create_bundle(name text, kind flp.bundle_kind DEFAULT 'internal',
 								  license flp.license DEFAULT 'full', description text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -833,12 +879,13 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" already exists', name USING ERRCODE = 'duplicate_object';
 	END IF;
 	INSERT INTO flp.bundle (name, kind, license, description) VALUES (name, kind, license, description);
+	RETURN format('bundle "%s" created (%s, license %s)', name, kind, license);
 END
 $$;
 COMMENT ON FUNCTION flp.create_bundle(text, flp.bundle_kind, flp.license, text) IS
 	'creates an empty permission bundle for users of one kind and license';
 
-CREATE OR REPLACE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS void
+CREATE OR REPLACE FUNCTION flp.rename_bundle(name text, new_name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -846,7 +893,7 @@ BEGIN
 	PERFORM flp_internal.require_bundle(name, true, 'name');
 	PERFORM flp_internal.check_name('bundle', new_name, 'new_name');
 	IF new_name = name THEN
-		RETURN;
+		RETURN format('bundle "%s" keeps its name (no change)', name);
 	END IF;
 	IF EXISTS (SELECT 1 FROM flp.bundle b WHERE b.name = $2 COLLATE "C") THEN
 		RAISE EXCEPTION 'bundle "%" already exists', new_name USING ERRCODE = 'duplicate_object';
@@ -855,19 +902,27 @@ BEGIN
 	 * the name (flp_internal.ref_action); the data rules' policies are compiled again
 	 * (flp_internal.rules_changed) */
 	UPDATE flp.bundle b SET name = new_name WHERE b.name = $1 COLLATE "C";
+	RETURN format('bundle "%s" renamed "%s"', name, new_name);
 END
 $$;
 COMMENT ON FUNCTION flp.rename_bundle(text, text) IS
 	'renames a bundle; its permissions, assignments, rules and data rules follow the new name';
 
-CREATE OR REPLACE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS void
+CREATE OR REPLACE FUNCTION flp.add_partner(name text, company_key text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	existed boolean;
 BEGIN
 	PERFORM flp_internal.require_super_admin('add a partner');
 	PERFORM flp_internal.check_name('partner', name);
+	existed := EXISTS (SELECT 1 FROM flp.partner p WHERE p.name = $1 COLLATE "C");
 	INSERT INTO flp.partner AS p VALUES (name, company_key)
 	ON CONFLICT ON CONSTRAINT partner_pkey DO UPDATE SET company_key = EXCLUDED.company_key;
+	RETURN format('partner "%s" %s%s', name,
+				  CASE WHEN existed THEN 'exists already; its company key is set' ELSE 'added' END,
+				  CASE WHEN company_key IS NULL THEN ' (no company key)'
+					   ELSE format(' (company key %s)', flp_internal.shown(company_key)) END);
 END
 $$;
 COMMENT ON FUNCTION flp.add_partner(text, text) IS
@@ -877,8 +932,6 @@ COMMENT ON FUNCTION flp.add_partner(text, text) IS
 
 
 
-COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
-	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
 COMMENT ON TABLE flp.record_link IS
 	'inheritance rules: a child row is visible to partner users, and to internal users where data rules restrict the parent, exactly when its parent row is (flp.link_records)';
 
@@ -917,7 +970,7 @@ CREATE TRIGGER flp_check_bundle BEFORE INSERT OR UPDATE OR DELETE ON flp.bundle
 /* clone_bundle refuses Default_Partner_Bundle */
 
 CREATE OR REPLACE FUNCTION flp.clone_bundle(name text, new_name text, description text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -941,6 +994,11 @@ BEGIN
 	   AND EXISTS (SELECT 1 FROM flp.table_permission t WHERE t.bundle = $2 COLLATE "C" AND t.tbl = p.tbl);
 	INSERT INTO flp.data_rule (tbl, predicate, access, bundle)
 	SELECT r.tbl, r.predicate, r.access, new_name FROM flp.data_rule r WHERE r.bundle = $1 COLLATE "C" ORDER BY r.id;
+	RETURN format('bundle "%s" created as a copy of "%s": %s table and %s field permissions, %s data rules (no assignments or rules)',
+				  new_name, name,
+				  (SELECT count(*) FROM flp.table_permission p WHERE p.bundle = $2 COLLATE "C"),
+				  (SELECT count(*) FROM flp.field_permission p WHERE p.bundle = $2 COLLATE "C"),
+				  (SELECT count(*) FROM flp.data_rule r WHERE r.bundle = $2 COLLATE "C"));
 END
 $$;
 COMMENT ON FUNCTION flp.clone_bundle(text, text, text) IS
@@ -1194,8 +1252,8 @@ COMMENT ON COLUMN flp.governed_table.mandatory_on_update IS
  * table's rows at all, as in CRM products where a record cannot be saved
  * without every mandatory field.
  */
-CREATE FUNCTION flp.set_mandatory_on_update(tbl regclass, enabled boolean DEFAULT true)
-	RETURNS void
+CREATE OR REPLACE FUNCTION flp.set_mandatory_on_update(tbl regclass, enabled boolean DEFAULT true)
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -1218,6 +1276,8 @@ BEGIN
 								THEN 'The table has no mandatory field (NOT NULL without a default) now.'
 								ELSE format('Mandatory fields: %s.', mandatory) END;
 	END IF;
+	RETURN format('table %s: mandatory fields apply to updates %s', tbl,
+				  CASE WHEN enabled THEN 'too' ELSE 'no longer' END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_mandatory_on_update(regclass, boolean) IS
@@ -1382,11 +1442,12 @@ $$;
 COMMENT ON FUNCTION flp_internal.require_role(regrole, text) IS
 	'internal: raises 22004 or 42704 unless the role exists';
 
-CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS void
+CREATE OR REPLACE FUNCTION flp.exclude_field(tbl regclass, field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	n bigint;
+	added boolean;
 BEGIN
 	PERFORM flp_internal.require_super_admin('exclude a field');
 	PERFORM flp_internal.require_governed(tbl);
@@ -1397,17 +1458,20 @@ BEGIN
 				  HINT = 'Remove the inheritance first with flp.inherit_field(tbl, field, NULL, NULL).';
 	END IF;
 	INSERT INTO flp.excluded_field AS e VALUES (tbl, field) ON CONFLICT DO NOTHING;
+	added := FOUND;
 	DELETE FROM flp.field_permission p WHERE p.tbl = $1 AND p.field = $2 COLLATE "C";
 	GET DIAGNOSTICS n = ROW_COUNT;
 	IF n > 0 THEN
 		RAISE NOTICE 'removed % field-level permission(s) of excluded field "%"', n, field;
 	END IF;
+	RETURN format('field %s.%I %s', tbl, field,
+				  CASE WHEN added THEN 'excluded' ELSE 'is excluded already (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.exclude_field(regclass, name) IS
 	'excludes a field: it is never restricted (edit for everyone); its field-level permissions are removed';
 
-CREATE OR REPLACE FUNCTION flp.include_field(tbl regclass, field name) RETURNS void
+CREATE OR REPLACE FUNCTION flp.include_field(tbl regclass, field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1419,32 +1483,40 @@ BEGIN
 		RAISE EXCEPTION 'field "%" of table "%" is not excluded', field, tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state';
 	END IF;
+	RETURN format('field %s.%I follows the bundles again', tbl, field);
 END
 $$;
 COMMENT ON FUNCTION flp.include_field(regclass, name) IS
 	'undoes flp.exclude_field: the field follows the bundles again';
 
-CREATE OR REPLACE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS void
+CREATE OR REPLACE FUNCTION flp.set_mask(tbl regclass, field name, mask regprocedure) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	was regprocedure;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a mask');
 	PERFORM flp_internal.require_governed(tbl);
 	PERFORM flp_internal.require_field(tbl, field);
+	SELECT m.mask INTO was FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
 	IF mask IS NULL THEN
 		DELETE FROM flp.field_mask m WHERE m.tbl = $1 AND m.field = $2 COLLATE "C";
-		RETURN;
+		RETURN format('field %s.%I: hidden values show the default mask%s', tbl, field,
+					  CASE WHEN was IS NULL THEN ' (no change)' ELSE format(' (was %s)', was) END);
 	END IF;
 	/* flp_check_field_mask checks that it fits and may run on hidden values */
 	INSERT INTO flp.field_mask AS m VALUES (tbl, field, mask)
 	ON CONFLICT ON CONSTRAINT field_mask_pkey DO UPDATE SET mask = EXCLUDED.mask;
+	RETURN format('field %s.%I: hidden values show %s%s', tbl, field, mask,
+				  CASE WHEN was IS NULL THEN ' (was the default mask)'
+					   WHEN was = mask THEN ' (no change)' ELSE format(' (was %s)', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_mask(regclass, name, regprocedure) IS
 	'sets the function whose result replaces a hidden value of the field (NULL: back to the default mask)';
 
 CREATE OR REPLACE FUNCTION flp.inherit_field(tbl regclass, field name, from_tbl regclass, from_field name)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -1466,7 +1538,8 @@ BEGIN
 	PERFORM flp_internal.require_field(tbl, this_field);
 	IF from_tbl IS NULL AND from_field IS NULL THEN
 		DELETE FROM flp.inherited_field i WHERE i.tbl = $1 AND i.field = this_field;
-		RETURN;
+		RETURN format('field %s.%I inherits no permission%s', tbl, field,
+					  CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 	END IF;
 	IF from_tbl IS NULL OR from_field IS NULL THEN
 		RAISE EXCEPTION '% must not be null', CASE WHEN from_tbl IS NULL THEN 'from_tbl' ELSE 'from_field' END
@@ -1518,6 +1591,7 @@ BEGIN
 	INSERT INTO flp.inherited_field AS i VALUES (tbl, this_field, from_tbl, source_field)
 	ON CONFLICT ON CONSTRAINT inherited_field_pkey
 	DO UPDATE SET from_tbl = EXCLUDED.from_tbl, from_field = EXCLUDED.from_field;
+	RETURN format('field %s.%I is never more visible than %s.%I', tbl, field, from_tbl, from_field);
 END
 $$;
 COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS
@@ -1525,12 +1599,13 @@ COMMENT ON FUNCTION flp.inherit_field(regclass, name, regclass, name) IS
 
 CREATE OR REPLACE FUNCTION flp.register_user(role regrole, license flp.license DEFAULT 'full',
 								  attributes jsonb DEFAULT '{}', partner text DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	cap integer;
 	used bigint;
+	was flp.registered_user;
 BEGIN
 	PERFORM flp_internal.require_super_admin('register a user');
 	PERFORM flp_internal.require_role(role);
@@ -1565,17 +1640,25 @@ BEGIN
 					  HINT = 'Free a seat with flp.unregister_user() or buy more with flp.set_seats().';
 		END IF;
 	END IF;
+	SELECT * INTO was FROM flp.registered_user u WHERE u.role = $1;
 	INSERT INTO flp.registered_user AS u (role, license, attributes, partner)
 	VALUES (role, license, attributes, partner)
 	ON CONFLICT ON CONSTRAINT registered_user_pkey
 	DO UPDATE SET license = EXCLUDED.license, attributes = EXCLUDED.attributes,
 				  partner = EXCLUDED.partner;
+	RETURN format('user %s %s: license %s%s, attributes %s', role,
+				  CASE WHEN was.role IS NULL THEN 'registered'
+					   WHEN (was.license, was.attributes, was.partner) IS NOT DISTINCT FROM (license, attributes, partner)
+					   THEN 'is registered already (no change)'
+					   ELSE 'registered again' END,
+				  license, CASE WHEN partner IS NULL THEN '' ELSE format(', partner "%s"', partner) END,
+				  flp_internal.shown(attributes::text));
 END
 $$;
 COMMENT ON FUNCTION flp.register_user(regrole, flp.license, jsonb, text) IS
 	'registers a user with a license, attributes and optionally a partner (again: replaces them)';
 
-CREATE OR REPLACE FUNCTION flp.unregister_user(role regrole) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unregister_user(role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1586,22 +1669,26 @@ BEGIN
 		RAISE EXCEPTION 'role "%" is not a registered user', role
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('user %s unregistered', role);
 END
 $$;
 COMMENT ON FUNCTION flp.unregister_user(regrole) IS
 	'forgets a registered user: it becomes an internal full user without attributes and frees its seat';
 
-CREATE OR REPLACE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS void
+CREATE OR REPLACE FUNCTION flp.set_seats(license flp.license, seats integer) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	used bigint;
+	was integer;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set license seats');
 	PERFORM flp_internal.require_not_null(license, 'license');
+	SELECT s.seats INTO was FROM flp.license_seats s WHERE s.license = $1;
 	IF seats IS NULL THEN
 		DELETE FROM flp.license_seats s WHERE s.license = $1;
-		RETURN;
+		RETURN format('license %s: unlimited seats (%s)', license,
+					  CASE WHEN was IS NULL THEN 'no change' ELSE format('was %s', was) END);
 	END IF;
 	IF seats < 0 THEN
 		RAISE EXCEPTION 'seats must not be negative (% was given)', seats
@@ -1618,12 +1705,15 @@ BEGIN
 	END IF;
 	INSERT INTO flp.license_seats AS s VALUES (license, seats)
 	ON CONFLICT ON CONSTRAINT license_seats_pkey DO UPDATE SET seats = EXCLUDED.seats;
+	RETURN format('license %s: %s seat%s, %s taken (%s)', license, seats, CASE WHEN seats = 1 THEN '' ELSE 's' END, used,
+				  CASE WHEN was IS NULL THEN 'was unlimited' WHEN was = seats THEN 'no change'
+					   ELSE format('was %s', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.set_seats(flp.license, integer) IS
 	'sets how many users may hold a license (NULL: unlimited)';
 
-CREATE OR REPLACE FUNCTION flp.drop_partner(name text) RETURNS void
+CREATE OR REPLACE FUNCTION flp.drop_partner(name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -1640,29 +1730,34 @@ BEGIN
 				  HINT = 'Unregister them first with flp.unregister_user().';
 	END IF;
 	DELETE FROM flp.partner p WHERE p.name = $1 COLLATE "C";   -- its bundle and record assignments go with it
+	RETURN format('partner "%s" dropped, with its bundle and record assignments', name);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_partner(text) IS
 	'drops a partner without users, with its partner bundle assignment and record assignments';
 
-CREATE OR REPLACE FUNCTION flp.drop_bundle(name text) RETURNS void
+CREATE OR REPLACE FUNCTION flp.drop_bundle(name text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
 	PERFORM flp_internal.require_super_admin('drop a bundle');
 	PERFORM flp_internal.require_bundle(name, true, 'name');
 	DELETE FROM flp.bundle b WHERE b.name = $1 COLLATE "C";
+	RETURN format('bundle "%s" dropped, with its permissions, assignments, rules and data rules',
+				  name);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_bundle(text) IS
 	'drops a bundle with its permissions, assignments and rules';
 
 CREATE OR REPLACE FUNCTION flp.set_permission(bundle text, tbl regclass, field name, permission flp.permission)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
 	b flp.bundle;
+	was flp.permission;
+	cap flp.permission;
 BEGIN
 	PERFORM flp_internal.require_super_admin('set a permission');
 	/* Default_Partner_Bundle: its tables follow the areas, its fields are opened one by one */
@@ -1679,9 +1774,11 @@ BEGIN
 				  HINT = 'Add the table to an area first with flp.define_area().';
 	END IF;
 	IF field IS NULL THEN
+		SELECT p.permission INTO was FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
 		INSERT INTO flp.table_permission AS p VALUES (bundle, tbl, permission)
 		ON CONFLICT ON CONSTRAINT table_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
-		RETURN;
+		RETURN format('bundle "%s": table %s %s%s', bundle, tbl, permission,
+					  flp_internal.was(was, permission));
 	END IF;
 	PERFORM flp_internal.require_field(tbl, field);
 	IF EXISTS (SELECT 1 FROM flp.excluded_field e WHERE e.tbl = $2 AND e.field = $3 COLLATE "C") THEN
@@ -1697,40 +1794,54 @@ BEGIN
 				  HINT = format('Grant the table first, e.g. flp.set_permission(%L, %L, NULL, %L).',
 								bundle, tbl::text, permission);
 	END IF;
+	SELECT p.permission INTO was FROM flp.field_permission p
+	 WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
 	INSERT INTO flp.field_permission AS p VALUES (bundle, tbl, field, permission)
 	ON CONFLICT ON CONSTRAINT field_permission_pkey DO UPDATE SET permission = EXCLUDED.permission;
-	IF permission > (SELECT p.permission FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2) THEN
+	SELECT p.permission INTO cap FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
+	IF permission > cap THEN
 		RAISE NOTICE 'field "%" stays at the table-level permission of bundle "%"', field, bundle
 			USING DETAIL = 'A field-level permission is never above the table-level one.';
 	END IF;
+	RETURN format('bundle "%s": field %s.%I %s%s%s', bundle, tbl, field, permission,
+				  CASE WHEN permission > cap THEN format(', capped at the table''s %s', cap) ELSE '' END,
+				  flp_internal.was(was, permission));
 END
 $$;
 COMMENT ON FUNCTION flp.set_permission(text, regclass, name, flp.permission) IS
 	'sets a bundle''s permission on a table (field NULL) or on one field of it';
 
 CREATE OR REPLACE FUNCTION flp.clear_permission(bundle text, tbl regclass, field name DEFAULT NULL)
-	RETURNS void
+	RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	was flp.permission;
 BEGIN
 	PERFORM flp_internal.require_super_admin('clear a permission');
 	PERFORM flp_internal.require_bundle(bundle, field IS NULL);
 	PERFORM flp_internal.require_governed(tbl);
 	IF field IS NULL THEN
-		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2;
+		DELETE FROM flp.table_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2
+		RETURNING p.permission INTO was;
 	ELSE
 		PERFORM flp_internal.require_field(tbl, field);
-		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C";
+		DELETE FROM flp.field_permission p WHERE p.bundle = $1 COLLATE "C" AND p.tbl = $2 AND p.field = $3 COLLATE "C"
+		RETURNING p.permission INTO was;
 	END IF;
-	IF NOT FOUND THEN
+	IF was IS NULL THEN
 		RAISE NOTICE 'bundle "%" had no such permission', bundle;
 	END IF;
+	RETURN format('bundle "%s": %s cleared%s', bundle,
+				  CASE WHEN field IS NULL THEN format('table %s, with its field permissions,', tbl)
+					   ELSE format('field %s.%I', tbl, field) END,
+				  CASE WHEN was IS NULL THEN ' (no change)' ELSE format(' (was %s)', was) END);
 END
 $$;
 COMMENT ON FUNCTION flp.clear_permission(text, regclass, name) IS
 	'removes a bundle''s permission on a table (with all its field settings) or on one field';
 
-CREATE OR REPLACE FUNCTION flp.unassign(bundle text, role regrole) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unassign(bundle text, role regrole) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1742,6 +1853,7 @@ BEGIN
 		RAISE EXCEPTION 'bundle "%" is not assigned to role "%"', bundle, role
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('bundle "%s" unassigned from %s', bundle, role);
 END
 $$;
 COMMENT ON FUNCTION flp.unassign(text, regrole) IS 'removes a manual assignment';
@@ -1782,16 +1894,20 @@ $$;
 COMMENT ON FUNCTION flp.add_rule(text, jsonb) IS
 	'gives a bundle to every registered user whose attributes contain the criteria; returns the rule id';
 
-CREATE OR REPLACE FUNCTION flp.drop_rule(id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION flp.drop_rule(id bigint) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
+DECLARE
+	r flp.rule;
 BEGIN
 	PERFORM flp_internal.require_super_admin('drop a rule');
 	PERFORM flp_internal.require_not_null(id, 'id');
-	DELETE FROM flp.rule r WHERE r.id = $1;
+	DELETE FROM flp.rule d WHERE d.id = $1 RETURNING * INTO r;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('rule %s dropped: bundle "%s" no longer given for %s', id, r.bundle,
+				  flp_internal.shown(r.criteria::text));
 END
 $$;
 COMMENT ON FUNCTION flp.drop_rule(bigint) IS 'drops a criteria rule';
@@ -1814,7 +1930,7 @@ $$;
 COMMENT ON FUNCTION flp.preview(text) IS
 	'the roles (super admins and predefined pg_ roles aside) a bundle applies to now';
 
-CREATE OR REPLACE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS void
+CREATE OR REPLACE FUNCTION flp.define_area(area text, tables regclass[]) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -1853,12 +1969,15 @@ BEGIN
 	INSERT INTO flp.table_permission (bundle, tbl, permission)
 	SELECT DISTINCT 'Default_Partner_Bundle', a.tbl, 'edit'::flp.permission FROM flp.area_table a
 	ON CONFLICT ON CONSTRAINT table_permission_pkey DO NOTHING;
+	RETURN format('partner area %s: %s', area,
+				  coalesce((SELECT string_agg(a.tbl::text, ', ' ORDER BY a.tbl::text)
+							  FROM flp.area_table a WHERE a.area = $1 COLLATE "C"), 'no tables'));
 END
 $$;
 COMMENT ON FUNCTION flp.define_area(text, regclass[]) IS
 	'sets the tables of a partner area (Default_Partner_Bundle grants them, with only the fields a super admin opened; partner bundles may grant only them)';
 
-CREATE OR REPLACE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS void
+CREATE OR REPLACE FUNCTION flp.assign_partner_bundle(partner text, bundle text) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -1878,12 +1997,13 @@ BEGIN
 		INSERT INTO flp.partner_bundle AS pb VALUES (partner, bundle)
 		ON CONFLICT ON CONSTRAINT partner_bundle_pkey DO UPDATE SET bundle = EXCLUDED.bundle;
 	END IF;
+	RETURN format('partner "%s": its users hold bundle "%s"', partner, bundle);
 END
 $$;
 COMMENT ON FUNCTION flp.assign_partner_bundle(text, text) IS
 	'gives a partner''s users a partner bundle instead of Default_Partner_Bundle (Default_Partner_Bundle: back to the default)';
 
-CREATE OR REPLACE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS void
+CREATE OR REPLACE FUNCTION flp.partner_scope(tbl regclass, key_field name) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1893,6 +2013,7 @@ BEGIN
 	INSERT INTO flp.partner_scope AS s VALUES (tbl, key_field)
 	ON CONFLICT ON CONSTRAINT partner_scope_pkey DO UPDATE SET key_field = EXCLUDED.key_field;
 	PERFORM flp_internal.compile_policies(tbl);
+	RETURN format('table %s: partner users see the records assigned to them, by field %I', tbl, key_field);
 END
 $$;
 COMMENT ON FUNCTION flp.partner_scope(regclass, name) IS
@@ -1938,7 +2059,7 @@ COMMENT ON FUNCTION flp_internal.require_record_key(text) IS
 	'internal: raises 22004 or 22023 unless the text can be a record key';
 
 CREATE OR REPLACE FUNCTION flp.assign_record(partner text, tbl regclass, record_key text,
-								  partner_user regrole DEFAULT NULL) RETURNS void
+								  partner_user regrole DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1947,13 +2068,18 @@ BEGIN
 	PERFORM flp_internal.require_record_key(record_key);
 	INSERT INTO flp.record_assignment VALUES (tbl, record_key, partner, partner_user)
 	ON CONFLICT DO NOTHING;
+	RETURN format('record "%s" of table %s %s %s%s', flp_internal.shown(record_key), tbl,
+				  CASE WHEN FOUND THEN 'assigned to' ELSE 'is assigned already to' END,
+				  CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+					   ELSE format('user %s of partner "%s"', partner_user, partner) END,
+				  CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.assign_record(text, regclass, text, regrole) IS
 	'assigns a record of a scoped table to a partner (all its users) or to one partner user';
 
 CREATE OR REPLACE FUNCTION flp.unassign_record(partner text, tbl regclass, record_key text,
-									partner_user regrole DEFAULT NULL) RETURNS void
+									partner_user regrole DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -1969,12 +2095,15 @@ BEGIN
 				 ELSE format('user "%s" of partner "%s"', partner_user, partner) END
 			USING ERRCODE = 'undefined_object';
 	END IF;
+	RETURN format('record "%s" of table %s unassigned from %s', flp_internal.shown(record_key), tbl,
+				  CASE WHEN partner_user IS NULL THEN format('partner "%s"', partner)
+					   ELSE format('user %s of partner "%s"', partner_user, partner) END);
 END
 $$;
 COMMENT ON FUNCTION flp.unassign_record(text, regclass, text, regrole) IS
 	'takes a record assignment back';
 
-CREATE OR REPLACE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp.link_records(child regclass, fk_field name, parent regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2028,12 +2157,13 @@ BEGIN
 	DO UPDATE SET fk_field = EXCLUDED.fk_field, parent = EXCLUDED.parent,
 				  parent_key = EXCLUDED.parent_key;
 	PERFORM flp_internal.compile_policies(child);
+	RETURN format('table %s: a record follows the record of %s whose %I is its %I', child, parent, pkey, fk_field);
 END
 $$;
 COMMENT ON FUNCTION flp.link_records(regclass, name, regclass) IS
 	'inheritance rule: partner users, and internal users where data rules restrict the parent, see a child row exactly when they see its parent row';
 
-CREATE OR REPLACE FUNCTION flp.unlink_records(child regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unlink_records(child regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -2044,11 +2174,12 @@ BEGIN
 		RAISE EXCEPTION 'table "%" is not linked', child USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(child);
+	RETURN format('table %s is no longer linked to a parent', child);
 END
 $$;
 COMMENT ON FUNCTION flp.unlink_records(regclass) IS 'removes an inheritance rule';
 
-CREATE OR REPLACE FUNCTION flp.unscope(tbl regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unscope(tbl regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -2059,12 +2190,13 @@ BEGIN
 		RAISE EXCEPTION 'table "%" is not scoped for partners', tbl USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(tbl);
+	RETURN format('table %s is no longer scoped for partners', tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unscope(regclass) IS
 	'ends partner scoping of a table (and forgets its record assignments)';
 
-CREATE OR REPLACE FUNCTION flp.drop_data_rule(id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION flp.drop_data_rule(id bigint) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2077,6 +2209,7 @@ BEGIN
 		RAISE EXCEPTION 'data rule % does not exist', id USING ERRCODE = 'undefined_object';
 	END IF;
 	PERFORM flp_internal.compile_policies(t);
+	RETURN format('data rule %s of table %s dropped', id, t);
 END
 $$;
 COMMENT ON FUNCTION flp.drop_data_rule(bigint) IS 'drops a data rule';
@@ -2547,7 +2680,7 @@ COMMENT ON FUNCTION flp_internal.published_view_problem(oid, boolean) IS
 REVOKE ALL ON FUNCTION flp_internal.published_view_problem(oid, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.published_view_problem(oid, boolean) TO flp_admin;
 
-CREATE OR REPLACE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS void
+CREATE OR REPLACE FUNCTION flp.publish_view(view regclass, reason text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2581,7 +2714,7 @@ BEGIN
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'view "%" cannot be published', view
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = problem,
+				  DETAIL = upper(left(problem, 1)) || substr(problem, 2) || '.',
 				  HINT = 'A published view runs only functions a superuser owns that do not resolve names through the reader''s search_path, reads only views of its owner or of a super admin, and reads tables with row-level security only of a super admin.';
 	END IF;
 	def := flp_internal.view_definition(view::oid);
@@ -2591,12 +2724,14 @@ BEGIN
 	   SET owner = excluded.owner, definition = excluded.definition, reason = excluded.reason,
 		   published_by = current_user, published_at = now()
 	 WHERE (p.owner, p.definition, p.reason) IS DISTINCT FROM (excluded.owner, excluded.definition, excluded.reason);
+	RETURN format('view %s published: readers see what it computes with the field permissions of its owner %I%s',
+				  view, own, CASE WHEN FOUND THEN '' ELSE ' (no change)' END);
 END
 $$;
 COMMENT ON FUNCTION flp.publish_view(regclass, text) IS
 	'publishes a view as a report view: evaluated with its owner''s field permissions, its columns readable by every reader; rows follow the reader''s row rules';
 
-CREATE FUNCTION flp.unpublish_view(view regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unpublish_view(view regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 BEGIN
@@ -2608,6 +2743,7 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'flp.published_views lists the published views.';
 	END IF;
+	RETURN format('view %s unpublished: readers'' own field permissions apply inside it again', view);
 END
 $$;
 COMMENT ON FUNCTION flp.unpublish_view(regclass) IS
@@ -2889,7 +3025,7 @@ $$;
 COMMENT ON FUNCTION flp_internal.check_governed_table() IS
 	'internal trigger: a governed table stored by direct DML passes flp.protect()''s checks';
 
-CREATE OR REPLACE FUNCTION flp.unprotect(tbl regclass) RETURNS void
+CREATE OR REPLACE FUNCTION flp.unprotect(tbl regclass) RETURNS text
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
 DECLARE
@@ -2911,6 +3047,7 @@ BEGIN
 	DELETE FROM flp.governed_table g WHERE g.tbl = $1;
 	PERFORM flp_internal.unguard(tbl);
 	PERFORM flp_internal.compile_policies(c) FROM unnest(linked) c;
+	RETURN format('table %s is no longer governed', tbl);
 END
 $$;
 COMMENT ON FUNCTION flp.unprotect(regclass) IS
@@ -3179,6 +3316,18 @@ END
 $$;
 COMMENT ON FUNCTION flp.security_check() IS
 	'what can read around flp in this database (role attributes, grants, owners, untrusted code, partial indexes, partition keys), with the fix for each';
+
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp_internal.was(before anyelement, after anyelement) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT CASE WHEN before IS NULL THEN '' WHEN before = after THEN ' (no change)'
+				ELSE format(' (was %s)', before) END
+$$;
+COMMENT ON FUNCTION flp_internal.was(anyelement, anyelement) IS
+	'internal: the end of a management function''s answer: " (was ...)", " (no change)" or nothing for a new setting';
+REVOKE ALL ON FUNCTION flp_internal.was(anyelement, anyelement) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.was(anyelement, anyelement) TO flp_admin;
 
 /* ------------------------------------------------------------------ last */
 

@@ -9,8 +9,8 @@
 -- Re-runnable: it first removes the demo roles and bundles it created before.
 --
 -- Every set-up statement is printed before it runs (\set ECHO queries);
--- the management functions' own results (an empty row each: they return
--- void) go to /dev/null.
+-- the management functions' answers (a line each saying what it changed,
+-- which the statement above it says already) go to /dev/null.
 
 \set ON_ERROR_STOP 1
 \set QUIET 1
