@@ -167,13 +167,20 @@ typedef struct BundleEntry
 typedef struct TablePermEntry
 {
 	Oid			relid;			/* hash key */
-	HTAB	   *by_bundle;		/* bundle name -> permission */
+	HTAB	   *by_bundle;		/* bundle name -> BundlePerm */
 } TablePermEntry;
 
+/*
+ * What a bundle says of a table: its table-level permission (grants false
+ * where it has none) and its field-level settings (FlpFieldSetting *), read
+ * for every bundle at once: one scan of each catalog table per table.
+ */
 typedef struct BundlePerm
 {
 	char		name[NAMEDATALEN * 2];
+	bool		grants;
 	FlpPermission permission;
+	List	   *fields;
 } BundlePerm;
 
 static FlpCache read_cache = {"flp catalog reads"};
@@ -316,6 +323,7 @@ table_permission_row(CatalogScan *cs, HeapTuple tuple, void *arg)
 	if (arg != NULL && !cacheable_name(bname))
 		return NULL;			/* (arg: for the cache) */
 	strlcpy(bp->name, bname, sizeof(bp->name));
+	bp->grants = true;
 	bp->permission = flp_permission_of(flp_column_oid(cs, tuple,
 													  Anum_table_permission_permission));
 	return bp;
@@ -338,41 +346,89 @@ read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *per
 	return true;
 }
 
-/* The table-level permissions of a table, by bundle name, in the read cache. */
+/* A row of flp.field_permission, with its bundle (a cacheable name). */
+typedef struct FieldPermRow
+{
+	char		bundle[NAMEDATALEN * 2];
+	FlpFieldSetting setting;
+} FieldPermRow;
+
+static void *
+field_permission_table_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+{
+	FieldPermRow *row;
+	char	   *bname = flp_column_text(cs, tuple, Anum_field_permission_bundle);
+
+	if (!cacheable_name(bname))
+		return NULL;
+	row = palloc0(sizeof(FieldPermRow));
+	strlcpy(row->bundle, bname, sizeof(row->bundle));
+	row->setting.field = MemoryContextStrdup(read_cache.context,
+											 flp_column_name(cs, tuple, Anum_field_permission_field));
+	row->setting.permission = flp_permission_of(flp_column_oid(cs, tuple,
+															   Anum_field_permission_permission));
+	return row;
+}
+
+/*
+ * What every bundle says of a table, by bundle name, in the read cache: one
+ * scan of flp.table_permission and one of flp.field_permission by table.
+ */
 static HTAB *
 table_permissions_read(const FlpCatalog *c, Oid relid)
 {
 	HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
 											NAMEDATALEN * 2, sizeof(BundlePerm),
 											read_cache.context);
+	MemoryContext old;
 	ListCell   *lc;
+	bool		found;
 
 	foreach(lc, read_rows_by_oid(c->table_permission, c->table_permission_tbl_idx,
 								 Anum_table_permission_tbl, relid,
 								 table_permission_row, by_bundle))
 	{
 		BundlePerm *row = lfirst(lc);
-		BundlePerm *bp = hash_search(by_bundle, row->name, HASH_ENTER, NULL);
+		BundlePerm *bp = hash_search(by_bundle, row->name, HASH_ENTER, &found);
 
+		if (!found)
+			bp->fields = NIL;
+		bp->grants = true;
 		bp->permission = row->permission;
+	}
+	foreach(lc, read_rows_by_oid(c->field_permission, c->field_permission_tbl_idx,
+								 Anum_field_permission_tbl, relid,
+								 field_permission_table_row, NULL))
+	{
+		FieldPermRow *row = lfirst(lc);
+		BundlePerm *bp = hash_search(by_bundle, row->bundle, HASH_ENTER, &found);
+		FlpFieldSetting *s;
+
+		if (!found)
+		{
+			bp->grants = false;
+			bp->fields = NIL;
+		}
+		old = MemoryContextSwitchTo(read_cache.context);
+		s = palloc(sizeof(FlpFieldSetting));
+		*s = row->setting;
+		bp->fields = lappend(bp->fields, s);
+		MemoryContextSwitchTo(old);
 	}
 	return by_bundle;
 }
 
-/* The table-level permission of a bundle; false when it does not grant it. */
-bool
-flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permission)
+/* What a bundle says of a table from the read cache; NULL when it is not cached. */
+static BundlePerm *
+cached_bundle_perm(const FlpCatalog *c, const char *bundle, Oid relid, bool *cached)
 {
-	const FlpCatalog *c = flp_catalog();
 	TablePermEntry *entry;
-	BundlePerm *bp;
 	bool		found;
 	char		key[NAMEDATALEN * 2];
 
-	if (c == NULL)
-		return false;
+	*cached = false;
 	if (!cacheable_name(bundle))
-		return read_table_permission_uncached(bundle, relid, permission);
+		return NULL;
 	read_cache_prepare();
 	if (table_perm_cache == NULL)
 		table_perm_cache = flp_hash_create("flp table permissions", 64, sizeof(Oid),
@@ -384,13 +440,29 @@ flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permissi
 		HTAB	   *by_bundle = table_permissions_read(c, relid);
 
 		if (!flp_cache_stamp_valid(&stamp))
-			return read_table_permission_uncached(bundle, relid, permission);
+			return NULL;		/* changed meanwhile: read it uncached */
 		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
 		entry->by_bundle = by_bundle;
 	}
+	*cached = true;
 	name_key(key, bundle);
-	bp = hash_search(entry->by_bundle, key, HASH_FIND, NULL);
-	if (bp == NULL)
+	return hash_search(entry->by_bundle, key, HASH_FIND, NULL);
+}
+
+/* The table-level permission of a bundle; false when it does not grant it. */
+bool
+flp_read_table_permission(const char *bundle, Oid relid, FlpPermission *permission)
+{
+	const FlpCatalog *c = flp_catalog();
+	BundlePerm *bp;
+	bool		cached;
+
+	if (c == NULL)
+		return false;
+	bp = cached_bundle_perm(c, bundle, relid, &cached);
+	if (!cached)
+		return read_table_permission_uncached(bundle, relid, permission);
+	if (bp == NULL || !bp->grants)
 		return false;
 	*permission = bp->permission;
 	return true;
@@ -407,15 +479,23 @@ field_permission_row(CatalogScan *cs, HeapTuple tuple, void *arg)
 	return s;
 }
 
-/* The field-level settings of a bundle on a table. */
+/*
+ * The field-level settings of a bundle on a table (from the read cache: the
+ * list is not the caller's to change).
+ */
 List *
 flp_read_field_permissions(const char *bundle, Oid relid)
 {
 	const FlpCatalog *c = flp_catalog();
 	ScanKeyData keys[2];
+	BundlePerm *bp;
+	bool		cached;
 
 	if (c == NULL)
 		return NIL;
+	bp = cached_bundle_perm(c, bundle, relid, &cached);
+	if (cached)
+		return bp ? bp->fields : NIL;
 	flp_key_text(&keys[0], Anum_field_permission_bundle, bundle);
 	flp_key_oid(&keys[1], Anum_field_permission_tbl, relid);
 	return read_rows(c->field_permission, c->field_permission_pkey, 2, keys,

@@ -64,7 +64,7 @@ static TableEntry *last_table = NULL;
 static FlpCache eval_cache = {"flp permission cache"};
 static HTAB *table_cache = NULL;
 
-static void permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
+static void permission_flags(TupleDesc desc, int natts, const uint8 *perm, bool all_edit,
 							 bool *hides, bool *restricted);
 
 /* ---------------------------------------------------------------------
@@ -102,17 +102,14 @@ cache_current(void)
  * is computed from: upper(ssn) is as hidden as ssn.
  */
 static void
-generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)
+generated_resolve(Relation rel, int natts, uint8 *perm, Trace *t)
 {
-	Relation	rel = relation_open(relid, AccessShareLock);
+	Oid			relid = RelationGetRelid(rel);
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
 	int			i;
 
 	if (!flp_has_generated_columns(constr))
-	{
-		relation_close(rel, AccessShareLock);
 		return;
-	}
 	for (i = 0; i < constr->num_defval; i++)
 	{
 		AttrDefault *def = &constr->defval[i];
@@ -136,7 +133,40 @@ generated_resolve(Oid relid, int natts, uint8 *perm, Trace *t)
 						   flp_attname(relid, src), flp_permission_name(perm[src]));
 		}
 	}
-	relation_close(rel, AccessShareLock);
+}
+
+/* The name of a live column from the descriptor, or NULL (dropped, or none). */
+static const char *
+desc_attname(TupleDesc desc, AttrNumber att)
+{
+	Form_pg_attribute a;
+
+	if (att < 1 || att > desc->natts)
+		return NULL;
+	a = TupleDescAttr(desc, att - 1);
+	return a->attisdropped ? NULL : NameStr(a->attname);
+}
+
+/*
+ * The attribute number of a live column of the descriptor by name, looked
+ * for first at hint (a partition has its root's layout, mostly).
+ */
+static AttrNumber
+desc_attnum(TupleDesc desc, const char *name, AttrNumber hint)
+{
+	AttrNumber	att;
+	const char *at_hint = desc_attname(desc, hint);
+
+	if (at_hint != NULL && strcmp(at_hint, name) == 0)
+		return hint;
+	for (att = 1; att <= desc->natts; att++)
+	{
+		const char *a = desc_attname(desc, att);
+
+		if (a != NULL && strcmp(a, name) == 0)
+			return att;
+	}
+	return InvalidAttrNumber;
 }
 
 /* The mask functions of a governed table, by attribute number. */
@@ -163,15 +193,17 @@ masks_resolve(Oid relid, int natts)
  * not have is hidden.
  */
 static bool
-child_resolve(Oid roleid, Oid relid, Oid root, int natts, uint8 *perm, Oid *mask)
+child_resolve(Oid roleid, TupleDesc desc, Oid root, int natts, uint8 *perm, Oid *mask)
 {
 	const FlpTablePermissions *rp = flp_table_permissions(roleid, root);
+	Relation	rootrel = relation_open(root, AccessShareLock);
+	TupleDesc	rootdesc = RelationGetDescr(rootrel);
 	AttrNumber	att;
 
 	for (att = 1; att <= natts; att++)
 	{
-		char	   *name = flp_attname(relid, att);
-		AttrNumber	ratt = name ? flp_attnum(root, name) : InvalidAttrNumber;
+		const char *name = desc_attname(desc, att);
+		AttrNumber	ratt = name ? desc_attnum(rootdesc, name, att) : InvalidAttrNumber;
 
 		if (ratt == InvalidAttrNumber || ratt > rp->natts)
 		{
@@ -184,6 +216,7 @@ child_resolve(Oid roleid, Oid relid, Oid root, int natts, uint8 *perm, Oid *mask
 			mask[att] = rp->mask[ratt];
 		}
 	}
+	relation_close(rootrel, AccessShareLock);
 	return rp->all_edit;
 }
 
@@ -192,8 +225,9 @@ child_resolve(Oid roleid, Oid relid, Oid root, int natts, uint8 *perm, Oid *mask
  * perm has natts + 1 entries.  Returns true when nothing is restricted.
  */
 static bool
-table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
+table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
 {
+	Oid			relid = RelationGetRelid(rel);
 	List	   *excluded;
 	AttrNumber	att;
 	InheritMemo *memo;
@@ -218,7 +252,7 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 	memo = flp_inherit_memo_create(ri);
 	for (att = 1; att <= natts; att++)
 	{
-		char	   *field = flp_attname(relid, att);
+		const char *field = desc_attname(RelationGetDescr(rel), att);
 
 		if (field == NULL)
 			continue;			/* dropped column */
@@ -230,7 +264,7 @@ table_resolve(RoleInfo *ri, Oid relid, int natts, uint8 *perm, Trace *t)
 		perm[att] = flp_inheritance_resolve(memo, relid, field, perm[att],
 										(t && t->attnum == att) ? t : NULL);
 	}
-	generated_resolve(relid, natts, perm, t);
+	generated_resolve(rel, natts, perm, t);
 	return false;
 }
 
@@ -242,22 +276,24 @@ static void
 permissions_compute(Oid roleid, Oid relid, FlpTablePermissions *p)
 {
 	Oid			root = flp_governed_root(relid);
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
 
 	p->roleid = roleid;
 	p->relid = relid;
-	p->natts = flp_relnatts(relid);
+	p->natts = desc->natts;
 	p->permission = palloc0(p->natts + 1);
 	p->mask = palloc0(sizeof(Oid) * (p->natts + 1));
 
 	/* (an error ends the resolution: see src/catalog/scan.c) */
 	flp_begin_resolution();
 	if (OidIsValid(root) && root != relid)
-		p->all_edit = child_resolve(roleid, relid, root, p->natts, p->permission, p->mask);
+		p->all_edit = child_resolve(roleid, desc, root, p->natts, p->permission, p->mask);
 	else
 	{
 		RoleInfo   *ri = flp_role_lookup(roleid);
 
-		p->all_edit = table_resolve(ri, relid, p->natts, p->permission, NULL);
+		p->all_edit = table_resolve(ri, rel, p->natts, p->permission, NULL);
 		if (!p->all_edit)
 		{
 			pfree(p->mask);
@@ -265,8 +301,9 @@ permissions_compute(Oid roleid, Oid relid, FlpTablePermissions *p)
 		}
 	}
 	flp_end_resolution();
-	permission_flags(relid, p->natts, p->permission, p->all_edit, &p->hides,
+	permission_flags(desc, p->natts, p->permission, p->all_edit, &p->hides,
 					 &p->restricted);
+	relation_close(rel, AccessShareLock);
 }
 
 /*
@@ -333,7 +370,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 
 /* Whether some live field is hidden, or not editable. */
 static void
-permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
+permission_flags(TupleDesc desc, int natts, const uint8 *perm, bool all_edit,
 				 bool *hides, bool *restricted)
 {
 	AttrNumber	att;
@@ -343,7 +380,7 @@ permission_flags(Oid relid, int natts, const uint8 *perm, bool all_edit,
 		return;
 	for (att = 1; att <= natts; att++)
 	{
-		if (perm[att] == FLP_EDIT || flp_attname(relid, att) == NULL)
+		if (perm[att] == FLP_EDIT || desc_attname(desc, att) == NULL)
 			continue;
 		*restricted = true;
 		if (perm[att] == FLP_HIDE)
@@ -377,6 +414,7 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 	Oid			root = flp_governed_root(relid);
 	int			natts;
 	uint8	   *perm;
+	Relation	rel;
 
 	t.attnum = attnum;
 	t.steps = NIL;
@@ -400,10 +438,12 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 		t.steps = list_concat(t.steps, flp_explain_field(roleid, root, ratt));
 		return t.steps;
 	}
-	natts = flp_relnatts(relid);
+	rel = relation_open(relid, AccessShareLock);
+	natts = RelationGetDescr(rel)->natts;
 	perm = palloc0(natts + 1);
 	ri = flp_role_resolve(roleid, &t);
-	(void) table_resolve(ri, relid, natts, perm, &t);
+	(void) table_resolve(ri, rel, natts, perm, &t);
+	relation_close(rel, AccessShareLock);
 	if (ri->super_admin)
 		perm[attnum] = FLP_EDIT;
 

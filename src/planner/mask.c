@@ -3,11 +3,12 @@
  * mask.c
  *	  Pass 2: mask hidden fields at the source.
  *
- * Every governed table read by a subject's query becomes a subquery that shows
- * its hidden columns as their masks; the planner pulls it up again, so the plan
- * is the plain one with constants.  Where no reference needs the whole row and
- * no outer join could turn a mask's NULL into a value, the columns are masked in
- * place instead, the cheaper path.  The target of a write is masked in place
+ * The Vars of hidden columns of every governed table a subject's query reads
+ * are replaced by their masks, in place; on the nullable side of an outer join
+ * a mask stays NULL where the join made the row up.  Only where a reference
+ * needs the whole row, or the partition would tell a hidden partition key, does
+ * the table become a subquery that shows its hidden columns as their masks (the
+ * planner pulls it up again).  The target of a write is masked in place
  * wherever the statement reads it.
  *
  *-------------------------------------------------------------------------
@@ -31,6 +32,7 @@ typedef struct InPlace
 	Rewriter   *rw;
 	Index		rti;
 	RelPerms   *rp;
+	bool		nullable;		/* on the nullable side of an outer join */
 	Relation	rel;			/* opened for the first whole-row Var */
 } InPlace;
 
@@ -94,6 +96,41 @@ columns_row(RelPerms *rp, TupleDesc desc, Var *var)
 	return (Node *) row;
 }
 
+/*
+ * The mask of a hidden column of a relation on the nullable side of an outer
+ * join: NULL where the join made up the row (no row matched), the mask where
+ * the row exists.  The row exists exactly when its ctid is not NULL -- a
+ * system column no stored row lacks -- so the test tells nothing about any
+ * value.  The ctid Var is a copy of the column's Var: it goes NULL with it
+ * above the join (its nulling relations, 16+, are the same).
+ */
+static Node *
+null_extended_mask(Var *var, Node *mask)
+{
+	Var		   *ctid = copyObject(var);
+	NullTest   *missing = makeNode(NullTest);
+	CaseWhen   *when = makeNode(CaseWhen);
+	CaseExpr   *expr = makeNode(CaseExpr);
+
+	ctid->varattno = SelfItemPointerAttributeNumber;
+	ctid->vartype = TIDOID;
+	ctid->vartypmod = -1;
+	ctid->varcollid = InvalidOid;
+	missing->arg = (Expr *) ctid;
+	missing->nulltesttype = IS_NULL;
+	missing->argisrow = false;
+	missing->location = -1;
+	when->expr = (Expr *) missing;
+	when->result = (Expr *) makeNullConst(var->vartype, var->vartypmod, var->varcollid);
+	when->location = -1;
+	expr->casetype = var->vartype;
+	expr->casecollid = var->varcollid;
+	expr->args = list_make1(when);
+	expr->defresult = (Expr *) mask;
+	expr->location = -1;
+	return (Node *) expr;
+}
+
 /* A Var of the relation as the role may see it. */
 static Node *
 mask_var(Var *var, void *arg)
@@ -102,7 +139,11 @@ mask_var(Var *var, void *arg)
 	RelPerms   *rp = ip->rp;
 
 	if (hidden_column(rp, var))
-		return flp_mask_of(var, rp->p.mask[var->varattno]);
+	{
+		Node	   *mask = flp_mask_of(var, rp->p.mask[var->varattno]);
+
+		return ip->nullable ? null_extended_mask(var, mask) : mask;
+	}
 	if (hidden_tableoid(rp, var))
 	{
 		/* the partition would tell the hidden key: show the table written */
@@ -181,7 +222,7 @@ mask_slot(FlpSlot *slot, void *arg)
  * are masked in place the same way where can_mask_in_place allows it.
  */
 static void
-mask_in_place(Rewriter *rw, Query *q, Index rti, RelPerms *rp)
+mask_in_place(Rewriter *rw, Query *q, Index rti, RelPerms *rp, bool nullable)
 {
 	InPlace		ip;
 	ListCell   *lc;
@@ -189,6 +230,7 @@ mask_in_place(Rewriter *rw, Query *q, Index rti, RelPerms *rp)
 	ip.rw = rw;
 	ip.rti = rti;
 	ip.rp = rp;
+	ip.nullable = nullable;
 	ip.rel = NULL;
 	flp_query_slots(rw, q, mask_slot, &ip);
 	/* LATERAL subqueries of the range table see the relation one level up */
@@ -241,9 +283,9 @@ is_whole_row(Var *var, void *arg)
 /*
  * Can the hidden columns of relation rti be masked in place, replacing its
  * Vars by masks, instead of wrapping it into a masking subquery?  Only when
- * no reference needs the row as a whole (a whole-row Var) and a constant mask
- * cannot turn a NULL into a value (the outer join's nullable side): the
- * cheaper path for most queries.
+ * no reference needs the row as a whole (a whole-row Var): the cheaper path
+ * for most queries.  On the nullable side of an outer join the masks stay
+ * NULL where the join made the row up (null_extended_mask).
  */
 static bool
 can_mask_in_place(Query *q, Index rti, RelPerms *rp)
@@ -252,8 +294,6 @@ can_mask_in_place(Query *q, Index rti, RelPerms *rp)
 
 	if (rp->hidden_partkey)
 		return false;			/* tableoid must be masked: the subquery does it */
-	if (nullable_in((Node *) q->jointree, rti, false))
-		return false;
 
 	/*
 	 * The parser marks a whole-row reference (at any query level) in the
@@ -456,7 +496,7 @@ flp_mask_query(Rewriter *rw, Query *q)
 		RelPerms   *rp = rte->rtekind == RTE_RELATION ? flp_rel_perms(rw, rte->relid) : NULL;
 
 		if (rp && rp->hides)
-			mask_in_place(rw, q, q->resultRelation, rp);
+			mask_in_place(rw, q, q->resultRelation, rp, false);
 	}
 
 	for (rti = 1; rti <= (Index) list_length(q->rtable); rti++)
@@ -475,14 +515,15 @@ flp_mask_query(Rewriter *rw, Query *q)
 			 */
 			if (q->onConflict && rti == (Index) q->onConflict->exclRelIndex &&
 				(rp = flp_rel_perms(rw, rte->relid)) != NULL && rp->hides)
-				mask_in_place(rw, q, rti, rp);
+				mask_in_place(rw, q, rti, rp, false);
 			continue;
 		}
 		rp = flp_rel_perms(rw, rte->relid);
 		if (rp && rp->hides)
 		{
 			if (can_mask_in_place(q, rti, rp))
-				mask_in_place(rw, q, rti, rp);
+				mask_in_place(rw, q, rti, rp,
+							  nullable_in((Node *) q->jointree, rti, false));
 			else
 				wrap_relation(q, rti, rp);
 		}

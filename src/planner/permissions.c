@@ -18,6 +18,7 @@
 #include "optimizer/optimizer.h"
 #include "partitioning/partdesc.h"
 #include "utils/acl.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 
@@ -77,19 +78,79 @@ hidden_partition_key(Relation rel, Oid root, const FlpTablePermissions *p)
 	return 0;
 }
 
+/*
+ * The relations a query reads are looked up by a list search while they are
+ * few (most queries), by a hash table once they are many (partitions).
+ */
+#define FLP_RELS_LISTED 8
+
+typedef struct RelPermsEntry
+{
+	Oid			relid;			/* the key */
+	RelPerms   *rp;
+} RelPermsEntry;
+
+static RelPerms *
+known_rel_perms(Rewriter *rw, Oid relid)
+{
+	ListCell   *lc;
+	RelPermsEntry *e;
+
+	if (rw->rels_by_id != NULL)
+	{
+		e = hash_search(rw->rels_by_id, &relid, HASH_FIND, NULL);
+		return e ? e->rp : NULL;
+	}
+	foreach(lc, rw->rels)
+	{
+		RelPerms   *rp = lfirst(lc);
+
+		if (rp->relid == relid)
+			return rp;
+	}
+	return NULL;
+}
+
+static void
+remember_rel_perms(Rewriter *rw, RelPerms *rp)
+{
+	RelPermsEntry *e;
+	ListCell   *lc;
+
+	rw->rels = lappend(rw->rels, rp);
+	if (rw->rels_by_id == NULL && list_length(rw->rels) > FLP_RELS_LISTED)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(RelPermsEntry);
+		ctl.hcxt = CurrentMemoryContext;
+		rw->rels_by_id = hash_create("flp relations of a query", 64, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		foreach(lc, rw->rels)
+		{
+			RelPerms   *known = lfirst(lc);
+
+			e = hash_search(rw->rels_by_id, &known->relid, HASH_ENTER, NULL);
+			e->rp = known;
+		}
+	}
+	else if (rw->rels_by_id != NULL)
+	{
+		e = hash_search(rw->rels_by_id, &rp->relid, HASH_ENTER, NULL);
+		e->rp = rp;
+	}
+}
+
 RelPerms *
 flp_rel_perms(Rewriter *rw, Oid relid)
 {
-	ListCell   *lc;
 	RelPerms   *rp;
 	const FlpTablePermissions *p;
 
-	foreach(lc, rw->rels)
-	{
-		rp = lfirst(lc);
-		if (rp->relid == relid)
-			return rp->governed ? rp : NULL;
-	}
+	rp = known_rel_perms(rw, relid);
+	if (rp != NULL)
+		return rp->governed ? rp : NULL;
 
 	if (!flp_is_governed(relid, NULL))
 	{
@@ -121,7 +182,7 @@ flp_rel_perms(Rewriter *rw, Oid relid)
 			relation_close(rel, NoLock);
 		}
 	}
-	rw->rels = lappend(rw->rels, rp);
+	remember_rel_perms(rw, rp);
 	return rp->governed ? rp : NULL;
 }
 

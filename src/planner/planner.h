@@ -61,6 +61,7 @@ typedef struct Rewriter
 {
 	Oid			roleid;
 	List	   *rels;			/* RelPerms * */
+	HTAB	   *rels_by_id;		/* relid -> RelPerms *, once rels is long */
 	HTAB	   *memo;			/* Query * -> QueryTaint */
 	List	   *created;		/* Query * whose taint is memoised, in order */
 	List	   *untrusted;		/* securityQuals that are not policies (walk.c) */

@@ -3326,3 +3326,48 @@ SET datestyle = 'ISO, DMY';
 BEGIN;
 DECLARE c CURSOR FOR SELECT dated FROM vault.pv_cast;
 FETCH ALL FROM c;
+
+------------------------------------------------------------------------------
+-- 42. Outer joins masked in place (docs/internals.md, Masking): on the
+-- nullable side of an outer join a hidden field is its mask where the row
+-- exists and NULL where the join made the row up -- decided by whether the
+-- row exists, never by the hidden value
+------------------------------------------------------------------------------
+
+-- @attack outer_left_nullness expect 1:f:****,3:f:****,9:t:
+SELECT string_agg(format('%s:%s:%s', v.k, a.secret IS NULL, a.secret), ',' ORDER BY v.k)
+  FROM (VALUES (1), (3), (9)) v(k) LEFT JOIN vault.acct a ON a.id = v.k;
+
+-- @attack outer_right_full_nullness expect 1:f:****,3:f:****,9:t:|1:f,3:f,9:t
+SELECT (SELECT string_agg(format('%s:%s:%s', v.k, a.vc IS NULL, a.vc), ',' ORDER BY v.k)
+		  FROM vault.acct a RIGHT JOIN (VALUES (1), (3), (9)) v(k) ON a.id = v.k),
+	   (SELECT string_agg(format('%s:%s', v.k, a.dom IS NULL), ',' ORDER BY v.k)
+		  FROM vault.acct a FULL JOIN (VALUES (1), (3), (9)) v(k) ON a.id = v.k WHERE v.k IS NOT NULL);
+
+-- @attack outer_left_count_by_nullness leak
+-- counting non-NULL hidden values through an outer join: the row with NULL
+-- in every hidden field (3) counts like the others
+SELECT CASE WHEN count(a.secret) < count(a.id) THEN 'CNRY_TXT_' || '5e1d' ELSE 'same' END,
+	   CASE WHEN count(a.pin) > 0 THEN 'CNRY_' || 'PIN' ELSE 'null mask' END
+  FROM (VALUES (1), (2), (3), (4)) v(k) LEFT JOIN vault.acct a ON a.id = v.k;
+
+-- @attack outer_left_coalesce_distinct leak
+SELECT DISTINCT coalesce(a.secret, a2.secret, 'x')
+  FROM vault.acct a0 LEFT JOIN vault.acct a ON a.id = a0.id + 10
+  LEFT JOIN vault.acct a2 ON a2.id = a0.id;
+
+-- @attack outer_left_lateral_nested leak
+SELECT v.k, s.secret, s.arr, s.js
+  FROM (VALUES (1), (3)) v(k)
+  LEFT JOIN LATERAL (SELECT a.secret, a.arr, a.js FROM vault.acct a
+					 LEFT JOIN vault.acct b ON b.id = a.id WHERE a.id = v.k) s ON true;
+
+-- @attack outer_left_sublink_of_masked leak
+SELECT v.k, (SELECT a.secret || a.vc), (SELECT row(a.num, a.dt)::text)
+  FROM (VALUES (1), (3), (9)) v(k) LEFT JOIN vault.acct a ON a.id = v.k;
+
+-- @attack outer_left_ctid_oracle leak
+-- the row's ctid is what tells a made-up row from a real one; reading it
+-- tells nothing of a hidden value
+SELECT CASE WHEN a.ctid IS NOT NULL AND a.secret IS NULL THEN 'CNRY_TXT_' || '5e1d' END
+  FROM (VALUES (3)) v(k) LEFT JOIN vault.acct a ON a.id = v.k;
