@@ -78,7 +78,6 @@ typedef struct FlpCatalog
 	Oid			table_permission_tbl_idx;
 	Oid			field_permission;
 	Oid			field_permission_pkey;
-	Oid			field_permission_tbl_idx;
 	Oid			assignment;
 	Oid			assignment_role_idx;
 	Oid			rule;

@@ -106,7 +106,6 @@ lookup_relations(FlpCatalog *c)
 		lookup_rel("table_permission_tbl_idx", &c->table_permission_tbl_idx) &&
 		lookup_rel("field_permission", &c->field_permission) &&
 		lookup_rel("field_permission_pkey", &c->field_permission_pkey) &&
-		lookup_rel("field_permission_tbl_field_idx", &c->field_permission_tbl_idx) &&
 		lookup_rel("assignment", &c->assignment) &&
 		lookup_rel("assignment_role_idx", &c->assignment_role_idx) &&
 		lookup_rel("rule", &c->rule) &&

@@ -167,19 +167,24 @@ typedef struct BundleEntry
 typedef struct TablePermEntry
 {
 	Oid			relid;			/* hash key */
-	HTAB	   *by_bundle;		/* bundle name -> BundlePerm */
+	int			nbundles;
+	struct BundlePerm *bundles;	/* the bundles that say something of it */
+	HTAB	   *by_bundle;		/* name -> BundlePerm, once there are many */
 } TablePermEntry;
 
+/* Bundles of a table looked up by a list search, up to this many. */
+#define FLP_BUNDLES_LISTED 16
+
 /*
- * What a bundle says of a table: its table-level permission (grants false
- * where it has none) and its field-level settings (FlpFieldSetting *), read
- * for every bundle at once: one scan of each catalog table per table.
+ * What a bundle says of a table: its table-level permission and, once read,
+ * its field-level settings (FlpFieldSetting *).
  */
 typedef struct BundlePerm
 {
 	char		name[NAMEDATALEN * 2];
 	bool		grants;
 	FlpPermission permission;
+	bool		fields_read;
 	List	   *fields;
 } BundlePerm;
 
@@ -346,76 +351,68 @@ read_table_permission_uncached(const char *bundle, Oid relid, FlpPermission *per
 	return true;
 }
 
-/* A row of flp.field_permission, with its bundle (a cacheable name). */
-typedef struct FieldPermRow
+/* An entry of TablePermEntry.by_bundle. */
+typedef struct BundlePermRef
 {
-	char		bundle[NAMEDATALEN * 2];
-	FlpFieldSetting setting;
-} FieldPermRow;
+	char		name[NAMEDATALEN * 2];	/* hash key */
+	BundlePerm *bp;
+} BundlePermRef;
 
-static void *
-field_permission_table_row(CatalogScan *cs, HeapTuple tuple, void *arg)
+/* What a bundle says of the table of entry, or NULL. */
+static BundlePerm *
+find_bundle_perm(TablePermEntry *entry, const char *key)
 {
-	FieldPermRow *row;
-	char	   *bname = flp_column_text(cs, tuple, Anum_field_permission_bundle);
+	int			i;
 
-	if (!cacheable_name(bname))
-		return NULL;
-	row = palloc0(sizeof(FieldPermRow));
-	strlcpy(row->bundle, bname, sizeof(row->bundle));
-	row->setting.field = MemoryContextStrdup(read_cache.context,
-											 flp_column_name(cs, tuple, Anum_field_permission_field));
-	row->setting.permission = flp_permission_of(flp_column_oid(cs, tuple,
-															   Anum_field_permission_permission));
-	return row;
+	if (entry->by_bundle != NULL)
+	{
+		BundlePermRef *ref = hash_search(entry->by_bundle, key, HASH_FIND, NULL);
+
+		return ref ? ref->bp : NULL;
+	}
+	for (i = 0; i < entry->nbundles; i++)
+		if (strcmp(entry->bundles[i].name, key) == 0)
+			return &entry->bundles[i];
+	return NULL;
 }
 
 /*
- * What every bundle says of a table, by bundle name, in the read cache: one
- * scan of flp.table_permission and one of flp.field_permission by table.
+ * What every bundle says of a table at the table level, into entry (in the
+ * read cache): one scan of flp.table_permission.  An array searched in order
+ * while the bundles are few (a hash table costs some 24 kB per table),
+ * hashed by name once they are many.  Field-level settings are read per
+ * bundle when first asked for (flp_read_field_permissions).
  */
-static HTAB *
-table_permissions_read(const FlpCatalog *c, Oid relid)
+static void
+table_permissions_read(const FlpCatalog *c, Oid relid, TablePermEntry *entry)
 {
-	HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle", 32,
-											NAMEDATALEN * 2, sizeof(BundlePerm),
-											read_cache.context);
-	MemoryContext old;
+	List	   *tables = read_rows_by_oid(c->table_permission, c->table_permission_tbl_idx,
+										  Anum_table_permission_tbl, relid,
+										  table_permission_row, &entry);
+	MemoryContext old = MemoryContextSwitchTo(read_cache.context);
 	ListCell   *lc;
-	bool		found;
+	int			i;
 
-	foreach(lc, read_rows_by_oid(c->table_permission, c->table_permission_tbl_idx,
-								 Anum_table_permission_tbl, relid,
-								 table_permission_row, by_bundle))
+	entry->nbundles = 0;
+	entry->by_bundle = NULL;
+	entry->bundles = tables != NIL ? palloc0(sizeof(BundlePerm) * list_length(tables)) : NULL;
+	foreach(lc, tables)
+		entry->bundles[entry->nbundles++] = *(BundlePerm *) lfirst(lc);
+	if (entry->nbundles > FLP_BUNDLES_LISTED)
 	{
-		BundlePerm *row = lfirst(lc);
-		BundlePerm *bp = hash_search(by_bundle, row->name, HASH_ENTER, &found);
+		HTAB	   *by_bundle = flp_hash_create("flp table permissions by bundle",
+												entry->nbundles, NAMEDATALEN * 2,
+												sizeof(BundlePermRef), read_cache.context);
 
-		if (!found)
-			bp->fields = NIL;
-		bp->grants = true;
-		bp->permission = row->permission;
-	}
-	foreach(lc, read_rows_by_oid(c->field_permission, c->field_permission_tbl_idx,
-								 Anum_field_permission_tbl, relid,
-								 field_permission_table_row, NULL))
-	{
-		FieldPermRow *row = lfirst(lc);
-		BundlePerm *bp = hash_search(by_bundle, row->bundle, HASH_ENTER, &found);
-		FlpFieldSetting *s;
-
-		if (!found)
+		for (i = 0; i < entry->nbundles; i++)
 		{
-			bp->grants = false;
-			bp->fields = NIL;
+			BundlePermRef *ref = hash_search(by_bundle, entry->bundles[i].name, HASH_ENTER, NULL);
+
+			ref->bp = &entry->bundles[i];
 		}
-		old = MemoryContextSwitchTo(read_cache.context);
-		s = palloc(sizeof(FlpFieldSetting));
-		*s = row->setting;
-		bp->fields = lappend(bp->fields, s);
-		MemoryContextSwitchTo(old);
+		entry->by_bundle = by_bundle;
 	}
-	return by_bundle;
+	MemoryContextSwitchTo(old);
 }
 
 /* What a bundle says of a table from the read cache; NULL when it is not cached. */
@@ -437,16 +434,19 @@ cached_bundle_perm(const FlpCatalog *c, const char *bundle, Oid relid, bool *cac
 	if (!found)
 	{
 		FlpCacheStamp stamp = flp_cache_stamp(false);
-		HTAB	   *by_bundle = table_permissions_read(c, relid);
+		TablePermEntry read;
 
+		table_permissions_read(c, relid, &read);
 		if (!flp_cache_stamp_valid(&stamp))
 			return NULL;		/* changed meanwhile: read it uncached */
 		entry = hash_search(table_perm_cache, &relid, HASH_ENTER, &found);
-		entry->by_bundle = by_bundle;
+		entry->nbundles = read.nbundles;
+		entry->bundles = read.bundles;
+		entry->by_bundle = read.by_bundle;
 	}
 	*cached = true;
 	name_key(key, bundle);
-	return hash_search(entry->by_bundle, key, HASH_FIND, NULL);
+	return find_bundle_perm(entry, key);
 }
 
 /* The table-level permission of a bundle; false when it does not grant it. */
@@ -490,16 +490,36 @@ flp_read_field_permissions(const char *bundle, Oid relid)
 	ScanKeyData keys[2];
 	BundlePerm *bp;
 	bool		cached;
+	List	   *fields;
 
 	if (c == NULL)
 		return NIL;
 	bp = cached_bundle_perm(c, bundle, relid, &cached);
-	if (cached)
-		return bp ? bp->fields : NIL;
+	if (cached && bp != NULL && bp->fields_read)
+		return bp->fields;
 	flp_key_text(&keys[0], Anum_field_permission_bundle, bundle);
 	flp_key_oid(&keys[1], Anum_field_permission_tbl, relid);
-	return read_rows(c->field_permission, c->field_permission_pkey, 2, keys,
-					 field_permission_row, NULL);
+	fields = read_rows(c->field_permission, c->field_permission_pkey, 2, keys,
+					   field_permission_row, NULL);
+	if (cached && bp != NULL)
+	{
+		/* kept for the next role (an invalidation meanwhile empties the cache) */
+		MemoryContext old = MemoryContextSwitchTo(read_cache.context);
+		ListCell   *lc;
+
+		bp->fields = NIL;
+		foreach(lc, fields)
+		{
+			FlpFieldSetting *kept = palloc(sizeof(FlpFieldSetting));
+
+			kept->field = pstrdup(((FlpFieldSetting *) lfirst(lc))->field);
+			kept->permission = ((FlpFieldSetting *) lfirst(lc))->permission;
+			bp->fields = lappend(bp->fields, kept);
+		}
+		bp->fields_read = true;
+		MemoryContextSwitchTo(old);
+	}
+	return fields;
 }
 
 /* Names of the excluded fields of a table. */

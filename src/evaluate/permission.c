@@ -249,7 +249,9 @@ table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
 
 	flp_bundles_resolve(ri, relid, natts, perm, t);
 
-	memo = flp_inherit_memo_create(ri);
+	/* no field of the table inherits (most tables): no walk, no memo */
+	memo = (t != NULL || flp_read_inheritances(relid) != NIL) ?
+		flp_inherit_memo_create(ri) : NULL;
 	for (att = 1; att <= natts; att++)
 	{
 		const char *field = desc_attname(RelationGetDescr(rel), att);
@@ -261,8 +263,9 @@ table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
 			perm[att] = FLP_EDIT;
 			continue;
 		}
-		perm[att] = flp_inheritance_resolve(memo, relid, field, perm[att],
-										(t && t->attnum == att) ? t : NULL);
+		if (memo != NULL)
+			perm[att] = flp_inheritance_resolve(memo, relid, field, perm[att],
+											(t && t->attnum == att) ? t : NULL);
 	}
 	generated_resolve(rel, natts, perm, t);
 	return false;

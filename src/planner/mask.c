@@ -233,12 +233,17 @@ mask_in_place(Rewriter *rw, Query *q, Index rti, RelPerms *rp, bool nullable)
 	ip.nullable = nullable;
 	ip.rel = NULL;
 	flp_query_slots(rw, q, mask_slot, &ip);
-	/* LATERAL subqueries of the range table see the relation one level up */
+	/*
+	 * LATERAL subqueries of the range table see the relation one level up
+	 * (no other entry of the range table can); they are changed only where
+	 * they read a hidden column.
+	 */
 	foreach(lc, q->rtable)
 	{
 		RangeTblEntry *other = lfirst(lc);
 
-		if (other->rtekind == RTE_SUBQUERY)
+		if (other->rtekind == RTE_SUBQUERY && other->lateral &&
+			flp_entry_vars_any((Node *) other->subquery, rti, 1, var_needs_mask, &ip))
 			other->subquery = (Query *) flp_entry_vars_map((Node *) other->subquery,
 														   rti, 1, mask_var, &ip);
 	}

@@ -267,11 +267,22 @@ governed_query(Query *q, GovernedWalk *gw)
 	/*
 	 * Without sublinks (the planner trusts this flag too), only the range
 	 * table and the CTEs can hold relations and queries: skip the walk
-	 * through every expression of the query.
+	 * through every expression of the query, and through the rows of VALUES
+	 * lists and the alias lists of joins, which hold none.
 	 */
-	if (range_table_walker(q->rtable, flp_governed_walker, (void *) gw,
-						   QTW_EXAMINE_RTES_BEFORE))
-		return true;
+	foreach(lc, q->rtable)
+	{
+		RangeTblEntry *rte = lfirst(lc);
+
+		if (rte->rtekind == RTE_VALUES || rte->rtekind == RTE_JOIN)
+		{
+			if (flp_governed_walker((Node *) rte, gw))
+				return true;
+		}
+		else if (range_table_entry_walker(rte, flp_governed_walker, (void *) gw,
+										  QTW_EXAMINE_RTES_BEFORE))
+			return true;
+	}
 	foreach(lc, q->cteList)
 		if (flp_governed_walker(((CommonTableExpr *) lfirst(lc))->ctequery, gw))
 			return true;

@@ -88,6 +88,13 @@ published_walker(Node *node, Rewriter *rw)
 			if (rte->rtekind == RTE_SUBQUERY && !take_published(rw, rte))
 				(void) published_walker((Node *) rte->subquery, rw);
 		}
+		if (!q->hasSubLinks)
+		{
+			/* without sublinks, only CTEs hold more queries */
+			foreach(lc, q->cteList)
+				(void) published_walker(((CommonTableExpr *) lfirst(lc))->ctequery, rw);
+			return false;
+		}
 		return query_tree_walker(q, published_walker, rw, QTW_IGNORE_RT_SUBQUERIES);
 	}
 	return expression_tree_walker(node, published_walker, rw);

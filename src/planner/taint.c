@@ -261,6 +261,8 @@ flp_expr_taint(Rewriter *rw, Level *lv, Node *expr)
 {
 	TaintWalk	tw;
 
+	if (expr == NULL || IsA(expr, Const))
+		return NULL;			/* most rows of a VALUES list */
 	tw.rw = rw;
 	tw.lv = lv;
 	tw.found = NULL;

@@ -23,8 +23,8 @@
 #     touched yet (a new one per statement)
 #   a point select right after an invalidation that concerns another table
 #     (a permission change, an ALTER TABLE), by a role with 1 and with 100
-#     bundles: plain's select without invalidations, and flp's as that plus
-#     what flp's select costs more than plain's after the same invalidation
+#     bundles, each statement counted on its own (callgrind --dump-after):
+#     against a plain point select without invalidations
 #   the backend's memory after touching 100 tables of 50 columns (pgbench
 #     not involved: one session each, pg_backend_memory_contexts)
 #   a change storm: 16 clients running the 16-table LEFT report (pgbench,
@@ -232,11 +232,41 @@ if wanted "$name"; then
 	row "$name" "$plain" "$flp" instr
 fi
 
-# a point select right after an invalidation, by a role with 1 and with 100
-# bundles.  Both contenders run the same invalidation before each select, so
-# the difference of their runs is what flp's select costs more than plain's;
-# the plain column is a plain point select without invalidations, the flp
-# column that plus the difference.
+# statement_costs ROLE N: the instructions of each statement of gen, one per
+# line (callgrind dumps its counts as each statement starts: the first dump
+# is the start-up, dump s + 1 statement s)
+statement_costs() {
+	local role="$1" n="$2" input="$DIR/input.sql" cg="$DIR/callgrind.stmt" f
+	{
+		echo "SET ROLE $role;"
+		gen "$n"
+	} >"$input"
+	rm -f "$cg"*
+	chown postgres: "$input" "$DIR" 2>/dev/null || true
+	_flp_as_pg "$DIR" valgrind --tool=callgrind --dump-before=pg_parse_query \
+		--callgrind-out-file="$cg" "$PG_BIN/postgres" --single -D "$DIR/data" \
+		-c shared_preload_libraries=flp -c jit=off "$DB" <"$input" >"$DIR/single.log" 2>&1
+	if grep -q "ERROR" "$DIR/single.log"; then
+		grep -m3 ERROR "$DIR/single.log" >&2
+		return 1
+	fi
+	for f in $(ls "$cg".* | sort -t. -k3 -n); do
+		sed -n 's/^summary: \([0-9]*\).*/\1/p' "$f"
+	done
+}
+# median_of_selects: the median of every 4th cost from statement FIRST on
+median_of_selects() {
+	awk -v first="$1" 'NR >= first && (NR - first) % 4 == 0 { print }' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR == 0) exit 1; print v[int((NR + 1) / 2)] }'
+}
+
+# a point select right after an invalidation that concerns another table (a
+# permission change; an ALTER TABLE), by a role with 1 and with 100 bundles,
+# counted on its own: the median over the selects of one backend, each right
+# after an invalidation.  plain: a plain point select by the same role
+# without invalidations; the third column is the point select of the plain
+# table after the same invalidation (what flp costs every subject's query
+# then, governed tables or not).
 for inval in change alter; do
 	for who in "rep_user:1" "rep_many:100"; do
 		role="${who%%:*}" bundles="${who##*:}"
@@ -259,15 +289,26 @@ for inval in change alter; do
 						echo "ALTER TABLE rep.other ALTER COLUMN c18 SET STATISTICS $((k % 2 != 0 ? 50 : 100));"
 					fi
 					echo "SET ROLE $role;"
+				elif ((k <= 0)); then
+					echo "SELECT 1;"; echo "SELECT 1;"; echo "SELECT 1;"
+				else
+					echo "SELECT 1;"; echo "SELECT 1;"; echo "SELECT 1;"
 				fi
 				if ((k <= 0)); then continue; fi
 				echo "SELECT * FROM $TBL WHERE id = $((k * 37 % 997 + 1));"
 			done
 		}
-		INVAL=""; TBL=rep.p1; warm="$(per "$role" all "")"
-		INVAL=1; TBL=rep.p1; plain="$(per "$role" all "")"
-		INVAL=1; TBL=rep.g1; flp="$(per "$role" all "")"
-		row "$name" "$warm" "$((warm + flp - plain))" instr
+		# statement 1 is SET ROLE, then 6 x 3 warm-up statements; the select
+		# of iteration k is statement 19 + 4k, in dump 20 + 4k (from k = 2)
+		n=$MANY; [[ "$SMOKE" != 1 ]] || n=4
+		INVAL=""; TBL=rep.p1
+		warm="$(statement_costs "$role" "$n" | median_of_selects 28)" || exit 1
+		INVAL=1; TBL=rep.p1
+		after_plain="$(statement_costs "$role" "$n" | median_of_selects 28)" || exit 1
+		INVAL=1; TBL=rep.g1
+		flp="$(statement_costs "$role" "$n" | median_of_selects 28)" || exit 1
+		row "$name" "$warm" "$flp" instr \
+			"$(awk -v p="$warm" -v f="$flp" 'BEGIN { printf "%.3f", p / f }') (plain table after it: $after_plain)"
 	done
 done
 
