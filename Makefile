@@ -52,7 +52,8 @@ OBJS = \
 	src/utility/copy.o \
 	src/utility/ddl_checks.o \
 	src/utility/maintenance.o \
-	src/utility/partitions.o
+	src/utility/partitions.o \
+	src/utility/trees.o
 
 # The install script sql/flp--$(EXTVERSION).sql is not kept in git: make
 # writes it (DATA_built; make clean removes it) from the parts in sql/parts/,

@@ -160,19 +160,25 @@ typedef struct FlpCacheStamp
 {
 	uint64		generation;		/* flp_cache_generation() when stamped */
 	uint64		records;		/* flp_record_generation(), if with_records */
+	uint64		shapes;			/* flp_shape_generation(), unless catalog_only */
 	bool		with_records;	/* record assignments concern the cache too */
+	bool		catalog_only;	/* governed tables changing shape do not */
 } FlpCacheStamp;
 
 /*
  * A cache filled entry by entry in a memory context of its own, emptied when
  * stale (flp_cache_refresh).  Declare one as
  *		static FlpCache cache = {"name"};
- * or {"name", true} when changes of record assignments concern it too.
+ * or {"name", true} when changes of record assignments concern it too, and
+ * {"name", false, true} when it holds only what flp's catalog and roles say
+ * (not what governed tables look like: a relcache invalidation of one leaves
+ * it alone).
  */
 typedef struct FlpCache
 {
 	const char *name;			/* of its memory context */
 	bool		with_records;
+	bool		catalog_only;
 	MemoryContext context;		/* NULL until first refreshed */
 	FlpCacheStamp stamp;
 } FlpCache;
@@ -225,6 +231,9 @@ extern uint64 flp_cache_generation(void);
 extern uint64 flp_policy_generation(void);
 extern uint64 flp_record_generation(void);
 extern FlpCacheStamp flp_cache_stamp(bool with_records);
+extern FlpCacheStamp flp_catalog_stamp(bool with_records);
+extern uint64 flp_shape_generation(void);
+extern bool flp_shape_unchanged_since(uint64 shapes, Oid relid);
 extern bool flp_cache_stamp_valid(const FlpCacheStamp *stamp);
 extern bool flp_cache_stamp_unmoved(const FlpCacheStamp *stamp);
 extern bool flp_cache_refresh(FlpCache *cache);
@@ -309,6 +318,7 @@ typedef struct FlpTablePermissions
 	bool		restricted;		/* some live field is not edit */
 	uint8	   *permission;		/* [1..natts], by attribute number */
 	Oid		   *mask;			/* [1..natts]: mask function, or InvalidOid */
+	bool		crosses;		/* computed from other tables too (a root, inherited fields) */
 } FlpTablePermissions;
 
 /* A bundle that applies to a role, and why. */

@@ -542,11 +542,10 @@ after_utility(Node *parsetree, FollowUp *f)
 {
 	if (OidIsValid(f->renamed))
 		flp_follow_column_rename(f->renamed, f->oldname, f->newname);
-	if (IsA(parsetree, CreateStmt))
-		flp_guard_new_child(flp_created_child((CreateStmt *) parsetree));
+	if (IsA(parsetree, CreateStmt) || IsA(parsetree, AlterTableStmt))
+		flp_follow_tree_changes(parsetree);
 	if (IsA(parsetree, AlterTableStmt))
 	{
-		flp_guard_new_child(flp_attached_child((AlterTableStmt *) parsetree));
 		flp_warn_owner((AlterTableStmt *) parsetree);
 		if (OidIsValid(f->detached))
 			flp_govern_detached(f->detached, f->detached_from);

@@ -60,18 +60,16 @@ static MemoryContext SequenceContext = NULL;
 static List *fed_fields = NIL;	/* of FedField, in SequenceContext */
 static FlpCacheStamp fed_stamp;	/* of fed_fields; zeroed: never valid */
 
-/* Remember that seqid fills column attnum of relid. */
+/* Remember that seqid fills column attnum of relid (in the current context). */
 static void
-add_fed_field(Oid seqid, Oid relid, AttrNumber attnum)
+add_fed_field(List **fields, Oid seqid, Oid relid, AttrNumber attnum)
 {
-	MemoryContext old = MemoryContextSwitchTo(SequenceContext);
 	FedField   *f = palloc(sizeof(FedField));
 
 	f->seqid = seqid;
 	f->relid = relid;
 	f->attnum = attnum;
-	fed_fields = lappend(fed_fields, f);
-	MemoryContextSwitchTo(old);
+	*fields = lappend(*fields, f);
 }
 
 /*
@@ -93,7 +91,7 @@ depend_scan(Relation depend, bool referenced, Oid classid, Oid objid)
 
 /* The sequences a column default (pg_attrdef row attrdef) depends on. */
 static void
-add_default_sequences(Relation depend, Oid attrdef, Oid relid, AttrNumber attnum)
+add_default_sequences(List **fields, Relation depend, Oid attrdef, Oid relid, AttrNumber attnum)
 {
 	SysScanDesc scan = depend_scan(depend, false, AttrDefaultRelationId, attrdef);
 	HeapTuple	tuple;
@@ -104,55 +102,120 @@ add_default_sequences(Relation depend, Oid attrdef, Oid relid, AttrNumber attnum
 
 		if (d->refclassid == RelationRelationId &&
 			get_rel_relkind(d->refobjid) == RELKIND_SEQUENCE)
-			add_fed_field(d->refobjid, relid, attnum);
+			add_fed_field(fields, d->refobjid, relid, attnum);
 	}
 	systable_endscan(scan);
+}
+
+/* The fields sequences fill in one governed table (or partition, child). */
+static void
+add_table_fed_fields(List **fields, Relation depend, Oid relid)
+{
+	/* what depends on the table: its columns' sequences and defaults */
+	SysScanDesc scan = depend_scan(depend, true, RelationRelationId, relid);
+	HeapTuple	tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+
+		if (d->refobjsubid <= 0)
+			continue;
+		if (d->classid == RelationRelationId &&
+			get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
+			add_fed_field(fields, d->objid, relid, d->refobjsubid);
+		else if (d->classid == AttrDefaultRelationId)
+			add_default_sequences(fields, depend, d->objid, relid, d->refobjsubid);
+	}
+	systable_endscan(scan);
+}
+
+/*
+ * The fields sequences fill (into the current memory context), and the
+ * tables scanned for them (a hash table of OIDs there).  incremental: only
+ * tables not scanned before or changed since fed_stamp are scanned again; the
+ * fields found before are kept for the others.
+ */
+static List *
+fed_fields_build(bool incremental, HTAB *scanned_before, HTAB **scanned)
+{
+	List	   *fields = NIL;
+	Relation	depend;
+	ListCell   *lc;
+	HASHCTL		ctl;
+
+	ctl.keysize = ctl.entrysize = sizeof(Oid);
+	ctl.hcxt = CurrentMemoryContext;
+	*scanned = hash_create("flp tables scanned for sequences", 256, &ctl,
+						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	if (incremental)
+		foreach(lc, fed_fields)
+		{
+			FedField   *f = lfirst(lc);
+
+			if (flp_shape_unchanged_since(fed_stamp.shapes, f->relid))
+				add_fed_field(&fields, f->seqid, f->relid, f->attnum);
+		}
+	depend = table_open(DependRelationId, AccessShareLock);
+	foreach(lc, flp_governed_relids())
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		(void) hash_search(*scanned, &relid, HASH_ENTER, NULL);
+		if (incremental && hash_search(scanned_before, &relid, HASH_FIND, NULL) != NULL &&
+			flp_shape_unchanged_since(fed_stamp.shapes, relid))
+			continue;
+		add_table_fed_fields(&fields, depend, relid);
+	}
+	table_close(depend, AccessShareLock);
+	return fields;
 }
 
 /*
  * (Re)find the fields that sequences fill in governed tables, from pg_depend
  * alone (no governed table is opened, so none is locked): the sequences that
  * a column owns (serial, OWNED BY) or that make its identity, and those its
- * default uses (nextval('s') of any sequence).
+ * default uses (nextval('s') of any sequence).  After a change of flp's
+ * catalog every table is scanned again; after relcache invalidations of
+ * governed tables alone, only those tables.
  */
 static void
 fed_fields_current(void)
 {
+	static HTAB *scanned = NULL;	/* the tables scanned, in SequenceContext */
 	FlpCacheStamp stamp;
-	Relation	depend;
-	ListCell   *lc;
+	FlpCacheStamp catalog_part = fed_stamp;
+	MemoryContext built;
+	MemoryContext old;
+	List	   *fields = NIL;
+	HTAB	   *now_scanned = NULL;
+	bool		incremental;
 
 	if (SequenceContext != NULL && flp_cache_stamp_valid(&fed_stamp))
 		return;
 	stamp = flp_cache_stamp(false);
-	if (SequenceContext == NULL)
-		SequenceContext = AllocSetContextCreate(CacheMemoryContext, "flp sequences",
-												ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(SequenceContext);
-	fed_fields = NIL;
-	depend = table_open(DependRelationId, AccessShareLock);
-	foreach(lc, flp_governed_relids())
+	catalog_part.catalog_only = true;
+	incremental = SequenceContext != NULL && scanned != NULL &&
+		fed_stamp.generation != 0 && flp_cache_stamp_valid(&catalog_part);
+	built = AllocSetContextCreate(CacheMemoryContext, "flp sequences", ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(built);
+	PG_TRY();
 	{
-		Oid			relid = lfirst_oid(lc);
-		/* what depends on the table: its columns' sequences and defaults */
-		SysScanDesc scan = depend_scan(depend, true, RelationRelationId, relid);
-		HeapTuple	tuple;
-
-		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		{
-			Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
-
-			if (d->refobjsubid <= 0)
-				continue;
-			if (d->classid == RelationRelationId &&
-				get_rel_relkind(d->objid) == RELKIND_SEQUENCE)
-				add_fed_field(d->objid, relid, d->refobjsubid);
-			else if (d->classid == AttrDefaultRelationId)
-				add_default_sequences(depend, d->objid, relid, d->refobjsubid);
-		}
-		systable_endscan(scan);
+		fields = fed_fields_build(incremental, scanned, &now_scanned);
 	}
-	table_close(depend, AccessShareLock);
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(built);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	if (SequenceContext != NULL)
+		MemoryContextDelete(SequenceContext);
+	SequenceContext = built;
+	fed_fields = fields;
+	scanned = now_scanned;
 	fed_stamp = stamp;
 }
 

@@ -11,6 +11,17 @@
  * policies read governed tables in subjects' sessions (flp_link), where a
  * view would run its owner's functions.
  */
+/*
+ * A governed table's partitions and children have parents only in its tree
+ * and compute generated columns from what it does (src/utility/trees.c).
+ */
+CREATE FUNCTION flp_internal.check_tree(tbl regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_check_tree_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.check_tree(regclass) IS
+	'internal: refuses a governed tree whose partitions or children have a parent outside it, or compute a generated column from a column the governed table does not';
+REVOKE ALL ON FUNCTION flp_internal.check_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.check_tree(regclass) TO flp_admin;
+
 CREATE FUNCTION flp_internal.require_governable(tbl regclass) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_variable
@@ -129,6 +140,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
 	DO UPDATE SET default_permission = EXCLUDED.default_permission;
 	PERFORM flp_internal.guard(tbl);
+	PERFORM flp_internal.check_tree(tbl);
 	IF keys IS NOT NULL THEN
 		INSERT INTO flp.excluded_field (tbl, field) SELECT tbl, k FROM unnest(keys) k
 		ON CONFLICT DO NOTHING;

@@ -208,6 +208,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT governed_table_pkey
 	DO UPDATE SET default_permission = EXCLUDED.default_permission;
 	PERFORM flp_internal.guard(tbl);
+	PERFORM flp_internal.check_tree(tbl);
 	IF keys IS NOT NULL THEN
 		INSERT INTO flp.excluded_field (tbl, field) SELECT tbl, k FROM unnest(keys) k
 		ON CONFLICT DO NOTHING;
@@ -3328,6 +3329,15 @@ COMMENT ON FUNCTION flp_internal.was(anyelement, anyelement) IS
 	'internal: the end of a management function''s answer: " (was ...)", " (no change)" or nothing for a new setting';
 REVOKE ALL ON FUNCTION flp_internal.was(anyelement, anyelement) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION flp_internal.was(anyelement, anyelement) TO flp_admin;
+
+/* -------------------------------------------- functions changed since (sync) */
+
+CREATE OR REPLACE FUNCTION flp_internal.check_tree(tbl regclass) RETURNS void
+	AS 'MODULE_PATHNAME', 'flp_check_tree_sql' LANGUAGE C STRICT;
+COMMENT ON FUNCTION flp_internal.check_tree(regclass) IS
+	'internal: refuses a governed tree whose partitions or children have a parent outside it, or compute a generated column from a column the governed table does not';
+REVOKE ALL ON FUNCTION flp_internal.check_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION flp_internal.check_tree(regclass) TO flp_admin;
 
 /* ------------------------------------------------------------------ last */
 

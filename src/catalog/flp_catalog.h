@@ -31,7 +31,7 @@ extern FlpPermission flp_permission_of(Oid label);
 extern FlpLicense flp_license_of(Oid label);
 
 /* invalidation.c */
-extern void flp_cache_invalidate(void);
+extern void flp_cache_invalidate(Oid relid);
 
 /* roles.c: role tracking */
 extern void flp_note_role_change(uint32 hashvalue);

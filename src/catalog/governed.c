@@ -40,6 +40,7 @@ typedef struct GovernedEntry
 static MemoryContext GovernedContext = NULL;
 static HTAB *governed = NULL;
 static FlpCacheStamp governed_stamp;	/* of the set built last */
+static bool governed_building = false;	/* governed_build() is at work */
 
 /* The last answer of flp_is_governed (the planner asks several times in a row) */
 static Oid	last_relid = InvalidOid;
@@ -83,16 +84,21 @@ rls_forced(Oid relid)
 
 /*
  * Relcache invalidation of a governed table (or partition/child of one): it
- * may have changed shape, so every evaluated permission is stale.  Checked
- * against the set only while the set is current (a stale set is rebuilt
- * before its next use anyway).
+ * may have changed shape, so what depends on its shape is stale.  Checked
+ * against the set built last, even a stale one: a table governed since came
+ * with a change of flp's catalog (a new partition or child touches it too,
+ * utility/partitions.c), which empties every cache anyway.  While the set is
+ * being built, any relation may be one: "some table".
  */
 static void
 governed_relcache_callback(Datum arg, Oid relid)
 {
-	if (governed != NULL && flp_cache_stamp_unmoved(&governed_stamp) &&
-		hash_search(governed, &relid, HASH_FIND, NULL) != NULL)
-		flp_cache_invalidate();
+	if (!OidIsValid(relid))
+		return;					/* everything: invalidation.c moves the generation */
+	if (governed == NULL || governed_building)
+		flp_cache_invalidate(InvalidOid);
+	else if (hash_search(governed, &relid, HASH_FIND, NULL) != NULL)
+		flp_cache_invalidate(relid);
 }
 
 /* Register the governed set's invalidation callback; from _PG_init. */
@@ -205,8 +211,17 @@ governed_build(void)
 		governed = flp_hash_create("flp governed tables", 64, sizeof(Oid),
 								   sizeof(GovernedEntry), GovernedContext);
 
-		if (c != NULL)
-			governed_add_children(governed_read_roots(c));
+		governed_building = true;
+		PG_TRY();
+		{
+			if (c != NULL)
+				governed_add_children(governed_read_roots(c));
+		}
+		PG_FINALLY();
+		{
+			governed_building = false;
+		}
+		PG_END_TRY();
 
 		if (flp_cache_stamp_valid(&stamp))
 		{

@@ -33,10 +33,14 @@
  *							pg_namespace; a change of what flp read of a
  *							tracked role (settle_roles); flp_flush_caches()
  *							(utility/partitions.c, for a new partition
- *							or child);
- *							and flp_cache_invalidate(): relcache invalidation
- *							of a governed table or a partition/child of one
- *							(governed.c)
+ *							or child)
+ *	shape_generation		flp_cache_invalidate(relid): relcache
+ *	(invalidation.c)		invalidation of a governed table or a
+ *							partition/child of one (governed.c) -- it may
+ *							have changed shape (columns, defaults,
+ *							partitions); the last SHAPE_RING such tables
+ *							are remembered, so that a cache can drop only
+ *							what depends on them (flp_shape_unchanged_since)
  *	policy_generation		relcache invalidation of the sentinel or of
  *	(invalidation.c)		everything; any change of pg_auth_members; a
  *							change of a tracked role.  Plans carry it
@@ -50,8 +54,12 @@
  *							a database without flp's catalog also redoes
  *							it, without moving a counter.)
  *
- * Caches follow generation (and, with with_records, record_generation)
- * through FlpCacheStamp and FlpCache: the governed set (governed.c), the
+ * Caches follow generation (and, with with_records, record_generation; and,
+ * unless catalog_only, shape_generation) through FlpCacheStamp and FlpCache.
+ * Catalog-only: the bundles and table permissions read whole (readers.c) and
+ * the role cache (evaluate/roles.c); the permission cache (evaluate/
+ * permission.c) is catalog-only too, but checks each entry against the
+ * tables changed since it was computed.  The others, following shapes too: the governed set (governed.c), the
  * bundles and table permissions read whole (readers.c), flp's row rules in
  * pg_policy (governed.c), the permission and role caches (evaluate/), the
  * record scopes (evaluate/records.c), and outside this layer the fields that
@@ -86,6 +94,15 @@ static uint64 record_generation = 1;
 
 /* Bumped by every invalidation that may change a permission. */
 static uint64 generation = 1;
+
+/*
+ * Bumped by every relcache invalidation of a governed table (or of any
+ * relation while the governed set is stale: InvalidOid in the ring, "some
+ * table"); shape_ring[g % SHAPE_RING] is the table of bump g.
+ */
+#define SHAPE_RING 64
+static uint64 shape_generation = 1;
+static Oid	shape_ring[SHAPE_RING];
 
 /*
  * Moves when what a plan of flp was made with may no longer hold: flp's
@@ -133,13 +150,43 @@ invalidate_all(void)
 }
 
 /*
- * Every evaluated permission is stale (a governed table changed shape); the
- * OIDs of flp's catalog still hold.
+ * A governed table (relid; InvalidOid: some table) may have changed shape:
+ * what depends on its shape is stale; what flp's catalog says still holds.
  */
 void
-flp_cache_invalidate(void)
+flp_cache_invalidate(Oid relid)
 {
-	generation++;
+	shape_generation++;
+	shape_ring[shape_generation % SHAPE_RING] = relid;
+}
+
+/* See shape_generation. */
+uint64
+flp_shape_generation(void)
+{
+	return shape_generation;
+}
+
+/*
+ * Has no relcache invalidation that may concern relid (its own, or one of
+ * "some table") arrived since shape generation shapes?  False when the ring
+ * no longer reaches back that far.
+ */
+bool
+flp_shape_unchanged_since(uint64 shapes, Oid relid)
+{
+	uint64		g;
+
+	if (shapes > shape_generation || shape_generation - shapes >= SHAPE_RING)
+		return false;
+	for (g = shapes + 1; g <= shape_generation; g++)
+	{
+		Oid			changed = shape_ring[g % SHAPE_RING];
+
+		if (changed == relid || !OidIsValid(changed))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -250,6 +297,18 @@ flp_cache_stamp(bool with_records)
 	stamp.generation = flp_cache_generation();
 	stamp.with_records = with_records;
 	stamp.records = with_records ? record_generation : 0;
+	stamp.catalog_only = false;
+	stamp.shapes = shape_generation;
+	return stamp;
+}
+
+/* The same for a cache of what flp's catalog and roles say alone. */
+FlpCacheStamp
+flp_catalog_stamp(bool with_records)
+{
+	FlpCacheStamp stamp = flp_cache_stamp(with_records);
+
+	stamp.catalog_only = true;
 	return stamp;
 }
 
@@ -272,7 +331,8 @@ bool
 flp_cache_stamp_unmoved(const FlpCacheStamp *stamp)
 {
 	return stamp->generation == generation &&
-		(!stamp->with_records || stamp->records == record_generation);
+		(!stamp->with_records || stamp->records == record_generation) &&
+		(stamp->catalog_only || stamp->shapes == shape_generation);
 }
 
 /*
@@ -292,7 +352,8 @@ flp_cache_refresh(FlpCache *cache)
 		cache->context = AllocSetContextCreateInternal(CacheMemoryContext, cache->name,
 													   ALLOCSET_DEFAULT_SIZES);
 	MemoryContextReset(cache->context);
-	cache->stamp = flp_cache_stamp(cache->with_records);
+	cache->stamp = cache->catalog_only ? flp_catalog_stamp(cache->with_records) :
+		flp_cache_stamp(cache->with_records);
 	return true;
 }
 

@@ -188,7 +188,7 @@ typedef struct BundlePerm
 	List	   *fields;
 } BundlePerm;
 
-static FlpCache read_cache = {"flp catalog reads"};
+static FlpCache read_cache = {"flp catalog reads", false, true};
 static HTAB *bundle_cache = NULL;
 static HTAB *table_perm_cache = NULL;
 

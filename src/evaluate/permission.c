@@ -55,13 +55,14 @@ typedef struct TableKey
 typedef struct TableEntry
 {
 	TableKey	key;			/* hash key */
+	uint64		shapes;			/* flp_shape_generation() it holds for */
 	FlpTablePermissions perms;
 } TableEntry;
 
 /* The entry found last (a query asks for the same table several times) */
 static TableEntry *last_table = NULL;
 
-static FlpCache eval_cache = {"flp permission cache"};
+static FlpCache eval_cache = {"flp permission cache", false, true};
 static HTAB *table_cache = NULL;
 
 static void permission_flags(TupleDesc desc, int natts, const uint8 *perm, bool all_edit,
@@ -88,6 +89,26 @@ cache_prepare(void)
 	last_table = NULL;
 	table_cache = flp_hash_create("flp table permission cache", 1024,
 								  sizeof(TableKey), sizeof(TableEntry), eval_cache.context);
+}
+
+/*
+ * Does a cached entry still hold?  The cache as a whole follows flp's catalog
+ * and roles; an entry also follows the shape of its table -- and, computed
+ * from other tables too (its governed root, fields it inherits), the shape of
+ * every governed table.
+ */
+static bool
+entry_holds(TableEntry *entry)
+{
+	uint64		now = flp_shape_generation();
+
+	if (entry->shapes == now)
+		return true;
+	if (entry->perms.crosses ||
+		!flp_shape_unchanged_since(entry->shapes, entry->key.relid))
+		return false;
+	entry->shapes = now;
+	return true;
 }
 
 /* May results computed now be cached? */
@@ -225,9 +246,10 @@ child_resolve(Oid roleid, TupleDesc desc, Oid root, int natts, uint8 *perm, Oid 
  * perm has natts + 1 entries.  Returns true when nothing is restricted.
  */
 static bool
-table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
+table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t, bool *crosses)
 {
 	Oid			relid = RelationGetRelid(rel);
+	bool		inherits = false;
 	List	   *excluded;
 	AttrNumber	att;
 	InheritMemo *memo;
@@ -250,8 +272,8 @@ table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
 	flp_bundles_resolve(ri, relid, natts, perm, t);
 
 	/* no field of the table inherits (most tables): no walk, no memo */
-	memo = (t != NULL || flp_read_inheritances(relid) != NIL) ?
-		flp_inherit_memo_create(ri) : NULL;
+	inherits = flp_read_inheritances(relid) != NIL;
+	memo = (t != NULL || inherits) ? flp_inherit_memo_create(ri) : NULL;
 	for (att = 1; att <= natts; att++)
 	{
 		const char *field = desc_attname(RelationGetDescr(rel), att);
@@ -268,6 +290,8 @@ table_resolve(RoleInfo *ri, Relation rel, int natts, uint8 *perm, Trace *t)
 											(t && t->attnum == att) ? t : NULL);
 	}
 	generated_resolve(rel, natts, perm, t);
+	if (crosses != NULL)
+		*crosses = inherits;
 	return false;
 }
 
@@ -285,6 +309,7 @@ permissions_compute(Oid roleid, Oid relid, FlpTablePermissions *p)
 	p->roleid = roleid;
 	p->relid = relid;
 	p->natts = desc->natts;
+	p->crosses = OidIsValid(root) && root != relid;
 	p->permission = palloc0(p->natts + 1);
 	p->mask = palloc0(sizeof(Oid) * (p->natts + 1));
 
@@ -296,7 +321,7 @@ permissions_compute(Oid roleid, Oid relid, FlpTablePermissions *p)
 	{
 		RoleInfo   *ri = flp_role_lookup(roleid);
 
-		p->all_edit = table_resolve(ri, rel, p->natts, p->permission, NULL);
+		p->all_edit = table_resolve(ri, rel, p->natts, p->permission, NULL, &p->crosses);
 		if (!p->all_edit)
 		{
 			pfree(p->mask);
@@ -323,14 +348,14 @@ flp_table_permissions(Oid roleid, Oid relid)
 
 	cache_prepare();
 	if (last_table != NULL && last_table->key.roleid == roleid &&
-		last_table->key.relid == relid && cache_current())
+		last_table->key.relid == relid && cache_current() && entry_holds(last_table))
 		return &last_table->perms;
 	key.roleid = roleid;
 	key.relid = relid;
 	if (cache_current())
 	{
 		entry = hash_search(table_cache, &key, HASH_FIND, &found);
-		if (found)
+		if (found && entry_holds(entry))
 		{
 			last_table = entry;
 			return &entry->perms;
@@ -358,6 +383,7 @@ flp_table_permissions(Oid roleid, Oid relid)
 		}
 
 		entry = hash_search(table_cache, &key, HASH_ENTER, &found);
+		entry->shapes = stamp.shapes;
 		entry->perms = computed;
 		entry->perms.permission = MemoryContextAlloc(eval_cache.context, computed.natts + 1);
 		memcpy(entry->perms.permission, computed.permission, computed.natts + 1);
@@ -445,7 +471,7 @@ flp_explain_field(Oid roleid, Oid relid, AttrNumber attnum)
 	natts = RelationGetDescr(rel)->natts;
 	perm = palloc0(natts + 1);
 	ri = flp_role_resolve(roleid, &t);
-	(void) table_resolve(ri, rel, natts, perm, &t);
+	(void) table_resolve(ri, rel, natts, perm, &t, NULL);
 	relation_close(rel, AccessShareLock);
 	if (ri->super_admin)
 		perm[attnum] = FLP_EDIT;

@@ -34,7 +34,7 @@ typedef struct RoleEntry
 	uint8	   *flags;			/* per bundle: 1 partner bundle, 2 default partner bundle */
 } RoleEntry;
 /* The role cache: applicable bundles by role, and the criteria rules */
-static FlpCache roles = {"flp role cache"};
+static FlpCache roles = {"flp role cache", false, true};
 static HTAB *role_cache = NULL;
 static List *rule_cache = NIL;
 static bool rule_cache_valid = false;

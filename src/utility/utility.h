@@ -28,6 +28,10 @@ extern void flp_guard_new_child(Oid relid);
 extern Oid	flp_created_child(CreateStmt *stmt);
 extern Oid	flp_attached_child(AlterTableStmt *stmt);
 extern void flp_check_attach(AlterTableStmt *stmt);
+
+/* trees.c */
+extern void flp_check_governed_tree(Oid relid);
+extern void flp_follow_tree_changes(Node *parsetree);
 extern Oid	flp_detached_child(AlterTableStmt *stmt);
 extern void flp_govern_detached(Oid relid, Oid parent);
 

@@ -250,7 +250,7 @@ statement_costs() {
 		grep -m3 ERROR "$DIR/single.log" >&2
 		return 1
 	fi
-	for f in $(ls "$cg".* | sort -t. -k3 -n); do
+	for f in $(ls "$cg".* | awk -F. '{ print $NF, $0 }' | sort -n | cut -d' ' -f2); do
 		sed -n 's/^summary: \([0-9]*\).*/\1/p' "$f"
 	done
 }
