@@ -234,6 +234,7 @@ extern FlpCacheStamp flp_cache_stamp(bool with_records);
 extern FlpCacheStamp flp_catalog_stamp(bool with_records);
 extern uint64 flp_shape_generation(void);
 extern bool flp_shape_unchanged_since(uint64 shapes, Oid relid);
+extern bool flp_shapes_changed_since(uint64 shapes, List **relids);
 extern bool flp_cache_stamp_valid(const FlpCacheStamp *stamp);
 extern bool flp_cache_stamp_unmoved(const FlpCacheStamp *stamp);
 extern bool flp_cache_refresh(FlpCache *cache);

@@ -131,41 +131,32 @@ add_table_fed_fields(List **fields, Relation depend, Oid relid)
 }
 
 /*
- * The fields sequences fill (into the current memory context), and the
- * tables scanned for them (a hash table of OIDs there).  incremental: only
- * tables not scanned before or changed since fed_stamp are scanned again; the
- * fields found before are kept for the others.
+ * The fields sequences fill, into the current memory context: every
+ * governed table scanned, or (changed not NIL) the fields found before kept
+ * but for the tables in changed, which are scanned again if still governed.
  */
 static List *
-fed_fields_build(bool incremental, HTAB *scanned_before, HTAB **scanned)
+fed_fields_build(List *changed, bool incremental)
 {
 	List	   *fields = NIL;
 	Relation	depend;
 	ListCell   *lc;
-	HASHCTL		ctl;
 
-	ctl.keysize = ctl.entrysize = sizeof(Oid);
-	ctl.hcxt = CurrentMemoryContext;
-	*scanned = hash_create("flp tables scanned for sequences", 256, &ctl,
-						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	if (incremental)
 		foreach(lc, fed_fields)
 		{
 			FedField   *f = lfirst(lc);
 
-			if (flp_shape_unchanged_since(fed_stamp.shapes, f->relid))
+			if (!list_member_oid(changed, f->relid))
 				add_fed_field(&fields, f->seqid, f->relid, f->attnum);
 		}
 	depend = table_open(DependRelationId, AccessShareLock);
-	foreach(lc, flp_governed_relids())
+	foreach(lc, incremental ? changed : flp_governed_relids())
 	{
 		Oid			relid = lfirst_oid(lc);
 
-		(void) hash_search(*scanned, &relid, HASH_ENTER, NULL);
-		if (incremental && hash_search(scanned_before, &relid, HASH_FIND, NULL) != NULL &&
-			flp_shape_unchanged_since(fed_stamp.shapes, relid))
-			continue;
-		add_table_fed_fields(&fields, depend, relid);
+		if (!incremental || flp_is_governed(relid, NULL))
+			add_table_fed_fields(&fields, depend, relid);
 	}
 	table_close(depend, AccessShareLock);
 	return fields;
@@ -176,32 +167,32 @@ fed_fields_build(bool incremental, HTAB *scanned_before, HTAB **scanned)
  * alone (no governed table is opened, so none is locked): the sequences that
  * a column owns (serial, OWNED BY) or that make its identity, and those its
  * default uses (nextval('s') of any sequence).  After a change of flp's
- * catalog every table is scanned again; after relcache invalidations of
- * governed tables alone, only those tables.
+ * catalog every table is scanned again (the governed tables may be others);
+ * after relcache invalidations of governed tables alone, only those tables.
  */
 static void
 fed_fields_current(void)
 {
-	static HTAB *scanned = NULL;	/* the tables scanned, in SequenceContext */
 	FlpCacheStamp stamp;
 	FlpCacheStamp catalog_part = fed_stamp;
 	MemoryContext built;
 	MemoryContext old;
 	List	   *fields = NIL;
-	HTAB	   *now_scanned = NULL;
+	List	   *changed = NIL;
 	bool		incremental;
 
 	if (SequenceContext != NULL && flp_cache_stamp_valid(&fed_stamp))
 		return;
 	stamp = flp_cache_stamp(false);
 	catalog_part.catalog_only = true;
-	incremental = SequenceContext != NULL && scanned != NULL &&
-		fed_stamp.generation != 0 && flp_cache_stamp_valid(&catalog_part);
+	incremental = SequenceContext != NULL && fed_stamp.generation != 0 &&
+		flp_cache_stamp_valid(&catalog_part) &&
+		flp_shapes_changed_since(fed_stamp.shapes, &changed);
 	built = AllocSetContextCreate(CacheMemoryContext, "flp sequences", ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(built);
 	PG_TRY();
 	{
-		fields = fed_fields_build(incremental, scanned, &now_scanned);
+		fields = fed_fields_build(changed, incremental);
 	}
 	PG_CATCH();
 	{
@@ -215,7 +206,6 @@ fed_fields_current(void)
 		MemoryContextDelete(SequenceContext);
 	SequenceContext = built;
 	fed_fields = fields;
-	scanned = now_scanned;
 	fed_stamp = stamp;
 }
 

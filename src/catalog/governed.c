@@ -12,11 +12,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_policy.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -112,6 +115,15 @@ flp_governed_init(void)
  * The governed set
  * ---------------------------------------------------------------------
  */
+
+/* flp's row rules of one relation (flp_row_rules_present). */
+typedef struct RulesEntry
+{
+	Oid			relid;			/* hash key */
+	int			rules;			/* FLP_RULES_* */
+} RulesEntry;
+
+static int	rules_present = 0;	/* what flp_row_rules_present found last */
 
 /* An entry of the set for relid, governed by root's rules. */
 static void
@@ -232,6 +244,44 @@ governed_build(void)
 }
 
 /*
+ * After relcache invalidations of governed tables alone (flp's catalog
+ * unchanged), what the set knows of those tables is read again; the set's
+ * members are the same: a table joins or leaves a governed tree only with a
+ * change of flp's catalog (a new, attached or detached partition or child
+ * touches it, utility/partitions.c; a dropped one leaves flp's catalog).
+ * False when the whole set must be built again.
+ */
+static bool
+governed_refresh(void)
+{
+	FlpCacheStamp catalog_part = governed_stamp;
+	List	   *changed;
+	ListCell   *lc;
+	uint64		shapes = flp_shape_generation();
+
+	catalog_part.catalog_only = true;
+	if (governed == NULL || !flp_cache_stamp_unmoved(&catalog_part) ||
+		!flp_shapes_changed_since(governed_stamp.shapes, &changed))
+		return false;
+	foreach(lc, changed)
+	{
+		Oid			relid = lfirst_oid(lc);
+		GovernedEntry *entry = hash_search(governed, &relid, HASH_FIND, NULL);
+
+		if (entry != NULL)
+		{
+			entry->relkind = get_rel_relkind(relid);
+			entry->guarded = rls_forced(relid);
+		}
+	}
+	/* read no invalidation since: the stamp holds unless one came meanwhile */
+	if (flp_shape_generation() != shapes || !flp_cache_stamp_unmoved(&catalog_part))
+		return false;
+	governed_stamp.shapes = shapes;
+	return true;
+}
+
+/*
  * The governed set, current as of the invalidations read so far.  It does
  * not depend on roles: pending role changes need not be settled to know
  * whether it holds (the planner asks at every relation).
@@ -241,7 +291,10 @@ governed_current(void)
 {
 	flp_read_invalidations();
 	if (governed == NULL || !flp_cache_stamp_unmoved(&governed_stamp))
-		governed_build();
+	{
+		if (!governed_refresh())
+			governed_build();
+	}
 }
 
 static GovernedEntry *
@@ -357,34 +410,91 @@ flp_policy_rule(const char *polname)
 	return 0;
 }
 
+/* flp's row rules (FLP_RULES_*) among the policies of one relation. */
+static int
+relation_rules(Relation policies, Oid relid)
+{
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	int			rules = 0;
+
+	ScanKeyInit(&key, Anum_pg_policy_polrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(policies, PolicyPolrelidPolnameIndexId, true, NULL, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		rules |= flp_policy_rule(NameStr(((Form_pg_policy) GETSTRUCT(tuple))->polname));
+	systable_endscan(scan);
+	return rules;
+}
+
 /*
- * Which of flp's row rules exist in this database (FLP_RULES_DATA: data
- * rules, FLP_RULES_SCOPE: partner scope or inheritance rules), from their
- * policies in pg_policy; remembered until the catalog generation moves
- * (compiling policies invalidates the governed table's relcache).
+ * Which of flp's row rules exist in the database (FLP_RULES_*), from
+ * pg_policy.  Kept by relation: after relcache invalidations of governed
+ * tables alone (a policy created or dropped invalidates its table), only
+ * their policies are read again.
  */
 int
 flp_row_rules_present(void)
 {
 	static FlpCacheStamp rules_stamp;
-	static int	rules = 0;
+	static HTAB *by_relation = NULL;	/* relid -> RulesEntry, rules != 0 */
+	static MemoryContext rules_context = NULL;
 	FlpCacheStamp stamp;
+	FlpCacheStamp catalog_part = rules_stamp;
 	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	List	   *changed;
+	ListCell   *lc;
+	HASH_SEQ_STATUS status;
+	RulesEntry *entry;
+	int			rules = 0;
 
-	if (flp_cache_stamp_valid(&rules_stamp))
-		return rules;
+	if (by_relation != NULL && flp_cache_stamp_valid(&rules_stamp))
+		return rules_present;
 	stamp = flp_cache_stamp(false);
-	rules = 0;
+	catalog_part.catalog_only = true;
 	rel = table_open(PolicyRelationId, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	if (by_relation != NULL && flp_cache_stamp_valid(&catalog_part) &&
+		flp_shapes_changed_since(rules_stamp.shapes, &changed))
 	{
-		rules |= flp_policy_rule(NameStr(((Form_pg_policy) GETSTRUCT(tuple))->polname));
+		foreach(lc, changed)
+		{
+			Oid			relid = lfirst_oid(lc);
+			int			found = relation_rules(rel, relid);
+
+			if (found != 0)
+				((RulesEntry *) hash_search(by_relation, &relid, HASH_ENTER, NULL))->rules = found;
+			else
+				(void) hash_search(by_relation, &relid, HASH_REMOVE, NULL);
+		}
 	}
-	systable_endscan(scan);
+	else
+	{
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		if (rules_context == NULL)
+			rules_context = AllocSetContextCreate(CacheMemoryContext, "flp row rules",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(rules_context);
+		by_relation = flp_hash_create("flp row rules by relation", 64, sizeof(Oid),
+									  sizeof(RulesEntry), rules_context);
+		scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_policy pol = (Form_pg_policy) GETSTRUCT(tuple);
+			int			found = flp_policy_rule(NameStr(pol->polname));
+
+			if (found != 0)
+				((RulesEntry *) hash_search(by_relation, &pol->polrelid, HASH_ENTER, NULL))->rules |= found;
+		}
+		systable_endscan(scan);
+	}
 	table_close(rel, AccessShareLock);
+	hash_seq_init(&status, by_relation);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		rules |= entry->rules;
+	rules_present = rules;
 	rules_stamp = stamp;
 	return rules;
 }

@@ -160,6 +160,30 @@ flp_cache_invalidate(Oid relid)
 	shape_ring[shape_generation % SHAPE_RING] = relid;
 }
 
+/*
+ * The tables that changed shape since shape generation shapes, into
+ * *relids; false when that is not known (some table, or the ring no longer
+ * reaches back that far).
+ */
+bool
+flp_shapes_changed_since(uint64 shapes, List **relids)
+{
+	uint64		g;
+
+	*relids = NIL;
+	if (shapes > shape_generation || shape_generation - shapes >= SHAPE_RING)
+		return false;
+	for (g = shapes + 1; g <= shape_generation; g++)
+	{
+		Oid			changed = shape_ring[g % SHAPE_RING];
+
+		if (!OidIsValid(changed))
+			return false;
+		*relids = list_append_unique_oid(*relids, changed);
+	}
+	return true;
+}
+
 /* See shape_generation. */
 uint64
 flp_shape_generation(void)
