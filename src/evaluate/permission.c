@@ -168,27 +168,6 @@ desc_attname(TupleDesc desc, AttrNumber att)
 	return a->attisdropped ? NULL : NameStr(a->attname);
 }
 
-/*
- * The attribute number of a live column of the descriptor by name, looked
- * for first at hint (a partition has its root's layout, mostly).
- */
-static AttrNumber
-desc_attnum(TupleDesc desc, const char *name, AttrNumber hint)
-{
-	AttrNumber	att;
-	const char *at_hint = desc_attname(desc, hint);
-
-	if (at_hint != NULL && strcmp(at_hint, name) == 0)
-		return hint;
-	for (att = 1; att <= desc->natts; att++)
-	{
-		const char *a = desc_attname(desc, att);
-
-		if (a != NULL && strcmp(a, name) == 0)
-			return att;
-	}
-	return InvalidAttrNumber;
-}
 
 /* The mask functions of a governed table, by attribute number. */
 static Oid *
@@ -217,14 +196,13 @@ static bool
 child_resolve(Oid roleid, TupleDesc desc, Oid root, int natts, uint8 *perm, Oid *mask)
 {
 	const FlpTablePermissions *rp = flp_table_permissions(roleid, root);
-	Relation	rootrel = relation_open(root, AccessShareLock);
-	TupleDesc	rootdesc = RelationGetDescr(rootrel);
 	AttrNumber	att;
 
+	/* the root's columns from the catalog: its relation is not opened (nor locked) */
 	for (att = 1; att <= natts; att++)
 	{
 		const char *name = desc_attname(desc, att);
-		AttrNumber	ratt = name ? desc_attnum(rootdesc, name, att) : InvalidAttrNumber;
+		AttrNumber	ratt = name ? flp_attnum(root, name) : InvalidAttrNumber;
 
 		if (ratt == InvalidAttrNumber || ratt > rp->natts)
 		{
@@ -237,7 +215,6 @@ child_resolve(Oid roleid, TupleDesc desc, Oid root, int natts, uint8 *perm, Oid 
 			mask[att] = rp->mask[ratt];
 		}
 	}
-	relation_close(rootrel, AccessShareLock);
 	return rp->all_edit;
 }
 

@@ -27,6 +27,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_inherits.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
@@ -34,6 +35,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "flp.h"
 #include "utility/utility.h"
@@ -60,58 +62,73 @@ relation_parents(Oid relid)
 	return parents;
 }
 
-/* The columns (attribute numbers) a generated column of rel is computed from. */
+/*
+ * The columns (attribute numbers) a generated column of relid is computed
+ * from, read from pg_attrdef: no relation of the tree is opened (a parallel
+ * restore's workers alter the tree's relations at once, each holding its
+ * own; opening another's would deadlock).
+ */
 static Bitmapset *
-generation_sources(Relation rel, AttrNumber attnum)
+generation_sources(Oid relid, AttrNumber attnum)
 {
-	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	Relation	attrdef = table_open(AttrDefaultRelationId, AccessShareLock);
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
 	Bitmapset  *varattnos = NULL;
 	Bitmapset  *sources = NULL;
-	int			i;
 	int			k = -1;
 
-	for (i = 0; constr != NULL && i < constr->num_defval; i++)
-		if (constr->defval[i].adnum == attnum)
-			pull_varattnos(stringToNode(constr->defval[i].adbin), 1, &varattnos);
+	ScanKeyInit(&keys[0], Anum_pg_attrdef_adrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], Anum_pg_attrdef_adnum, BTEqualStrategyNumber, F_INT2EQ,
+				Int16GetDatum(attnum));
+	scan = systable_beginscan(attrdef, AttrDefaultIndexId, true, NULL, 2, keys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		bin = heap_getattr(tuple, Anum_pg_attrdef_adbin,
+									   RelationGetDescr(attrdef), &isnull);
+
+		if (!isnull)
+			pull_varattnos(stringToNode(TextDatumGetCString(bin)), 1, &varattnos);
+	}
+	systable_endscan(scan);
+	table_close(attrdef, AccessShareLock);
 	while ((k = bms_next_member(varattnos, k)) >= 0)
 		sources = bms_add_member(sources, k + FirstLowInvalidHeapAttributeNumber);
 	return sources;
 }
 
-/* The attribute number of a live column of rel by name, or InvalidAttrNumber. */
-static AttrNumber
-column_by_name(Relation rel, const char *name)
+/* A live column of relid (pg_attribute), or NULL; the caller releases it. */
+static HeapTuple
+live_column(Oid relid, AttrNumber attnum)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	int			i;
+	HeapTuple	tuple = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
 
-	for (i = 0; i < desc->natts; i++)
+	if (HeapTupleIsValid(tuple) && ((Form_pg_attribute) GETSTRUCT(tuple))->attisdropped)
 	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-
-		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
-			return a->attnum;
+		ReleaseSysCache(tuple);
+		return NULL;
 	}
-	return InvalidAttrNumber;
+	return HeapTupleIsValid(tuple) ? tuple : NULL;
 }
 
 /*
- * Is every column member's generated column attnum is computed from one its
- * governed table's column of the same name is computed from?  (A system
- * column or the whole row counts as a column the governed table's is not.)
+ * Is every column member's generated column attnum (named name) is computed
+ * from one that root's column of the same name is computed from?  (A system
+ * column or the whole row counts as one root's is not.)
  */
 static bool
-same_sources(Relation member, Relation root, AttrNumber attnum, const char **culprit)
+same_sources(Oid member, Oid root, AttrNumber attnum, const char *name, char **culprit)
 {
-	Form_pg_attribute a = TupleDescAttr(RelationGetDescr(member), attnum - 1);
-	AttrNumber	rootatt = column_by_name(root, NameStr(a->attname));
+	AttrNumber	rootatt = get_attnum(root, name);
 	Bitmapset  *theirs = NULL;
 	Bitmapset  *ours = generation_sources(member, attnum);
 	int			k = -1;
 
 	*culprit = NULL;
-	if (rootatt != InvalidAttrNumber &&
-		TupleDescAttr(RelationGetDescr(root), rootatt - 1)->attgenerated)
+	if (rootatt > 0 && get_attgenerated(root, rootatt))
 	{
 		Bitmapset  *root_sources = generation_sources(root, rootatt);
 		int			r = -1;
@@ -122,12 +139,12 @@ same_sources(Relation member, Relation root, AttrNumber attnum, const char **cul
 	}
 	while ((k = bms_next_member(ours, k)) >= 0)
 	{
-		const char *name = k > 0 ? NameStr(TupleDescAttr(RelationGetDescr(member), k - 1)->attname) : "(a system column or the row)";
-		AttrNumber	in_root = k > 0 ? column_by_name(root, name) : InvalidAttrNumber;
+		char	   *source = k > 0 ? get_attname(member, k, true) : NULL;
+		AttrNumber	in_root = source ? get_attnum(root, source) : InvalidAttrNumber;
 
-		if (in_root == InvalidAttrNumber || !bms_is_member(in_root, theirs))
+		if (in_root <= 0 || !bms_is_member(in_root, theirs))
 		{
-			*culprit = name;
+			*culprit = source ? source : pstrdup("(a system column or the row)");
 			return false;
 		}
 	}
@@ -139,10 +156,8 @@ static void
 check_member(Oid root, List *tree, Oid relid)
 {
 	ListCell   *lc;
-	Relation	member;
-	Relation	rootrel;
-	TupleDesc	desc;
-	int			i;
+	AttrNumber	att;
+	int			natts;
 
 	foreach(lc, relation_parents(relid))
 		if (!list_member_oid(tree, lfirst_oid(lc)))
@@ -156,26 +171,29 @@ check_member(Oid root, List *tree, Oid relid)
 					 errhint("A partition or child of a governed table may have parents only in its governed table's tree.")));
 	if (relid == root)
 		return;
-	member = relation_open(relid, AccessShareLock);
-	rootrel = relation_open(root, AccessShareLock);
-	desc = RelationGetDescr(member);
-	for (i = 0; i < desc->natts; i++)
+	natts = flp_relnatts(relid);
+	for (att = 1; att <= natts; att++)
 	{
-		Form_pg_attribute a = TupleDescAttr(desc, i);
-		const char *culprit;
+		HeapTuple	tuple = live_column(relid, att);
+		char	   *name;
+		char	   *culprit;
+		bool		generated;
 
-		if (a->attisdropped || !a->attgenerated || same_sources(member, rootrel, a->attnum, &culprit))
+		if (tuple == NULL)
+			continue;
+		generated = ((Form_pg_attribute) GETSTRUCT(tuple))->attgenerated != '\0';
+		name = pstrdup(NameStr(((Form_pg_attribute) GETSTRUCT(tuple))->attname));
+		ReleaseSysCache(tuple);
+		if (!generated || same_sources(relid, root, att, name, &culprit))
 			continue;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("\"%s\", a partition or child of governed table \"%s\", computes generated column \"%s\" from \"%s\", which \"%s\" does not compute it from",
-						flp_table_name(relid), flp_table_name(root), NameStr(a->attname),
+						flp_table_name(relid), flp_table_name(root), name,
 						culprit, flp_table_name(root)),
 				 errdetail("flp decides the column's visibility from the governed table's expression: its values could show a field hidden from a role."),
 				 errhint("Give the column the same expression as in \"%s\".", flp_table_name(root))));
 	}
-	relation_close(rootrel, AccessShareLock);
-	relation_close(member, AccessShareLock);
 }
 
 /*
